@@ -1,0 +1,38 @@
+# Two commands do the whole set-up: `make run` and `make test`.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+PYTHON ?= python3
+
+.PHONY: setup run test lint bench screenshot clean
+
+setup: $(STAMP)
+	@bash scripts/system-deps.sh
+
+# pip runs only when pyproject.toml changed since the last install.
+$(STAMP): pyproject.toml
+	@bash scripts/system-deps.sh
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+run: setup
+	$(VENV)/bin/fmstudio
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+test: lint
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+bench: setup
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+screenshot: setup
+	$(VENV)/bin/fmstudio gui --screenshot docs/screenshot.png --tab image
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,3 @@
+"""fmstudio: a desktop studio for foundation models, offline."""
+
+__version__ = "0.1.0"

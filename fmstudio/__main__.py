@@ -1,0 +1,3 @@
+from fmstudio.cli import main
+
+raise SystemExit(main())

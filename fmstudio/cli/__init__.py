@@ -1,0 +1,96 @@
+"""The `fmstudio` command: each sub-command runs one core job; the GUI is imported lazily."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from fmstudio import __version__
+from fmstudio.core import catalog
+from fmstudio.core.errors import Cancelled, FmError
+from fmstudio.core.logs import setup_logging
+
+log = logging.getLogger(__name__)
+
+
+def _cmd_gui(args: argparse.Namespace) -> int:
+    from fmstudio.ui.app import run_gui
+
+    return run_gui(screenshot=args.screenshot, tab=args.tab)
+
+
+def _cmd_devices(args: argparse.Namespace) -> int:
+    from fmstudio.core.devices import available_devices, resolve_device
+
+    devices = available_devices()
+    chosen = resolve_device("auto")
+    if args.json:
+        print(json.dumps({"auto": chosen, "devices": [d.to_dict() for d in devices]}, indent=2))
+    else:
+        for d in devices:
+            mark = "*" if d.kind == chosen else " "
+            print(f"{mark} {d.kind:8s} {d.label()}")
+    return 0
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    entries = catalog.list_models(args.task)
+    if args.json:
+        print(json.dumps([e.to_dict() for e in entries], indent=2))
+        return 0
+    for e in entries:
+        offline = "offline" if e.available_offline else "needs network"
+        print(f"{e.task:7s} {e.source:8s} {e.name:45s} {offline:14s} {e.description}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fmstudio",
+        description="A desktop studio for foundation models. With no command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"fmstudio {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = sub.add_parser("gui", help="open the window (or render a screenshot of it)")
+    gui.add_argument("--screenshot", metavar="PATH", help="save a PNG of the window and exit")
+    gui.add_argument("--tab", choices=catalog.TASKS, help="the tab to show")
+    gui.set_defaults(func=_cmd_gui)
+
+    devices = sub.add_parser("devices", help="list the compute devices")
+    devices.add_argument("--json", action="store_true", help="print JSON")
+    devices.set_defaults(func=_cmd_devices)
+
+    models = sub.add_parser("models", help="list the model catalogue")
+    models.add_argument("--json", action="store_true", help="print JSON")
+    models.add_argument("--task", choices=catalog.TASKS, help="only models for this task")
+    models.set_defaults(func=_cmd_models)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    log_path = setup_logging()
+    if args.command is None:
+        from fmstudio.ui.app import run_gui
+
+        return run_gui()
+    try:
+        return int(args.func(args))
+    except Cancelled:
+        print("cancelled", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except FmError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        log.exception("unexpected error in %s", args.command)
+        print(f"unexpected error: {exc}\n(details in {log_path})", file=sys.stderr)
+        return 1

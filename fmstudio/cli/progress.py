@@ -1,0 +1,77 @@
+"""How the CLI shows a running job: a progress bar on a terminal, or JSON lines."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Generator
+from typing import IO, Any, TypeVar
+
+from fmstudio.core.events import Event, Log, Progress, format_duration, run_to_end
+
+R = TypeVar("R")
+
+
+def event_to_json(event: Event) -> str:
+    payload: dict[str, Any] = {"event": type(event).__name__.lower()}
+    payload.update(
+        {k: v for k, v in dataclasses.asdict(event).items() if k != "items"}  # type: ignore[call-overload]
+    )
+    return json.dumps(payload, default=str)
+
+
+class ProgressDisplay:
+    """Renders events to a stream: a redrawn bar on a TTY, plain lines otherwise, or JSON."""
+
+    def __init__(self, stream: IO[str] | None = None, json_lines: bool = False, width: int = 30):
+        self.stream = stream or sys.stderr
+        self.json_lines = json_lines
+        self.width = width
+        self._tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self._last_line = ""
+        self._last_percent = -1
+
+    def __call__(self, event: Event) -> None:
+        if self.json_lines:
+            print(event_to_json(event), file=self.stream, flush=True)
+        elif isinstance(event, Progress):
+            self._bar(event)
+        elif isinstance(event, Log):
+            self._clear()
+            print(event.message, file=self.stream, flush=True)
+
+    def _bar(self, event: Progress) -> None:
+        percent = int(event.fraction * 100)
+        filled = int(event.fraction * self.width)
+        count = f" {event.done}/{event.total}" if event.total is not None else ""
+        line = (
+            f"[{'#' * filled}{'.' * (self.width - filled)}] {percent:3d}%{count}"
+            f" ETA {format_duration(event.eta_s)} {event.message}"
+        )
+        if self._tty:
+            self.stream.write("\r" + line[:120].ljust(len(self._last_line)))
+            self.stream.flush()
+            self._last_line = line[:120]
+        elif percent != self._last_percent and percent % 10 == 0:
+            print(line, file=self.stream, flush=True)
+        self._last_percent = percent
+
+    def _clear(self) -> None:
+        if self._tty and self._last_line:
+            self.stream.write("\r" + " " * len(self._last_line) + "\r")
+            self._last_line = ""
+
+    def close(self) -> None:
+        if self._tty and self._last_line:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._last_line = ""
+
+
+def drive(job: Generator[Event, None, R], display: ProgressDisplay) -> R:
+    """Run a job to the end, showing its events, and return its result."""
+    try:
+        return run_to_end(job, display)
+    finally:
+        display.close()

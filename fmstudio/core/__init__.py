@@ -1,0 +1,1 @@
+"""Qt-free core: jobs are generators that yield events and return results."""

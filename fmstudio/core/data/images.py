@@ -1,0 +1,106 @@
+"""Decode image files safely: every format Pillow reads, EXIF orientation, any mode to RGB.
+
+A bad file raises `InputFileError` naming the file and the reason; the caller turns it into
+an error entry so the other files go on.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from fmstudio.core.errors import InputFileError
+
+IMAGE_SUFFIXES = frozenset(
+    {".jpg", ".jpeg", ".jpe", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
+)
+MAX_PIXELS = 100_000_000
+"""Above this an image is refused: a 100-megapixel RGB frame already needs 300 MB decoded."""
+
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+
+def is_image_path(path: Path) -> bool:
+    return path.suffix.lower() in IMAGE_SUFFIXES
+
+
+def expand_paths(paths: Iterable[str | Path], accept: frozenset[str]) -> Iterator[Path]:
+    """Files as given, and folders walked recursively for files with an accepted suffix.
+
+    A path that does not exist is yielded as is, so the job reports it as an error entry.
+    """
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            yield from sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in accept and not p.name.startswith(".")
+            )
+        else:
+            yield path
+
+
+def _to_rgb(img: Image.Image) -> Image.Image:
+    if img.mode == "RGB":
+        return img
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    if img.mode == "I;16" or img.mode.startswith("I;16"):
+        img = img.point(lambda v: v / 256).convert("L")  # type: ignore[arg-type]
+    return img.convert("RGB")
+
+
+def load_image(path: str | Path, min_side: int | None = None) -> Image.Image:
+    """Open an image as RGB with EXIF orientation applied.
+
+    `min_side` lets a JPEG decode at a reduced scale (Pillow's draft mode) that still keeps
+    the short side at least that long: much faster for large photos.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(path, "file not found")
+    if path.is_dir():
+        raise InputFileError(path, "is a folder, not an image")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputFileError(path, f"cannot read: {exc.strerror or exc}") from exc
+    if size == 0:
+        raise InputFileError(path, "empty file (0 bytes)")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                width, height = img.size
+                if width * height > MAX_PIXELS:
+                    raise InputFileError(
+                        path,
+                        f"image too large ({width}x{height} pixels; the limit is {MAX_PIXELS:,})",
+                    )
+                if min_side and img.format == "JPEG":
+                    scale = min(width, height) / min_side
+                    if scale >= 2:
+                        img.draft("RGB", (int(width / scale) + 1, int(height / scale) + 1))
+                img.seek(0)
+                img.load()
+                img = ImageOps.exif_transpose(img) or img
+                return _to_rgb(img)
+    except InputFileError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise InputFileError(path, f"image too large ({exc})") from exc
+    except UnidentifiedImageError as exc:
+        raise InputFileError(path, "not an image, or a format Pillow cannot read") from exc
+    except PermissionError as exc:
+        raise InputFileError(path, "permission denied") from exc
+    except OSError as exc:
+        raise InputFileError(path, f"corrupt or truncated image ({exc})") from exc
+    except (ValueError, SyntaxError, EOFError) as exc:
+        raise InputFileError(path, f"corrupt image ({exc})") from exc

@@ -1,0 +1,123 @@
+"""Events that jobs yield, the cancel token they honour, and progress helpers.
+
+Every long job is a generator: it yields these frozen events and returns its result, so
+the CLI, the GUI worker and the tests all drive the same code path.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from fmstudio.core.errors import Cancelled
+
+ProgressFn = Callable[[float, str], None]
+"""Reports a fraction in [0, 1] and a short message."""
+
+R = TypeVar("R")
+Job = Generator["Event", None, R]
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base class of everything a job yields."""
+
+
+@dataclass(frozen=True)
+class Progress(Event):
+    """How far the job is: `fraction` in [0, 1], `done` of `total` items, ETA in seconds."""
+
+    fraction: float
+    message: str = ""
+    done: int | None = None
+    total: int | None = None
+    eta_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Log(Event):
+    """A line for the user (CLI stderr, GUI log pane)."""
+
+    message: str
+    level: str = "info"
+
+
+@dataclass(frozen=True)
+class Partial(Event):
+    """A piece of the result that is ready before the job ends (one batch of predictions)."""
+
+    items: tuple[Any, ...] = field(default_factory=tuple)
+
+
+class CancelToken:
+    """Cooperative cancellation: the job checks it between batches, files and segments.
+
+    Wraps a `threading.Event` so the GUI thread can set it directly while the worker runs.
+    """
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        if self._event.is_set():
+            raise Cancelled("cancelled by the user")
+
+
+def scaled(fn: ProgressFn, start: float, end: float) -> ProgressFn:
+    """Map a sub-phase's [0, 1] progress onto [start, end] of the parent's."""
+
+    def inner(fraction: float, message: str) -> None:
+        fn(start + (end - start) * min(max(fraction, 0.0), 1.0), message)
+
+    return inner
+
+
+class EtaTracker:
+    """Turns (done, total) into a Progress event with an ETA from the average rate so far."""
+
+    def __init__(self, total: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.total = max(total, 0)
+        self._clock = clock
+        self._start = clock()
+
+    def progress(self, done: int, message: str = "") -> Progress:
+        elapsed = self._clock() - self._start
+        eta = None
+        if 0 < done < self.total and elapsed > 0:
+            eta = elapsed / done * (self.total - done)
+        elif done >= self.total:
+            eta = 0.0
+        fraction = done / self.total if self.total else 1.0
+        return Progress(fraction, message, done, self.total, eta)
+
+
+def format_duration(seconds: float | None) -> str:
+    """`mm:ss` (or `h:mm:ss`) for an ETA; `--:--` when it is not known yet."""
+    if seconds is None:
+        return "--:--"
+    minutes, sec = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{sec:02d}" if hours else f"{minutes:02d}:{sec:02d}"
+
+
+def run_to_end(
+    job: Generator[Event, None, R], on_event: Callable[[Event], None] | None = None
+) -> R:
+    """Drive a job generator to completion and return its result."""
+    while True:
+        try:
+            event = next(job)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        if on_event is not None:
+            on_event(event)

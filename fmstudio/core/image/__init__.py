@@ -1,0 +1,1 @@
+"""Image classification: model loading, preprocessing, batched inference."""

@@ -1,0 +1,113 @@
+"""The image classify job: files and folders in, ranked ImageNet (or custom) labels out."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import torch
+
+from fmstudio.core import catalog
+from fmstudio.core.data.images import IMAGE_SUFFIXES, expand_paths, load_image
+from fmstudio.core.devices import resolve_device
+from fmstudio.core.errors import InputFileError
+from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial
+from fmstudio.core.image.models import ImageClassifier
+from fmstudio.core.image.transforms import to_tensor
+from fmstudio.core.results import ItemResult, Prediction
+
+Decoded = tuple[Path, torch.Tensor | None, str | None]
+
+
+def _decode(path: Path, model: ImageClassifier) -> Decoded:
+    try:
+        img = load_image(path, min_side=model.preprocess.resize * 2)
+        return path, to_tensor(img, model.preprocess), None
+    except InputFileError as exc:
+        return path, None, exc.reason
+    except Exception as exc:  # one odd file must not stop the batch
+        return path, None, f"{type(exc).__name__}: {exc}"
+
+
+def _batches(items: Sequence[Path], size: int) -> Iterator[Sequence[Path]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _decoded_batches(
+    files: Sequence[Path], model: ImageClassifier, batch_size: int, workers: int
+) -> Iterator[list[Decoded]]:
+    """Decode batch n+1 on a thread pool while the caller runs the model on batch n."""
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode") as pool:
+        pending: list[Future[list[Decoded]]] = []
+        batches = iter(_batches(files, batch_size))
+
+        def submit_next() -> None:
+            batch = next(batches, None)
+            if batch is not None:
+                futures = [pool.submit(_decode, p, model) for p in batch]
+                done: Future[list[Decoded]] = pool.submit(
+                    lambda fs=futures: [f.result() for f in fs]
+                )
+                pending.append(done)
+
+        submit_next()
+        submit_next()
+        while pending:
+            current = pending.pop(0).result()
+            submit_next()
+            yield current
+
+
+def rank(probs: torch.Tensor, labels: list[str], top_k: int) -> list[tuple[Prediction, ...]]:
+    k = max(1, min(top_k, probs.shape[-1]))
+    scores, indices = probs.topk(k, dim=-1)
+    return [
+        tuple(
+            Prediction(labels[i], float(s))
+            for s, i in zip(row_s.tolist(), row_i.tolist(), strict=False)
+        )
+        for row_s, row_i in zip(scores, indices, strict=False)
+    ]
+
+
+def classify_images(
+    paths: Iterable[str | Path],
+    model: str | ImageClassifier | None = None,
+    top_k: int = 5,
+    batch_size: int = 16,
+    device: str = "auto",
+    cancel: CancelToken | None = None,
+    workers: int = 2,
+) -> Generator[Event, None, list[ItemResult]]:
+    """Classify every image; a bad file becomes an error result and the rest go on."""
+    cancel = cancel or CancelToken()
+    files = list(expand_paths(paths, IMAGE_SUFFIXES))
+    if isinstance(model, ImageClassifier):
+        classifier = model
+    else:
+        name = model or catalog.default_model("image")
+        yield Log(f"Loading {name}…")
+        classifier = catalog.cached_load(name, "image", resolve_device(device))
+    tracker = EtaTracker(len(files))
+    yield tracker.progress(0, f"{len(files)} images")
+    results: list[ItemResult] = []
+    batch_size = max(1, batch_size)
+    for decoded in _decoded_batches(files, classifier, batch_size, max(1, workers)):
+        cancel.raise_if_cancelled()
+        good = [(p, t) for p, t, _ in decoded if t is not None]
+        ranked: dict[Path, tuple[Prediction, ...]] = {}
+        if good:
+            probs = classifier.probabilities(torch.stack([t for _, t in good]))
+            ranked = dict(
+                zip([p for p, _ in good], rank(probs, classifier.labels, top_k), strict=False)
+            )
+        batch_results = [
+            ItemResult(str(p), ranked[p]) if err is None else ItemResult(str(p), (), err)
+            for p, _, err in decoded
+        ]
+        results.extend(batch_results)
+        yield Partial(tuple(batch_results))
+        yield tracker.progress(len(results), batch_results[-1].path)
+    return results

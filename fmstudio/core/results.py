@@ -1,0 +1,76 @@
+"""Per-input results shared by every classifier job, and their CSV/JSON export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fmstudio.core.config import atomic_write_text
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str
+    score: float
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """One input (a file, or a row of a CSV) and its ranked predictions, or why it failed."""
+
+    path: str
+    predictions: tuple[Prediction, ...] = ()
+    error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def top(self) -> Prediction | None:
+        return self.predictions[0] if self.predictions else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "predictions": [
+                {"label": p.label, "score": round(p.score, 6)} for p in self.predictions
+            ],
+            "error": self.error,
+        }
+
+
+def results_to_json(results: Sequence[ItemResult]) -> str:
+    return json.dumps([r.to_json() for r in results], indent=2, ensure_ascii=False)
+
+
+def results_to_csv(results: Sequence[ItemResult]) -> str:
+    """One row per input: path, top label and score, the full ranking as label:score pairs."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["path", "label", "score", "ranking", "error"])
+    for r in results:
+        top = r.top
+        ranking = "; ".join(f"{p.label}:{p.score:.4f}" for p in r.predictions)
+        writer.writerow(
+            [
+                r.path,
+                top.label if top else "",
+                f"{top.score:.6f}" if top else "",
+                ranking,
+                r.error or "",
+            ]
+        )
+    return out.getvalue()
+
+
+def export(results: Sequence[ItemResult], path: Path) -> None:
+    """Write CSV or JSON by the file's suffix, atomically."""
+    text = results_to_json(results) if path.suffix.lower() == ".json" else results_to_csv(results)
+    atomic_write_text(path, text)

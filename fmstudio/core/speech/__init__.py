@@ -1,0 +1,1 @@
+"""Speech: Whisper transcription with faster-whisper."""

@@ -1,0 +1,1 @@
+"""Text: sentence embeddings for zero-shot, and sequence classifiers."""

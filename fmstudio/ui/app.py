@@ -1,0 +1,90 @@
+"""QApplication set-up: logging, the exception hook, the main window, screenshots."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from pathlib import Path
+from types import TracebackType
+
+from fmstudio import __version__
+from fmstudio.core.logs import setup_logging
+
+log = logging.getLogger(__name__)
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+
+
+def _needs_offscreen() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
+
+
+def install_exception_hook() -> None:
+    """Uncaught exceptions are logged and shown in a dialog; the app keeps running."""
+    from PySide6.QtCore import QThread
+    from PySide6.QtWidgets import QApplication
+
+    from fmstudio.ui.errors import show_error_dialog
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        log.error("uncaught exception", exc_info=(kind, exc, tb))
+        app = QApplication.instance()
+        if app is not None and QThread.currentThread() is app.thread():
+            show_error_dialog(QApplication.activeWindow(), exc.with_traceback(tb))
+        else:
+            sys.__excepthook__(kind, exc, tb)
+
+    sys.excepthook = hook
+    threading.excepthook = lambda args: log.error(
+        "uncaught exception in thread %s",
+        args.thread,
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback),  # type: ignore[arg-type]
+    )
+
+
+def create_app(argv: list[str] | None = None):  # type: ignore[no-untyped-def]
+    """The QApplication, created once, with name, icon and the exception hook."""
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else [sys.argv[0]])
+    app.setApplicationName("fmstudio")
+    app.setApplicationDisplayName("fmstudio")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("fmstudio")
+    app.setDesktopFileName("io.github.fmstudio")
+    app.setWindowIcon(QIcon(str(RESOURCES / "fmstudio.svg")))
+    install_exception_hook()
+    return app
+
+
+def run_gui(screenshot: str | None = None, tab: str | None = None) -> int:
+    """Open the main window; with `screenshot`, render it to a PNG and exit."""
+    setup_logging()
+    if screenshot and _needs_offscreen():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    app = create_app()
+    from fmstudio.ui.main_window import MainWindow
+
+    window = MainWindow()
+    if tab:
+        window.show_tab(tab)
+    window.show()
+    if screenshot:
+        return window.save_screenshot(Path(screenshot))
+    return int(app.exec())
+
+
+def main() -> int:
+    """Entry point of the `fmstudio-gui` launcher."""
+    return run_gui()

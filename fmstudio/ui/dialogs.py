@@ -1,0 +1,107 @@
+"""Small dialogs: About and the model library."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import platform
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import Qt, qVersion
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fmstudio import __version__
+from fmstudio.core import catalog, paths
+from fmstudio.core.logs import log_file
+
+
+def package_version(name: str) -> str:
+    """A package's version without importing it (torch takes seconds to import)."""
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def about_text(device: str) -> str:
+    rows = [
+        ("fmstudio", __version__),
+        ("torch", package_version("torch")),
+        ("transformers", package_version("transformers")),
+        ("timm", package_version("timm")),
+        ("faster-whisper", package_version("faster-whisper")),
+        ("Qt", f"{qVersion()} (PySide6 {pyside_version})"),
+        ("Python", platform.python_version()),
+        ("Device", device),
+    ]
+    table = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in rows)
+    return (
+        f"<h3>fmstudio {__version__}</h3>"
+        "<p>A desktop studio for foundation models: classify text and images, transcribe "
+        "speech and fine-tune, all on this machine.</p>"
+        f"<table cellspacing='6'>{table}</table>"
+        f"<p>Models: {paths.models_dir()}<br>Log: {log_file()}</p>"
+    )
+
+
+class AboutDialog(QDialog):
+    def __init__(self, device: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("About fmstudio")
+        self.label = QLabel(about_text(device))
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        buttons.accepted.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+        layout.addWidget(buttons)
+
+
+class ModelLibraryDialog(QDialog):
+    """Lists the catalogue: bundled models, the user's library and well-known hub models."""
+
+    COLUMNS = ("Name", "Task", "Source", "Offline", "Description")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Model library")
+        self.resize(900, 360)
+        entries = catalog.list_models()
+        self.table = QTableWidget(len(entries), len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        for row, e in enumerate(entries):
+            values = (
+                e.name,
+                e.task,
+                e.source,
+                "yes" if e.available_offline else "needs network",
+                e.description,
+            )
+            for col, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if e.location:
+                    item.setToolTip(e.location)
+                self.table.setItem(row, col, item)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.setSortingEnabled(True)
+        note = QLabel(f"Fine-tuned models are saved in {paths.models_dir()}")
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(note)
+        layout.addWidget(buttons)

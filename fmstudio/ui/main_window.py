@@ -1,0 +1,192 @@
+"""The main window: composes the tabs, menus and status bar, and nothing more."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, QTimer, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
+
+from fmstudio.core import config, paths
+from fmstudio.core.devices import DeviceInfo, detect_job
+from fmstudio.ui.dialogs import AboutDialog, ModelLibraryDialog
+from fmstudio.ui.tabs.placeholder import PlaceholderTab
+from fmstudio.ui.worker import Worker
+
+log = logging.getLogger(__name__)
+TAB_KEYS = ("text", "image", "speech")
+
+
+def window_settings() -> QSettings:
+    """Geometry lives in an INI file beside settings.json, so FMSTUDIO_HOME isolates it too."""
+    return QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
+def build_tabs() -> dict[str, QWidget]:
+    return {
+        "text": PlaceholderTab(
+            "Text", "Zero-shot and fine-tuned text classification arrives with issue 4."
+        ),
+        "image": PlaceholderTab("Image", "Image classification arrives with issue 3."),
+        "speech": PlaceholderTab("Speech", "Recording and transcription arrive with issue 6."),
+    }
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("fmstudio")
+        self.settings = config.load()
+        self.device_text = "detecting…"
+        self.tabs_by_key = build_tabs()
+        self.tab_widget = QTabWidget()
+        self.tab_widget.setDocumentMode(True)
+        for key in TAB_KEYS:
+            widget = self.tabs_by_key[key]
+            self.tab_widget.addTab(widget, key.capitalize())
+            signal = getattr(widget, "status_message", None)
+            if signal is not None:
+                signal.connect(self._show_status)
+        self.setCentralWidget(self.tab_widget)
+        self.device_label = QLabel(f"Device: {self.device_text}")
+        self.device_label.setToolTip("The compute device jobs run on (set per job in each tab)")
+        self.statusBar().addPermanentWidget(self.device_label)
+        self._build_menus()
+        self._restore()
+        self._device_worker: Worker | None = None
+        QTimer.singleShot(0, self._detect_device)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.open_action = QAction("&Open…", self)
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_action.setToolTip("Open files for the current tab")
+        self.open_action.triggered.connect(self.open_files)
+        file_menu.addAction(self.open_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        models_menu = bar.addMenu("&Models")
+        library_action = QAction("Model &library…", self)
+        library_action.setShortcut("Ctrl+L")
+        library_action.triggered.connect(self.show_model_library)
+        models_menu.addAction(library_action)
+
+        help_menu = bar.addMenu("&Help")
+        about_action = QAction("&About fmstudio", self)
+        about_action.triggered.connect(self.show_about)
+        help_menu.addAction(about_action)
+        for i, key in enumerate(TAB_KEYS, start=1):
+            action = QAction(self)
+            action.setShortcut(f"Ctrl+{i}")
+            action.triggered.connect(lambda _=False, k=key: self.show_tab(k))
+            self.addAction(action)
+
+    def _restore(self) -> None:
+        geometry = window_settings().value("geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1100, 720)
+        self.show_tab(self.settings.last_tab)
+
+    def current_key(self) -> str:
+        return TAB_KEYS[max(self.tab_widget.currentIndex(), 0)]
+
+    def show_tab(self, key: str) -> None:
+        if key in TAB_KEYS:
+            self.tab_widget.setCurrentIndex(TAB_KEYS.index(key))
+
+    @Slot()
+    def _detect_device(self) -> None:
+        self._device_worker = Worker(lambda _token: detect_job(self.settings.device), self)
+        self._device_worker.returned.connect(self._on_device)
+        self._device_worker.errored.connect(self._on_device_error)
+        self._device_worker.start()
+
+    @Slot(object)
+    def _on_device(self, info: DeviceInfo) -> None:
+        self.device_text = info.label()
+        self.device_label.setText(f"Device: {self.device_text}")
+
+    @Slot(object)
+    def _on_device_error(self, exc: BaseException) -> None:
+        self.device_text = f"unavailable ({exc})"
+        self.device_label.setText(f"Device: {self.device_text}")
+
+    def device_known(self) -> bool:
+        return (
+            self._device_worker is not None
+            and not self._device_worker.is_running()
+            and self.device_text != "detecting…"
+        )
+
+    @Slot(str)
+    def _show_status(self, message: str) -> None:
+        self.statusBar().showMessage(message, 5000)
+
+    @Slot()
+    def open_files(self) -> None:
+        tab = self.tab_widget.currentWidget()
+        opener = getattr(tab, "open_files", None)
+        if opener is not None:
+            opener()
+
+    @Slot()
+    def show_about(self) -> AboutDialog:
+        dialog = AboutDialog(self.device_text, self)
+        dialog.show()
+        return dialog
+
+    @Slot()
+    def show_model_library(self) -> ModelLibraryDialog:
+        dialog = ModelLibraryDialog(self)
+        dialog.show()
+        return dialog
+
+    def save_screenshot(self, path: Path, wait_ms: int = 20_000) -> int:
+        """Render the window once the device is known and save a PNG atomically."""
+        app = QApplication.instance()
+        waited = 0
+        while not self.device_known() and waited < wait_ms:
+            app.processEvents()  # type: ignore[union-attr]
+            if self._device_worker is not None:
+                self._device_worker.wait(50)
+            waited += 50
+        for _ in range(5):
+            app.processEvents()  # type: ignore[union-attr]
+        pixmap = self.grab()
+        path = path.expanduser().resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(suffix=".png", dir=path.parent)
+        os.close(fd)
+        if not pixmap.save(tmp, "PNG"):
+            Path(tmp).unlink(missing_ok=True)
+            log.error("could not write screenshot %s", path)
+            return 1
+        os.replace(tmp, path)
+        self.close()
+        return 0
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for widget in self.tabs_by_key.values():
+            shutdown = getattr(widget, "shutdown", None)
+            if shutdown is not None:
+                shutdown()
+        if self._device_worker is not None:
+            self._device_worker.wait()
+        window_settings().setValue("geometry", self.saveGeometry())
+        self.settings.last_tab = self.current_key()
+        try:
+            config.save(self.settings)
+        except OSError as exc:
+            log.warning("could not save settings: %s", exc)
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""The Text, Image and Speech tabs."""

@@ -1,0 +1,58 @@
+"""Shared fixtures: offscreen Qt, an isolated FMSTUDIO_HOME, no thread left running."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(autouse=True)
+def fm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Config, data and logs go to a temp folder, never the developer's real ones."""
+    home = tmp_path / "fmhome"
+    monkeypatch.setenv("FMSTUDIO_HOME", str(home))
+    return home
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_running(request: pytest.FixtureRequest):
+    yield
+    if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
+        return
+    from fmstudio.ui.worker import Worker
+
+    running = Worker.running()
+    for worker in running:
+        worker.cancel()
+        worker.wait(30_000)
+    assert not running, f"test left {len(running)} worker thread(s) running"
+
+
+@pytest.fixture(scope="session")
+def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A real spoken sentence made with espeak-ng, and the words it says."""
+    if shutil.which("espeak-ng") is None:
+        pytest.fail("espeak-ng is missing: `make setup` installs it (apt-get install espeak-ng)")
+    text = "The quick brown fox jumps over the lazy dog"
+    path = tmp_path_factory.mktemp("speech") / "fox.wav"
+    subprocess.run(["espeak-ng", "-s", "140", "-w", str(path), text], check=True)
+    return path, text
+
+
+@pytest.fixture(scope="session")
+def photo_like_image(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real photograph shipped with scikit-learn (a flower close-up), saved as PNG."""
+    from PIL import Image
+    from sklearn.datasets import load_sample_image
+
+    path = tmp_path_factory.mktemp("images") / "flower.png"
+    Image.fromarray(load_sample_image("flower.jpg")).save(path)
+    return path

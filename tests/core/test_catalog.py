@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fmstudio.core import catalog, paths
+from fmstudio.core.errors import ModelUnavailableError
+
+
+def test_one_bundled_model_per_task_available_offline() -> None:
+    bundled = [e for e in catalog.list_models() if e.source == "bundled"]
+    assert sorted(e.task for e in bundled) == ["image", "speech", "text"]
+    assert all(e.available_offline for e in bundled)
+
+
+def test_hub_models_are_listed_as_needing_network(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    hub = [e for e in catalog.list_models() if e.source == "hub"]
+    assert hub and not any(e.available_offline for e in hub)
+    (tmp_path / "models--timm--resnet50.a1_in1k" / "snapshots" / "abc").mkdir(parents=True)
+    assert catalog.is_hub_cached("resnet50.a1_in1k")
+
+
+def test_library_models_are_listed(fm_home: Path) -> None:
+    folder = paths.ensure(paths.models_dir() / "my-flowers")
+    (folder / "model.json").write_text(
+        json.dumps({"task": "image", "base_model": "efficientnet_lite0", "classes": ["a", "b"]})
+    )
+    broken = paths.ensure(paths.models_dir() / "broken")
+    (broken / "model.json").write_text("{")
+    entries = catalog.list_models("image")
+    lib = [e for e in entries if e.source == "library"]
+    assert [e.name for e in lib] == ["my-flowers"]
+    assert "2 classes" in lib[0].description
+    assert catalog.resolve("my-flowers", "image").location == str(folder)
+    assert not catalog.list_models("text") or all(
+        e.task == "text" for e in catalog.list_models("text")
+    )
+
+
+def test_resolve_aliases_and_errors(tmp_path: Path) -> None:
+    assert catalog.resolve("tiny.en", "speech").source == "bundled"
+    assert (
+        catalog.resolve("sentence-transformers/all-MiniLM-L6-v2", "text").name == "all-MiniLM-L6-v2"
+    )
+    assert catalog.resolve(str(tmp_path), "image").location == str(tmp_path.resolve())
+    assert catalog.resolve("someone/some-model", "text").source == "hub"
+    with pytest.raises(ModelUnavailableError, match="does not exist"):
+        catalog.resolve("./no/such/folder", "image")
+    with pytest.raises(ModelUnavailableError):
+        catalog.resolve("  ", "image")
+
+
+def test_listing_does_not_import_torch() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from fmstudio.core import catalog; "
+        "catalog.list_models(); print('torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

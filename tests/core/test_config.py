@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fmstudio.core import config, paths
+
+
+def test_settings_round_trip(fm_home: Path) -> None:
+    settings = config.Settings(device="cpu", last_folder="/data", last_tab="speech")
+    config.save(settings)
+    assert config.settings_path().is_relative_to(fm_home)
+    loaded = config.load()
+    assert loaded == settings
+    assert json.loads(config.settings_path().read_text())["schema_version"] == config.SCHEMA_VERSION
+
+
+def test_missing_or_broken_settings_give_defaults(fm_home: Path) -> None:
+    assert config.load() == config.Settings()
+    paths.ensure(config.settings_path().parent)
+    config.settings_path().write_text("{not json")
+    assert config.load() == config.Settings()
+    config.settings_path().write_text('{"device": "cuda", "unknown_key": 1}')
+    assert config.load().device == "cuda"
+
+
+def test_atomic_write_leaves_no_temp_files(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b.txt"
+    config.atomic_write_text(target, "one")
+    config.atomic_write_text(target, "two")
+    assert target.read_text() == "two"
+    assert [p.name for p in target.parent.iterdir()] == ["b.txt"]
+
+
+def test_dirs_follow_fmstudio_home(fm_home: Path) -> None:
+    for folder in (paths.config_dir(), paths.data_dir(), paths.log_dir(), paths.models_dir()):
+        assert folder.is_relative_to(fm_home)

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import pytest
+
+from fmstudio.core import catalog
+from fmstudio.core.errors import ModelUnavailableError
+from fmstudio.core.hub import load_cached_or_online
+
+
+class LocalEntryNotFoundError(Exception):
+    """Same name as huggingface_hub's error for a file missing from the cache."""
+
+
+def test_offline_and_uncached_gives_the_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+    def loader() -> None:
+        raise LocalEntryNotFoundError("cannot find the requested files in the local cache")
+
+    with pytest.raises(
+        ModelUnavailableError, match="model acme/x is not cached and the network is unreachable"
+    ):
+        load_cached_or_online("acme/x", loader)
+
+
+def test_cached_model_loads_without_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    seen: list[str | None] = []
+
+    def loader() -> str:
+        seen.append(os.environ.get("HF_HUB_OFFLINE"))
+        return "model"
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    assert load_cached_or_online("x", loader) == "model"
+    assert seen == ["1"]
+    assert "HF_HUB_OFFLINE" not in os.environ
+
+
+def test_broken_model_is_not_blamed_on_the_network() -> None:
+    def loader() -> None:
+        raise ValueError("config.json has no model_type")
+
+    with pytest.raises(
+        ModelUnavailableError, match=r"could not be loaded: config.json has no model_type"
+    ):
+        load_cached_or_online("x", loader)
+
+
+@pytest.mark.parametrize(
+    ("name", "task"),
+    [
+        ("resnet18.a1_in1k", "image"),
+        ("acme/vit-not-cached", "image"),
+        ("acme/bert-not-cached", "text"),
+        ("base.en", "speech"),
+    ],
+)
+def test_real_libraries_report_uncached_models_clearly(
+    name: str, task: str, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    with pytest.raises(ModelUnavailableError, match="is not cached and the network is unreachable"):
+        catalog.load(name, task)

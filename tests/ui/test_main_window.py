@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from PySide6.QtCore import QRect
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from fmstudio.ui.main_window import MainWindow
+
+
+def _window(qtbot) -> MainWindow:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(window.device_known, timeout=30_000)
+    return window
+
+
+def test_three_tabs_and_device_in_status_bar(qtbot) -> None:
+    window = _window(qtbot)
+    titles = [window.tab_widget.tabText(i) for i in range(window.tab_widget.count())]
+    assert titles == ["Text", "Image", "Speech"]
+    assert window.device_label.text().startswith("Device: ")
+    assert "CPU" in window.device_label.text() or "cuda" in window.device_label.text().lower()
+    window.close()
+
+
+def test_about_names_versions_and_device(qtbot) -> None:
+    import importlib.metadata
+
+    window = _window(qtbot)
+    dialog = window.show_about()
+    text = dialog.label.text()
+    for name in ("fmstudio", "torch", "transformers", "Qt", "Device"):
+        assert name in text
+    assert importlib.metadata.version("torch") in text
+    assert window.device_text in text
+    dialog.close()
+    window.close()
+
+
+def test_model_library_lists_catalogue(qtbot) -> None:
+    window = _window(qtbot)
+    dialog = window.show_model_library()
+    names = {dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())}
+    assert {"efficientnet_lite0", "all-MiniLM-L6-v2", "whisper-tiny.en"} <= names
+    dialog.close()
+    window.close()
+
+
+def test_geometry_and_last_tab_are_remembered(qtbot) -> None:
+    window = _window(qtbot)
+    window.setGeometry(QRect(40, 50, 731, 511))
+    window.show_tab("speech")
+    window.close()
+
+    again = _window(qtbot)
+    assert again.current_key() == "speech"
+    assert (again.width(), again.height()) == (731, 511)
+    again.close()
+
+
+def test_uncaught_exception_shows_dialog_and_app_lives(qtbot) -> None:
+    import sys
+
+    from fmstudio.ui.app import install_exception_hook
+
+    window = _window(qtbot)
+    old_hook = sys.excepthook
+    install_exception_hook()
+    try:
+        try:
+            raise ValueError("surprise")
+        except ValueError as exc:
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+    finally:
+        sys.excepthook = old_hook
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+    assert boxes, "no error dialog shown"
+    box = boxes[0]
+    assert "surprise" in box.text()
+    assert "fmstudio.log" in box.informativeText()
+    box.close()
+    assert window.isVisible()
+    window.close()

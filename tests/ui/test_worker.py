@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from fmstudio.core.errors import Cancelled
+from fmstudio.core.events import CancelToken, Log, Progress
+from fmstudio.ui.worker import Worker
+
+
+def test_events_then_result_in_order(qtbot) -> None:
+    thread_names: list[str] = []
+
+    def job(token: CancelToken):
+        thread_names.append(threading.current_thread().name)
+        yield Log("start")
+        yield Progress(0.5)
+        return "result"
+
+    worker = Worker(job)
+    seen: list[object] = []
+    returned: list[object] = []
+    worker.yielded.connect(seen.append)
+    worker.returned.connect(returned.append)
+    signals = [worker.yielded, worker.yielded, worker.returned, worker.finished]
+    with qtbot.waitSignals(signals, order="strict", timeout=10_000):
+        worker.start()
+    assert returned == ["result"]
+    assert [type(e) for e in seen] == [Log, Progress]
+    assert thread_names and thread_names[0] != threading.main_thread().name
+
+
+def test_exception_is_emitted_not_raised(qtbot) -> None:
+    def job(token: CancelToken):
+        yield Log("about to fail")
+        raise RuntimeError("boom")
+
+    worker = Worker(job)
+    errors: list[BaseException] = []
+    worker.errored.connect(errors.append)
+    with qtbot.waitSignals([worker.errored, worker.finished], order="strict", timeout=10_000):
+        worker.start()
+    (exc,) = errors
+    assert isinstance(exc, RuntimeError) and str(exc) == "boom"
+
+
+def test_cancel_stops_a_long_job(qtbot) -> None:
+    started = threading.Event()
+    steps: list[int] = []
+
+    def job(token: CancelToken):
+        for i in range(10_000):
+            started.set()
+            token.raise_if_cancelled()
+            steps.append(i)
+            threading.Event().wait(0.005)
+            yield Progress(i / 10_000)
+        return "not reached"
+
+    worker = Worker(job)
+    with qtbot.waitSignals([worker.cancelled, worker.finished], order="strict", timeout=10_000):
+        worker.start()
+        assert started.wait(5)
+        worker.cancel()
+    assert len(steps) < 10_000
+
+
+def test_pre_cancelled_token_never_returns(qtbot) -> None:
+    def job(token: CancelToken):
+        token.raise_if_cancelled()
+        yield Log("x")
+        return 1
+
+    worker = Worker(job)
+    worker.cancel()
+    returned: list[object] = []
+    worker.returned.connect(returned.append)
+    with qtbot.waitSignal(worker.finished, timeout=10_000):
+        worker.start()
+    assert returned == []
+    with pytest.raises(Cancelled):
+        worker.token.raise_if_cancelled()
