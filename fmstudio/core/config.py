@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from fmstudio.core import paths
+from fmstudio.core.atomic import atomic_write_text
 
 SCHEMA_VERSION = 1
 log = logging.getLogger(__name__)
@@ -54,19 +53,6 @@ def load(path: Path | None = None) -> Settings:
         return Settings(**values)
     except TypeError:
         return Settings()
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write to a temp file beside `path`, then rename: a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save(settings: Settings, path: Path | None = None) -> None:

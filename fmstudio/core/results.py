@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fmstudio.core.config import atomic_write_text
+from fmstudio.core.atomic import atomic_write_text
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QTimer, Slot
@@ -12,6 +11,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
 
 from fmstudio.core import config, paths
+from fmstudio.core.atomic import atomic_target
 from fmstudio.core.devices import DeviceInfo, detect_job
 from fmstudio.ui.dialogs import AboutDialog, ModelLibraryDialog
 from fmstudio.ui.tabs.placeholder import PlaceholderTab
@@ -164,16 +164,16 @@ class MainWindow(QMainWindow):
         for _ in range(5):
             app.processEvents()  # type: ignore[union-attr]
         pixmap = self.grab()
-        path = path.expanduser().resolve()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(suffix=".png", dir=path.parent)
-        os.close(fd)
-        if not pixmap.save(tmp, "PNG"):
-            Path(tmp).unlink(missing_ok=True)
-            log.error("could not write screenshot %s", path)
+        try:
+            with atomic_target(path.expanduser().resolve()) as tmp:
+                if not pixmap.save(str(tmp), "PNG"):
+                    raise OSError(f"Qt could not write a PNG to {tmp}")
+        except OSError as exc:
+            log.error("could not write screenshot %s: %s", path, exc)
+            print(f"error: could not write {path}: {exc}", file=sys.stderr)
             return 1
-        os.replace(tmp, path)
-        self.close()
+        finally:
+            self.close()
         return 0
 
     def closeEvent(self, event: QCloseEvent) -> None:
