@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from fmstudio import __version__
+from fmstudio.cli import image as image_cli
 from fmstudio.core import catalog
 from fmstudio.core.errors import Cancelled, FmError
 from fmstudio.core.logs import setup_logging
@@ -68,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument("--json", action="store_true", help="print JSON")
     models.add_argument("--task", choices=catalog.TASKS, help="only models for this task")
     models.set_defaults(func=_cmd_models)
+
+    image_cli.add_commands(sub)
     return parser
 
 

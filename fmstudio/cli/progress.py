@@ -24,15 +24,24 @@ def event_to_json(event: Event) -> str:
 class ProgressDisplay:
     """Renders events to a stream: a redrawn bar on a TTY, plain lines otherwise, or JSON."""
 
-    def __init__(self, stream: IO[str] | None = None, json_lines: bool = False, width: int = 30):
+    def __init__(
+        self,
+        stream: IO[str] | None = None,
+        json_lines: bool = False,
+        width: int = 30,
+        quiet: bool = False,
+    ):
         self.stream = stream or sys.stderr
         self.json_lines = json_lines
+        self.quiet = quiet
         self.width = width
         self._tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self._last_line = ""
         self._last_percent = -1
 
     def __call__(self, event: Event) -> None:
+        if self.quiet and not self._tty:
+            return
         if self.json_lines:
             print(event_to_json(event), file=self.stream, flush=True)
         elif isinstance(event, Progress):

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from fmstudio.core import paths
+from fmstudio.core import catalog, paths
 from fmstudio.core.atomic import atomic_write_text
 
 SCHEMA_VERSION = 1
@@ -23,9 +23,9 @@ class Settings:
     device: str = "auto"
     last_folder: str = ""
     last_tab: str = "text"
-    image_model: str = "efficientnet_lite0 (bundled)"
-    text_model: str = "all-MiniLM-L6-v2 (bundled)"
-    speech_model: str = "whisper tiny.en (bundled)"
+    image_model: str = field(default_factory=lambda: catalog.default_model("image"))
+    text_model: str = field(default_factory=lambda: catalog.default_model("text"))
+    speech_model: str = field(default_factory=lambda: catalog.default_model("speech"))
     text_labels: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 

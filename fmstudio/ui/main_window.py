@@ -14,6 +14,7 @@ from fmstudio.core import config, paths
 from fmstudio.core.atomic import atomic_target
 from fmstudio.core.devices import DeviceInfo, detect_job
 from fmstudio.ui.dialogs import AboutDialog, ModelLibraryDialog
+from fmstudio.ui.tabs.image_tab import ImageTab
 from fmstudio.ui.tabs.placeholder import PlaceholderTab
 from fmstudio.ui.worker import Worker
 
@@ -26,12 +27,12 @@ def window_settings() -> QSettings:
     return QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
-def build_tabs() -> dict[str, QWidget]:
+def build_tabs(settings: config.Settings) -> dict[str, QWidget]:
     return {
         "text": PlaceholderTab(
             "Text", "Zero-shot and fine-tuned text classification arrives with issue 4."
         ),
-        "image": PlaceholderTab("Image", "Image classification arrives with issue 3."),
+        "image": ImageTab(settings),
         "speech": PlaceholderTab("Speech", "Recording and transcription arrive with issue 6."),
     }
 
@@ -42,7 +43,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("fmstudio")
         self.settings = config.load()
         self.device_text = "detecting…"
-        self.tabs_by_key = build_tabs()
+        self.tabs_by_key = build_tabs(self.settings)
         self.tab_widget = QTabWidget()
         self.tab_widget.setDocumentMode(True)
         for key in TAB_KEYS:

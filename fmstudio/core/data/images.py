@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
@@ -104,3 +105,19 @@ def load_image(path: str | Path, min_side: int | None = None) -> Image.Image:
         raise InputFileError(path, f"corrupt or truncated image ({exc})") from exc
     except (ValueError, SyntaxError, EOFError) as exc:
         raise InputFileError(path, f"corrupt image ({exc})") from exc
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    """Small RGB pixels (row-major, 3 bytes a pixel): Qt-free, so the core can make them."""
+
+    width: int
+    height: int
+    rgb: bytes
+
+
+def make_thumbnail(img: Image.Image, size: int) -> Thumbnail:
+    small = img.copy()
+    small.thumbnail((size, size), Image.Resampling.BILINEAR)
+    small = small.convert("RGB")
+    return Thumbnail(small.width, small.height, small.tobytes())

@@ -9,7 +9,13 @@ from pathlib import Path
 import torch
 
 from fmstudio.core import catalog
-from fmstudio.core.data.images import IMAGE_SUFFIXES, expand_paths, load_image
+from fmstudio.core.data.images import (
+    IMAGE_SUFFIXES,
+    Thumbnail,
+    expand_paths,
+    load_image,
+    make_thumbnail,
+)
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import InputFileError
 from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial
@@ -17,17 +23,18 @@ from fmstudio.core.image.models import ImageClassifier
 from fmstudio.core.image.transforms import to_tensor
 from fmstudio.core.results import ItemResult, Prediction
 
-Decoded = tuple[Path, torch.Tensor | None, str | None]
+Decoded = tuple[Path, torch.Tensor | None, str | None, Thumbnail | None]
 
 
-def _decode(path: Path, model: ImageClassifier) -> Decoded:
+def _decode(path: Path, model: ImageClassifier, thumb_size: int) -> Decoded:
     try:
-        img = load_image(path, min_side=model.preprocess.resize * 2)
-        return path, to_tensor(img, model.preprocess), None
+        img = load_image(path)
+        thumb = make_thumbnail(img, thumb_size) if thumb_size else None
+        return path, to_tensor(img, model.preprocess), None, thumb
     except InputFileError as exc:
-        return path, None, exc.reason
+        return path, None, exc.reason, None
     except Exception as exc:  # one odd file must not stop the batch
-        return path, None, f"{type(exc).__name__}: {exc}"
+        return path, None, f"{type(exc).__name__}: {exc}", None
 
 
 def _batches(items: Sequence[Path], size: int) -> Iterator[Sequence[Path]]:
@@ -36,7 +43,7 @@ def _batches(items: Sequence[Path], size: int) -> Iterator[Sequence[Path]]:
 
 
 def _decoded_batches(
-    files: Sequence[Path], model: ImageClassifier, batch_size: int, workers: int
+    files: Sequence[Path], model: ImageClassifier, batch_size: int, workers: int, thumb_size: int
 ) -> Iterator[list[Decoded]]:
     """Decode batch n+1 on a thread pool while the caller runs the model on batch n."""
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode") as pool:
@@ -46,7 +53,7 @@ def _decoded_batches(
         def submit_next() -> None:
             batch = next(batches, None)
             if batch is not None:
-                futures = [pool.submit(_decode, p, model) for p in batch]
+                futures = [pool.submit(_decode, p, model, thumb_size) for p in batch]
                 done: Future[list[Decoded]] = pool.submit(
                     lambda fs=futures: [f.result() for f in fs]
                 )
@@ -80,8 +87,13 @@ def classify_images(
     device: str = "auto",
     cancel: CancelToken | None = None,
     workers: int = 2,
+    thumbnail_size: int = 0,
 ) -> Generator[Event, None, list[ItemResult]]:
-    """Classify every image; a bad file becomes an error result and the rest go on."""
+    """Classify every image; a bad file becomes an error result and the rest go on.
+
+    Decoding runs on `workers` threads, a batch ahead of the model. With `thumbnail_size`,
+    each result carries a small RGB thumbnail in `extra["thumbnail"]` for the GUI.
+    """
     cancel = cancel or CancelToken()
     files = list(expand_paths(paths, IMAGE_SUFFIXES))
     if isinstance(model, ImageClassifier):
@@ -94,9 +106,10 @@ def classify_images(
     yield tracker.progress(0, f"{len(files)} images")
     results: list[ItemResult] = []
     batch_size = max(1, batch_size)
-    for decoded in _decoded_batches(files, classifier, batch_size, max(1, workers)):
+    batches = _decoded_batches(files, classifier, batch_size, max(1, workers), thumbnail_size)
+    for decoded in batches:
         cancel.raise_if_cancelled()
-        good = [(p, t) for p, t, _ in decoded if t is not None]
+        good = [(p, t) for p, t, _, _ in decoded if t is not None]
         ranked: dict[Path, tuple[Prediction, ...]] = {}
         if good:
             probs = classifier.probabilities(torch.stack([t for _, t in good]))
@@ -104,8 +117,8 @@ def classify_images(
                 zip([p for p, _ in good], rank(probs, classifier.labels, top_k), strict=False)
             )
         batch_results = [
-            ItemResult(str(p), ranked[p]) if err is None else ItemResult(str(p), (), err)
-            for p, _, err in decoded
+            ItemResult(str(p), ranked.get(p, ()), err, {"thumbnail": thumb} if thumb else {})
+            for p, _, err, thumb in decoded
         ]
         results.extend(batch_results)
         yield Partial(tuple(batch_results))

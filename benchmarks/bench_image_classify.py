@@ -1,0 +1,115 @@
+"""Image classification throughput: fmstudio's classify job against a plain timm loop.
+
+Both use the same model (the bundled EfficientNet-Lite0), preprocessing and batch size on the
+same photo-sized JPEGs; the plain loop decodes each file in full and runs the model batch by
+batch, as one would write it by hand. Prints images/s of each, top-1 agreement, ratio last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, ImageEnhance, ImageOps
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import report
+
+from fmstudio.core.events import run_to_end
+from fmstudio.core.image.classify import classify_images
+from fmstudio.core.image.models import load_bundled
+
+
+def make_photos(n: int, folder: Path, size: tuple[int, int]) -> list[Path]:
+    """Photo-like JPEGs: crops, flips and colour changes of scikit-learn's two sample photos."""
+    from sklearn.datasets import load_sample_image
+
+    sources = [Image.fromarray(load_sample_image(n)) for n in ("china.jpg", "flower.jpg")]
+    rng = np.random.default_rng(0)
+    paths = []
+    for i in range(n):
+        img = sources[i % 2]
+        w, h = img.size
+        cw, ch = int(w * rng.uniform(0.6, 1.0)), int(h * rng.uniform(0.6, 1.0))
+        x, y = int(rng.integers(0, w - cw + 1)), int(rng.integers(0, h - ch + 1))
+        img = img.crop((x, y, x + cw, y + ch)).resize(size, Image.Resampling.BICUBIC)
+        if rng.random() < 0.5:
+            img = ImageOps.mirror(img)
+        img = ImageEnhance.Color(img).enhance(rng.uniform(0.7, 1.3))
+        path = folder / f"photo_{i:03d}.jpg"
+        img.save(path, quality=90)
+        paths.append(path)
+    return paths
+
+
+def plain_timm_loop(paths: list[Path], batch_size: int, clf) -> list[int]:
+    """What a user would write with timm: full decode, timm's eval transform, no_grad."""
+    import timm.data
+
+    pre = clf.preprocess
+    transform = timm.data.create_transform(
+        input_size=(3, pre.crop, pre.crop),
+        crop_pct=pre.crop / pre.resize,
+        interpolation=pre.interpolation,
+        mean=pre.mean,
+        std=pre.std,
+    )
+    top1: list[int] = []
+    with torch.no_grad():
+        for start in range(0, len(paths), batch_size):
+            batch = [
+                transform(Image.open(p).convert("RGB")) for p in paths[start : start + batch_size]
+            ]
+            top1 += clf.model(torch.stack(batch)).argmax(-1).tolist()
+    return top1
+
+
+def fmstudio_path(paths: list[Path], batch_size: int, model) -> list[int]:
+    results = run_to_end(classify_images(paths, model=model, top_k=1, batch_size=batch_size))
+    return [model.labels.index(r.predictions[0].label) for r in results]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--images", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--size", default="1600x1200", help="photo size WxH")
+    args = parser.parse_args()
+    size = tuple(int(v) for v in args.size.split("x"))
+    folder = Path(tempfile.mkdtemp())
+    paths = make_photos(args.images, folder, size)  # type: ignore[arg-type]
+    model = load_bundled("cpu")
+    print(
+        f"{args.images} JPEGs of {args.size}, batch {args.batch_size}, "
+        f"{torch.get_num_threads()} torch threads, {os.cpu_count()} cores"
+    )
+
+    plain_times, ours_times = [], []
+    plain_top1 = ours_top1 = []
+    fmstudio_path(paths[:4], args.batch_size, model)  # warm-up
+    for _ in range(args.repeats):
+        start = time.perf_counter()
+        plain_top1 = plain_timm_loop(paths, args.batch_size, model)
+        plain_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        ours_top1 = fmstudio_path(paths, args.batch_size, model)
+        ours_times.append(time.perf_counter() - start)
+    same = sum(a == b for a, b in zip(plain_top1, ours_top1, strict=True))
+    print(f"top-1 agreement: {same}/{len(paths)}")
+    ours = args.images / statistics.median(ours_times)
+    plain = args.images / statistics.median(plain_times)
+    report(
+        "fmstudio image classify", ours, "plain timm loop", plain, "images/s", "fmstudio / plain"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""Printing classifier results: one JSON list, or a readable table; and the exit status."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import IO
+
+from fmstudio.core.results import ItemResult, results_to_json
+
+EXIT_OK = 0
+EXIT_SOME_FAILED = 2
+
+
+def print_results(
+    results: Sequence[ItemResult], as_json: bool, stream: IO[str] | None = None
+) -> int:
+    """Print every result (failures too), then return 0, or 2 when any input failed."""
+    stream = stream or sys.stdout
+    if as_json:
+        print(results_to_json(results), file=stream)
+    else:
+        width = min(max((len(r.path) for r in results), default=4), 60)
+        for r in results:
+            shown = r.path if len(r.path) <= width else "…" + r.path[-(width - 1) :]
+            if r.ok:
+                ranking = ", ".join(f"{p.label} {p.score:.1%}" for p in r.predictions)
+                print(f"{shown:<{width}}  {ranking}", file=stream)
+            else:
+                print(f"{shown:<{width}}  ERROR: {r.error}", file=stream)
+        failed = sum(not r.ok for r in results)
+        summary = f"{len(results) - failed} classified, {failed} failed"
+        print(summary, file=sys.stderr)
+    return EXIT_SOME_FAILED if any(not r.ok for r in results) else EXIT_OK

@@ -1,0 +1,1 @@
+"""Reusable widgets: drop area, results table, score bars."""

@@ -1,0 +1,50 @@
+"""An editable model picker: catalogue entries with their source, or any typed name."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QWidget
+
+from fmstudio.core import catalog
+
+
+class ModelPicker(QComboBox):
+    def __init__(self, task: str, current: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.task = task
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.setMinimumContentsLength(14)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setToolTip(
+            "Pick a model, or type a library name, a folder, a timm name or a Hugging Face id.\n"
+            "Hub models need the network the first time."
+        )
+        self.refresh(current)
+
+    def refresh(self, select: str = "") -> None:
+        """Re-read the catalogue (a newly saved model appears at once)."""
+        select = select or self.model_name()
+        self.blockSignals(True)
+        self.clear()
+        for entry in catalog.list_models(self.task):
+            where = entry.source if entry.available_offline else f"{entry.source}, needs network"
+            self.addItem(f"{entry.name}  ({where})", entry.name)
+            self.setItemData(self.count() - 1, entry.description or entry.location, 3)
+        self.blockSignals(False)
+        if select:
+            self.select(select)
+
+    def select(self, name: str) -> None:
+        index = self.findData(name)
+        if index >= 0:
+            self.setCurrentIndex(index)
+        else:
+            self.setEditText(name)
+
+    def model_name(self) -> str:
+        """The chosen catalogue name, or what the user typed."""
+        text = self.currentText().strip()
+        index = self.findText(text)
+        if index >= 0:
+            return str(self.itemData(index))
+        return text

@@ -1,0 +1,147 @@
+"""A sortable, filterable table of classifier results that grows as batches arrive."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QImage, QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fmstudio.core.results import ItemResult
+
+RESULT_ROLE = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+COL_ITEM, COL_LABEL, COL_SCORE, COL_DETAIL = range(4)
+
+
+def thumbnail_pixmap(result: ItemResult) -> QPixmap | None:
+    thumb = result.extra.get("thumbnail")
+    if thumb is None:
+        return None
+    image = QImage(
+        thumb.rgb, thumb.width, thumb.height, thumb.width * 3, QImage.Format.Format_RGB888
+    )
+    return QPixmap.fromImage(image.copy())
+
+
+class _LabelFilter(QSortFilterProxyModel):
+    """Keeps rows whose label contains the filter text (case-insensitive)."""
+
+    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:
+        needle = self.filterRegularExpression().pattern().lower()
+        if not needle:
+            return True
+        label = self.sourceModel().index(row, COL_LABEL, parent).data() or ""
+        return needle in str(label).lower()
+
+
+class ResultsTable(QWidget):
+    """Item (file or row, with a thumbnail when there is one), top label, score, detail."""
+
+    result_selected = Signal(object)
+
+    def __init__(
+        self,
+        item_header: str = "File",
+        detail_header: str = "Details",
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.model = QStandardItemModel(0, 4, self)
+        self.model.setHorizontalHeaderLabels([item_header, "Label", "Score", detail_header])
+        self.proxy = _LabelFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter by label…")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setToolTip("Show only rows whose top label contains this text")
+        self.filter_edit.textChanged.connect(self._on_filter)
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setVisible(False)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(COL_ITEM, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(COL_LABEL, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_SCORE, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        header.resizeSection(COL_ITEM, 320)
+        self.view.selectionModel().currentRowChanged.connect(self._on_current)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.filter_edit)
+        layout.addWidget(self.view)
+        self._results: list[ItemResult] = []
+
+    def set_row_height(self, pixels: int) -> None:
+        self.view.verticalHeader().setDefaultSectionSize(pixels)
+        self.view.setIconSize(
+            self.view.iconSize().scaled(pixels - 4, pixels - 4, Qt.AspectRatioMode.KeepAspectRatio)
+        )
+
+    def add_results(
+        self, results: Sequence[ItemResult], details: Sequence[str] | None = None
+    ) -> None:
+        for i, r in enumerate(results):
+            self._results.append(r)
+            item = QStandardItem(r.path)
+            item.setData(r, RESULT_ROLE)
+            item.setData(r.path.lower(), SORT_ROLE)
+            item.setToolTip(r.path)
+            pixmap = thumbnail_pixmap(r)
+            if pixmap is not None:
+                item.setData(pixmap, Qt.ItemDataRole.DecorationRole)
+            top = r.top
+            label = QStandardItem(top.label if top else "")
+            label.setData((top.label if top else "").lower(), SORT_ROLE)
+            score = QStandardItem(f"{top.score:.1%}" if top else "")
+            score.setData(top.score if top else -1.0, SORT_ROLE)
+            score.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            detail_text = f"Error: {r.error}" if r.error else (details[i] if details else "")
+            detail = QStandardItem(detail_text)
+            detail.setData(detail_text.lower(), SORT_ROLE)
+            detail.setToolTip(detail_text)
+            if r.error:
+                for cell in (item, detail):
+                    cell.setForeground(QColor("#c92a2a"))
+            self.model.appendRow([item, label, score, detail])
+
+    def clear(self) -> None:
+        self._results.clear()
+        self.model.removeRows(0, self.model.rowCount())
+
+    def results(self) -> list[ItemResult]:
+        return list(self._results)
+
+    def visible_rows(self) -> int:
+        return self.proxy.rowCount()
+
+    def select_row(self, row: int) -> None:
+        self.view.selectRow(row)
+        self.view.setCurrentIndex(self.proxy.index(row, 0))
+
+    @Slot(str)
+    def _on_filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text.strip())
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        source = self.proxy.mapToSource(current)
+        result = self.model.item(source.row(), COL_ITEM).data(RESULT_ROLE)
+        self.result_selected.emit(result)

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
+from PySide6.QtWidgets import QFileDialog
+
+from fmstudio.core.config import Settings
+from fmstudio.ui.tabs.image_tab import ImageTab
+
+
+@pytest.fixture
+def tab(qtbot) -> ImageTab:
+    widget = ImageTab(Settings())
+    qtbot.addWidget(widget)
+    widget.resize(1000, 600)
+    widget.show()
+    yield widget
+    widget.shutdown()
+
+
+@pytest.fixture
+def images(tmp_path: Path, photo_like_image: Path) -> list[Path]:
+    folder = tmp_path / "drop"
+    (folder / "sub").mkdir(parents=True)
+    Image.open(photo_like_image).save(folder / "flower.jpg")
+    Image.open(photo_like_image).transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(
+        folder / "sub" / "mirror.png"
+    )
+    (folder / "broken.jpg").write_bytes(b"not a jpeg")
+    return [folder / "flower.jpg", folder / "sub", folder / "broken.jpg"]
+
+
+def drop(widget, paths: list[Path]) -> None:
+    """What Qt delivers when files are dragged in from a file manager and released.
+
+    Offscreen no real drag runs, so the handlers are called as Qt would call them.
+    """
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    args = (
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    enter = QDragEnterEvent(QPoint(10, 10), *args)
+    widget.dragEnterEvent(enter)
+    assert enter.isAccepted()
+    widget.dropEvent(QDropEvent(QPointF(10, 10), *args))
+
+
+def test_dropped_files_and_folders_become_rows(qtbot, tab: ImageTab, images: list[Path]) -> None:
+    drop(tab.drop_area, images)
+    qtbot.waitUntil(lambda: tab.table.model.rowCount() == 3 and not tab.is_busy(), timeout=60_000)
+    results = {Path(r.path).name: r for r in tab.table.results()}
+    assert set(results) == {"flower.jpg", "mirror.png", "broken.jpg"}
+    assert results["flower.jpg"].top.label == "daisy"
+    assert results["broken.jpg"].error
+    assert "could not be read" in tab.status.text()
+
+    tab.table.select_row(0)
+    shown = tab.bars.labels()
+    assert len(shown) == 5 and shown[0] == tab.table.results()[0].top.label
+
+    tab.table.filter_edit.setText("dais")
+    assert tab.table.visible_rows() == 2
+    tab.table.filter_edit.setText("")
+    assert tab.table.visible_rows() == 3
+
+
+def test_export_csv_through_the_dialog(
+    qtbot, tab: ImageTab, images: list[Path], tmp_path: Path, monkeypatch
+) -> None:
+    tab.add_paths([str(images[0])])
+    qtbot.waitUntil(lambda: tab.table.model.rowCount() == 1 and not tab.is_busy(), timeout=60_000)
+    target = tmp_path / "export.csv"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "CSV (*.csv)")
+    )
+    tab.export_dialog()
+    rows = list(csv.DictReader(target.open()))
+    assert rows[0]["label"] == "daisy" and rows[0]["path"] == str(images[0])
+    assert "Exported 1 rows" in tab.status.text()
+
+
+def test_open_dialog_adds_files_and_remembers_folder(
+    qtbot, tab: ImageTab, images: list[Path], monkeypatch
+) -> None:
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(images[0])], ""))
+    tab.open_files()
+    qtbot.waitUntil(lambda: tab.table.model.rowCount() == 1 and not tab.is_busy(), timeout=60_000)
+    assert tab.settings.last_folder == str(images[0].parent)
+
+
+def test_paste_image_from_clipboard(
+    qtbot, tab: ImageTab, photo_like_image: Path, fm_home: Path
+) -> None:
+    QGuiApplication.clipboard().setImage(QImage(str(photo_like_image)))
+    tab.paste()
+    qtbot.waitUntil(lambda: tab.table.model.rowCount() == 1 and not tab.is_busy(), timeout=60_000)
+    (result,) = tab.table.results()
+    assert Path(result.path).is_relative_to(fm_home) and Path(result.path).suffix == ".png"
+    assert result.top.label == "daisy"
+
+
+def test_stop_cancels_a_long_run(
+    qtbot, tab: ImageTab, photo_like_image: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(120):
+        Image.open(photo_like_image).save(folder / f"{i:03d}.png")
+    tab.add_paths([str(folder)])
+    qtbot.waitUntil(lambda: tab.table.model.rowCount() > 0, timeout=60_000)
+    tab.stop_button.click()
+    qtbot.waitUntil(lambda: not tab.is_busy(), timeout=30_000)
+    assert tab.table.model.rowCount() < 120
+    assert tab.status.text() == "Stopped."
