@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from fmstudio import __version__
 from fmstudio.cli import image as image_cli
+from fmstudio.cli import text as text_cli
 from fmstudio.core import catalog
 from fmstudio.core.errors import Cancelled, FmError
 from fmstudio.core.logs import setup_logging
@@ -71,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     models.set_defaults(func=_cmd_models)
 
     image_cli.add_commands(sub)
+    text_cli.add_commands(sub)
     return parser
 
 

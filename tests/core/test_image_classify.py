@@ -141,3 +141,24 @@ def test_csv_and_json_export(tmp_path: Path, drawn: list[Path]) -> None:
         "predictions": [],
         "error": results[1].error,
     }
+
+
+def test_library_model_is_found_by_name_and_used(fm_home: Path, drawn: list[Path]) -> None:
+    import timm
+    from safetensors.torch import save_file
+
+    from fmstudio.core import catalog, paths
+
+    folder = paths.ensure(paths.models_dir() / "shapes-v1")
+    net = timm.create_model("resnet10t", pretrained=False, num_classes=2)
+    save_file(net.state_dict(), str(folder / "model.safetensors"))
+    config = {"architecture": "resnet10t", "label_names": ["round", "square"]}
+    (folder / "config.json").write_text(json.dumps(config))
+    (folder / "model.json").write_text(
+        json.dumps({"task": "image", "classes": ["round", "square"]})
+    )
+    assert "shapes-v1" in [e.name for e in catalog.list_models("image")]
+    results = run_to_end(classify_images(drawn[:2], model="shapes-v1", top_k=5))
+    for r in results:
+        assert sorted(p.label for p in r.predictions) == ["round", "square"]
+        assert sum(p.score for p in r.predictions) == pytest.approx(1.0, abs=1e-5)

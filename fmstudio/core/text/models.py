@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,48 +22,78 @@ def bundled_folder() -> Path:
 
 
 @dataclass
-class TextEncoder:
-    """A sentence encoder: attention-masked mean pooling, L2-normalised (sentence-transformers)."""
-
+class _TextModel:
     name: str
     model: Any
     tokenizer: Any
     device: str = "cpu"
     max_length: int = 256
 
-    @torch.inference_mode()
-    def embed(self, texts: list[str]) -> torch.Tensor:
-        batch = self.tokenizer(
+    def encode(self, texts: list[str]) -> dict[str, torch.Tensor]:
+        """Tokenize with truncation: for short texts (long ones go through chunk ids)."""
+        return self.tokenizer(
             texts, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
         ).to(self.device)
+
+    def special_tokens(self) -> tuple[list[int], list[int]]:
+        """The ids the tokenizer puts before and after a single text ([CLS] … [SEP] for BERT)."""
+        plain = self.tokenizer("hello", add_special_tokens=False)["input_ids"]
+        full = self.tokenizer("hello", add_special_tokens=True)["input_ids"]
+        for start in range(len(full) - len(plain) + 1):
+            if full[start : start + len(plain)] == plain:
+                return full[:start], full[start + len(plain) :]
+        return [], []
+
+    def window_size(self) -> int:
+        """Tokens of text that fit in one input next to the special tokens."""
+        before, after = self.special_tokens()
+        return self.max_length - len(before) - len(after)
+
+    def pad_ids(self, chunks: list[list[int]]) -> dict[str, torch.Tensor]:
+        """A batch from token-id windows (no special tokens yet), wrapped as the model expects."""
+        before, after = self.special_tokens()
+        wrapped = [before + c + after for c in chunks]
+        batch = self.tokenizer.pad({"input_ids": wrapped}, return_tensors="pt")
+        return {k: v.to(self.device) for k, v in batch.items()}
+
+
+@dataclass
+class TextEncoder(_TextModel):
+    """A sentence encoder: attention-masked mean pooling, L2-normalised (sentence-transformers)."""
+
+    @torch.inference_mode()
+    def embed_batch(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         hidden = self.model(**batch).last_hidden_state
         mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
         return torch.nn.functional.normalize(pooled.float(), dim=-1).cpu()
 
+    def embed(self, texts: list[str]) -> torch.Tensor:
+        return self.embed_batch(self.encode(texts))
+
 
 @dataclass
-class TextClassifier:
+class TextClassifier(_TextModel):
     """A fine-tuned sequence classifier with its label names."""
 
-    name: str
-    model: Any
-    tokenizer: Any
-    labels: list[str]
-    device: str = "cpu"
-    max_length: int = 256
+    labels: list[str] = field(default_factory=list)
 
     @torch.inference_mode()
-    def probabilities(self, texts: list[str]) -> torch.Tensor:
-        batch = self.tokenizer(
-            texts, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
-        ).to(self.device)
+    def probabilities_batch(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         return self.model(**batch).logits.float().softmax(-1).cpu()
 
+    def probabilities(self, texts: list[str]) -> torch.Tensor:
+        return self.probabilities_batch(self.encode(texts))
 
-def _max_length(tokenizer: Any, model: Any) -> int:
+
+def _max_length(tokenizer: Any, model: Any, folder: Path | None = None) -> int:
+    """The longest input: sentence-transformers' max_seq_length when the folder has one."""
     limit = getattr(model.config, "max_position_embeddings", 512) or 512
     tok_limit = getattr(tokenizer, "model_max_length", limit) or limit
+    st_config = folder / "sentence_bert_config.json" if folder else None
+    if st_config is not None and st_config.is_file():
+        with contextlib.suppress(ValueError, KeyError, OSError):
+            limit = min(limit, int(json.loads(st_config.read_text())["max_seq_length"]))
     return int(min(limit, tok_limit, 512))
 
 
@@ -82,7 +114,7 @@ def load_encoder(folder: Path, name: str, device: str = "cpu") -> TextEncoder:
         model = AutoModel.from_pretrained(folder).eval().to(device)
     except OSError as exc:
         raise ModelUnavailableError(f"text encoder {name} could not be loaded: {exc}") from exc
-    return TextEncoder(name, model, tokenizer, device, _max_length(tokenizer, model))
+    return TextEncoder(name, model, tokenizer, device, _max_length(tokenizer, model, folder))
 
 
 def load_bundled(device: str = "cpu") -> TextEncoder:
@@ -104,7 +136,7 @@ def load_classifier(source: str | Path, name: str, device: str = "cpu") -> TextC
     model = model.eval().to(device)
     id2label = model.config.id2label
     labels = [str(id2label[i]) for i in range(len(id2label))]
-    return TextClassifier(name, model, tokenizer, labels, device, _max_length(tokenizer, model))
+    return TextClassifier(name, model, tokenizer, device, _max_length(tokenizer, model), labels)
 
 
 def load(entry: ModelEntry, device: str = "cpu") -> TextEncoder | TextClassifier:
