@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
@@ -33,6 +34,9 @@ def no_thread_left_running(request: pytest.FixtureRequest):
     for worker in running:
         worker.cancel()
         worker.wait(30_000)
+    # Collect the test's Qt wrappers here, on the GUI thread: a collection that happens to
+    # run later on a decode thread would destroy Qt objects from the wrong thread.
+    gc.collect()
     assert not running, f"test left {len(running)} worker thread(s) running"
 
 

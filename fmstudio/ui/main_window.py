@@ -16,6 +16,7 @@ from fmstudio.core.devices import DeviceInfo, detect_job
 from fmstudio.ui.dialogs import AboutDialog, ModelLibraryDialog
 from fmstudio.ui.tabs.image_tab import ImageTab
 from fmstudio.ui.tabs.placeholder import PlaceholderTab
+from fmstudio.ui.tabs.text_tab import TextTab
 from fmstudio.ui.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -29,9 +30,7 @@ def window_settings() -> QSettings:
 
 def build_tabs(settings: config.Settings) -> dict[str, QWidget]:
     return {
-        "text": PlaceholderTab(
-            "Text", "Zero-shot and fine-tuned text classification arrives with issue 4."
-        ),
+        "text": TextTab(settings),
         "image": ImageTab(settings),
         "speech": PlaceholderTab("Speech", "Recording and transcription arrive with issue 6."),
     }

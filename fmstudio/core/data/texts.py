@@ -17,7 +17,7 @@ from charset_normalizer import from_bytes
 
 from fmstudio.core.errors import InputFileError
 
-PLAIN_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst", ".text", ".log"})
+PLAIN_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst", ".text"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 TABLE_SUFFIXES = frozenset({".csv", ".tsv", ".jsonl", ".ndjson"})
 TEXT_SUFFIXES = PLAIN_SUFFIXES | HTML_SUFFIXES | TABLE_SUFFIXES

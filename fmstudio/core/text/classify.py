@@ -21,9 +21,9 @@ from fmstudio.core.errors import FmError, InputFileError
 from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial
 from fmstudio.core.image.classify import rank
 from fmstudio.core.results import ItemResult
+from fmstudio.core.text import DEFAULT_TEMPLATE
 from fmstudio.core.text.models import TextClassifier, TextEncoder
 
-DEFAULT_TEMPLATE = "This text is about {label}."
 TEMPERATURE = 0.05
 """Cosine similarities span a narrow range; dividing by 0.05 makes softmax scores read
 like probabilities (a clear match gets most of the mass) without changing the ranking."""

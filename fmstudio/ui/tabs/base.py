@@ -47,6 +47,8 @@ class TaskTab(QWidget):
         if self.is_busy():
             self.status.setText("A job is already running: stop it first.")
             return False
+        if self.worker is not None:
+            self.worker.deleteLater()
         self.worker = Worker(factory, self)
         self.worker.yielded.connect(self._on_event)
         self.worker.returned.connect(self._on_returned)

@@ -1,0 +1,136 @@
+"""The text classify job with the real MiniLM and with a tiny fine-tuned model built here."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fmstudio.core.errors import Cancelled, FmError
+from fmstudio.core.events import CancelToken, Partial, run_to_end
+from fmstudio.core.text.classify import chunk_ids, classify_texts, parse_labels
+
+LABELS = "sports, politics, cooking, technology"
+CLEAR = {
+    "sports": "The striker scored twice and the team won the cup final.",
+    "politics": "Parliament passed the budget after the minister's speech.",
+    "cooking": "Whisk the eggs, add flour and bake the cake for forty minutes.",
+    "technology": "The new smartphone has a faster processor and more memory.",
+}
+
+
+def test_zero_shot_ranks_clear_sentences() -> None:
+    results = run_to_end(classify_texts(texts=list(CLEAR.values()), labels=LABELS, top_k=4))
+    for expected, r in zip(CLEAR, results, strict=True):
+        assert r.top.label == expected, r
+        scores = [p.score for p in r.predictions]
+        assert scores == sorted(scores, reverse=True)
+        assert sum(scores) == pytest.approx(1.0, abs=1e-5)
+        assert r.top.score > 0.5
+
+
+def test_bare_labels_work_too() -> None:
+    results = run_to_end(classify_texts(texts=list(CLEAR.values()), labels=LABELS, template=None))
+    assert [r.top.label for r in results] == list(CLEAR)
+
+
+def test_parse_labels() -> None:
+    assert parse_labels("a, b,,c\nd\n a ") == ["a", "b", "c", "d"]
+    assert parse_labels(["x", "X", " y "]) == ["x", "y"]
+
+
+def test_chunks_cover_every_token_with_overlap() -> None:
+    ids = list(range(1000))
+    chunks = chunk_ids(ids, 254, overlap=32)
+    assert all(len(c) <= 254 for c in chunks)
+    assert set().union(*map(set, chunks)) == set(ids)
+    assert chunks[1][0] == 254 - 32
+    assert chunk_ids([1, 2], 254) == [[1, 2]]
+
+
+def test_long_document_is_chunked_not_truncated(tmp_path: Path) -> None:
+    filler = " ".join(["The striker scored a goal for the team."] * 60)
+    tail = " ".join(["Knead the dough, add butter and bake the bread in the oven."] * 200)
+    path = tmp_path / "long.txt"
+    path.write_text(filler + " " + tail)
+    (r,) = run_to_end(classify_texts([path], labels="sports, cooking"))
+    # Truncation at 256 tokens would see only football; the whole text is mostly baking.
+    assert r.top.label == "cooking"
+
+
+def test_files_rows_and_errors_keep_order(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(CLEAR["sports"])
+    (tmp_path / "b.csv").write_text(f'text\n"{CLEAR["cooking"]}"\n""\n')
+    (tmp_path / "c.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (tmp_path / "d.txt").write_text("")
+    events: list[object] = []
+    results = run_to_end(classify_texts([tmp_path], labels=LABELS, batch_size=2), events.append)
+    names = [Path(r.path).name for r in results]
+    assert names == ["a.txt", "b.csv#1", "b.csv#2", "c.txt", "d.txt"]
+    assert [r.ok for r in results] == [True, True, False, False, False]
+    assert results[1].top.label == "cooking"
+    assert results[0].extra["snippet"].startswith("The striker")
+    assert any(isinstance(e, Partial) for e in events)
+
+
+def test_needs_two_labels_and_template_placeholder() -> None:
+    with pytest.raises(FmError, match="at least two labels"):
+        run_to_end(classify_texts(texts=["x"], labels="only"))
+    with pytest.raises(FmError, match=r"\{label\}"):
+        run_to_end(classify_texts(texts=["x"], labels="a, b", template="no placeholder"))
+
+
+def test_cancel() -> None:
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        run_to_end(classify_texts(texts=["a", "b"], labels="x, y", cancel=token))
+
+
+@pytest.fixture(scope="module")
+def tiny_classifier(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer BERT with a 3-class head, saved with the bundled MiniLM's tokenizer."""
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    from fmstudio.core.text.models import bundled_folder
+
+    folder = tmp_path_factory.mktemp("tiny-bert")
+    config = BertConfig(
+        vocab_size=30522,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+        id2label={0: "neg", 1: "neutral", 2: "pos"},
+        label2id={"neg": 0, "neutral": 1, "pos": 2},
+    )
+    BertForSequenceClassification(config).save_pretrained(folder)
+    AutoTokenizer.from_pretrained(bundled_folder()).save_pretrained(folder)
+    return folder
+
+
+def test_fine_tuned_model_folder(tiny_classifier: Path) -> None:
+    long_text = "word " * 500  # longer than the tiny model's 128 positions: must be chunked
+    results = run_to_end(
+        classify_texts(texts=["good", long_text], model=str(tiny_classifier), top_k=5)
+    )
+    for r in results:
+        assert sorted(p.label for p in r.predictions) == ["neg", "neutral", "pos"]
+        assert sum(p.score for p in r.predictions) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_fine_tuned_model_from_the_library(tiny_classifier: Path, fm_home: Path) -> None:
+    import shutil
+
+    from fmstudio.core import catalog, paths
+
+    target = paths.models_dir() / "sentiment-v1"
+    shutil.copytree(tiny_classifier, target)
+    (target / "model.json").write_text(
+        json.dumps({"task": "text", "classes": ["neg", "neutral", "pos"]})
+    )
+    assert "sentiment-v1" in [e.name for e in catalog.list_models("text")]
+    (r,) = run_to_end(classify_texts(texts=["fine"], model="sentiment-v1", top_k=2))
+    assert len(r.predictions) == 2

@@ -1,0 +1,114 @@
+"""Reading documents: encodings, HTML, tables, binary and empty files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fmstudio.core.data.texts import TextDoc, guess_text_column, html_to_text, iter_documents
+from fmstudio.core.errors import InputFileError
+
+SAMPLE = "Crème brûlée, naïve café — “quotes” and 日本語 too."
+
+
+def docs(path: Path, column: str | None = None) -> list[TextDoc | InputFileError]:
+    return list(iter_documents(path, column))
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le-bom", "utf-16-be-bom", "utf-32"]
+)
+def test_unicode_encodings_round_trip(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "doc.txt"
+    if encoding == "utf-16-le-bom":
+        path.write_bytes(b"\xff\xfe" + SAMPLE.encode("utf-16-le"))
+    elif encoding == "utf-16-be-bom":
+        path.write_bytes(b"\xfe\xff" + SAMPLE.encode("utf-16-be"))
+    else:
+        path.write_bytes(SAMPLE.encode(encoding))
+    (doc,) = docs(path)
+    assert isinstance(doc, TextDoc) and doc.text == SAMPLE
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        (
+            "cp1252",
+            "Les élèves étaient très fâchés contre le règlement de l'école, "
+            "à cause des frais élevés.",
+        ),
+        ("latin-1", "Die Mädchen aßen Brötchen und tranken heiße Schokolade in der Küche."),
+        (
+            "cp1251",
+            "Съешь же ещё этих мягких французских булок, да выпей чаю. Привет всем друзьям.",
+        ),
+        ("shift_jis", "今日はとても良い天気ですね。明日は雨が降るかもしれません。"),
+    ],
+)
+def test_legacy_encodings_are_detected(tmp_path: Path, encoding: str, text: str) -> None:
+    path = tmp_path / "legacy.txt"
+    path.write_bytes(text.encode(encoding))
+    (doc,) = docs(path)
+    assert isinstance(doc, TextDoc) and doc.text == text
+
+
+def test_binary_and_empty_files_are_refused(tmp_path: Path) -> None:
+    binary = tmp_path / "image.txt"
+    binary.write_bytes(bytes(range(256)) * 8)
+    empty = tmp_path / "empty.md"
+    empty.write_text("  \n\n")
+    (b,) = docs(binary)
+    (e,) = docs(empty)
+    assert isinstance(b, InputFileError) and "binary" in b.reason and "image.txt" in str(b)
+    assert isinstance(e, InputFileError) and "empty" in e.reason
+
+
+def test_html_text_is_extracted(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<html><head><title>t</title><style>p{color:red}</style></head>"
+        "<body><h1>Budget vote</h1><script>var x=1;</script>"
+        "<p>The senate &amp; the house.</p></body></html>"
+    )
+    (doc,) = docs(path)
+    assert doc.text == "Budget vote\nThe senate & the house."
+    assert html_to_text("<p>a</p><p>b</p>") == "a\nb"
+
+
+def test_csv_rows_with_guessed_and_chosen_columns(tmp_path: Path) -> None:
+    path = tmp_path / "reviews.csv"
+    path.write_text(
+        'id,review,stars\n1,"Great, really great product",5\n2,,1\n3,"Broke, after a day",1\n'
+    )
+    out = docs(path)
+    assert [d.path for d in out] == [f"{path}#1", f"{path}#2", f"{path}#3"]
+    assert out[0].text == "Great, really great product"
+    assert isinstance(out[1], InputFileError) and "empty text" in out[1].reason
+    chosen = docs(path, "stars")
+    assert chosen[0].text == "5"
+    missing = docs(path, "nope")
+    assert len(missing) == 1 and "no text column" in missing[0].reason
+
+
+def test_tsv_and_jsonl_rows(tmp_path: Path) -> None:
+    tsv = tmp_path / "t.tsv"
+    tsv.write_text("label\tsentence\nx\tfirst one\ny\tsecond one\n")
+    assert [d.text for d in docs(tsv)] == ["first one", "second one"]
+    jsonl = tmp_path / "t.jsonl"
+    jsonl.write_text('{"body": "alpha"}\n\n{"body": "beta"}\nnot json\n')
+    out = docs(jsonl)
+    assert isinstance(out[0], InputFileError) and "invalid JSON" in out[0].reason
+    assert "t.jsonl#4" in out[0].path
+
+
+def test_guess_prefers_named_then_longest_column() -> None:
+    assert guess_text_column([{"a": "x", "Content": "y"}]) == "Content"
+    assert guess_text_column([{"id": "1", "note": "a long sentence here"}]) == "note"
+    assert guess_text_column([]) is None
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    (err,) = docs(tmp_path / "gone.txt")
+    assert isinstance(err, InputFileError) and err.reason == "file not found"

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fmstudio.core.config import Settings
+from fmstudio.ui.tabs.text_tab import TextTab
+from tests.ui.test_image_tab import drop
+
+
+@pytest.fixture
+def tab(qtbot) -> TextTab:
+    widget = TextTab(Settings())
+    qtbot.addWidget(widget)
+    widget.resize(1000, 600)
+    widget.show()
+    yield widget
+    widget.shutdown()
+
+
+def test_drop_files_type_labels_and_get_rows(qtbot, tab: TextTab, tmp_path: Path) -> None:
+    (tmp_path / "match.txt").write_text(
+        "The goalkeeper saved a penalty and the team won the match."
+    )
+    (tmp_path / "notes.csv").write_text('text\n"Simmer the tomato sauce and add basil."\n')
+    (tmp_path / "empty.txt").write_text("")
+    qtbot.keyClicks(tab.labels, "sports, cooking, finance")
+    drop(tab.drop_area, [tmp_path])
+    qtbot.waitUntil(lambda: tab.table.model.rowCount() == 3 and not tab.is_busy(), timeout=60_000)
+    by_name = {Path(r.path).name: r for r in tab.table.results()}
+    assert by_name["match.txt"].top.label == "sports"
+    assert by_name["notes.csv#1"].top.label == "cooking"
+    assert "empty" in by_name["empty.txt"].error
+    tab.table.filter_edit.setText("cook")
+    assert tab.table.visible_rows() == 1
+    assert tab.settings.text_labels == "sports, cooking, finance"
+
+    target = tmp_path / "out.json"
+    tab.export_to(target)
+    assert len(json.loads(target.read_text())) == 3
+
+
+def test_pasted_text_is_classified(qtbot, tab: TextTab) -> None:
+    tab.labels.setText("weather, music")
+    tab.paste_box.setPlainText("Heavy rain and strong wind tonight.\n\nThe band played a new song.")
+    tab.classify_text_button.click()
+    qtbot.waitUntil(lambda: tab.table.model.rowCount() == 2 and not tab.is_busy(), timeout=60_000)
+    assert [r.top.label for r in tab.table.results()] == ["weather", "music"]
+    tab.table.select_row(1)
+    assert tab.bars.labels() == ["music", "weather"]
+
+
+def test_missing_labels_are_explained_not_run(qtbot, tab: TextTab, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("hello")
+    tab.labels.setText("only-one")
+    tab.add_paths([str(tmp_path / "a.txt")])
+    assert not tab.is_busy()
+    assert "at least two labels" in tab.status.text()
