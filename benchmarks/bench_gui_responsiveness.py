@@ -48,6 +48,18 @@ def image_classify_job(folder: Path) -> Job:
     return lambda cancel: classify_images([folder], batch_size=16, cancel=cancel)
 
 
+def text_classify_job(n: int) -> Job:
+    from fmstudio.core.text.classify import classify_texts
+
+    texts = [
+        f"Document {i}: the team played a match in the rain while markets fell." * 5
+        for i in range(n)
+    ]
+    return lambda cancel: classify_texts(
+        texts=texts, labels="sports, weather, finance", cancel=cancel
+    )
+
+
 def make_images(n: int) -> Path:
     folder = Path(tempfile.mkdtemp()) / "imgs"
     folder.mkdir()
@@ -111,6 +123,7 @@ def main() -> None:
     jobs: dict[str, Job] = {
         "torch burn": torch_burn,
         "image classify (48 images)": image_classify_job(make_images(48)),
+        "text classify (400 documents)": text_classify_job(400),
     }
     ratios = [measure(name, job) for name, job in jobs.items()]
     print(f"ratio (GUI wall / CLI wall, median over jobs): {float(np.median(ratios)):.3f}")
