@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from fmstudio import __version__
 from fmstudio.cli import image as image_cli
+from fmstudio.cli import speech as speech_cli
 from fmstudio.cli import text as text_cli
 from fmstudio.core import catalog
 from fmstudio.core.errors import Cancelled, FmError
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     image_cli.add_commands(sub)
     text_cli.add_commands(sub)
+    speech_cli.add_commands(sub)
     return parser
 
 

@@ -1,0 +1,40 @@
+"""Decode audio files to 16 kHz mono float32, the input Whisper expects.
+
+PyAV (through faster-whisper) reads wav, flac, ogg, mp3, m4a and webm; a file it cannot
+read becomes an `InputFileError` naming the file and the reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from fmstudio.core.errors import InputFileError
+
+AUDIO_SUFFIXES = frozenset(
+    {".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a", ".webm", ".aac"}
+)
+SAMPLE_RATE = 16_000
+
+
+def load_audio(path: str | Path) -> np.ndarray:
+    """Mono float32 samples at 16 kHz, resampled by PyAV (libswresample)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(path, "file not found")
+    if path.is_dir():
+        raise InputFileError(path, "is a folder, not an audio file")
+    if path.stat().st_size == 0:
+        raise InputFileError(path, "empty file (0 bytes)")
+    from faster_whisper import decode_audio
+
+    try:
+        samples = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
+    except Exception as exc:  # PyAV raises its own error types for every kind of bad input
+        raise InputFileError(
+            path, f"not a readable audio file ({type(exc).__name__}: {exc})"
+        ) from exc
+    if samples.size == 0:
+        raise InputFileError(path, "no audio in the file (truncated or empty stream)")
+    return np.asarray(samples, dtype=np.float32)

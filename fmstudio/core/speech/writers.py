@@ -1,0 +1,76 @@
+"""Transcript export: plain text, SubRip (SRT), WebVTT and JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from fmstudio.core.atomic import atomic_write_text
+from fmstudio.core.speech.transcribe import Segment, Transcript
+
+FORMATS = ("txt", "srt", "vtt", "json")
+
+
+def timestamp(seconds: float, separator: str) -> str:
+    """`HH:MM:SS,mmm` (SRT) or `HH:MM:SS.mmm` (VTT); negative times clamp to zero."""
+    millis = max(0, round(seconds * 1000))
+    hours, millis = divmod(millis, 3_600_000)
+    minutes, millis = divmod(millis, 60_000)
+    secs, millis = divmod(millis, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
+
+
+def _cues(segments: Sequence[Segment]) -> list[Segment]:
+    """Non-empty cues whose end is after their start (players drop zero-length cues)."""
+    cues = []
+    for s in segments:
+        text = " ".join(s.text.split())
+        if text:
+            cues.append(Segment(s.start, max(s.end, s.start + 0.001), text))
+    return cues
+
+
+def to_txt(t: Transcript) -> str:
+    return "\n".join(s.text.strip() for s in t.segments if s.text.strip()) + "\n"
+
+
+def to_srt(t: Transcript) -> str:
+    blocks = [
+        f"{i}\n{timestamp(s.start, ',')} --> {timestamp(s.end, ',')}\n{s.text}\n"
+        for i, s in enumerate(_cues(t.segments), start=1)
+    ]
+    return "\n".join(blocks)
+
+
+def _vtt_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("-->", "→")
+
+
+def to_vtt(t: Transcript) -> str:
+    blocks = ["WEBVTT\n"]
+    for s in _cues(t.segments):
+        blocks.append(
+            f"{timestamp(s.start, '.')} --> {timestamp(s.end, '.')}\n{_vtt_escape(s.text)}\n"
+        )
+    return "\n".join(blocks)
+
+
+def to_json(t: Transcript) -> str:
+    return json.dumps(t.to_json(), indent=2, ensure_ascii=False) + "\n"
+
+
+RENDER = {"txt": to_txt, "srt": to_srt, "vtt": to_vtt, "json": to_json}
+
+
+def render(t: Transcript, fmt: str) -> str:
+    if fmt not in RENDER:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    return RENDER[fmt](t)
+
+
+def write(t: Transcript, fmt: str, out_dir: Path) -> Path:
+    """Write `<stem>.<fmt>` into `out_dir` atomically; returns the path."""
+    target = Path(out_dir) / f"{Path(t.path).stem}.{fmt}"
+    atomic_write_text(target, render(t, fmt))
+    return target

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.test_cli import fmstudio
+
+
+def test_transcribe_json_to_stdout(speech_wav: tuple[Path, str]) -> None:
+    path, _ = speech_wav
+    out = fmstudio("speech", "transcribe", str(path), "--format", "json", "--beam-size", "1")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert set(data) == {"path", "text", "language", "duration", "segments"}
+    assert "lazy dog" in data["text"].lower()
+    assert all(set(s) == {"start", "end", "text"} for s in data["segments"])
+
+
+def test_output_dir_and_exit_status_with_a_bad_file(
+    speech_wav: tuple[Path, str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF....WAVEfmt garbage")
+    out_dir = tmp_path / "subs"
+    out = fmstudio(
+        "speech",
+        "transcribe",
+        str(bad),
+        str(speech_wav[0]),
+        "--format",
+        "srt",
+        "--output-dir",
+        str(out_dir),
+    )
+    assert out.returncode == 2
+    assert "broken.wav" in out.stderr and "not a readable audio file" in out.stderr
+    srt = (out_dir / f"{speech_wav[0].stem}.srt").read_text()
+    assert srt.startswith("1\n00:00:00,000 --> ")
+    assert not (out_dir / "broken.srt").exists()

@@ -1,0 +1,157 @@
+"""Transcription with the real bundled Whisper on speech made by espeak-ng, and the writers."""
+
+from __future__ import annotations
+
+import json
+import re
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fmstudio.core.errors import Cancelled, FmError
+from fmstudio.core.events import CancelToken, Partial, Progress, run_to_end
+from fmstudio.core.speech import writers
+from fmstudio.core.speech.transcribe import Options, Segment, Transcript, transcribe_files
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z']+", text.lower())
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    ref, hyp = words(reference), words(hypothesis)
+    d = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, start=1):
+        prev, d[0] = d[0], i
+        for j, h in enumerate(hyp, start=1):
+            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (r != h))
+    return d[len(hyp)] / max(len(ref), 1)
+
+
+def convert(src: Path, dst: Path, codec: str, rate: int) -> Path:
+    """Re-encode with PyAV (the decoder fmstudio uses) into another container and codec."""
+    import av
+
+    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+        stream = out.add_stream(codec, rate=rate)
+        stream.layout = "mono"
+        resampler = av.AudioResampler(format=stream.codec_context.format, layout="mono", rate=rate)
+        frames = [f for frame in inp.decode(audio=0) for f in resampler.resample(frame)]
+        for frame in [*frames, *resampler.resample(None)]:
+            frame.pts = None
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return dst
+
+
+def test_transcribes_espeak_speech_within_word_error_rate(speech_wav: tuple[Path, str]) -> None:
+    path, said = speech_wav
+    events: list[object] = []
+    (t,) = run_to_end(transcribe_files([path], options=Options(beam_size=5)), events.append)
+    assert t.ok and t.language == "en"
+    assert word_error_rate(said, t.text) <= 0.35, t.text
+    assert 1.5 < t.duration < 10
+    assert t.segments and all(0 <= s.start < s.end <= t.duration + 0.5 for s in t.segments)
+    assert any(isinstance(e, Partial) for e in events)
+    fractions = [e.fraction for e in events if isinstance(e, Progress)]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("suffix", "codec", "rate"),
+    [
+        (".flac", "flac", 22050),
+        (".ogg", "libopus", 48000),
+        (".mp3", "libmp3lame", 22050),
+        (".m4a", "aac", 22050),
+        (".webm", "libopus", 48000),
+    ],
+)
+def test_each_format_decodes_and_transcribes(
+    tmp_path: Path, speech_wav: tuple[Path, str], suffix: str, codec: str, rate: int
+) -> None:
+    path, said = speech_wav
+    encoded = convert(path, tmp_path / f"speech{suffix}", codec, rate)
+    (original,) = run_to_end(transcribe_files([path]))
+    (t,) = run_to_end(transcribe_files([encoded]))
+    assert t.ok, t.error
+    assert abs(t.duration - original.duration) < 0.1
+    # Lossy codecs change what tiny.en hears a little; most words must survive.
+    assert word_error_rate(said, t.text) <= 0.5, t.text
+
+
+def test_bad_audio_gets_clear_results(tmp_path: Path, speech_wav: tuple[Path, str]) -> None:
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    text = tmp_path / "notes.mp3"
+    text.write_text("this is not audio at all")
+    truncated = tmp_path / "cut.wav"
+    truncated.write_bytes(speech_wav[0].read_bytes()[:30])
+    silence = tmp_path / "silence.wav"
+    with wave.open(str(silence), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(np.zeros(16000 * 2, dtype=np.int16).tobytes())
+    inputs = [empty, text, truncated, silence, tmp_path / "missing.wav", speech_wav[0]]
+    results = run_to_end(transcribe_files(inputs, options=Options(beam_size=1, vad=True)))
+    by_name = {Path(t.path).name: t for t in results}
+    assert "empty" in by_name["empty.wav"].error
+    assert "not a readable audio file" in by_name["notes.mp3"].error
+    assert by_name["cut.wav"].error
+    assert by_name["missing.wav"].error == "file not found"
+    assert by_name["silence.wav"].ok and by_name["silence.wav"].text == ""
+    assert by_name[speech_wav[0].name].ok and by_name[speech_wav[0].name].text
+
+
+def test_english_only_model_refuses_other_languages(speech_wav: tuple[Path, str]) -> None:
+    with pytest.raises(FmError, match="English only"):
+        run_to_end(transcribe_files([speech_wav[0]], options=Options(language="de")))
+
+
+def test_cancel(speech_wav: tuple[Path, str]) -> None:
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        run_to_end(transcribe_files([speech_wav[0]], cancel=token))
+
+
+SAMPLE = Transcript(
+    "talk.wav",
+    "Hello there. <b>Bold</b> & more",
+    "en",
+    3725.5,
+    [
+        Segment(0.0, 1.25, " Hello there. "),
+        Segment(3661.5, 3725.5, "<b>Bold</b> & more"),
+        Segment(3725.5, 3725.5, "  "),
+    ],
+)
+
+
+def test_srt_numbering_and_timestamps() -> None:
+    srt = writers.to_srt(SAMPLE)
+    assert srt == (
+        "1\n00:00:00,000 --> 00:00:01,250\nHello there.\n\n"
+        "2\n01:01:01,500 --> 01:02:05,500\n<b>Bold</b> & more\n"
+    )
+
+
+def test_vtt_header_escaping_and_timestamps() -> None:
+    vtt = writers.to_vtt(SAMPLE)
+    assert vtt.startswith("WEBVTT\n\n00:00:00.000 --> 00:00:01.250\nHello there.\n")
+    assert "01:01:01.500 --> 01:02:05.500\n&lt;b&gt;Bold&lt;/b&gt; &amp; more\n" in vtt
+
+
+def test_json_and_txt(tmp_path: Path) -> None:
+    data = json.loads(writers.to_json(SAMPLE))
+    assert set(data) == {"path", "text", "language", "duration", "segments"}
+    assert data["segments"][1] == {"start": 3661.5, "end": 3725.5, "text": "<b>Bold</b> & more"}
+    assert writers.to_txt(SAMPLE) == "Hello there.\n<b>Bold</b> & more\n"
+    target = writers.write(SAMPLE, "srt", tmp_path / "out")
+    assert target.name == "talk.srt" and target.read_text() == writers.to_srt(SAMPLE)
+    assert writers.timestamp(-1, ",") == "00:00:00,000"
