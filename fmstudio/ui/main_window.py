@@ -15,7 +15,7 @@ from fmstudio.core.atomic import atomic_target
 from fmstudio.core.devices import DeviceInfo, detect_job
 from fmstudio.ui.dialogs import AboutDialog, ModelLibraryDialog
 from fmstudio.ui.tabs.image_tab import ImageTab
-from fmstudio.ui.tabs.placeholder import PlaceholderTab
+from fmstudio.ui.tabs.speech_tab import SpeechTab
 from fmstudio.ui.tabs.text_tab import TextTab
 from fmstudio.ui.worker import Worker
 
@@ -32,7 +32,7 @@ def build_tabs(settings: config.Settings) -> dict[str, QWidget]:
     return {
         "text": TextTab(settings),
         "image": ImageTab(settings),
-        "speech": PlaceholderTab("Speech", "Recording and transcription arrive with issue 6."),
+        "speech": SpeechTab(settings),
     }
 
 

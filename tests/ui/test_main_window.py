@@ -48,13 +48,13 @@ def test_model_library_lists_catalogue(qtbot) -> None:
 
 def test_geometry_and_last_tab_are_remembered(qtbot) -> None:
     window = _window(qtbot)
-    window.setGeometry(QRect(10, 30, 771, 611))
+    window.setGeometry(QRect(2, 30, 791, 611))
     window.show_tab("speech")
     window.close()
 
     again = _window(qtbot)
     assert again.current_key() == "speech"
-    assert (again.width(), again.height()) == (771, 611)
+    assert (again.width(), again.height()) == (791, 611)
     again.close()
 
 

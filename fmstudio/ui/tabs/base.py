@@ -38,9 +38,11 @@ class TaskTab(QWidget):
         self.stop_button.setEnabled(False)
         self.stop_button.clicked.connect(self.stop)
         self._started = 0.0
+        self._busy = False
 
     def is_busy(self) -> bool:
-        return self.worker is not None and self.worker.is_running()
+        """From start until the tab has handled the job's end (not just the thread's)."""
+        return self._busy
 
     def start_job(self, factory: JobFactory, message: str = "Working…") -> bool:
         """Run a job unless one is already running; returns whether it started."""
@@ -60,6 +62,7 @@ class TaskTab(QWidget):
         self.status.setText(message)
         self.stop_button.setEnabled(True)
         self._started = time.monotonic()
+        self._busy = True
         self.busy_changed.emit(True)
         self.worker.start()
         return True
@@ -81,14 +84,15 @@ class TaskTab(QWidget):
         if isinstance(event, Progress):
             self.progress.setValue(int(event.fraction * 1000))
             count = f"{event.done}/{event.total}  " if event.total is not None else ""
-            self.progress.setFormat(
-                f"{count}ETA {format_duration(event.eta_s)}  {event.message}".strip()
-            )
+            eta = f"ETA {format_duration(event.eta_s)}" if event.eta_s is not None else ""
+            self.progress.setFormat(f"{count}{eta}  {event.message}".strip())
         elif isinstance(event, Partial):
             self.on_partial(event)
         elif isinstance(event, Log):
             self.status.setText(event.message)
             self.status_message.emit(event.message)
+        else:
+            self.on_event(event)
 
     @Slot(object)
     def _on_returned(self, result: object) -> None:
@@ -110,11 +114,15 @@ class TaskTab(QWidget):
 
     @Slot()
     def _on_finished(self) -> None:
+        self._busy = False
         self.stop_button.setEnabled(False)
         self.busy_changed.emit(False)
 
     def on_partial(self, event: Partial) -> None:
         """A batch of results arrived."""
+
+    def on_event(self, event: Event) -> None:
+        """An event specific to this tab's job (levels, live text)."""
 
     def on_done(self, result: object, elapsed_s: float) -> None:
         """The job returned."""
