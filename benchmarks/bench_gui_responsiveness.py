@@ -60,6 +60,17 @@ def text_classify_job(n: int) -> Job:
     )
 
 
+def transcribe_job() -> Job:
+    import subprocess
+
+    from fmstudio.core.speech.transcribe import transcribe_files
+
+    wav = Path(tempfile.mkdtemp()) / "speech.wav"
+    text = "The studio keeps the window responsive while Whisper transcribes this sentence. " * 3
+    subprocess.run(["espeak-ng", "-w", str(wav), text], check=True)
+    return lambda cancel: transcribe_files([wav], cancel=cancel)
+
+
 def make_images(n: int) -> Path:
     folder = Path(tempfile.mkdtemp()) / "imgs"
     folder.mkdir()
@@ -124,6 +135,7 @@ def main() -> None:
         "torch burn": torch_burn,
         "image classify (48 images)": image_classify_job(make_images(48)),
         "text classify (400 documents)": text_classify_job(400),
+        "speech transcribe (espeak, ~15 s)": transcribe_job(),
     }
     ratios = [measure(name, job) for name, job in jobs.items()]
     print(f"ratio (GUI wall / CLI wall, median over jobs): {float(np.median(ratios)):.3f}")

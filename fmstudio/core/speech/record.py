@@ -97,9 +97,14 @@ def input_devices() -> list[tuple[int, str]]:
 class MicrophoneSource:
     """A sounddevice input stream; the callback only queues blocks, never blocks itself."""
 
-    def __init__(self, device: int | None = None, sample_rate: int = SAMPLE_RATE) -> None:
+    def __init__(self, device: int | None = None, sample_rate: int | None = None) -> None:
+        """Records at the device's own rate (many cannot do 16 kHz); Whisper's input is
+        resampled from the saved WAV."""
+        import sounddevice as sd
+
         self.device = device
-        self.sample_rate = sample_rate
+        info = sd.query_devices(device, "input")
+        self.sample_rate = int(sample_rate or info["default_samplerate"])
 
     def blocks(self, stop: threading.Event) -> Iterator[np.ndarray]:
         import sounddevice as sd
