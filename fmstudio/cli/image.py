@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from fmstudio.cli.output import print_results
-from fmstudio.cli.progress import ProgressDisplay, drive
+from fmstudio.cli.output import positive_int, run_classify
 from fmstudio.core import catalog
 from fmstudio.core.devices import DEVICE_CHOICES
 
@@ -13,8 +12,6 @@ from fmstudio.core.devices import DEVICE_CHOICES
 def _classify(args: argparse.Namespace) -> int:
     from fmstudio.core.image.classify import classify_images
 
-    if args.top_k < 1 or args.batch_size < 1:
-        raise SystemExit("error: --top-k and --batch-size must be at least 1")
     job = classify_images(
         args.paths,
         model=args.model,
@@ -22,8 +19,7 @@ def _classify(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         device=args.device,
     )
-    results = drive(job, ProgressDisplay(quiet=args.json))
-    return print_results(results, args.json)
+    return run_classify(job, args.json)
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -42,9 +38,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         help="bundled name, library name, folder, timm name or Hugging Face id "
         "(default: %(default)s)",
     )
-    classify.add_argument("--top-k", type=int, default=5, help="labels per image (default 5)")
     classify.add_argument(
-        "--batch-size", type=int, default=16, help="images per batch (default 16)"
+        "--top-k", type=positive_int, default=5, help="labels per image (default 5)"
+    )
+    classify.add_argument(
+        "--batch-size", type=positive_int, default=16, help="images per batch (default 16)"
     )
     classify.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     classify.add_argument("--json", action="store_true", help="print one JSON list")

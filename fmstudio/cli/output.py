@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from typing import IO
 
+from fmstudio.cli.progress import ProgressDisplay, drive
+from fmstudio.core.events import Event
 from fmstudio.core.results import ItemResult, results_to_json
 
 EXIT_OK = 0
@@ -32,3 +35,16 @@ def print_results(
         summary = f"{len(results) - failed} classified, {failed} failed"
         print(summary, file=sys.stderr)
     return EXIT_SOME_FAILED if any(not r.ok for r in results) else EXIT_OK
+
+
+def positive_int(text: str) -> int:
+    """argparse type for counts such as --top-k and --batch-size."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def run_classify(job: Generator[Event, None, list[ItemResult]], as_json: bool) -> int:
+    """Drive a classify job with a progress bar (none under --json), print, exit status."""
+    return print_results(drive(job, ProgressDisplay(quiet=as_json)), as_json)

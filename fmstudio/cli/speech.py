@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from fmstudio.cli.output import EXIT_OK, EXIT_SOME_FAILED
+from fmstudio.cli.output import EXIT_OK, EXIT_SOME_FAILED, positive_int
 from fmstudio.cli.progress import ProgressDisplay, drive
 from fmstudio.core.devices import DEVICE_CHOICES
 
@@ -60,7 +60,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     tr.add_argument("--format", choices=("txt", "srt", "vtt", "json"), default="txt")
     tr.add_argument("--output-dir", help="write <stem>.<format> per file here instead of printing")
     tr.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
-    tr.add_argument("--beam-size", type=int, default=5)
+    tr.add_argument("--beam-size", type=positive_int, default=5)
     tr.add_argument(
         "--vad", action="store_true", help="skip silence with the voice-activity filter"
     )

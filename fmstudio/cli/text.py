@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from fmstudio.cli.output import print_results
-from fmstudio.cli.progress import ProgressDisplay, drive
+from fmstudio.cli.output import positive_int, run_classify
 from fmstudio.core.devices import DEVICE_CHOICES
 
 
 def _classify(args: argparse.Namespace) -> int:
     from fmstudio.core.text.classify import DEFAULT_TEMPLATE, classify_texts
 
-    if args.top_k < 1 or args.batch_size < 1:
-        raise SystemExit("error: --top-k and --batch-size must be at least 1")
     template = DEFAULT_TEMPLATE if args.template is None else (args.template or None)
     job = classify_texts(
         args.paths,
@@ -25,8 +22,7 @@ def _classify(args: argparse.Namespace) -> int:
         device=args.device,
         text_column=args.text_column,
     )
-    results = drive(job, ProgressDisplay(quiet=args.json))
-    return print_results(results, args.json)
+    return run_classify(job, args.json)
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -50,8 +46,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     classify.add_argument(
         "--text-column", help="CSV/TSV/JSONL column holding the text (default: guessed)"
     )
-    classify.add_argument("--top-k", type=int, default=5, help="labels per document (default 5)")
-    classify.add_argument("--batch-size", type=int, default=32, help="texts per batch (default 32)")
+    classify.add_argument(
+        "--top-k", type=positive_int, default=5, help="labels per document (default 5)"
+    )
+    classify.add_argument(
+        "--batch-size", type=positive_int, default=32, help="texts per batch (default 32)"
+    )
     classify.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     classify.add_argument("--json", action="store_true", help="print one JSON list")
     classify.set_defaults(func=_classify)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from fmstudio.core.data.files import check_input_file
 from fmstudio.core.errors import InputFileError
 
 AUDIO_SUFFIXES = frozenset(
@@ -21,12 +22,7 @@ SAMPLE_RATE = 16_000
 def load_audio(path: str | Path) -> np.ndarray:
     """Mono float32 samples at 16 kHz, resampled by PyAV (libswresample)."""
     path = Path(path)
-    if not path.exists():
-        raise InputFileError(path, "file not found")
-    if path.is_dir():
-        raise InputFileError(path, "is a folder, not an audio file")
-    if path.stat().st_size == 0:
-        raise InputFileError(path, "empty file (0 bytes)")
+    check_input_file(path, "an audio file")
     from faster_whisper import decode_audio
 
     try:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from fmstudio.core.data.files import check_input_file
 from fmstudio.core.errors import InputFileError
 
 IMAGE_SUFFIXES = frozenset(
@@ -65,16 +66,7 @@ def load_image(path: str | Path, min_side: int | None = None) -> Image.Image:
     the short side at least that long: much faster for large photos.
     """
     path = Path(path)
-    if not path.exists():
-        raise InputFileError(path, "file not found")
-    if path.is_dir():
-        raise InputFileError(path, "is a folder, not an image")
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputFileError(path, f"cannot read: {exc.strerror or exc}") from exc
-    if size == 0:
-        raise InputFileError(path, "empty file (0 bytes)")
+    check_input_file(path, "an image")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

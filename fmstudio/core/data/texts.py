@@ -15,6 +15,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from fmstudio.core.data.files import check_input_file
 from fmstudio.core.errors import InputFileError
 
 PLAIN_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst", ".text"})
@@ -73,14 +74,10 @@ def _control_ratio(text: str) -> float:
 
 
 def read_text_file(path: Path) -> str:
-    if not path.exists():
-        raise InputFileError(path, "file not found")
-    if path.is_dir():
-        raise InputFileError(path, "is a folder, not a file")
+    size = check_input_file(path, "a text file")
+    if size > MAX_BYTES:
+        raise InputFileError(path, f"file too large ({size / 1e6:.0f} MB; the limit is 50 MB)")
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputFileError(path, f"file too large ({size / 1e6:.0f} MB; the limit is 50 MB)")
         data = path.read_bytes()
     except PermissionError as exc:
         raise InputFileError(path, "permission denied") from exc
