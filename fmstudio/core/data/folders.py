@@ -1,0 +1,222 @@
+"""Scan a training folder (one sub-folder per class) into a report, before anything trains.
+
+The report lists classes, examples per class, every skipped file with its reason (corrupt,
+empty, unsupported, exact duplicate), warnings (heavy imbalance) and errors (fewer than two
+classes, a class with fewer than two examples). `train/` + `val/` (or `test/`) sub-folders are
+honoured; otherwise a stratified split with a fixed seed is made.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fmstudio.core.data.images import IMAGE_SUFFIXES, load_image
+from fmstudio.core.data.texts import TABLE_SUFFIXES, TEXT_SUFFIXES, TextDoc, iter_documents
+from fmstudio.core.errors import InputFileError
+
+IMBALANCE_RATIO = 3.0
+SPLIT_NAMES = ("train", "val", "test")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One example: a file (or `file.csv#row`) and its class; `text` for text rows and files."""
+
+    path: str
+    label: str
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass
+class DatasetReport:
+    task: str
+    root: str
+    classes: list[str] = field(default_factory=list)
+    train: list[Sample] = field(default_factory=list)
+    val: list[Sample] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    split: str = "stratified"
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def counts(self) -> dict[str, int]:
+        """Examples per class, train and validation together."""
+        c = Counter(s.label for s in self.train + self.val)
+        return {label: c[label] for label in self.classes}
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{k} {v}" for k, v in self.counts().items())
+        lines = [
+            f"{len(self.classes)} classes, {len(self.train)} training and {len(self.val)} "
+            f"validation examples ({self.split} split): {counts}",
+        ]
+        if self.skipped:
+            lines.append(f"{len(self.skipped)} files skipped")
+        lines += [f"warning: {w}" for w in self.warnings]
+        lines += [f"error: {e}" for e in self.errors]
+        return "\n".join(lines)
+
+
+def _check_file(path: Path, task: str) -> str | None:
+    """The reason a file cannot be used, or None."""
+    try:
+        if task == "image":
+            load_image(path)
+        else:
+            docs = list(iter_documents(path))
+            if docs and isinstance(docs[0], InputFileError):
+                return docs[0].reason
+    except InputFileError as exc:
+        return exc.reason
+    return None
+
+
+def _class_files(
+    folder: Path, task: str, report: DatasetReport, seen: dict[str, str]
+) -> list[Sample]:
+    accept = IMAGE_SUFFIXES if task == "image" else TEXT_SUFFIXES - TABLE_SUFFIXES
+    samples: list[Sample] = []
+    for class_dir in sorted(
+        p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")
+    ):
+        for path in sorted(p for p in class_dir.rglob("*") if p.is_file()):
+            if path.name.startswith("."):
+                continue
+            if path.suffix.lower() not in accept:
+                report.skipped.append(
+                    Skipped(str(path), f"unsupported file type {path.suffix or '(none)'}")
+                )
+                continue
+            reason = _check_file(path, task)
+            if reason:
+                report.skipped.append(Skipped(str(path), reason))
+                continue
+            digest = hashlib.sha1(path.read_bytes()).hexdigest()
+            if digest in seen:
+                report.skipped.append(Skipped(str(path), f"exact duplicate of {seen[digest]}"))
+                continue
+            seen[digest] = str(path)
+            text = None
+            if task == "text":
+                doc = next(iter(iter_documents(path)))
+                text = doc.text if isinstance(doc, TextDoc) else None
+            samples.append(Sample(str(path), class_dir.name, text))
+    return samples
+
+
+def _table_samples(
+    path: Path, report: DatasetReport, text_column: str | None, label_column: str
+) -> list[Sample]:
+    samples: list[Sample] = []
+    rows = list(iter_documents(path, text_column))
+
+    raw = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        labels = [json.loads(line).get(label_column) for line in raw.splitlines() if line.strip()]
+    else:
+        dialect = "excel-tab" if path.suffix.lower() == ".tsv" else "excel"
+        labels = [r.get(label_column) for r in csv.DictReader(raw.splitlines(), dialect=dialect)]
+    for doc, label in zip(rows, labels, strict=False):
+        if isinstance(doc, InputFileError):
+            report.skipped.append(Skipped(doc.path, doc.reason))
+        elif label in (None, ""):
+            report.skipped.append(Skipped(doc.path, f"no label in column {label_column!r}"))
+        else:
+            samples.append(Sample(doc.path, str(label), doc.text))
+    return samples
+
+
+def stratified_split(
+    samples: list[Sample], val_split: float, seed: int
+) -> tuple[list[Sample], list[Sample]]:
+    """Per class: a seeded shuffle, then `val_split` of it (at least 1, never all) to validation."""
+    rng = random.Random(seed)
+    train: list[Sample] = []
+    val: list[Sample] = []
+    by_class: dict[str, list[Sample]] = {}
+    for s in samples:
+        by_class.setdefault(s.label, []).append(s)
+    for label in sorted(by_class):
+        items = sorted(by_class[label], key=lambda s: s.path)
+        rng.shuffle(items)
+        n_val = min(max(1, round(len(items) * val_split)), len(items) - 1) if val_split > 0 else 0
+        val += items[:n_val]
+        train += items[n_val:]
+    return train, val
+
+
+def scan(
+    root: str | Path,
+    task: str,
+    val_split: float = 0.2,
+    seed: int = 0,
+    text_column: str | None = None,
+    label_column: str = "label",
+) -> DatasetReport:
+    """Read a dataset folder (or, for text, a CSV/TSV/JSONL file) into a `DatasetReport`."""
+    root = Path(root).expanduser()
+    report = DatasetReport(task, str(root))
+    if not root.exists():
+        report.errors.append(f"{root} does not exist")
+        return report
+    seen: dict[str, str] = {}
+    if root.is_file():
+        if task != "text" or root.suffix.lower() not in TABLE_SUFFIXES:
+            report.errors.append(f"{root} is a file; choose a folder with one sub-folder per class")
+            return report
+        report.train, report.val = stratified_split(
+            _table_samples(root, report, text_column, label_column), val_split, seed
+        )
+    else:
+        splits = {p.name.lower(): p for p in root.iterdir() if p.is_dir()}
+        if "train" in splits and ("val" in splits or "test" in splits):
+            report.split = "folders"
+            report.train = _class_files(splits["train"], task, report, seen)
+            report.val = _class_files(splits.get("val") or splits["test"], task, report, seen)
+        else:
+            samples = _class_files(root, task, report, seen)
+            report.train, report.val = stratified_split(samples, val_split, seed)
+    report.classes = sorted({s.label for s in report.train + report.val})
+    _validate(report)
+    return report
+
+
+def _validate(report: DatasetReport) -> None:
+    counts = report.counts()
+    if len(counts) < 2:
+        found = ", ".join(counts) or "none"
+        report.errors.append(
+            f"need at least 2 classes with examples; found {len(counts)} ({found})"
+        )
+    for label, n in counts.items():
+        if n < 2:
+            report.errors.append(f"class {label!r} has {n} example; each class needs at least 2")
+    if counts and min(counts.values()) > 0:
+        ratio = max(counts.values()) / min(counts.values())
+        if ratio > IMBALANCE_RATIO:
+            big = max(counts, key=counts.__getitem__)
+            small = min(counts, key=counts.__getitem__)
+            report.warnings.append(
+                f"heavy imbalance: {big!r} has {counts[big]} examples, "
+                f"{small!r} only {counts[small]} (a class-balanced loss will be used)"
+            )
+    if report.split == "folders":
+        missing = sorted({s.label for s in report.train} - {s.label for s in report.val})
+        if missing:
+            report.warnings.append(f"no validation examples for {', '.join(missing)}")
