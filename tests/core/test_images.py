@@ -115,13 +115,6 @@ def test_decompression_bomb_is_refused(tmp_path: Path) -> None:
         load_image(path)
 
 
-def test_draft_decoding_keeps_the_requested_side(tmp_path: Path) -> None:
-    path = tmp_path / "big.jpg"
-    _gradient((2000, 1500)).save(path, quality=90)
-    img = load_image(path, min_side=300)
-    assert 300 <= min(img.size) < 1500
-
-
 def test_expand_paths_recurses_and_keeps_missing(tmp_path: Path) -> None:
     (tmp_path / "a" / "b").mkdir(parents=True)
     for rel in ("a/1.jpg", "a/b/2.PNG", "a/b/notes.txt", "a/.hidden.jpg"):
