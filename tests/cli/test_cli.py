@@ -97,3 +97,21 @@ def test_import_contract_holds() -> None:
     out = subprocess.run([str(lint)], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "1 kept, 0 broken" in out.stdout
+
+
+def test_opening_the_window_imports_no_model_library(tmp_path: Path) -> None:
+    """Torch arrives later, on the worker that finds the device for the status bar."""
+    code = (
+        "import sys\n"
+        "from fmstudio.ui.app import create_app\n"
+        "from fmstudio.ui.main_window import MainWindow\n"
+        "app = create_app(); w = MainWindow(); w.show()\n"
+        "names = ('torch', 'transformers', 'timm', 'faster_whisper')\n"
+        "print('HEAVY', [m for m in names if m in sys.modules])\n"
+        "import os; os._exit(0)\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "FMSTUDIO_HOME": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert "HEAVY []" in out.stdout, out.stdout + out.stderr

@@ -7,11 +7,13 @@ read becomes an `InputFileError` naming the file and the reason.
 from __future__ import annotations
 
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from fmstudio.core.data.files import check_input_file
 from fmstudio.core.errors import InputFileError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 AUDIO_SUFFIXES = frozenset(
     {".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a", ".webm", ".aac"}
@@ -23,6 +25,7 @@ def load_audio(path: str | Path) -> np.ndarray:
     """Mono float32 samples at 16 kHz, resampled by PyAV (libswresample)."""
     path = Path(path)
     check_input_file(path, "an audio file")
+    import numpy as np
     from faster_whisper import decode_audio
 
     try:

@@ -7,7 +7,6 @@ file as if it were a microphone and machines without PortAudio still transcribe 
 
 from __future__ import annotations
 
-import queue
 import struct
 import threading
 import time
@@ -21,10 +20,10 @@ import numpy as np
 from fmstudio.core import paths
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.events import CancelToken, Event, Log
+from fmstudio.core.speech.microphone import BLOCK_SECONDS
 from fmstudio.core.speech.models import SpeechModel
 from fmstudio.core.speech.transcribe import Options, Segment, Transcript, transcribe_audio
 
-BLOCK_SECONDS = 0.1
 LIVE_STEP_SECONDS = 2.0
 LIVE_MARGIN_SECONDS = 1.5
 LIVE_MAX_WINDOW_SECONDS = 20.0
@@ -71,64 +70,6 @@ class FileSource:
             if self.realtime:
                 time.sleep(BLOCK_SECONDS / self.realtime)
             yield self.audio[start : start + size]
-
-
-def recording_unavailable_reason() -> str | None:
-    """Why recording is off on this machine, or None when a microphone can be used."""
-    try:
-        import sounddevice as sd
-    except OSError as exc:
-        return f"PortAudio is not installed ({exc}); on Debian: apt-get install libportaudio2"
-    try:
-        devices = sd.query_devices()
-    except Exception as exc:  # PortAudio errors are not a stable type
-        return f"no audio devices ({exc})"
-    if not any(d.get("max_input_channels", 0) > 0 for d in devices):
-        return "no microphone or other input device was found"
-    return None
-
-
-def input_devices() -> list[tuple[int, str]]:
-    import sounddevice as sd
-
-    return [(i, d["name"]) for i, d in enumerate(sd.query_devices()) if d["max_input_channels"] > 0]
-
-
-class MicrophoneSource:
-    """A sounddevice input stream; the callback only queues blocks, never blocks itself."""
-
-    def __init__(self, device: int | None = None, sample_rate: int | None = None) -> None:
-        """Records at the device's own rate (many cannot do 16 kHz); Whisper's input is
-        resampled from the saved WAV."""
-        import sounddevice as sd
-
-        self.device = device
-        info = sd.query_devices(device, "input")
-        self.sample_rate = int(sample_rate or info["default_samplerate"])
-
-    def blocks(self, stop: threading.Event) -> Iterator[np.ndarray]:
-        import sounddevice as sd
-
-        pending: queue.Queue[np.ndarray] = queue.Queue()
-
-        def callback(data: np.ndarray, frames: int, when: object, status: object) -> None:
-            pending.put(data[:, 0].copy())
-
-        with sd.InputStream(
-            samplerate=self.sample_rate,
-            channels=1,
-            dtype="float32",
-            device=self.device,
-            blocksize=int(self.sample_rate * BLOCK_SECONDS),
-            callback=callback,
-        ):
-            while not stop.is_set():
-                try:
-                    yield pending.get(timeout=0.2)
-                except queue.Empty:
-                    continue
-        while not pending.empty():
-            yield pending.get_nowait()
 
 
 class WavWriter:

@@ -42,7 +42,7 @@ class SpeechTab(TaskTab):
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from fmstudio.core.speech.record import recording_unavailable_reason
+        from fmstudio.core.speech.microphone import recording_unavailable_reason
 
         self.settings = settings
         self.source_factory = self._microphone
@@ -116,7 +116,7 @@ class SpeechTab(TaskTab):
             self.record_button.setEnabled(False)
             self.record_button.setToolTip(f"Recording is off: {self.unavailable}")
         else:
-            from fmstudio.core.speech.record import input_devices
+            from fmstudio.core.speech.microphone import input_devices
 
             for index, name in input_devices():
                 self.input_device.addItem(name, index)
@@ -170,7 +170,7 @@ class SpeechTab(TaskTab):
         self._refresh_recordings()
 
     def _microphone(self):  # type: ignore[no-untyped-def]
-        from fmstudio.core.speech.record import MicrophoneSource
+        from fmstudio.core.speech.microphone import MicrophoneSource
 
         return MicrophoneSource(self.input_device.currentData())
 
