@@ -50,6 +50,32 @@ def install_exception_hook() -> None:
     )
 
 
+class _GuiThreadGarbageCollector:
+    """Python's automatic GC may run on any thread, and collecting a Qt wrapper on a worker
+    thread destroys a Qt object from the wrong thread (seen as a segfault). So automatic GC
+    is off and a GUI-thread timer collects instead, generation by generation, as pyqtgraph's
+    GarbageCollector does."""
+
+    def __init__(self, app, interval_ms: int = 1000) -> None:  # type: ignore[no-untyped-def]
+        import gc
+
+        from PySide6.QtCore import QTimer
+
+        self._gc = gc
+        self.threshold = gc.get_threshold()
+        gc.disable()
+        self.timer = QTimer(app)
+        self.timer.timeout.connect(self.check)
+        self.timer.start(interval_ms)
+
+    def check(self) -> None:
+        counts = self._gc.get_count()
+        for generation in (2, 1, 0):
+            if counts[generation] > self.threshold[generation]:
+                self._gc.collect(generation)
+                break
+
+
 def create_app(argv: list[str] | None = None):  # type: ignore[no-untyped-def]
     """The QApplication, created once, with name, icon and the exception hook."""
     from PySide6.QtGui import QIcon
@@ -65,6 +91,8 @@ def create_app(argv: list[str] | None = None):  # type: ignore[no-untyped-def]
     app.setDesktopFileName("io.github.fmstudio")
     app.setWindowIcon(QIcon(str(RESOURCES / "fmstudio.svg")))
     install_exception_hook()
+    if not hasattr(app, "_fm_gc"):
+        app._fm_gc = _GuiThreadGarbageCollector(app)  # type: ignore[attr-defined]
     return app
 
 

@@ -81,3 +81,25 @@ def test_uncaught_exception_shows_dialog_and_app_lives(qtbot) -> None:
     box.close()
     assert window.isVisible()
     window.close()
+
+
+def test_garbage_is_collected_on_the_gui_thread_only(qapp) -> None:
+    import gc
+
+    from fmstudio.ui.app import create_app
+
+    try:
+        app = create_app()
+        assert app is qapp and not gc.isenabled()
+        guard = app._fm_gc
+        assert guard.timer.isActive()
+        for _ in range(guard.threshold[0] + 10):  # cycles only the collector can free
+            cycle: list[object] = []
+            cycle.append(cycle)
+        before = gc.get_count()[0]
+        guard.check()
+        assert gc.get_count()[0] < before
+    finally:
+        gc.enable()
+        qapp._fm_gc.timer.stop()
+        del qapp._fm_gc
