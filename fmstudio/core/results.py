@@ -8,9 +8,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fmstudio.core.atomic import atomic_write_text
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,19 @@ class ItemResult:
             ],
             "error": self.error,
         }
+
+
+def rank(probs: torch.Tensor, labels: list[str], top_k: int) -> list[tuple[Prediction, ...]]:
+    """Top-k (label, score) per row of a probability matrix, best first."""
+    k = max(1, min(top_k, probs.shape[-1]))
+    scores, indices = probs.topk(k, dim=-1)
+    return [
+        tuple(
+            Prediction(labels[i], float(s))
+            for s, i in zip(row_s.tolist(), row_i.tolist(), strict=False)
+        )
+        for row_s, row_i in zip(scores, indices, strict=False)
+    ]
 
 
 def results_to_json(results: Sequence[ItemResult]) -> str:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from fmstudio.core.data.files import expand_paths
 from fmstudio.core.data.images import (
     IMAGE_SUFFIXES,
-    expand_paths,
     load_image,
     make_thumbnail,
 )

@@ -7,7 +7,6 @@ an error entry so the other files go on.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,23 +26,6 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 def is_image_path(path: Path) -> bool:
     return path.suffix.lower() in IMAGE_SUFFIXES
-
-
-def expand_paths(paths: Iterable[str | Path], accept: frozenset[str]) -> Iterator[Path]:
-    """Files as given, and folders walked recursively for files with an accepted suffix.
-
-    A path that does not exist is yielded as is, so the job reports it as an error entry.
-    """
-    for raw in paths:
-        path = Path(raw).expanduser()
-        if path.is_dir():
-            yield from sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in accept and not p.name.startswith(".")
-            )
-        else:
-            yield path
 
 
 def _to_rgb(img: Image.Image) -> Image.Image:

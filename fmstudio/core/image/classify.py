@@ -9,10 +9,10 @@ from pathlib import Path
 import torch
 
 from fmstudio.core import catalog
+from fmstudio.core.data.files import expand_paths
 from fmstudio.core.data.images import (
     IMAGE_SUFFIXES,
     Thumbnail,
-    expand_paths,
     load_image,
     make_thumbnail,
 )
@@ -21,7 +21,7 @@ from fmstudio.core.errors import InputFileError
 from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial
 from fmstudio.core.image.models import ImageClassifier
 from fmstudio.core.image.transforms import to_tensor
-from fmstudio.core.results import ItemResult, Prediction
+from fmstudio.core.results import ItemResult, Prediction, rank
 
 Decoded = tuple[Path, torch.Tensor | None, str | None, Thumbnail | None]
 
@@ -65,18 +65,6 @@ def _decoded_batches(
             current = pending.pop(0).result()
             submit_next()
             yield current
-
-
-def rank(probs: torch.Tensor, labels: list[str], top_k: int) -> list[tuple[Prediction, ...]]:
-    k = max(1, min(top_k, probs.shape[-1]))
-    scores, indices = probs.topk(k, dim=-1)
-    return [
-        tuple(
-            Prediction(labels[i], float(s))
-            for s, i in zip(row_s.tolist(), row_i.tolist(), strict=False)
-        )
-        for row_s, row_i in zip(scores, indices, strict=False)
-    ]
 
 
 def classify_images(

@@ -10,7 +10,7 @@ import numpy as np
 
 from fmstudio.core import catalog
 from fmstudio.core.data.audio import AUDIO_SUFFIXES, SAMPLE_RATE, load_audio
-from fmstudio.core.data.images import expand_paths
+from fmstudio.core.data.files import expand_paths
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError, InputFileError
 from fmstudio.core.events import CancelToken, Event, Log, Partial, Progress

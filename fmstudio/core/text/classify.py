@@ -14,13 +14,12 @@ from pathlib import Path
 import torch
 
 from fmstudio.core import catalog
-from fmstudio.core.data.images import expand_paths
+from fmstudio.core.data.files import expand_paths
 from fmstudio.core.data.texts import TEXT_SUFFIXES, TextDoc, iter_documents
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError, InputFileError
 from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial
-from fmstudio.core.image.classify import rank
-from fmstudio.core.results import ItemResult
+from fmstudio.core.results import ItemResult, rank
 from fmstudio.core.text import DEFAULT_TEMPLATE
 from fmstudio.core.text.models import TextClassifier, TextEncoder
 
