@@ -35,9 +35,6 @@ class ModelEntry:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def display(self) -> str:
-        return f"{self.name}  [{self.source}]"
-
 
 @dataclass(frozen=True)
 class _Bundled:
@@ -197,10 +194,3 @@ def cached_load(name: str, task: str, device: str = "cpu") -> Any:
         if key not in _cache:
             _cache[key] = load(name, task, device)
         return _cache[key]
-
-
-def forget(name: str | None = None) -> None:
-    """Drop cached models (all, or one by name): after a library model is overwritten."""
-    with _cache_lock:
-        for key in [k for k in _cache if name is None or k[0] == name]:
-            del _cache[key]

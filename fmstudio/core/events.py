@@ -18,7 +18,6 @@ ProgressFn = Callable[[float, str], None]
 """Reports a fraction in [0, 1] and a short message."""
 
 R = TypeVar("R")
-Job = Generator["Event", None, R]
 
 
 @dataclass(frozen=True)

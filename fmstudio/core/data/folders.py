@@ -21,7 +21,6 @@ from fmstudio.core.data.texts import TABLE_SUFFIXES, TEXT_SUFFIXES, TextDoc, ite
 from fmstudio.core.errors import InputFileError
 
 IMBALANCE_RATIO = 3.0
-SPLIT_NAMES = ("train", "val", "test")
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,6 @@ MAX_PIXELS = 100_000_000
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
-def is_image_path(path: Path) -> bool:
-    return path.suffix.lower() in IMAGE_SUFFIXES
-
-
 def _to_rgb(img: Image.Image) -> Image.Image:
     if img.mode == "RGB":
         return img
