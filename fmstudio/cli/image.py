@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from fmstudio.cli.output import positive_int, run_classify
+from fmstudio.cli.output import add_classify_options, run_classify
 from fmstudio.core import catalog
-from fmstudio.core.devices import DEVICE_CHOICES
 
 
 def _classify(args: argparse.Namespace) -> int:
@@ -38,12 +37,5 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         help="bundled name, library name, folder, timm name or Hugging Face id "
         "(default: %(default)s)",
     )
-    classify.add_argument(
-        "--top-k", type=positive_int, default=5, help="labels per image (default 5)"
-    )
-    classify.add_argument(
-        "--batch-size", type=positive_int, default=16, help="images per batch (default 16)"
-    )
-    classify.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
-    classify.add_argument("--json", action="store_true", help="print one JSON list")
+    add_classify_options(classify, "image", 16)
     classify.set_defaults(func=_classify)

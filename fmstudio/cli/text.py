@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from fmstudio.cli.output import positive_int, run_classify
-from fmstudio.core.devices import DEVICE_CHOICES
+from fmstudio.cli.output import add_classify_options, run_classify
 
 
 def _classify(args: argparse.Namespace) -> int:
@@ -46,12 +45,5 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     classify.add_argument(
         "--text-column", help="CSV/TSV/JSONL column holding the text (default: guessed)"
     )
-    classify.add_argument(
-        "--top-k", type=positive_int, default=5, help="labels per document (default 5)"
-    )
-    classify.add_argument(
-        "--batch-size", type=positive_int, default=32, help="texts per batch (default 32)"
-    )
-    classify.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
-    classify.add_argument("--json", action="store_true", help="print one JSON list")
+    add_classify_options(classify, "document", 32)
     classify.set_defaults(func=_classify)
