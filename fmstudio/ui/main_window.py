@@ -6,13 +6,14 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, QTimer, QUrl, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
 
 from fmstudio.core import config, paths
 from fmstudio.core.atomic import atomic_target
 from fmstudio.core.devices import DeviceInfo, detect_job
+from fmstudio.core.paths import log_dir
 from fmstudio.ui.dialogs import AboutDialog, ModelLibraryDialog
 from fmstudio.ui.tabs.image_tab import ImageTab
 from fmstudio.ui.tabs.speech_tab import SpeechTab
@@ -80,6 +81,14 @@ class MainWindow(QMainWindow):
         library_action.triggered.connect(self.show_model_library)
         models_menu.addAction(library_action)
 
+        for title, folder in (
+            ("Open &models folder", paths.models_dir),
+            ("Open &log folder", log_dir),
+        ):
+            action = QAction(title, self)
+            action.triggered.connect(lambda _=False, f=folder: self.open_folder(f()))
+            models_menu.addAction(action)
+
         help_menu = bar.addMenu("&Help")
         about_action = QAction("&About fmstudio", self)
         about_action.triggered.connect(self.show_about)
@@ -139,6 +148,11 @@ class MainWindow(QMainWindow):
         opener = getattr(tab, "open_files", None)
         if opener is not None:
             opener()
+
+    def open_folder(self, folder: Path) -> bool:
+        """Show a folder in the system's file manager, creating it first."""
+        paths.ensure(folder)
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     @Slot()
     def show_about(self) -> AboutDialog:

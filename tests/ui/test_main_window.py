@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -103,3 +105,20 @@ def test_garbage_is_collected_on_the_gui_thread_only(qapp) -> None:
         gc.enable()
         qapp._fm_gc.timer.stop()
         del qapp._fm_gc
+
+
+def test_models_menu_opens_folders(qtbot, fm_home, monkeypatch) -> None:
+    from PySide6.QtGui import QDesktopServices
+
+    opened: list[str] = []
+    monkeypatch.setattr(
+        QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True
+    )
+    window = _window(qtbot)
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Models")
+    for action in menu.actions():
+        if "folder" in action.text():
+            action.trigger()
+    assert [Path(p).name for p in opened] == ["models", "log"]
+    assert all(Path(p).is_dir() and Path(p).is_relative_to(fm_home) for p in opened)
+    window.close()
