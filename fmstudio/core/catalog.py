@@ -178,7 +178,10 @@ def load(name: str, task: str, device: str = "cpu") -> Any:
     """Load a model for `task` on `device` (imports the modality package, and so torch)."""
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}")
-    entry = resolve(name, task)
+    return _load_entry(resolve(name, task), task, device)
+
+
+def _load_entry(entry: ModelEntry, task: str, device: str) -> Any:
     module = importlib.import_module(f"fmstudio.core.{task}.models")
     return module.load(entry, device)
 
@@ -189,8 +192,9 @@ _cache_lock = threading.Lock()
 
 def cached_load(name: str, task: str, device: str = "cpu") -> Any:
     """Load once per (name, task, device) and keep it while the app runs."""
-    key = (resolve(name, task).name, task, device)
+    entry = resolve(name, task)
+    key = (entry.name, task, device)
     with _cache_lock:
         if key not in _cache:
-            _cache[key] = load(name, task, device)
+            _cache[key] = _load_entry(entry, task, device)
         return _cache[key]

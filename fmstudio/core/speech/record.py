@@ -19,10 +19,10 @@ import numpy as np
 
 from fmstudio.core import paths
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
-from fmstudio.core.events import CancelToken, Event, Log
+from fmstudio.core.events import CancelToken, Event, Log, run_to_end
 from fmstudio.core.speech.microphone import BLOCK_SECONDS
 from fmstudio.core.speech.models import SpeechModel
-from fmstudio.core.speech.transcribe import Options, Segment, Transcript, transcribe_audio
+from fmstudio.core.speech.transcribe import Options, Transcript, transcribe_audio
 
 LIVE_STEP_SECONDS = 2.0
 LIVE_MARGIN_SECONDS = 1.5
@@ -142,14 +142,7 @@ class _Live:
     def update(self, audio: np.ndarray, now: float, cancel: CancelToken) -> LiveText:
         start = int(self.committed_until * SAMPLE_RATE)
         window = audio[start:]
-        job = transcribe_audio(self.model, window, self.options, cancel)
-        segments: list[Segment] = []
-        while True:
-            try:
-                next(job)
-            except StopIteration as stop:
-                segments = stop.value.segments
-                break
+        segments = run_to_end(transcribe_audio(self.model, window, self.options, cancel)).segments
         tentative: list[str] = []
         settled_until = self.committed_until
         force = len(window) / SAMPLE_RATE > LIVE_MAX_WINDOW_SECONDS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ class _TextModel:
             texts, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
         ).to(self.device)
 
+    @functools.cached_property
     def special_tokens(self) -> tuple[list[int], list[int]]:
         """The ids the tokenizer puts before and after a single text ([CLS] … [SEP] for BERT)."""
         plain = self.tokenizer("hello", add_special_tokens=False)["input_ids"]
@@ -46,12 +48,12 @@ class _TextModel:
 
     def window_size(self) -> int:
         """Tokens of text that fit in one input next to the special tokens."""
-        before, after = self.special_tokens()
+        before, after = self.special_tokens
         return self.max_length - len(before) - len(after)
 
     def pad_ids(self, chunks: list[list[int]]) -> dict[str, torch.Tensor]:
         """A batch from token-id windows (no special tokens yet), wrapped as the model expects."""
-        before, after = self.special_tokens()
+        before, after = self.special_tokens
         wrapped = [before + c + after for c in chunks]
         batch = self.tokenizer.pad({"input_ids": wrapped}, return_tensors="pt")
         return {k: v.to(self.device) for k, v in batch.items()}

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QProgressBar, QPushButton, QWidget
 
+from fmstudio.core.config import Settings
 from fmstudio.core.events import Event, Log, Partial, Progress, format_duration
 from fmstudio.ui.errors import is_expected, show_error_dialog, user_message
 from fmstudio.ui.worker import JobFactory, Worker
@@ -22,6 +24,9 @@ class TaskTab(QWidget):
     busy_changed = Signal(bool)
 
     title = "Task"
+    noun = "files"
+    file_filter = "All files (*)"
+    settings: Settings
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -131,5 +136,18 @@ class TaskTab(QWidget):
     def on_error(self, exc: BaseException) -> None:
         """The job failed; the status line already shows why."""
 
+    @Slot()
     def open_files(self) -> None:
-        """File > Open… for this tab."""
+        """File > Open… for this tab: remembers the folder, then hands the files to `add_paths`."""
+        files, _ = QFileDialog.getOpenFileNames(
+            self,
+            f"Add {self.noun}",
+            self.settings.last_folder or str(Path.home()),
+            self.file_filter,
+        )
+        if files:
+            self.settings.last_folder = str(Path(files[0]).parent)
+            self.add_paths(files)
+
+    def add_paths(self, new_paths: list[str]) -> None:
+        """Start (or queue) the tab's job on these files and folders."""

@@ -27,8 +27,6 @@ from fmstudio.ui.worker import JobFactory
 
 
 class ClassifyTab(TaskTab):
-    noun = "items"
-    file_filter = "All files (*)"
     item_header = "Item"
     detail_header = "Details"
 
@@ -133,18 +131,6 @@ class ClassifyTab(TaskTab):
             self.bars.show_predictions(name, result.predictions)
         else:
             self.bars.clear(f"{name}: {result.error}")
-
-    @Slot()
-    def open_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
-            self,
-            f"Add {self.noun}",
-            self.settings.last_folder or str(Path.home()),
-            self.file_filter,
-        )
-        if files:
-            self.settings.last_folder = str(Path(files[0]).parent)
-            self.add_paths(files)
 
     @Slot()
     def export_dialog(self) -> None:

@@ -7,35 +7,19 @@ from pathlib import Path
 
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from fmstudio.core import paths
 from fmstudio.core.atomic import atomic_target
 from fmstudio.core.config import Settings
 from fmstudio.core.data.images import IMAGE_SUFFIXES
-from fmstudio.core.devices import DEVICE_CHOICES
 from fmstudio.core.results import ItemResult
 from fmstudio.ui.tabs.classify_tab import ClassifyTab
+from fmstudio.ui.widgets.controls import device_combo, top_k_spin
 from fmstudio.ui.widgets.model_picker import ModelPicker
 from fmstudio.ui.worker import JobFactory
 
 THUMBNAIL = 64
-
-
-def device_combo(settings: Settings) -> QComboBox:
-    combo = QComboBox()
-    combo.addItems(DEVICE_CHOICES)
-    combo.setCurrentText(settings.device if settings.device in DEVICE_CHOICES else "auto")
-    combo.setToolTip("Where the model runs: auto picks CUDA, then Apple MPS, then the CPU")
-    return combo
-
-
-def top_k_spin(value: int, what: str) -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(1, 50)
-    spin.setValue(value)
-    spin.setToolTip(f"How many labels to rank for each {what}")
-    return spin
 
 
 class ImageTab(ClassifyTab):

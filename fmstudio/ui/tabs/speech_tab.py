@@ -28,7 +28,7 @@ from fmstudio.core.config import Settings
 from fmstudio.core.data.audio import AUDIO_SUFFIXES
 from fmstudio.core.events import Event, Partial
 from fmstudio.ui.tabs.base import TaskTab
-from fmstudio.ui.tabs.image_tab import device_combo
+from fmstudio.ui.widgets.controls import device_combo
 from fmstudio.ui.widgets.drop_area import DropArea
 from fmstudio.ui.widgets.model_picker import ModelPicker
 from fmstudio.ui.widgets.segments_table import SegmentsTable
@@ -39,6 +39,8 @@ LANGUAGES = ("auto", "en", "de", "fr", "es", "it", "nl", "pt", "pl", "ru", "zh",
 
 class SpeechTab(TaskTab):
     title = "Speech"
+    noun = "audio"
+    file_filter = AUDIO_FILTER
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -290,15 +292,6 @@ class SpeechTab(TaskTab):
             lambda token: transcribe_files(new_paths, name, options, device, token), "Transcribing…"
         )
 
-    @Slot()
-    def open_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
-            self, "Add audio", self.settings.last_folder or str(Path.home()), AUDIO_FILTER
-        )
-        if files:
-            self.settings.last_folder = str(Path(files[0]).parent)
-            self.add_paths(files)
-
     def edited_transcript(self):  # type: ignore[no-untyped-def]
         if self.transcript is None:
             return None
@@ -346,7 +339,8 @@ class SpeechTab(TaskTab):
     def _play_row(self, row: int, _column: int) -> None:
         if self.transcript is None or self.unavailable:
             return
-        start, end = self.segments.segments()[row].start, self.segments.segments()[row].end
+        segment = self.segments.segments()[row]
+        start, end = segment.start, segment.end
         try:
             import sounddevice as sd
 

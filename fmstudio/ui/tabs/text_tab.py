@@ -18,7 +18,7 @@ from fmstudio.core.data.texts import TEXT_SUFFIXES
 from fmstudio.core.results import ItemResult
 from fmstudio.core.text import DEFAULT_TEMPLATE
 from fmstudio.ui.tabs.classify_tab import ClassifyTab
-from fmstudio.ui.tabs.image_tab import device_combo, top_k_spin
+from fmstudio.ui.widgets.controls import device_combo, top_k_spin
 from fmstudio.ui.widgets.model_picker import ModelPicker
 from fmstudio.ui.worker import JobFactory
 
