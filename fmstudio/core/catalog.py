@@ -198,3 +198,10 @@ def cached_load(name: str, task: str, device: str = "cpu") -> Any:
         if key not in _cache:
             _cache[key] = _load_entry(entry, task, device)
         return _cache[key]
+
+
+def forget(name: str) -> None:
+    """Drop cached loads of `name`: a model saved again under the same name must reload."""
+    with _cache_lock:
+        for key in [k for k in _cache if k[0] == name]:
+            del _cache[key]

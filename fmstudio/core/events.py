@@ -72,6 +72,35 @@ class CancelToken:
             raise Cancelled("cancelled by the user")
 
 
+class PauseGate:
+    """Cooperative pause: a training job waits here between steps while the user has paused.
+
+    The wait wakes up on resume and also polls the cancel token, so Stop works while paused.
+    """
+
+    def __init__(self) -> None:
+        self._running = threading.Event()
+        self._running.set()
+
+    def pause(self) -> None:
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    def wait(self, cancel: CancelToken | None = None) -> float:
+        """Block while paused; return the seconds spent waiting (ETAs leave them out)."""
+        start = time.monotonic()
+        while not self._running.wait(0.1):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+        return time.monotonic() - start
+
+
 def scaled(fn: ProgressFn, start: float, end: float) -> ProgressFn:
     """Map a sub-phase's [0, 1] progress onto [start, end] of the parent's."""
 

@@ -1,0 +1,130 @@
+"""The model library: where a trained model goes, and how it gets there without half-writes.
+
+A model folder is written under a temporary name beside its target and renamed into place
+only when complete, so a killed run never leaves a half model that the tabs would list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from fmstudio import __version__
+from fmstudio.core import paths
+from fmstudio.core.data.folders import DatasetReport
+from fmstudio.core.errors import FmError
+
+_NAME = re.compile(r"^[\w][\w .+-]{0,99}$")
+
+
+def output_folder(output: str) -> Path:
+    """A library name (`my-flowers`) or a path (`./out/flowers`, `~/models/x`)."""
+    output = output.strip()
+    if not output:
+        raise FmError("give the model a name or an output folder")
+    if "/" in output or "\\" in output or output.startswith(("~", ".")):
+        return Path(output).expanduser().resolve()
+    if not _NAME.match(output):
+        raise FmError(
+            f"{output!r} is not a usable model name: use letters, digits, spaces, '.', '-', '_'"
+        )
+    return paths.models_dir() / output
+
+
+def run_folder(target: Path) -> Path:
+    """Where a run keeps its checkpoint until the model is saved (hidden, beside the target)."""
+    return target.parent / f".{target.name}.run"
+
+
+def save_folder(target: Path, write: Callable[[Path], None]) -> Path:
+    """Call `write(tmp)` to fill a fresh folder, then move it to `target`, replacing any old one.
+
+    The old model is moved aside before the rename and deleted after, so at every moment
+    `target` is either the old complete model or the new complete one.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{target.name}.tmp-{uuid.uuid4().hex[:8]}"
+    try:
+        tmp.mkdir()
+        write(tmp)
+        old = None
+        if target.exists():
+            old = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
+            target.rename(old)
+        tmp.rename(target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def dataset_hash(report: DatasetReport) -> str:
+    """A content hash of the examples and their labels: the same data gives the same hash."""
+    digest = hashlib.sha256()
+    file_digests: dict[str, str] = {}
+    root = Path(report.root)
+    for sample in sorted(report.train + report.val, key=lambda s: (s.path, s.label)):
+        file = sample.path.split("#", 1)[0]
+        if file not in file_digests:
+            file_digests[file] = hashlib.sha256(Path(file).read_bytes()).hexdigest()
+        try:
+            rel = str(Path(sample.path).relative_to(root))
+        except ValueError:
+            rel = Path(sample.path).name
+        digest.update(f"{rel}\0{sample.label}\0{file_digests[file]}\n".encode())
+    return digest.hexdigest()
+
+
+def model_card(
+    *,
+    task: str,
+    name: str,
+    base_model: str,
+    classes: list[str],
+    report: DatasetReport,
+    metrics: dict[str, Any],
+    hyperparameters: dict[str, Any],
+    history: list[dict[str, Any]],
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The model.json every library model carries: what it is and how it was made."""
+    return {
+        "task": task,
+        "name": name,
+        "base_model": base_model,
+        "classes": classes,
+        "dataset": {
+            "path": report.root,
+            "hash": dataset_hash(report),
+            "split": report.split,
+            "train_examples": len(report.train),
+            "val_examples": len(report.val),
+            "counts": report.counts(),
+        },
+        "metrics": metrics,
+        "hyperparameters": hyperparameters,
+        "history": history,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "fmstudio_version": __version__,
+        **(extra or {}),
+    }
+
+
+def write_card(folder: Path, card: dict[str, Any]) -> None:
+    (folder / "model.json").write_text(json.dumps(card, indent=2), encoding="utf-8")
+
+
+def read_card(folder: Path) -> dict[str, Any]:
+    try:
+        return dict(json.loads((folder / "model.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}
