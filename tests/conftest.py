@@ -60,3 +60,31 @@ def photo_like_image(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("images") / "flower.png"
     Image.fromarray(load_sample_image("flower.jpg")).save(path)
     return path
+
+
+@pytest.fixture(scope="session")
+def tiny_image_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.datasets import make_tiny_image_base
+
+    return make_tiny_image_base(tmp_path_factory.mktemp("tiny-effnet"))
+
+
+@pytest.fixture(scope="session")
+def tiny_text_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.datasets import make_tiny_text_base
+
+    return make_tiny_text_base(tmp_path_factory.mktemp("tiny-bert"))
+
+
+@pytest.fixture(scope="session")
+def image_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.datasets import make_image_folder
+
+    return make_image_folder(tmp_path_factory.mktemp("colours"))
+
+
+@pytest.fixture(scope="session")
+def text_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.datasets import make_text_folder
+
+    return make_text_folder(tmp_path_factory.mktemp("topics"))

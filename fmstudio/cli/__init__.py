@@ -12,6 +12,7 @@ from fmstudio import __version__
 from fmstudio.cli import image as image_cli
 from fmstudio.cli import speech as speech_cli
 from fmstudio.cli import text as text_cli
+from fmstudio.cli import train as train_cli
 from fmstudio.core import catalog
 from fmstudio.core.errors import Cancelled, FmError
 from fmstudio.core.logs import setup_logging
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     image_cli.add_commands(sub)
     text_cli.add_commands(sub)
     speech_cli.add_commands(sub)
+    train_cli.add_commands(sub)
     return parser
 
 

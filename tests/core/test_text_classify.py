@@ -88,46 +88,23 @@ def test_cancel() -> None:
         run_to_end(classify_texts(texts=["a", "b"], labels="x, y", cancel=token))
 
 
-@pytest.fixture(scope="module")
-def tiny_classifier(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 2-layer BERT with a 3-class head, saved with the bundled MiniLM's tokenizer."""
-    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
-
-    from fmstudio.core.text.models import bundled_folder
-
-    folder = tmp_path_factory.mktemp("tiny-bert")
-    config = BertConfig(
-        vocab_size=30522,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=128,
-        id2label={0: "neg", 1: "neutral", 2: "pos"},
-        label2id={"neg": 0, "neutral": 1, "pos": 2},
-    )
-    BertForSequenceClassification(config).save_pretrained(folder)
-    AutoTokenizer.from_pretrained(bundled_folder()).save_pretrained(folder)
-    return folder
-
-
-def test_fine_tuned_model_folder(tiny_classifier: Path) -> None:
+def test_fine_tuned_model_folder(tiny_text_base: Path) -> None:
     long_text = "word " * 500  # longer than the tiny model's 128 positions: must be chunked
     results = run_to_end(
-        classify_texts(texts=["good", long_text], model=str(tiny_classifier), top_k=5)
+        classify_texts(texts=["good", long_text], model=str(tiny_text_base), top_k=5)
     )
     for r in results:
         assert sorted(p.label for p in r.predictions) == ["neg", "neutral", "pos"]
         assert sum(p.score for p in r.predictions) == pytest.approx(1.0, abs=1e-5)
 
 
-def test_fine_tuned_model_from_the_library(tiny_classifier: Path, fm_home: Path) -> None:
+def test_fine_tuned_model_from_the_library(tiny_text_base: Path, fm_home: Path) -> None:
     import shutil
 
     from fmstudio.core import catalog, paths
 
     target = paths.models_dir() / "sentiment-v1"
-    shutil.copytree(tiny_classifier, target)
+    shutil.copytree(tiny_text_base, target)
     (target / "model.json").write_text(
         json.dumps({"task": "text", "classes": ["neg", "neutral", "pos"]})
     )

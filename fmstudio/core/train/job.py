@@ -223,7 +223,9 @@ def fine_tune(
         )
     else:
         if state is None:
-            warm = replace(base_config, epochs=WARM_HEAD_EPOCHS, lr=WARM_HEAD_LR, patience=0)
+            warm = replace(
+                base_config, phase="warm-up", epochs=WARM_HEAD_EPOCHS, lr=WARM_HEAD_LR, patience=0
+            )
             yield Log("Warming up the new classifier on frozen features…")
             yield from _head_phase(
                 tuner, spec, train_inputs, val_inputs, report, cancel, warm, pause, None, None

@@ -223,6 +223,7 @@ def fit(
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             scaler.step(optimizer)
             scaler.update()
+            step_lr = optimizer.param_groups[0]["lr"]
             scheduler.step()
 
             value = loss.item()
@@ -244,7 +245,7 @@ def fit(
                     step,
                     total_steps,
                     sum(pending) / len(pending),
-                    scheduler.get_last_lr()[0],
+                    step_lr,
                     seen / max(now - epoch_start - epoch_paused, 1e-9),
                     eta,
                 )
@@ -285,7 +286,6 @@ def fit(
             time.monotonic() - epoch_start - epoch_paused,
         )
         result.history.append(metrics)
-        yield metrics
         if checkpoint is not None:
             save_checkpoint(
                 checkpoint,
@@ -303,6 +303,7 @@ def fit(
                     "bad_epochs": bad_epochs,
                 },
             )
+        yield metrics
     if result.stopped_early:
         yield Log(
             f"{config.phase}: stopped early, validation did not improve for "

@@ -1,0 +1,219 @@
+"""The fine-tune job end to end: scan, train, save into the library, reload without fmstudio."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+
+from fmstudio.core import catalog, paths
+from fmstudio.core.data.folders import scan
+from fmstudio.core.errors import FmError
+from fmstudio.core.events import Log, run_to_end
+from fmstudio.core.library import dataset_hash, output_folder, save_folder
+from fmstudio.core.train.evaluate import evaluate_model
+from fmstudio.core.train.job import class_weights, fine_tune
+from fmstudio.core.train.spec import EpochMetrics, TrainSpec
+
+
+def train(spec: TrainSpec, **kw):
+    events: list = []
+    result = run_to_end(fine_tune(spec, **kw), events.append)
+    return result, events
+
+
+def test_image_head_mode_saves_a_timm_model(tiny_image_base: Path, image_folder: Path) -> None:
+    spec = TrainSpec(
+        "image", str(image_folder), "colours", base=str(tiny_image_base), mode="head", epochs=40
+    )
+    result, events = train(spec)
+    folder = paths.models_dir() / "colours"
+    assert result.folder == folder and folder.is_dir()
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "config.json",
+        "model.json",
+        "model.safetensors",
+    ]
+    assert not list(folder.parent.glob(".colours*")), "temp or run folders left behind"
+    card = json.loads((folder / "model.json").read_text())
+    assert card["task"] == "image" and card["classes"] == ["blue", "red"]
+    assert card["base_model"] == str(tiny_image_base) and card["mode"] == "head"
+    assert card["dataset"]["hash"] == dataset_hash(scan(image_folder, "image"))
+    assert card["hyperparameters"]["epochs"] == 40 and card["fmstudio_version"]
+    assert card["metrics"]["accuracy"] == result.evaluation.accuracy
+    assert len(card["history"]) == len(result.history) > 0
+    assert any(isinstance(e, Log) and "features" not in e.message for e in events)
+
+    # The tabs see it at once, and plain timm loads it with its classes and preprocessing.
+    assert "colours" in [e.name for e in catalog.list_models("image")]
+    import timm
+
+    plain = timm.create_model(f"local-dir:{folder}", pretrained=True).eval()
+    assert plain.pretrained_cfg["label_names"] == ["blue", "red"]
+    ours = catalog.load("colours", "image")
+    batch = torch.randn(2, 3, 32, 32)
+    with torch.no_grad():
+        assert torch.allclose(plain(batch), ours.logits(batch), atol=1e-5)
+
+
+def test_image_full_mode_learns_the_colours(tiny_image_base: Path, image_folder: Path) -> None:
+    spec = TrainSpec(
+        "image",
+        str(image_folder),
+        "colours-full",
+        base=str(tiny_image_base),
+        mode="full",
+        epochs=10,
+        early_stopping=0,
+    )
+    result, events = train(spec)
+    phases = {e.phase for e in events if isinstance(e, EpochMetrics)}
+    assert phases == {"warm-up", "full"}
+    assert result.evaluation is not None and result.evaluation.accuracy >= 0.75
+    evaluated = run_to_end(evaluate_model("image", "colours-full", image_folder))
+    assert evaluated.evaluation.n == 24
+
+
+def test_text_full_mode_saves_a_transformers_model(tiny_text_base: Path, text_folder: Path) -> None:
+    out = output_folder("./text-model")
+    spec = TrainSpec(
+        "text",
+        str(text_folder),
+        str(out),
+        base=str(tiny_text_base),
+        mode="full",
+        epochs=3,
+        lr=1e-3,
+    )
+    result, _ = train(spec)
+    assert result.folder == out and (out / "model.safetensors").is_file()
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    plain = AutoModelForSequenceClassification.from_pretrained(out).eval()
+    tokenizer = AutoTokenizer.from_pretrained(out)
+    assert plain.config.id2label == {0: "cooking", 1: "sports"}
+    ours = catalog.load(str(out), "text")
+    texts = ["the striker scored a goal", "bake the onion with butter"]
+    with torch.no_grad():
+        theirs = plain(**tokenizer(texts, padding=True, return_tensors="pt")).logits.softmax(-1)
+    assert torch.allclose(theirs, ours.probabilities(texts), atol=1e-5)
+
+
+def test_text_head_mode_trains_only_the_classifier(tiny_text_base: Path, text_folder: Path) -> None:
+    spec = TrainSpec("text", str(text_folder), "t-head", base=str(tiny_text_base), mode="head")
+    result, _ = train(spec)
+    from safetensors.torch import load_file
+
+    saved = load_file(str(result.folder / "model.safetensors"))
+    original = load_file(str(tiny_text_base / "model.safetensors"))
+    layer = "bert.encoder.layer.0.attention.self.query.weight"
+    assert torch.equal(saved[layer], original[layer])
+    assert saved["classifier.weight"].shape == (2, 32)
+
+
+def test_bad_dataset_is_refused_before_training(tmp_path: Path) -> None:
+    (tmp_path / "only").mkdir()
+    (tmp_path / "only" / "a.txt").write_text("one class only")
+    with pytest.raises(FmError, match="at least 2 classes"):
+        train(TrainSpec("text", str(tmp_path), "x"))
+    assert not (paths.models_dir() / "x").exists()
+
+
+def test_failed_save_keeps_the_old_model_and_leaves_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "m"
+    save_folder(target, lambda d: (d / "v").write_text("1"))
+
+    def broken(d: Path) -> None:
+        (d / "v").write_text("2")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        save_folder(target, broken)
+    assert (target / "v").read_text() == "1"
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]
+    save_folder(target, lambda d: (d / "v").write_text("3"))
+    assert (target / "v").read_text() == "3" and [p.name for p in tmp_path.iterdir()] == ["m"]
+
+
+def test_dataset_hash_follows_content(tmp_path: Path, image_folder: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(image_folder, copy)
+    assert dataset_hash(scan(copy, "image")) == dataset_hash(scan(image_folder, "image"))
+    first = sorted((copy / "red").iterdir())[0]
+    first.write_bytes((copy / "blue" / "blue_0.png").read_bytes()[:-1] + b"\0")
+    assert dataset_hash(scan(copy, "image")) != dataset_hash(scan(image_folder, "image"))
+
+
+def test_class_weights_only_when_imbalanced(tmp_path: Path) -> None:
+    from tests.datasets import make_text_folder
+
+    balanced = scan(make_text_folder(tmp_path / "b", 10), "text")
+    assert class_weights(balanced) is None
+    root = make_text_folder(tmp_path / "i", 12)
+    for f in sorted((root / "cooking").iterdir())[3:]:
+        f.unlink()
+    weights = class_weights(scan(root, "text", val_split=0))
+    assert weights is not None and weights[0] > 1 > weights[1]
+
+
+def test_output_names_and_paths(fm_home: Path) -> None:
+    assert output_folder("flowers v2") == paths.models_dir() / "flowers v2"
+    assert output_folder("./here").is_absolute()
+    with pytest.raises(FmError):
+        output_folder("bad:name*")
+
+
+def test_eval_json_shape_and_unknown_classes(
+    tiny_image_base: Path, image_folder: Path, tmp_path: Path
+) -> None:
+    train(TrainSpec("image", str(image_folder), "c2", base=str(tiny_image_base), mode="head"))
+    data = tmp_path / "eval"
+    shutil.copytree(image_folder, data)
+    from tests.datasets import make_image_folder
+
+    other = make_image_folder(tmp_path / "other", seed=5)
+    shutil.copytree(other / "red", data / "green")
+    result = run_to_end(evaluate_model("image", "c2", data))
+    out = result.evaluation.to_json()
+    assert set(out) == {"accuracy", "macro_f1", "per_class", "labels", "confusion_matrix", "n"}
+    assert out["labels"] == ["blue", "red"] and out["n"] == 24
+    assert set(out["per_class"]["red"]) == {"precision", "recall", "f1", "support"}
+    assert sum(map(sum, out["confusion_matrix"])) == 24
+    assert len(result.skipped) == 12 and "green" in result.skipped[0][1]
+
+
+# --- one short real run per task with the bundled backbones --------------------------------
+
+
+def test_real_image_head_run_with_bundled_efficientnet(tmp_path: Path) -> None:
+    """sklearn's digits (real handwriting), 3 classes, frozen EfficientNet-Lite0 features."""
+    import numpy as np
+    from PIL import Image
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    for label in (0, 1, 7):
+        folder = tmp_path / "digits" / str(label)
+        folder.mkdir(parents=True)
+        picks = np.flatnonzero(digits.target == label)[:10]
+        for i in picks:
+            pixels = (255 - digits.images[i] * 16).clip(0, 255).astype("uint8")
+            Image.fromarray(pixels).resize((64, 64)).convert("RGB").save(folder / f"{i}.png")
+    result, _ = train(
+        TrainSpec("image", str(tmp_path / "digits"), "digits", mode="head", val_split=0.3)
+    )
+    assert result.evaluation.accuracy >= 0.8
+
+
+def test_real_text_full_run_with_bundled_minilm(text_folder: Path) -> None:
+    result, _ = train(TrainSpec("text", str(text_folder), "topics", mode="full", epochs=2))
+    assert result.evaluation.accuracy >= 0.8
+    (r,) = run_to_end(
+        __import__("fmstudio.core.text.classify", fromlist=["x"]).classify_texts(
+            texts=["a penalty in the last minute of the match"], model="topics"
+        )
+    )
+    assert r.top.label == "sports"

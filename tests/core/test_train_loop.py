@@ -1,0 +1,161 @@
+"""The training loop with a tiny model it can learn in milliseconds."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import TensorDataset
+
+from fmstudio.core.errors import Cancelled
+from fmstudio.core.events import CancelToken, PauseGate, Progress, run_to_end
+from fmstudio.core.train.loop import LoopConfig, fit, load_checkpoint, warmup_cosine
+from fmstudio.core.train.spec import EpochMetrics, StepMetrics, TrainSpec, choose_mode
+
+
+def blobs(n: int = 64, seed: int = 0) -> tuple[TensorDataset, TensorDataset]:
+    """Two Gaussian blobs in 4-D, train and validation."""
+    g = torch.Generator().manual_seed(seed)
+    y = torch.arange(n) % 2
+    x = torch.randn(n, 4, generator=g) + (y[:, None] * 2 - 1) * 1.5
+    return TensorDataset(x[: n * 3 // 4], y[: n * 3 // 4]), TensorDataset(
+        x[n * 3 // 4 :], y[n * 3 // 4 :]
+    )
+
+
+def config(**kw) -> LoopConfig:
+    base = {
+        "phase": "head",
+        "epochs": 6,
+        "batch_size": 8,
+        "lr": 0.05,
+        "device": "cpu",
+        "patience": 0,
+    }
+    return LoopConfig(**(base | kw))
+
+
+def model() -> nn.Module:
+    torch.manual_seed(0)
+    return nn.Linear(4, 2)
+
+
+def test_learns_and_reports_steps_and_epochs() -> None:
+    train, val = blobs()
+    events: list = []
+    result = run_to_end(fit(model(), train, val, config()), events.append)
+    epochs = [e for e in events if isinstance(e, EpochMetrics)]
+    steps = [e for e in events if isinstance(e, StepMetrics)]
+    assert [e.epoch for e in epochs] == [1, 2, 3, 4, 5, 6]
+    assert epochs[-1].train_loss < epochs[0].train_loss
+    assert epochs[-1].val_accuracy >= 0.9
+    assert steps and all(s.samples_per_s > 0 and s.lr > 0 for s in steps)
+    assert steps[-1].step == steps[-1].steps_total == 6 * 6
+    assert steps[-1].eta_s == pytest.approx(0.0, abs=1e-6)
+    progress = [e for e in events if isinstance(e, Progress)]
+    assert progress[-1].fraction == pytest.approx(1.0)
+    assert len(result.val_predictions) == len(val)
+
+
+def test_seeded_runs_are_identical_on_cpu() -> None:
+    train, val = blobs()
+    a = run_to_end(fit(model(), train, val, config(seed=3)))
+    b = run_to_end(fit(model(), train, val, config(seed=3)))
+    assert [h.train_loss for h in a.history] == [h.train_loss for h in b.history]
+
+
+def test_keeps_the_best_epoch_and_stops_early() -> None:
+    train, val = blobs()
+    # A huge learning rate makes validation loss bounce; the best epoch's weights must come back.
+    net = model()
+    result = run_to_end(fit(net, train, val, config(lr=5.0, epochs=30, patience=2, warmup=0)))
+    best = min(result.history, key=lambda h: h.val_loss)
+    assert result.best_epoch == best.epoch
+    assert result.stopped_early and len(result.history) < 30
+    with torch.no_grad():
+        x, y = val.tensors
+        loss = nn.functional.cross_entropy(net(x), y).item()
+    assert loss == pytest.approx(best.val_loss, rel=1e-4)
+
+
+def test_cancel_stops_between_steps() -> None:
+    token = CancelToken()
+    token.cancel()
+    train, val = blobs()
+    with pytest.raises(Cancelled):
+        run_to_end(fit(model(), train, val, config(), cancel=token))
+
+
+def test_pause_holds_the_loop_until_resume() -> None:
+    train, val = blobs()
+    gate = PauseGate()
+    steps: list[float] = []
+    gate.pause()
+
+    def run() -> None:
+        run_to_end(
+            fit(model(), train, val, config(epochs=1), pause=gate),
+            lambda e: steps.append(time.monotonic()) if isinstance(e, StepMetrics) else None,
+        )
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    time.sleep(0.4)
+    assert steps == [] and thread.is_alive()
+    gate.resume()
+    thread.join(10)
+    assert not thread.is_alive() and steps
+
+
+def test_stop_while_paused() -> None:
+    train, val = blobs()
+    gate, token = PauseGate(), CancelToken()
+    gate.pause()
+    threading.Timer(0.2, token.cancel).start()
+    with pytest.raises(Cancelled):
+        run_to_end(fit(model(), train, val, config(), cancel=token, pause=gate))
+
+
+def test_resume_from_checkpoint_matches_an_uninterrupted_run(tmp_path: Path) -> None:
+    train, val = blobs()
+    whole = run_to_end(fit(model(), train, val, config(seed=1)))
+
+    checkpoint = tmp_path / "ck.pt"
+    job = fit(model(), train, val, config(seed=1), checkpoint=checkpoint)
+    for event in job:  # stop after the third epoch, as a killed process would
+        if isinstance(event, EpochMetrics) and event.epoch == 3:
+            break
+    job.close()
+    state = load_checkpoint(checkpoint)
+    assert state is not None and state["epoch"] == 3
+    resumed = run_to_end(fit(model(), train, val, config(seed=1), resume=state))
+    assert [h.epoch for h in resumed.history] == [1, 2, 3, 4, 5, 6]
+    assert [h.train_loss for h in resumed.history] == pytest.approx(
+        [h.train_loss for h in whole.history], rel=1e-6
+    )
+
+
+def test_warmup_then_cosine_decay() -> None:
+    f = warmup_cosine(100, 0.1)
+    assert f(0) == pytest.approx(0.1)
+    assert f(9) == pytest.approx(1.0)
+    assert f(10) == pytest.approx(1.0)
+    assert f(55) == pytest.approx(0.5, abs=0.01)
+    assert f(99) < 0.01
+
+
+def test_auto_mode_depends_on_size_and_device() -> None:
+    spec = TrainSpec("image", "d", "o")
+    assert choose_mode(spec, 300, "cpu")[0] == "full"
+    mode, why = choose_mode(spec, 5000, "cpu")
+    assert mode == "head" and "5000" in why
+    assert choose_mode(spec, 5000, "cuda")[0] == "full"
+    assert choose_mode(TrainSpec("text", "d", "o", mode="head"), 10, "cuda")[0] == "head"
+    filled = spec.resolved("head")
+    assert filled.epochs and filled.lr and filled.early_stopping
+    with pytest.raises(ValueError):
+        TrainSpec("audio", "d", "o")
