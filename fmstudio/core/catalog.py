@@ -110,6 +110,8 @@ def library_entries(task: str | None = None) -> list[ModelEntry]:
     if not root.is_dir():
         return found
     for meta_file in sorted(root.glob("*/model.json")):
+        if meta_file.parent.name.startswith("."):
+            continue  # staged, half-written or replaced models are not for picking
         try:
             meta = json.loads(meta_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):

@@ -54,16 +54,46 @@ def save_folder(target: Path, write: Callable[[Path], None]) -> Path:
     try:
         tmp.mkdir()
         write(tmp)
-        old = None
-        if target.exists():
-            old = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
-            target.rename(old)
-        tmp.rename(target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        _swap_into(tmp, target)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _swap_into(folder: Path, target: Path) -> None:
+    old = None
+    if target.exists():
+        old = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
+        target.rename(old)
+    try:
+        folder.rename(target)
+    except OSError:
+        if old is not None:
+            old.rename(target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def staging_folder() -> Path:
+    """A fresh hidden folder in the library for a model the user has not named yet."""
+    return paths.models_dir() / f".unsaved-{uuid.uuid4().hex[:8]}"
+
+
+def publish(staging: Path, name: str) -> Path:
+    """Give a staged model its name in the library (a rename: atomic on one file system)."""
+    target = output_folder(name)
+    card = read_card(staging)
+    if card:
+        card["name"] = target.name
+        write_card(staging, card)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.parent == staging.parent:
+        _swap_into(staging, target)
+    else:
+        save_folder(target, lambda tmp: shutil.copytree(staging, tmp, dirs_exist_ok=True))
+        shutil.rmtree(staging, ignore_errors=True)
     return target
 
 

@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._restore()
         self._device_worker: Worker | None = None
+        self._wizard: QWidget | None = None
         QTimer.singleShot(0, self._detect_device)
 
     def _build_menus(self) -> None:
@@ -81,6 +82,17 @@ class MainWindow(QMainWindow):
         library_action.triggered.connect(self.show_model_library)
         models_menu.addAction(library_action)
 
+        train_action = QAction("&Fine-tune a model…", self)
+        train_action.setShortcut("Ctrl+T")
+        train_action.setToolTip("Train an image or text classifier on a folder of examples")
+        train_action.triggered.connect(self.show_fine_tune)
+        models_menu.addAction(train_action)
+        evaluate_action = QAction("&Evaluate a model…", self)
+        evaluate_action.setShortcut("Ctrl+E")
+        evaluate_action.setToolTip("Measure a trained model on another labelled folder")
+        evaluate_action.triggered.connect(self.show_evaluate)
+        models_menu.addAction(evaluate_action)
+        models_menu.addSeparator()
         for title, folder in (
             ("Open &models folder", paths.models_dir),
             ("Open &log folder", log_dir),
@@ -166,6 +178,38 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
+    @Slot()
+    def show_fine_tune(self) -> QWidget:
+        return self._open_wizard(None)
+
+    @Slot()
+    def show_evaluate(self) -> QWidget:
+        key = self.current_key()
+        task = key if key in ("image", "text") else "image"
+        picker = getattr(self.tabs_by_key[task], "model_picker", None)
+        return self._open_wizard(picker.model_name() if picker is not None else "")
+
+    def _open_wizard(self, evaluate_model: str | None) -> QWidget:
+        from fmstudio.ui.wizard.wizard import FineTuneWizard  # pyqtgraph loads only now
+
+        key = self.current_key()
+        wizard = FineTuneWizard(
+            self.settings, key if key in ("image", "text") else "image", evaluate_model, self
+        )
+        wizard.model_saved.connect(self._on_model_saved)
+        wizard.show()
+        self._wizard = wizard
+        return wizard
+
+    @Slot(str, str)
+    def _on_model_saved(self, task: str, name: str) -> None:
+        """A new model appears at once, selected, in its tab's picker."""
+        for key, tab in self.tabs_by_key.items():
+            picker = getattr(tab, "model_picker", None)
+            if picker is not None:
+                picker.refresh(name if key == task else "")
+        self._show_status(f"Saved {name} to the model library")
+
     def save_screenshot(self, path: Path, wait_ms: int = 20_000) -> int:
         """Render the window once the device is known and save a PNG atomically."""
         app = QApplication.instance()
@@ -191,6 +235,8 @@ class MainWindow(QMainWindow):
         return 0
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._wizard is not None:
+            self._wizard.shutdown()
         for widget in self.tabs_by_key.values():
             shutdown = getattr(widget, "shutdown", None)
             if shutdown is not None:

@@ -13,12 +13,14 @@ import hashlib
 import json
 import random
 from collections import Counter
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fmstudio.core.data.images import IMAGE_SUFFIXES, load_image
 from fmstudio.core.data.texts import TABLE_SUFFIXES, TEXT_SUFFIXES, TextDoc, iter_documents
 from fmstudio.core.errors import InputFileError
+from fmstudio.core.events import Event, Log
 
 IMBALANCE_RATIO = 3.0
 
@@ -53,6 +55,11 @@ class DatasetReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def resplit(self, val_split: float, seed: int) -> None:
+        """Split again with another fraction or seed (folder splits stay as they are)."""
+        if self.split != "folders":
+            self.train, self.val = stratified_split(self.train + self.val, val_split, seed)
 
     def counts(self) -> dict[str, int]:
         """Examples per class, train and validation together."""
@@ -219,3 +226,14 @@ def _validate(report: DatasetReport) -> None:
         missing = sorted({s.label for s in report.train} - {s.label for s in report.val})
         if missing:
             report.warnings.append(f"no validation examples for {', '.join(missing)}")
+
+
+def scan_job(
+    root: str | Path,
+    task: str,
+    val_split: float = 0.2,
+    seed: int = 0,
+) -> Generator[Event, None, DatasetReport]:
+    """`scan` as a job, for the wizard's worker: decoding every image takes a while."""
+    yield Log(f"Checking {root}…")
+    return scan(root, task, val_split, seed)

@@ -16,8 +16,7 @@ from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import CancelToken, Event, Log, Partial
 from fmstudio.core.results import ItemResult
-from fmstudio.core.train.job import Misclassified
-from fmstudio.core.train.metrics import Evaluation, evaluate
+from fmstudio.core.train.metrics import Evaluation, Misclassified, evaluate
 
 
 @dataclass

@@ -32,7 +32,7 @@ from fmstudio.core.library import (
     write_card,
 )
 from fmstudio.core.train.loop import FitResult, LoopConfig, fit, load_checkpoint
-from fmstudio.core.train.metrics import Evaluation, evaluate
+from fmstudio.core.train.metrics import Evaluation, Misclassified, evaluate
 from fmstudio.core.train.spec import EpochMetrics, TrainSpec, choose_mode
 
 WARM_HEAD_EPOCHS = 30
@@ -41,23 +41,6 @@ AUGMENTED_VIEWS = 2
 """Head mode on images also trains on this many randomly augmented views of each image."""
 BALANCE_RATIO = 1.5
 """Above this ratio between the largest and the smallest class, the loss is class-weighted."""
-
-
-@dataclass(frozen=True)
-class Misclassified:
-    path: str
-    truth: str
-    predicted: str
-    score: float
-    text: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "truth": self.truth,
-            "predicted": self.predicted,
-            "score": round(self.score, 6),
-        }
 
 
 @dataclass

@@ -62,3 +62,20 @@ def evaluate(labels: Sequence[str], truth: Sequence[int], predicted: Sequence[in
     for t, p in zip(truth, predicted, strict=True):
         confusion[t][p] += 1
     return Evaluation(list(labels), confusion)
+
+
+@dataclass(frozen=True)
+class Misclassified:
+    path: str
+    truth: str
+    predicted: str
+    score: float
+    text: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "truth": self.truth,
+            "predicted": self.predicted,
+            "score": round(self.score, 6),
+        }

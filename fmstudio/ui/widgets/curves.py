@@ -1,0 +1,74 @@
+"""Live training curves: loss per step (raw and smoothed) and validation per epoch.
+
+The core's `MetricHistory` holds the numbers; a 10 Hz timer redraws only when its version
+changed, with one PlotDataItem per series (pyqtgraph `setData`).
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer, Slot
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+from fmstudio.core.train.history import MetricHistory
+
+REFRESH_MS = 100
+
+
+class LiveCurves(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.history = MetricHistory()
+        self._drawn = -1
+        pg.setConfigOptions(antialias=True, background="w", foreground="k")
+
+        self.loss_plot = pg.PlotWidget(title="Training loss per step")
+        self.loss_plot.setLabel("bottom", "step")
+        self.loss_plot.addLegend(offset=(-10, 10))
+        self.raw = self.loss_plot.plot(pen=pg.mkPen((160, 190, 230), width=1), name="raw")
+        self.smooth = self.loss_plot.plot(pen=pg.mkPen((30, 90, 200), width=2), name="smoothed")
+
+        self.epoch_plot = pg.PlotWidget(title="Validation per epoch")
+        self.epoch_plot.setLabel("bottom", "epoch")
+        self.epoch_plot.addLegend(offset=(-10, 10))
+        self.val_loss = self.epoch_plot.plot(
+            pen=pg.mkPen((200, 80, 30), width=2), symbol="o", symbolSize=6, name="val loss"
+        )
+        self.train_loss = self.epoch_plot.plot(
+            pen=pg.mkPen((30, 90, 200), width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
+            name="train loss",
+        )
+        self.val_acc = self.epoch_plot.plot(
+            pen=pg.mkPen((40, 150, 60), width=2), symbol="t", symbolSize=7, name="val accuracy"
+        )
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.loss_plot)
+        layout.addWidget(self.epoch_plot)
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.redraw)
+        self.timer.start()
+
+    def reset(self) -> None:
+        self.history = MetricHistory()
+        self.redraw()
+
+    @Slot()
+    def redraw(self) -> None:
+        h = self.history
+        if h.version == self._drawn:
+            return
+        self._drawn = h.version
+        self.raw.setData(h.steps, h.loss)
+        self.smooth.setData(h.steps, h.smoothed)
+        self.train_loss.setData(h.epochs, h.train_loss)
+        val_epochs = h.epochs[-len(h.val_loss) :] if h.val_loss else []
+        self.val_loss.setData(val_epochs, h.val_loss)
+        self.val_acc.setData(val_epochs, h.val_accuracy)
+
+    def points(self) -> int:
+        """How many step points the loss curve shows (for tests and the status line)."""
+        data = self.raw.getData()[0]
+        return 0 if data is None else len(data)

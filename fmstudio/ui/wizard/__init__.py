@@ -1,0 +1,1 @@
+"""The fine-tuning wizard: data, model, settings, training, evaluation, saving."""

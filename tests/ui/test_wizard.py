@@ -1,0 +1,120 @@
+"""The fine-tuning wizard, driven as a user would, offscreen, with tiny models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QWizard
+
+from fmstudio.core import paths
+from fmstudio.core.config import Settings
+from fmstudio.core.events import run_to_end
+from fmstudio.core.train.job import fine_tune
+from fmstudio.core.train.spec import TrainSpec
+from fmstudio.ui.wizard.wizard import EVALUATE, MODEL, SAVE, SETTINGS, TRAIN, FineTuneWizard
+
+
+def open_wizard(qtbot, task: str = "image", evaluate: str | None = None) -> FineTuneWizard:
+    wizard = FineTuneWizard(Settings(), task, evaluate)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    return wizard
+
+
+def to_training(qtbot, wizard: FineTuneWizard, data: Path, base: Path, epochs: int, patience: int):
+    wizard.data_page.set_folder(str(data))
+    qtbot.waitUntil(wizard.data_page.isComplete, timeout=30_000)
+    wizard.next()
+    assert wizard.currentId() == MODEL
+    wizard.model_page.picker.setEditText(str(base))
+    wizard.model_page.mode.setCurrentIndex(wizard.model_page.mode.findData("head"))
+    wizard.next()
+    assert wizard.currentId() == SETTINGS
+    wizard.settings_page.epochs.setValue(epochs)
+    wizard.settings_page.patience.setValue(patience)
+    wizard.next()
+    assert wizard.currentId() == TRAIN
+
+
+def test_walks_every_page_trains_and_saves(qtbot, tiny_image_base: Path, image_folder: Path):
+    wizard = open_wizard(qtbot)
+    wizard.data_page.set_folder(str(image_folder))
+    qtbot.waitUntil(wizard.data_page.isComplete, timeout=30_000)
+    assert "2 classes" in wizard.data_page.report_view.toPlainText()
+    wizard.back()
+    to_training(qtbot, wizard, image_folder, tiny_image_base, epochs=30, patience=0)
+    page = wizard.train_page
+    qtbot.waitUntil(page.isComplete, timeout=120_000)
+    qtbot.waitUntil(lambda: page.curves.points() > 0, timeout=2_000)
+    assert len(page.curves.history.val_accuracy) == 30
+    assert "epoch 30/30" in page.log.toPlainText()
+
+    wizard.next()
+    assert wizard.currentId() == EVALUATE
+    view = wizard.evaluate_page.view
+    assert "Accuracy" in view.headline.text()
+    assert view.confusion.rowCount() == 2 and view.per_class.rowCount() == 2
+    total = sum(int(view.confusion.item(r, c).text()) for r in range(2) for c in range(2))
+    assert total == len(wizard.report.val)
+
+    wizard.next()
+    assert wizard.currentId() == SAVE
+    wizard.save_page.name.setText("wizard colours")
+    with qtbot.waitSignal(wizard.model_saved) as saved:
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert saved.args == ["image", "wizard colours"]
+    folder = paths.models_dir() / "wizard colours"
+    assert (folder / "model.json").is_file() and (folder / "model.safetensors").is_file()
+    assert [p.name for p in paths.models_dir().iterdir()] == ["wizard colours"]
+
+
+def test_pause_resume_and_stop(qtbot, tiny_image_base: Path, image_folder: Path):
+    wizard = open_wizard(qtbot)
+    to_training(qtbot, wizard, image_folder, tiny_image_base, epochs=1000, patience=0)
+    page = wizard.train_page
+    qtbot.waitUntil(lambda: len(page.curves.history.steps) > 3, timeout=60_000)
+    page.pause_button.click()
+    qtbot.wait(300)  # a step already under way may still report
+    held = len(page.curves.history.steps)
+    qtbot.wait(600)
+    assert len(page.curves.history.steps) == held
+    page.pause_button.click()
+    qtbot.waitUntil(lambda: len(page.curves.history.steps) > held, timeout=10_000)
+    page.panel.stop_button.click()
+    qtbot.waitUntil(lambda: not page.panel.is_busy(), timeout=10_000)
+    assert not page.isComplete()
+    assert "Stopped" in page.log.toPlainText()
+    assert page.curves.history.epochs[-1] < 1000
+    wizard.reject()
+    assert not any(paths.models_dir().glob(".unsaved-*")), "unsaved model left behind"
+
+
+def test_evaluates_an_existing_model(qtbot, tiny_image_base: Path, image_folder: Path):
+    spec = TrainSpec("image", str(image_folder), "existing", base=str(tiny_image_base), mode="head")
+    run_to_end(fine_tune(spec))
+    wizard = open_wizard(qtbot, "image", evaluate="existing")
+    wizard.data_page.set_folder(str(image_folder))
+    qtbot.waitUntil(wizard.data_page.isComplete, timeout=30_000)
+    wizard.next()
+    assert wizard.model_page.picker.model_name() == "existing"
+    wizard.next()
+    assert wizard.currentId() == EVALUATE
+    qtbot.waitUntil(wizard.evaluate_page.isComplete, timeout=60_000)
+    assert "on 24 examples" in wizard.evaluate_page.view.headline.text()
+
+
+def test_new_model_appears_in_the_tab_picker(qtbot, tiny_image_base: Path, image_folder: Path):
+    from fmstudio.ui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(window.device_known, timeout=30_000)
+    spec = TrainSpec("image", str(image_folder), "fresh", base=str(tiny_image_base), mode="head")
+    run_to_end(fine_tune(spec))
+    window._on_model_saved("image", "fresh")
+    assert window.tabs_by_key["image"].model_picker.model_name() == "fresh"
+    wizard = window.show_fine_tune()
+    assert isinstance(wizard, FineTuneWizard)
+    wizard.reject()
+    window.close()
