@@ -44,6 +44,12 @@ class LoopConfig:
     patience: int = 3
     class_weights: list[float] | None = None
     label_smoothing: float = 0.0
+    freeze_norm_stats: bool = False
+    """Keep BatchNorm running statistics as pretrained: small, augmented batches would
+    otherwise replace them with noisy estimates and shift every feature the head relies on."""
+    keep_start: bool = False
+    """Count the starting weights as epoch 0: if no epoch beats them on validation loss,
+    the run returns them (a fine-tune that only hurts gives back its warm start)."""
 
 
 @dataclass
@@ -102,9 +108,17 @@ def make_optimizer(model: nn.Module, lr: float, weight_decay: float) -> torch.op
 
 @torch.no_grad()
 def evaluate_batches(
-    model: nn.Module, loader: DataLoader, device: str, cancel: CancelToken | None = None
+    model: nn.Module,
+    loader: DataLoader,
+    device: str,
+    cancel: CancelToken | None = None,
+    label_smoothing: float = 0.0,
 ) -> tuple[float, float, list[int], list[float]]:
-    """Mean loss, accuracy, predicted class and its probability for every example, in order."""
+    """Mean loss, accuracy, predicted class and its probability for every example, in order.
+
+    The loss uses the training's label smoothing, so that epochs (and the warm start) are
+    compared on the objective the run optimises.
+    """
     model.eval()
     dtype = autocast_dtype(device)
     total_loss, n, correct = 0.0, 0, 0
@@ -116,7 +130,9 @@ def evaluate_batches(
         inputs, targets = to_device(inputs, device), targets.to(device)
         with torch.autocast("cuda", dtype=dtype, enabled=dtype is not None):
             logits = _forward(model, inputs).float()
-        total_loss += nn.functional.cross_entropy(logits, targets, reduction="sum").item()
+        total_loss += nn.functional.cross_entropy(
+            logits, targets, reduction="sum", label_smoothing=label_smoothing
+        ).item()
         probs = logits.softmax(-1)
         top, pred = probs.max(-1)
         correct += int((pred == targets).sum())
@@ -184,11 +200,26 @@ def fit(
         start_epoch = resume["epoch"]
         yield Log(f"{config.phase}: resumed after epoch {start_epoch} of {config.epochs}")
 
+    if resume is None and config.keep_start and val_loader is not None:
+        start_loss, start_acc, _, _ = evaluate_batches(
+            model, val_loader, device, cancel, config.label_smoothing
+        )
+        best_key, best_state = -start_loss, _state_copy(model)
+        yield Log(
+            f"{config.phase}: before training, val loss {start_loss:.4f}, "
+            f"val accuracy {start_acc:.1%}"
+        )
+
     run_start = time.monotonic()
     paused_s = 0.0
     steps_done_here = 0
     for epoch in range(start_epoch, config.epochs):
-        if bad_epochs >= config.patience > 0 and val_loader is not None:
+        # Never before half the epochs: fine-tuning often gets worse before it gets better.
+        if (
+            bad_epochs >= config.patience > 0
+            and val_loader is not None
+            and epoch >= config.epochs // 2
+        ):
             result.stopped_early = True
             break
         # Seeding per epoch makes a resumed run draw the same shuffles and augmentations.
@@ -201,6 +232,10 @@ def fit(
             generator=torch.Generator().manual_seed(config.seed * 1_000 + epoch),
         )
         model.train()
+        if config.freeze_norm_stats:
+            for module in model.modules():
+                if isinstance(module, nn.modules.batchnorm._BatchNorm):
+                    module.eval()
         epoch_start = time.monotonic()
         epoch_paused = 0.0
         loss_sum, seen, correct = 0.0, 0, 0
@@ -261,7 +296,9 @@ def fit(
 
         val_loss = val_acc = None
         if val_loader is not None:
-            val_loss, val_acc, _, _ = evaluate_batches(model, val_loader, device, cancel)
+            val_loss, val_acc, _, _ = evaluate_batches(
+                model, val_loader, device, cancel, config.label_smoothing
+            )
         # Validation loss decides (accuracy on a small validation set moves in coarse steps).
         key = -val_loss if val_loss is not None else float(epoch)
         improved = best_key is None or key > best_key + 1e-4

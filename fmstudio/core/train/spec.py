@@ -21,7 +21,7 @@ CPU_FULL_LIMIT = {"image": 600, "text": 1500}
 
 DEFAULT_EPOCHS = {"head": 60, "full": 8}
 DEFAULT_PATIENCE = {"head": 10, "full": 3}
-DEFAULT_LR = {("image", "head"): 3e-3, ("text", "head"): 3e-3, ("image", "full"): 1e-3}
+DEFAULT_LR = {("image", "head"): 3e-3, ("text", "head"): 3e-3, ("image", "full"): 3e-4}
 DEFAULT_LR_FULL_TEXT = 1e-4
 
 

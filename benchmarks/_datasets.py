@@ -1,0 +1,107 @@
+"""Small real datasets that need no network, written as class folders for the benchmarks.
+
+- digits: scikit-learn's handwritten digits (1,797 real 8x8 scans), upscaled to 64x64 PNG.
+- docstrings: the docstrings of six standard-library packages (asyncio, email, xml, unittest,
+  http/urllib, multiprocessing): real English text, one topic per package.
+
+Each is split into a training folder (which fmstudio splits again for validation) and a
+held-out test folder that neither fmstudio nor the probe sees while training.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import random
+from pathlib import Path
+
+DOC_PACKAGES = {
+    "asyncio": ["asyncio"],
+    "email": ["email"],
+    "xml": ["xml"],
+    "unittest": ["unittest"],
+    "web": ["http", "urllib"],
+    "multiprocessing": ["multiprocessing"],
+}
+
+
+def _write_split(
+    root: Path, items: dict[str, list], train_n: int, test_n: int, write, seed: int
+) -> tuple[Path, Path]:
+    rng = random.Random(seed)
+    train, test = root / "train", root / "test"
+    for label, examples in items.items():
+        examples = list(examples)
+        rng.shuffle(examples)
+        for split, chosen in (
+            (train, examples[:train_n]),
+            (test, examples[train_n : train_n + test_n]),
+        ):
+            folder = split / label
+            folder.mkdir(parents=True, exist_ok=True)
+            for i, example in enumerate(chosen):
+                write(folder, i, example)
+    return train, test
+
+
+def digits(root: Path, train_n: int = 20, test_n: int = 30, seed: int = 0) -> tuple[Path, Path]:
+    from PIL import Image
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    items: dict[str, list] = {}
+    for image, target in zip(data.images, data.target, strict=True):
+        items.setdefault(str(target), []).append(image)
+
+    def write(folder: Path, i: int, image) -> None:
+        pixels = (255 - image * 16).clip(0, 255).astype("uint8")
+        Image.fromarray(pixels).resize((64, 64), Image.Resampling.BILINEAR).convert("RGB").save(
+            folder / f"{i}.png"
+        )
+
+    return _write_split(root, items, train_n, test_n, write, seed)
+
+
+def _docstrings(package_names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    found: list[str] = []
+    for name in package_names:
+        package = importlib.import_module(name)
+        modules = [package]
+        for info in pkgutil.walk_packages(package.__path__, name + "."):
+            if ".test" in info.name or "__main__" in info.name:
+                continue
+            try:
+                modules.append(importlib.import_module(info.name))
+            except Exception:  # a platform-specific module; skip it
+                continue
+        for module in modules:
+            for _, obj in inspect.getmembers(module):
+                if getattr(obj, "__module__", "") != module.__name__:
+                    continue
+                members = [obj] + (
+                    [m for _, m in inspect.getmembers(obj)] if inspect.isclass(obj) else []
+                )
+                for member in members:
+                    doc = inspect.getdoc(member) or ""
+                    doc = " ".join(doc.split())
+                    if len(doc) >= 80 and doc not in seen:
+                        seen.add(doc)
+                        found.append(doc)
+    return sorted(found)
+
+
+def docstrings(root: Path, train_n: int = 20, test_n: int = 30, seed: int = 0) -> tuple[Path, Path]:
+    items = {label: _docstrings(packages) for label, packages in DOC_PACKAGES.items()}
+    # Docstrings shared by two packages (inherited ones) would be labelled twice: drop them.
+    counts: dict[str, int] = {}
+    for docs in items.values():
+        for d in docs:
+            counts[d] = counts.get(d, 0) + 1
+    items = {k: [d for d in v if counts[d] == 1] for k, v in items.items()}
+
+    def write(folder: Path, i: int, text: str) -> None:
+        (folder / f"{i}.txt").write_text(text, encoding="utf-8")
+
+    return _write_split(root, items, train_n, test_n, write, seed)
