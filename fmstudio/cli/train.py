@@ -73,7 +73,14 @@ def _train(args: argparse.Namespace) -> int:
         label_column=args.label_column,
     )
     display = TrainDisplay(sys.stdout if args.json_progress else None, args.json_progress)
-    result = drive(fine_tune(spec, resume=args.resume), display)
+    try:
+        result = drive(fine_tune(spec, resume=args.resume), display)
+    except KeyboardInterrupt:
+        from fmstudio.core.library import output_folder, run_folder
+
+        if (run_folder(output_folder(args.output)) / "checkpoint.pt").is_file():
+            print("the last finished epoch is kept: add --resume to continue", file=sys.stderr)
+        raise
     out: IO[str] = sys.stderr if args.json_progress else sys.stdout
     summary = {"event": "saved", "folder": str(result.folder)}
     if result.evaluation is not None:

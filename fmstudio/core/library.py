@@ -38,6 +38,17 @@ def output_folder(output: str) -> Path:
     return paths.models_dir() / output
 
 
+def check_replaceable(target: Path) -> None:
+    """Refuse to overwrite a folder that is not an fmstudio model (the user's own files)."""
+    if target.exists() and not (target / "model.json").is_file():
+        if target.is_dir() and not any(target.iterdir()):
+            return
+        raise FmError(
+            f"{target} already exists and is not an fmstudio model; "
+            "choose another output name or folder"
+        )
+
+
 def run_folder(target: Path) -> Path:
     """Where a run keeps its checkpoint until the model is saved (hidden, beside the target)."""
     return target.parent / f".{target.name}.run"
@@ -84,6 +95,7 @@ def staging_folder() -> Path:
 def publish(staging: Path, name: str) -> Path:
     """Give a staged model its name in the library (a rename: atomic on one file system)."""
     target = output_folder(name)
+    check_replaceable(target)
     card = read_card(staging)
     if card:
         card["name"] = target.name

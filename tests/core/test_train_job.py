@@ -138,6 +138,15 @@ def test_failed_save_keeps_the_old_model_and_leaves_no_temp(tmp_path: Path) -> N
     assert (target / "v").read_text() == "3" and [p.name for p in tmp_path.iterdir()] == ["m"]
 
 
+def test_never_overwrites_a_folder_that_is_not_a_model(tmp_path: Path, text_folder: Path) -> None:
+    precious = tmp_path / "Documents"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("years of work")
+    with pytest.raises(FmError, match="not an fmstudio model"):
+        train(TrainSpec("text", str(text_folder), str(precious), mode="head"))
+    assert (precious / "thesis.txt").read_text() == "years of work"
+
+
 def test_dataset_hash_follows_content(tmp_path: Path, image_folder: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(image_folder, copy)

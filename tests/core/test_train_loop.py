@@ -13,7 +13,13 @@ from torch.utils.data import TensorDataset
 
 from fmstudio.core.errors import Cancelled
 from fmstudio.core.events import CancelToken, PauseGate, Progress, run_to_end
-from fmstudio.core.train.loop import LoopConfig, fit, load_checkpoint, warmup_cosine
+from fmstudio.core.train.loop import (
+    LoopConfig,
+    fit,
+    length_grouped_batches,
+    load_checkpoint,
+    warmup_cosine,
+)
 from fmstudio.core.train.spec import EpochMetrics, StepMetrics, TrainSpec, choose_mode
 
 
@@ -159,3 +165,15 @@ def test_auto_mode_depends_on_size_and_device() -> None:
     assert filled.epochs and filled.lr and filled.early_stopping
     with pytest.raises(ValueError):
         TrainSpec("audio", "d", "o")
+
+
+def test_length_grouped_batches_cover_everything_once_with_little_padding() -> None:
+    g = torch.Generator().manual_seed(0)
+    lengths = [int(x) for x in torch.randint(1, 300, (1000,), generator=g)]
+    batches = length_grouped_batches(lengths, 16, torch.Generator().manual_seed(1), group=8)
+    assert sorted(i for b in batches for i in b) == list(range(1000))
+    assert len(batches) == 63
+    padded = sum(max(lengths[i] for i in b) * len(b) for b in batches)
+    assert padded < 1.2 * sum(lengths)  # random batches of 16 pad about 1.8x
+    again = length_grouped_batches(lengths, 16, torch.Generator().manual_seed(1), group=8)
+    assert again == batches

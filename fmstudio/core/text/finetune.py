@@ -28,6 +28,7 @@ class TokenSamples(Dataset):
     def __init__(self, ids: Sequence[list[int]], targets: Sequence[int]) -> None:
         self.ids = list(ids)
         self.targets = list(targets)
+        self.lengths = [len(i) for i in self.ids]  # the loop batches similar lengths together
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -25,6 +25,7 @@ from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import CancelToken, Event, Log, PauseGate
 from fmstudio.core.library import (
+    check_replaceable,
     model_card,
     output_folder,
     run_folder,
@@ -152,6 +153,7 @@ def fine_tune(
     spec = replace(spec.resolved(mode), base=spec.base or catalog.default_model(spec.task))
     assert spec.base is not None and spec.epochs is not None and spec.lr is not None
     target = output_folder(spec.output)
+    check_replaceable(target)
     run_dir = run_folder(target)
     checkpoint = run_dir / "checkpoint.pt"
     state = None

@@ -93,6 +93,24 @@ def warmup_cosine(total_steps: int, warmup: float) -> Callable[[int], float]:
     return factor
 
 
+def length_grouped_batches(
+    lengths: list[int], batch_size: int, generator: torch.Generator, group: int = 32
+) -> list[list[int]]:
+    """Shuffled batches of similar-length examples (less padding for text), in random order.
+
+    Indices are shuffled, cut into groups of `group` batches, sorted by length inside each
+    group and batched; then the batches are shuffled.
+    """
+    order = torch.randperm(len(lengths), generator=generator).tolist()
+    span = batch_size * group
+    batches: list[list[int]] = []
+    for start in range(0, len(order), span):
+        chunk = sorted(order[start : start + span], key=lambda i: lengths[i])
+        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
+    shuffled = torch.randperm(len(batches), generator=generator).tolist()
+    return [batches[i] for i in shuffled]
+
+
 def make_optimizer(model: nn.Module, lr: float, weight_decay: float) -> torch.optim.Optimizer:
     """AdamW; biases and norm weights (1-D) get no weight decay."""
     decay, no_decay = [], []
@@ -224,13 +242,19 @@ def fit(
             break
         # Seeding per epoch makes a resumed run draw the same shuffles and augmentations.
         torch.manual_seed(config.seed * 1_000 + epoch)
-        loader = DataLoader(
-            train_set,
-            batch_size=config.batch_size,
-            shuffle=True,
-            collate_fn=collate,
-            generator=torch.Generator().manual_seed(config.seed * 1_000 + epoch),
-        )
+        generator = torch.Generator().manual_seed(config.seed * 1_000 + epoch)
+        lengths = getattr(train_set, "lengths", None)
+        if lengths is not None:
+            batches = length_grouped_batches(lengths, config.batch_size, generator)
+            loader = DataLoader(train_set, batch_sampler=batches, collate_fn=collate)
+        else:
+            loader = DataLoader(
+                train_set,
+                batch_size=config.batch_size,
+                shuffle=True,
+                collate_fn=collate,
+                generator=generator,
+            )
         model.train()
         if config.freeze_norm_stats:
             for module in model.modules():

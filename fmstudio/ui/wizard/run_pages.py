@@ -16,8 +16,9 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from fmstudio.core.errors import FmError
 from fmstudio.core.events import Event, PauseGate, format_duration
-from fmstudio.core.library import output_folder, publish
+from fmstudio.core.library import check_replaceable, output_folder, publish
 from fmstudio.core.train.spec import EpochMetrics, StepMetrics
 from fmstudio.ui.errors import user_message
 from fmstudio.ui.widgets.curves import LiveCurves
@@ -140,7 +141,7 @@ class TrainPage(QWizardPage):
         if not busy:
             self.gate.resume()
             if not self.done:
-                self._log_line("Stopped. Go Back to change the settings, or Next is unavailable.")
+                self._log_line("Stopped. Go Back to change the settings and train again.")
         self.completeChanged.emit()
 
     def stop(self) -> None:
@@ -226,7 +227,8 @@ class SavePage(QWizardPage):
     def _check(self) -> None:
         try:
             target = output_folder(self.name.text())
-        except Exception as exc:
+            check_replaceable(target)
+        except FmError as exc:
             self.where.setText(user_message(exc))
         else:
             replace = " (a model with this name exists and will be replaced)"
@@ -235,8 +237,8 @@ class SavePage(QWizardPage):
 
     def isComplete(self) -> bool:
         try:
-            output_folder(self.name.text())
-        except Exception:
+            check_replaceable(output_folder(self.name.text()))
+        except FmError:
             return False
         return True
 
@@ -246,7 +248,7 @@ class SavePage(QWizardPage):
             return False
         try:
             target = publish(staging, self.name.text())
-        except OSError as exc:
+        except (OSError, FmError) as exc:
             self.where.setText(f"Could not save: {exc}")
             return False
         self.wiz.staging = None

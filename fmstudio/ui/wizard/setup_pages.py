@@ -43,6 +43,7 @@ class JobPanel(TaskTab):
 
     def on_done(self, result: object, elapsed_s: float) -> None:
         super().on_done(result, elapsed_s)
+        self.progress.setFormat("Done")
         self.done.emit(result)
 
     def on_error(self, exc: BaseException) -> None:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QWidget, QWizard
 
 from fmstudio.core.config import Settings
 from fmstudio.core.data.folders import DatasetReport
-from fmstudio.core.library import staging_folder
+from fmstudio.core.library import run_folder, staging_folder
 from fmstudio.ui.wizard.run_pages import EvaluatePage, SavePage, TrainPage
 from fmstudio.ui.wizard.setup_pages import DataPage, ModelPage, SettingsPage
 
@@ -81,6 +81,7 @@ class FineTuneWizard(QWizard):
         """Remove a trained model the user did not save."""
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
+            shutil.rmtree(run_folder(self.staging), ignore_errors=True)
             self.staging = None
 
     def shutdown(self) -> None:
