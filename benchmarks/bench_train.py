@@ -108,7 +108,7 @@ def main() -> None:
     parser.add_argument("--per-class", type=int, default=8, help="training examples per class")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--epochs", type=int, default=2, help="timed epochs per repeat")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=4)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--no-quality", action="store_true")
     args = parser.parse_args()
@@ -126,8 +126,10 @@ def main() -> None:
         initial = {k: v.clone() for k, v in tuner.model.state_dict().items()}
         lr = 1e-3 if args.task == "image" else 1e-4
         plain, ours = [], []
-        for _ in range(args.repeats):
-            for runner, out in ((plain_epochs, plain), (engine_epochs, ours)):
+        pairs = [(plain_epochs, plain), (engine_epochs, ours)]
+        for repeat in range(args.repeats):
+            # Alternate which loop goes first: this machine's speed drifts over a run.
+            for runner, out in pairs if repeat % 2 == 0 else pairs[::-1]:
                 tuner.model.load_state_dict(initial)
                 times = runner(
                     tuner.model,
