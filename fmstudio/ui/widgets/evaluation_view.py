@@ -51,6 +51,8 @@ class EvaluationView(QWidget):
         self.confusion.setToolTip("Rows: the true class. Columns: what the model predicted.")
         self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
 
+        for table in (self.per_class, self.confusion):
+            table.verticalHeader().setDefaultSectionSize(22)  # ten classes fit unscrolled
         self.mistakes = QListWidget()
         self.mistakes.setIconSize(QSize(THUMB, THUMB))
         self.mistakes.setWordWrap(True)
