@@ -365,6 +365,8 @@ def fit(
                 },
             )
         yield metrics
+    if best_state is not None and result.best_epoch == 0:
+        yield Log(f"{config.phase}: no epoch beat the starting weights on validation; keeping them")
     if result.stopped_early:
         yield Log(
             f"{config.phase}: stopped early, validation did not improve for "
