@@ -9,7 +9,7 @@ from torchvision.transforms import functional as F
 
 from fmstudio.core.image.models import Preprocess
 
-_MODES = {
+INTERPOLATIONS = {
     "bicubic": InterpolationMode.BICUBIC,
     "bilinear": InterpolationMode.BILINEAR,
     "nearest": InterpolationMode.NEAREST,
@@ -20,7 +20,9 @@ _MODES = {
 def to_tensor(img: Image.Image, pre: Preprocess) -> torch.Tensor:
     """Resize the short side, center-crop, scale to [0, 1] and normalise: a CHW float tensor."""
     img = F.resize(
-        img, pre.resize, interpolation=_MODES.get(pre.interpolation, InterpolationMode.BICUBIC)
+        img,
+        pre.resize,
+        interpolation=INTERPOLATIONS.get(pre.interpolation, InterpolationMode.BICUBIC),
     )
     img = F.center_crop(img, [pre.crop, pre.crop])
     tensor = F.pil_to_tensor(img).float().div_(255)

@@ -19,7 +19,7 @@ from fmstudio.core.data.folders import Sample
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import CancelToken, EtaTracker, Event
 from fmstudio.core.hub import load_cached_or_online
-from fmstudio.core.text.models import _max_length, _quiet_transformers, bundled_folder
+from fmstudio.core.text.models import bundled_folder, max_input_length, quiet_transformers
 
 MAX_TRAIN_TOKENS = 256
 
@@ -59,7 +59,7 @@ class TextFinetuner:
     def load(self) -> Generator[Event, None, None]:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        _quiet_transformers()
+        quiet_transformers()
         source = self._source()
         n = len(self.classes)
 
@@ -77,7 +77,7 @@ class TextFinetuner:
 
         self.model, self.tokenizer = load_cached_or_online(self.base, _load)
         self.model.to(self.device)
-        self.max_length = min(MAX_TRAIN_TOKENS, _max_length(self.tokenizer, self.model))
+        self.max_length = min(MAX_TRAIN_TOKENS, max_input_length(self.tokenizer, self.model))
         yield from ()
 
     @property

@@ -88,7 +88,7 @@ class TextClassifier(_TextModel):
         return self.probabilities_batch(self.encode(texts))
 
 
-def _max_length(tokenizer: Any, model: Any, folder: Path | None = None) -> int:
+def max_input_length(tokenizer: Any, model: Any, folder: Path | None = None) -> int:
     """The longest input: sentence-transformers' max_seq_length when the folder has one."""
     limit = getattr(model.config, "max_position_embeddings", 512) or 512
     tok_limit = getattr(tokenizer, "model_max_length", limit) or limit
@@ -99,7 +99,7 @@ def _max_length(tokenizer: Any, model: Any, folder: Path | None = None) -> int:
     return int(min(limit, tok_limit, 512))
 
 
-def _quiet_transformers() -> None:
+def quiet_transformers() -> None:
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
@@ -109,14 +109,14 @@ def _quiet_transformers() -> None:
 def load_encoder(folder: Path, name: str, device: str = "cpu") -> TextEncoder:
     from transformers import AutoModel, AutoTokenizer
 
-    _quiet_transformers()
+    quiet_transformers()
 
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder)
         model = AutoModel.from_pretrained(folder).eval().to(device)
     except OSError as exc:
         raise ModelUnavailableError(f"text encoder {name} could not be loaded: {exc}") from exc
-    return TextEncoder(name, model, tokenizer, device, _max_length(tokenizer, model, folder))
+    return TextEncoder(name, model, tokenizer, device, max_input_length(tokenizer, model, folder))
 
 
 def load_bundled(device: str = "cpu") -> TextEncoder:
@@ -126,7 +126,7 @@ def load_bundled(device: str = "cpu") -> TextEncoder:
 def load_classifier(source: str | Path, name: str, device: str = "cpu") -> TextClassifier:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    _quiet_transformers()
+    quiet_transformers()
 
     def _load() -> tuple[Any, Any]:
         return (
@@ -138,7 +138,9 @@ def load_classifier(source: str | Path, name: str, device: str = "cpu") -> TextC
     model = model.eval().to(device)
     id2label = model.config.id2label
     labels = [str(id2label[i]) for i in range(len(id2label))]
-    return TextClassifier(name, model, tokenizer, device, _max_length(tokenizer, model), labels)
+    return TextClassifier(
+        name, model, tokenizer, device, max_input_length(tokenizer, model), labels
+    )
 
 
 def load(entry: ModelEntry, device: str = "cpu") -> TextEncoder | TextClassifier:

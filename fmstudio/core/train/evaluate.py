@@ -14,7 +14,7 @@ from fmstudio.core import catalog
 from fmstudio.core.data.folders import DatasetReport, scan
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError
-from fmstudio.core.events import CancelToken, Event, Log, Partial
+from fmstudio.core.events import CancelToken, Event, Log
 from fmstudio.core.results import ItemResult
 from fmstudio.core.train.metrics import Evaluation, Misclassified, evaluate
 
@@ -45,12 +45,15 @@ def evaluate_model(
         raise FmError(f"no usable examples in {data}: " + "; ".join(report.errors or ["empty"]))
     yield Log(f"Loading {model}…")
     loaded = catalog.load(model, task, resolve_device(device))
-    labels: list[str] | None = getattr(loaded, "labels", None)
-    if not labels or (task == "text" and type(loaded).__name__ == "TextEncoder"):
+    labels: list[str] | None = getattr(loaded, "labels", None)  # a zero-shot encoder has none
+    if not labels:
         raise FmError(f"{model} is not a classifier with its own classes; pick a trained model")
     known = set(labels)
-    skipped = [(s.path, f"class {s.label!r} is not one the model knows") for s in samples]
-    skipped = [item for item, s in zip(skipped, samples, strict=True) if s.label not in known]
+    skipped = [
+        (s.path, f"class {s.label!r} is not one the model knows")
+        for s in samples
+        if s.label not in known
+    ]
     samples = [s for s in samples if s.label in known]
     if not samples:
         raise FmError(
@@ -75,15 +78,7 @@ def evaluate_model(
             cancel=cancel,
             texts=[s.text or "" for s in samples],
         )
-    results: list[ItemResult] = []
-    while True:
-        try:
-            event = next(job)
-        except StopIteration as stop:
-            results = stop.value
-            break
-        if not isinstance(event, Partial):
-            yield event
+    results: list[ItemResult] = yield from job
     index = {label: i for i, label in enumerate(labels)}
     truth, predicted = [], []
     misclassified: list[Misclassified] = []
