@@ -77,8 +77,12 @@ def test_image_full_mode_learns_the_colours(tiny_image_base: Path, image_folder:
     assert evaluated.evaluation.n == 24
 
 
-def test_text_full_mode_saves_a_transformers_model(tiny_text_base: Path, text_folder: Path) -> None:
+def test_text_full_mode_saves_a_transformers_model(
+    tiny_text_base: Path, text_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # "./text-model" is relative to the working folder
     out = output_folder("./text-model")
+    assert out == tmp_path / "text-model"
     spec = TrainSpec(
         "text",
         str(text_folder),
