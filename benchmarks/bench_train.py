@@ -33,7 +33,7 @@ from _datasets import digits, docstrings
 
 from fmstudio.core.data.folders import scan
 from fmstudio.core.devices import resolve_device
-from fmstudio.core.events import run_to_end
+from fmstudio.core.events import CancelToken, run_to_end
 from fmstudio.core.train.loop import LoopConfig, _forward, autocast_dtype, fit, to_device
 
 
@@ -47,15 +47,9 @@ def build(task: str, root: Path, device: str, per_class: int):
         task, "efficientnet_lite0" if task == "image" else "minilm", report.classes, device
     )
     run_to_end(tuner.load())
-    inputs = run_to_end(tuner.prepare(report.train, _no_cancel(), "training"))
+    inputs = run_to_end(tuner.prepare(report.train, CancelToken(), "training"))
     dataset = tuner.dataset(inputs, _targets(report.train, report.classes), train=True)
     return tuner, dataset
-
-
-def _no_cancel():
-    from fmstudio.core.events import CancelToken
-
-    return CancelToken()
 
 
 def plain_epochs(model, dataset, collate, batch: int, lr: float, device: str, epochs: int):

@@ -184,18 +184,18 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def show_evaluate(self) -> QWidget:
-        key = self.current_key()
-        task = key if key in ("image", "text") else "image"
-        picker = getattr(self.tabs_by_key[task], "model_picker", None)
+        picker = getattr(self.tabs_by_key[self._wizard_task()], "model_picker", None)
         return self._open_wizard(picker.model_name() if picker is not None else "")
+
+    def _wizard_task(self) -> str:
+        """The current tab's task, or image from the Speech tab (speech is not trained)."""
+        key = self.current_key()
+        return key if key in ("image", "text") else "image"
 
     def _open_wizard(self, evaluate_model: str | None) -> QWidget:
         from fmstudio.ui.wizard.wizard import FineTuneWizard  # pyqtgraph loads only now
 
-        key = self.current_key()
-        wizard = FineTuneWizard(
-            self.settings, key if key in ("image", "text") else "image", evaluate_model, self
-        )
+        wizard = FineTuneWizard(self.settings, self._wizard_task(), evaluate_model, self)
         wizard.model_saved.connect(self._on_model_saved)
         wizard.show()
         self._wizard = wizard

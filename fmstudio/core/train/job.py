@@ -79,7 +79,8 @@ def _head_phase(
     spec: TrainSpec,
     train_inputs: list[Any],
     val_inputs: list[Any],
-    report: DatasetReport,
+    y_train: list[int],
+    y_val: list[int],
     cancel: CancelToken,
     config: LoopConfig,
     pause: PauseGate,
@@ -87,8 +88,6 @@ def _head_phase(
     resume: dict[str, Any] | None,
 ) -> Generator[Event, None, FitResult]:
     """Cache the frozen backbone's features, then train only the classifier on them."""
-    y_train = _targets(report.train, report.classes)
-    y_val = _targets(report.val, report.classes)
     train_feats = yield from tuner.features(
         tuner.dataset(train_inputs, y_train, train=False), cancel, "training"
     )
@@ -109,7 +108,7 @@ def _head_phase(
         train_feats = torch.cat(views)
         targets = targets.repeat(len(views))
     val_set = None
-    if report.val:
+    if y_val:
         val_feats = yield from tuner.features(
             tuner.dataset(val_inputs, y_val, train=False), cancel, "validation"
         )
@@ -178,6 +177,8 @@ def fine_tune(
     yield from tuner.load()
     train_inputs = yield from tuner.prepare(report.train, cancel, "training")
     val_inputs = yield from tuner.prepare(report.val, cancel, "validation")
+    y_train = _targets(report.train, report.classes)
+    y_val = _targets(report.val, report.classes)
     weights = class_weights(report)
     if weights:
         yield Log("classes are imbalanced: the loss weighs each class by its rarity")
@@ -199,7 +200,8 @@ def fine_tune(
             spec,
             train_inputs,
             val_inputs,
-            report,
+            y_train,
+            y_val,
             cancel,
             base_config,
             pause,
@@ -213,10 +215,18 @@ def fine_tune(
             )
             yield Log("Warming up the new classifier on frozen features…")
             yield from _head_phase(
-                tuner, spec, train_inputs, val_inputs, report, cancel, warm, pause, None, None
+                tuner,
+                spec,
+                train_inputs,
+                val_inputs,
+                y_train,
+                y_val,
+                cancel,
+                warm,
+                pause,
+                None,
+                None,
             )
-        y_train = _targets(report.train, report.classes)
-        y_val = _targets(report.val, report.classes)
         fitted = yield from fit(
             tuner.model,
             tuner.dataset(train_inputs, y_train, train=spec.augment),
@@ -238,12 +248,11 @@ def fine_tune(
     evaluation = None
     misclassified: list[Misclassified] = []
     if report.val:
-        truth = _targets(report.val, report.classes)
-        evaluation = evaluate(report.classes, truth, fitted.val_predictions)
+        evaluation = evaluate(report.classes, y_val, fitted.val_predictions)
         misclassified = [
             Misclassified(s.path, s.label, report.classes[p], score, s.text)
             for s, t, p, score in zip(
-                report.val, truth, fitted.val_predictions, fitted.val_scores, strict=True
+                report.val, y_val, fitted.val_predictions, fitted.val_scores, strict=True
             )
             if t != p
         ]
