@@ -44,31 +44,34 @@ def torch_burn(cancel: CancelToken) -> Generator[Event, None, float]:
 
 def image_classify_job(folder: Path) -> Job:
     from fmstudio.core.image.classify import classify_images
+    from fmstudio.core.requests import ClassifyImages
 
-    return lambda cancel: classify_images([folder], batch_size=16, cancel=cancel)
+    request = ClassifyImages((str(folder),), batch_size=16)
+    return lambda cancel: classify_images(request, cancel=cancel)
 
 
 def text_classify_job(n: int) -> Job:
+    from fmstudio.core.requests import ClassifyTexts
     from fmstudio.core.text.classify import classify_texts
 
     texts = [
         f"Document {i}: the team played a match in the rain while markets fell." * 5
         for i in range(n)
     ]
-    return lambda cancel: classify_texts(
-        texts=texts, labels="sports, weather, finance", cancel=cancel
-    )
+    request = ClassifyTexts(texts=tuple(texts), labels=("sports", "weather", "finance"))
+    return lambda cancel: classify_texts(request, cancel=cancel)
 
 
 def transcribe_job() -> Job:
     import subprocess
 
+    from fmstudio.core.requests import Transcribe
     from fmstudio.core.speech.transcribe import transcribe_files
 
     wav = Path(tempfile.mkdtemp()) / "speech.wav"
     text = "The studio keeps the window responsive while Whisper transcribes this sentence. " * 3
     subprocess.run(["espeak-ng", "-w", str(wav), text], check=True)
-    return lambda cancel: transcribe_files([wav], cancel=cancel)
+    return lambda cancel: transcribe_files(Transcribe((str(wav),)), cancel=cancel)
 
 
 def make_images(n: int) -> Path:

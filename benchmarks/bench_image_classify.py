@@ -25,6 +25,7 @@ from _common import report
 from fmstudio.core.events import run_to_end
 from fmstudio.core.image.classify import classify_images
 from fmstudio.core.image.models import load_bundled
+from fmstudio.core.requests import ClassifyImages
 
 
 def make_photos(n: int, folder: Path, size: tuple[int, int]) -> list[Path]:
@@ -72,7 +73,8 @@ def plain_timm_loop(paths: list[Path], batch_size: int, clf) -> list[int]:
 
 
 def fmstudio_path(paths: list[Path], batch_size: int, model) -> list[int]:
-    results = run_to_end(classify_images(paths, model=model, top_k=1, batch_size=batch_size))
+    request = ClassifyImages(tuple(map(str, paths)), model, top_k=1, batch_size=batch_size)
+    results = run_to_end(classify_images(request))
     return [model.labels.index(r.predictions[0].label) for r in results]
 
 

@@ -21,6 +21,7 @@ from _common import report
 
 from fmstudio.core.data.texts import TextDoc
 from fmstudio.core.events import run_to_end
+from fmstudio.core.requests import ClassifyTexts
 from fmstudio.core.text.classify import _run_windows, classify_texts
 from fmstudio.core.text.models import TextEncoder, load_bundled
 
@@ -66,7 +67,8 @@ def main() -> None:
     ours_t, plain_t = [], []
     for _ in range(args.repeats):
         start = time.perf_counter()
-        run_to_end(classify_texts(texts=texts, labels=labels, model=encoder, batch_size=32))
+        request = ClassifyTexts(texts=tuple(texts), labels=tuple(labels), model=encoder)
+        run_to_end(classify_texts(request))
         ours_t.append(time.perf_counter() - start)
         start = time.perf_counter()
         plain = plain_loop(encoder, texts, 32)

@@ -34,21 +34,22 @@ from _datasets import digits, docstrings
 from fmstudio.core.data.folders import scan
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.events import CancelToken, run_to_end
-from fmstudio.core.train.loop import LoopConfig, _forward, autocast_dtype, fit, to_device
+from fmstudio.core.train.loop import LoopConfig, autocast_dtype, fit, to_device
+from fmstudio.core.train.objectives import logits_of
 
 
 def build(task: str, root: Path, device: str, per_class: int):
     """The model, its dataset object and collate function, as the fine-tune job makes them."""
-    from fmstudio.core.train.job import _targets, finetuner
+    from fmstudio.core.train.finetuner import load_finetuner
 
     train_dir, _ = (digits if task == "image" else docstrings)(root, per_class, 0)
     report = scan(train_dir, task, val_split=0.0)
-    tuner = finetuner(
+    tuner = load_finetuner(
         task, "efficientnet_lite0" if task == "image" else "minilm", report.classes, device
     )
-    run_to_end(tuner.load())
     inputs = run_to_end(tuner.prepare(report.train, CancelToken(), "training"))
-    dataset = tuner.dataset(inputs, _targets(report.train, report.classes), train=True)
+    targets = [report.classes.index(s.label) for s in report.train]
+    dataset = tuner.dataset(inputs, targets, train=True)
     return tuner, dataset
 
 
@@ -66,7 +67,7 @@ def plain_epochs(model, dataset, collate, batch: int, lr: float, device: str, ep
         for inputs, targets in loader:
             inputs, targets = to_device(inputs, device), targets.to(device)
             with torch.autocast("cuda", dtype=dtype, enabled=dtype is not None):
-                loss = nn.functional.cross_entropy(_forward(model, inputs).float(), targets)
+                loss = nn.functional.cross_entropy(logits_of(model, inputs).float(), targets)
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
             scaler.step(optimizer)

@@ -19,8 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import report
 
 from fmstudio.core.events import run_to_end
+from fmstudio.core.requests import SpeechOptions, Transcribe
 from fmstudio.core.speech.models import bundled_folder, load_whisper
-from fmstudio.core.speech.transcribe import Options, transcribe_files
+from fmstudio.core.speech.transcribe import transcribe_files
 
 SCRIPT = (
     "Speech recognition turns spoken words into text. The studio runs every model on this "
@@ -48,12 +49,12 @@ def main() -> None:
     args = parser.parse_args()
     audio = make_speech(args.seconds)
     model = load_whisper(str(bundled_folder()), "whisper-tiny.en", "cpu")
-    options = Options(beam_size=args.beam_size)
+    request = Transcribe((str(audio),), model, SpeechOptions(beam_size=args.beam_size))
     ours_t, direct_t = [], []
     ours_text = direct_text = ""
     for _ in range(args.repeats):
         start = time.perf_counter()
-        (result,) = run_to_end(transcribe_files([audio], model, options))
+        (result,) = run_to_end(transcribe_files(request))
         ours_t.append(time.perf_counter() - start)
         ours_text = result.text
         start = time.perf_counter()

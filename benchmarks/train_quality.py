@@ -21,6 +21,7 @@ from _datasets import digits, docstrings
 
 from fmstudio.core.data.folders import scan
 from fmstudio.core.events import run_to_end
+from fmstudio.core.requests import Evaluate
 from fmstudio.core.train.evaluate import evaluate_model
 from fmstudio.core.train.job import fine_tune
 from fmstudio.core.train.spec import TrainSpec
@@ -76,7 +77,7 @@ def ours(
     spec = TrainSpec(task, str(train_dir), f"q-{task}-{mode}", mode=mode, seed=seed, lr=lr)
     result = run_to_end(fine_tune(spec), _show if VERBOSE else None)
     seconds = time.perf_counter() - start
-    evaluated = run_to_end(evaluate_model(task, str(result.folder), test_dir))
+    evaluated = run_to_end(evaluate_model(Evaluate(task, str(result.folder), str(test_dir))))
     return evaluated.evaluation.accuracy, seconds
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import statistics
 
 from fmstudio.core.events import run_to_end
-from fmstudio.core.text.classify import DEFAULT_TEMPLATE, classify_texts
+from fmstudio.core.requests import ClassifyTexts
+from fmstudio.core.text import DEFAULT_TEMPLATE
+from fmstudio.core.text.classify import classify_texts
 
 DATASETS: dict[str, dict[str, list[str]]] = {
     "topics": {
@@ -121,7 +123,8 @@ DATASETS: dict[str, dict[str, list[str]]] = {
 def accuracy(data: dict[str, list[str]], template: str | None) -> float:
     texts = [t for texts in data.values() for t in texts]
     truth = [label for label, texts in data.items() for _ in texts]
-    results = run_to_end(classify_texts(texts=texts, labels=list(data), template=template, top_k=1))
+    request = ClassifyTexts(texts=tuple(texts), labels=tuple(data), template=template, top_k=1)
+    results = run_to_end(classify_texts(request))
     return sum(r.top.label == y for r, y in zip(results, truth, strict=True)) / len(truth)
 
 

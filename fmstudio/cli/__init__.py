@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from fmstudio import __version__
+from fmstudio.cli import evaluate as evaluate_cli
 from fmstudio.cli import image as image_cli
 from fmstudio.cli import speech as speech_cli
 from fmstudio.cli import text as text_cli
@@ -16,6 +17,7 @@ from fmstudio.cli import train as train_cli
 from fmstudio.core import catalog
 from fmstudio.core.errors import Cancelled, FmError
 from fmstudio.core.logs import setup_logging
+from fmstudio.core.modalities import TASKS
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = sub.add_parser("gui", help="open the window (or render a screenshot of it)")
     gui.add_argument("--screenshot", metavar="PATH", help="save a PNG of the window and exit")
-    gui.add_argument("--tab", choices=catalog.TASKS, help="the tab to show")
+    gui.add_argument("--tab", choices=TASKS, help="the tab to show")
     gui.set_defaults(func=_cmd_gui)
 
     devices = sub.add_parser("devices", help="list the compute devices")
@@ -70,13 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     models = sub.add_parser("models", help="list the model catalogue")
     models.add_argument("--json", action="store_true", help="print JSON")
-    models.add_argument("--task", choices=catalog.TASKS, help="only models for this task")
+    models.add_argument("--task", choices=TASKS, help="only models for this task")
     models.set_defaults(func=_cmd_models)
 
     image_cli.add_commands(sub)
     text_cli.add_commands(sub)
     speech_cli.add_commands(sub)
     train_cli.add_commands(sub)
+    evaluate_cli.add_commands(sub)
     return parser
 
 

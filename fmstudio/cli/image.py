@@ -4,38 +4,31 @@ from __future__ import annotations
 
 import argparse
 
-from fmstudio.cli.output import add_classify_options, run_classify
-from fmstudio.core import catalog
+from fmstudio.cli.options import add_classify_options, add_model_option, subcommands
+from fmstudio.cli.output import run_classify
+from fmstudio.core.modalities import IMAGE
+from fmstudio.core.requests import ClassifyImages
 
 
 def _classify(args: argparse.Namespace) -> int:
     from fmstudio.core.image.classify import classify_images
 
-    job = classify_images(
-        args.paths,
-        model=args.model,
-        top_k=args.top_k,
-        batch_size=args.batch_size,
-        device=args.device,
+    request = ClassifyImages(
+        tuple(args.paths), args.model, args.top_k, args.batch_size, args.device
     )
-    return run_classify(job, args.json)
+    return run_classify(classify_images(request), args.json)
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    image = sub.add_parser("image", help="image classification")
-    image_sub = image.add_subparsers(dest="image_command", metavar="COMMAND", required=True)
-    classify = image_sub.add_parser(
+    classify = subcommands(sub, IMAGE, "image classification").add_parser(
         "classify",
         help="classify image files and folders (folders recurse)",
         description="Classify images. Exit status 0 when every file was classified, "
         "2 when any failed (after all the others were reported).",
     )
     classify.add_argument("paths", nargs="+", metavar="PATH", help="image files or folders")
-    classify.add_argument(
-        "--model",
-        default=catalog.default_model("image"),
-        help="bundled name, library name, folder, timm name or Hugging Face id "
-        "(default: %(default)s)",
+    add_model_option(
+        classify, IMAGE, "bundled name, library name, folder, timm name or Hugging Face id"
     )
-    add_classify_options(classify, "image", 16)
+    add_classify_options(classify, IMAGE, "image")
     classify.set_defaults(func=_classify)

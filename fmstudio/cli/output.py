@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Generator, Sequence
 from typing import IO
 
 from fmstudio.cli.progress import ProgressDisplay, drive
-from fmstudio.core.devices import DEVICE_CHOICES
 from fmstudio.core.events import Event
 from fmstudio.core.results import ItemResult, results_to_json
 
@@ -36,29 +34,6 @@ def print_results(
         summary = f"{len(results) - failed} classified, {failed} failed"
         print(summary, file=sys.stderr)
     return EXIT_SOME_FAILED if any(not r.ok for r in results) else EXIT_OK
-
-
-def positive_int(text: str) -> int:
-    """argparse type for counts such as --top-k and --batch-size."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
-def add_classify_options(parser: argparse.ArgumentParser, item: str, batch_size: int) -> None:
-    """The options every `... classify` command shares, in the same words."""
-    parser.add_argument(
-        "--top-k", type=positive_int, default=5, help=f"labels per {item} (default 5)"
-    )
-    parser.add_argument(
-        "--batch-size",
-        type=positive_int,
-        default=batch_size,
-        help=f"{item}s per batch (default {batch_size})",
-    )
-    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
-    parser.add_argument("--json", action="store_true", help="print one JSON list")
 
 
 def run_classify(job: Generator[Event, None, list[ItemResult]], as_json: bool) -> int:

@@ -7,18 +7,21 @@ import json
 import sys
 from pathlib import Path
 
-from fmstudio.cli.output import EXIT_OK, EXIT_SOME_FAILED, positive_int
+from fmstudio.cli.options import add_device_option, add_model_option, positive_int, subcommands
+from fmstudio.cli.output import EXIT_OK, EXIT_SOME_FAILED
 from fmstudio.cli.progress import ProgressDisplay, drive
-from fmstudio.core.devices import DEVICE_CHOICES
+from fmstudio.core.modalities import SPEECH
+from fmstudio.core.requests import SpeechOptions, Transcribe
+from fmstudio.core.speech.writers import FORMATS
 
 
 def _transcribe(args: argparse.Namespace) -> int:
     from fmstudio.core.speech import writers
-    from fmstudio.core.speech.transcribe import Options, transcribe_files
+    from fmstudio.core.speech.transcribe import transcribe_files
 
-    options = Options(args.language, args.beam_size, args.vad, args.word_timestamps)
-    job = transcribe_files(args.paths, args.model, options, args.device)
-    results = drive(job, ProgressDisplay())
+    options = SpeechOptions(args.language, args.beam_size, args.vad, args.word_timestamps)
+    request = Transcribe(tuple(args.paths), args.model, options, args.device)
+    results = drive(transcribe_files(request), ProgressDisplay())
     for t in results:
         if not t.ok:
             print(f"error: {t.path}: {t.error}", file=sys.stderr)
@@ -44,25 +47,23 @@ def _transcribe(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    speech = sub.add_parser("speech", help="speech transcription")
-    speech_sub = speech.add_subparsers(dest="speech_command", metavar="COMMAND", required=True)
-    tr = speech_sub.add_parser(
+    transcribe = subcommands(sub, SPEECH, "speech transcription").add_parser(
         "transcribe",
         help="transcribe audio files (wav, flac, ogg, mp3, m4a, webm; folders recurse)",
         description="Transcribe audio with Whisper. Exit status 0 when every file was "
         "transcribed, 2 when any failed (after the rest were done).",
     )
-    tr.add_argument("paths", nargs="+", metavar="PATH")
-    tr.add_argument(
-        "--model", help="bundled whisper-tiny.en (default), a faster-whisper size or a folder"
+    transcribe.add_argument("paths", nargs="+", metavar="PATH")
+    add_model_option(transcribe, SPEECH, "bundled name, a faster-whisper size or a folder")
+    transcribe.add_argument("--language", help="language code such as en or de; default: detect")
+    transcribe.add_argument("--format", choices=FORMATS, default="txt")
+    transcribe.add_argument(
+        "--output-dir", help="write <stem>.<format> per file here instead of printing"
     )
-    tr.add_argument("--language", help="language code such as en or de; default: detect")
-    tr.add_argument("--format", choices=("txt", "srt", "vtt", "json"), default="txt")
-    tr.add_argument("--output-dir", help="write <stem>.<format> per file here instead of printing")
-    tr.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
-    tr.add_argument("--beam-size", type=positive_int, default=5)
-    tr.add_argument(
+    add_device_option(transcribe)
+    transcribe.add_argument("--beam-size", type=positive_int, default=SpeechOptions.beam_size)
+    transcribe.add_argument(
         "--vad", action="store_true", help="skip silence with the voice-activity filter"
     )
-    tr.add_argument("--word-timestamps", action="store_true")
-    tr.set_defaults(func=_transcribe)
+    transcribe.add_argument("--word-timestamps", action="store_true")
+    transcribe.set_defaults(func=_transcribe)

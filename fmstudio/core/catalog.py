@@ -6,7 +6,6 @@ Loading dispatches to the modality package, which imports the heavy libraries.
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import json
 import os
@@ -17,8 +16,7 @@ from typing import Any
 
 from fmstudio.core import paths
 from fmstudio.core.errors import ModelUnavailableError
-
-TASKS = ("text", "image", "speech")
+from fmstudio.core.modalities import TASKS, import_target, modality
 
 
 @dataclass(frozen=True)
@@ -123,7 +121,12 @@ def library_entries(task: str | None = None) -> list[ModelEntry]:
         desc = f"fine-tuned from {meta.get('base_model', '?')}, {len(classes)} classes"
         found.append(
             ModelEntry(
-                meta_file.parent.name, entry_task, "library", desc, True, str(meta_file.parent)
+                meta_file.parent.name,
+                entry_task,
+                "library",
+                desc,
+                True,
+                str(meta_file.parent.resolve()),
             )
         )
     return found
@@ -152,7 +155,7 @@ def list_models(task: str | None = None) -> list[ModelEntry]:
 
 
 def default_model(task: str) -> str:
-    return next(b.name for b in BUNDLED if b.task == task)
+    return modality(task).default_model
 
 
 def resolve(name: str, task: str) -> ModelEntry:
@@ -178,14 +181,19 @@ def resolve(name: str, task: str) -> ModelEntry:
 
 def load(name: str, task: str, device: str = "cpu") -> Any:
     """Load a model for `task` on `device` (imports the modality package, and so torch)."""
-    if task not in TASKS:
-        raise ValueError(f"unknown task {task!r}")
     return _load_entry(resolve(name, task), task, device)
 
 
 def _load_entry(entry: ModelEntry, task: str, device: str) -> Any:
-    module = importlib.import_module(f"fmstudio.core.{task}.models")
-    return module.load(entry, device)
+    return import_target(modality(task).models).load(entry, device)
+
+
+def _identity(entry: ModelEntry) -> str:
+    """What a model *is*: its folder for library and folder models, else its name.
+
+    Two folders that share a base name (`/a/model`, `/b/model`) are two models.
+    """
+    return entry.location or f"{entry.source}:{entry.name}"
 
 
 _cache: dict[tuple[str, str, str], Any] = {}
@@ -193,17 +201,18 @@ _cache_lock = threading.Lock()
 
 
 def cached_load(name: str, task: str, device: str = "cpu") -> Any:
-    """Load once per (name, task, device) and keep it while the app runs."""
+    """Load once per (model, task, device) and keep it while the app runs."""
     entry = resolve(name, task)
-    key = (entry.name, task, device)
+    key = (_identity(entry), task, device)
     with _cache_lock:
         if key not in _cache:
             _cache[key] = _load_entry(entry, task, device)
         return _cache[key]
 
 
-def forget(name: str) -> None:
-    """Drop cached loads of `name`: a model saved again under the same name must reload."""
+def forget(folder: Path) -> None:
+    """Drop cached loads of the model in `folder`: a model saved again there must reload."""
+    location = str(Path(folder).resolve())
     with _cache_lock:
-        for key in [k for k in _cache if k[0] == name]:
+        for key in [k for k in _cache if k[0] == location]:
             del _cache[key]

@@ -9,15 +9,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from dataclasses import dataclass, field, replace
+from typing import Generic, TypeVar
 
 from fmstudio.core.errors import Cancelled
 
-ProgressFn = Callable[[float, str], None]
-"""Reports a fraction in [0, 1] and a short message."""
-
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,10 +43,10 @@ class Log(Event):
 
 
 @dataclass(frozen=True)
-class Partial(Event):
+class Partial(Event, Generic[T]):
     """A piece of the result that is ready before the job ends (one batch of predictions)."""
 
-    items: tuple[Any, ...] = field(default_factory=tuple)
+    items: tuple[T, ...] = field(default_factory=tuple)
 
 
 class CancelToken:
@@ -101,13 +99,24 @@ class PauseGate:
         return time.monotonic() - start
 
 
-def scaled(fn: ProgressFn, start: float, end: float) -> ProgressFn:
-    """Map a sub-phase's [0, 1] progress onto [start, end] of the parent's."""
+def phase(job: Generator[Event, None, R], start: float, end: float) -> Generator[Event, None, R]:
+    """Run a sub-job as the [start, end] slice of its parent's progress.
 
-    def inner(fraction: float, message: str) -> None:
-        fn(start + (end - start) * min(max(fraction, 0.0), 1.0), message)
-
-    return inner
+    `yield from phase(features(...), 0.1, 0.3)`: the bar moves once from 0 to 100 % across
+    every phase of a job instead of restarting in each. Other events pass unchanged.
+    """
+    try:
+        while True:
+            try:
+                event = next(job)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+            if isinstance(event, Progress):
+                fraction = min(max(event.fraction, 0.0), 1.0)
+                event = replace(event, fraction=start + (end - start) * fraction)
+            yield event
+    finally:
+        job.close()
 
 
 class EtaTracker:

@@ -14,12 +14,14 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fmstudio import __version__
 from fmstudio.core import paths
-from fmstudio.core.data.folders import DatasetReport
 from fmstudio.core.errors import FmError
+
+if TYPE_CHECKING:
+    from fmstudio.core.data.folders import DatasetReport
 
 _NAME = re.compile(r"^[\w][\w .+-]{0,99}$")
 

@@ -17,6 +17,15 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Thumbnail:
+    """Small RGB pixels (row-major, 3 bytes a pixel): Qt-free, so the core can make them."""
+
+    width: int
+    height: int
+    rgb: bytes
+
+
+@dataclass(frozen=True)
 class Prediction:
     label: str
     score: float
@@ -29,7 +38,10 @@ class ItemResult:
     path: str
     predictions: tuple[Prediction, ...] = ()
     error: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    thumbnail: Thumbnail | None = field(default=None, compare=False, repr=False)
+    """A small picture of an image input, when the job was asked for one."""
+    snippet: str | None = field(default=None, compare=False)
+    """The start of a text input, flattened to one line."""
 
     @property
     def ok(self) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from fmstudio.core.errors import Cancelled
-from fmstudio.core.events import CancelToken, EtaTracker, Log, Progress, run_to_end, scaled
+from fmstudio.core.events import CancelToken, EtaTracker, Log, Progress, phase, run_to_end
 
 
 def test_cancel_token_raises_once_set() -> None:
@@ -15,13 +15,35 @@ def test_cancel_token_raises_once_set() -> None:
         token.raise_if_cancelled()
 
 
-def test_scaled_maps_sub_phase_onto_parent_range() -> None:
-    seen: list[tuple[float, str]] = []
-    sub = scaled(lambda f, m: seen.append((f, m)), 0.5, 0.75)
-    sub(0.0, "a")
-    sub(1.0, "b")
-    sub(2.0, "clamped")
-    assert seen == [(0.5, "a"), (0.75, "b"), (0.75, "clamped")]
+def test_phase_maps_sub_job_progress_onto_parent_range() -> None:
+    def sub():
+        yield Progress(0.0, "a")
+        yield Log("passes unchanged")
+        yield Progress(1.0, "b")
+        yield Progress(2.0, "clamped")
+        return "value"
+
+    seen: list[object] = []
+    assert run_to_end(phase(sub(), 0.5, 0.75), seen.append) == "value"
+    fractions = [(e.fraction, e.message) for e in seen if isinstance(e, Progress)]
+    assert fractions == [(0.5, "a"), (0.75, "b"), (0.75, "clamped")]
+    assert Log("passes unchanged") in seen
+
+
+def test_phase_closes_the_sub_job_when_closed() -> None:
+    closed: list[bool] = []
+
+    def sub():
+        try:
+            yield Progress(0.1)
+            yield Progress(0.2)
+        finally:
+            closed.append(True)
+
+    outer = phase(sub(), 0.0, 0.5)
+    next(outer)
+    outer.close()
+    assert closed == [True]
 
 
 def test_eta_tracker_uses_average_rate() -> None:

@@ -13,7 +13,12 @@ from PIL import Image, ImageDraw
 from fmstudio.core.errors import Cancelled
 from fmstudio.core.events import CancelToken, Partial, Progress, run_to_end
 from fmstudio.core.image.classify import classify_images
+from fmstudio.core.requests import ClassifyImages
 from fmstudio.core.results import export, results_to_csv
+
+
+def ask(paths: list, **options) -> ClassifyImages:
+    return ClassifyImages(tuple(str(p) for p in paths), **options)
 
 
 def draw(path: Path, kind: int) -> Path:
@@ -42,7 +47,7 @@ def _events_and_result(job):
 
 
 def test_shapes_scores_and_ranking(drawn: list[Path]) -> None:
-    events, results = _events_and_result(classify_images(drawn, top_k=5, batch_size=2))
+    events, results = _events_and_result(classify_images(ask(drawn, top_k=5, batch_size=2)))
     assert [r.path for r in results] == [str(p) for p in drawn]
     for r in results:
         assert r.ok and len(r.predictions) == 5
@@ -58,8 +63,8 @@ def test_shapes_scores_and_ranking(drawn: list[Path]) -> None:
 
 
 def test_deterministic_and_batch_size_independent(drawn: list[Path]) -> None:
-    a = run_to_end(classify_images(drawn, top_k=3, batch_size=1))
-    b = run_to_end(classify_images(drawn, top_k=3, batch_size=4))
+    a = run_to_end(classify_images(ask(drawn, top_k=3, batch_size=1)))
+    b = run_to_end(classify_images(ask(drawn, top_k=3, batch_size=4)))
     for ra, rb in zip(a, b, strict=True):
         assert [p.label for p in ra.predictions] == [p.label for p in rb.predictions]
         for pa, pb in zip(ra.predictions, rb.predictions, strict=True):
@@ -68,7 +73,7 @@ def test_deterministic_and_batch_size_independent(drawn: list[Path]) -> None:
 
 @pytest.mark.parametrize("k", [1, 3, 1000, 5000])
 def test_top_k_length(drawn: list[Path], k: int) -> None:
-    (result,) = run_to_end(classify_images(drawn[:1], top_k=k))
+    (result,) = run_to_end(classify_images(ask(drawn[:1], top_k=k)))
     assert len(result.predictions) == min(k, 1000)
 
 
@@ -89,7 +94,7 @@ def test_bad_files_get_error_entries_and_good_ones_results(
     Image.new("1", (12_000, 12_000)).save(huge)
     inputs = [drawn[0], tmp_path / "zero.jpg", tmp_path / "text.jpg", tmp_path / "truncated.jpg"]
     inputs += [huge, tmp_path / "does-not-exist.png", drawn[1]]
-    results = run_to_end(classify_images(inputs, top_k=2))
+    results = run_to_end(classify_images(ask(inputs, top_k=2)))
     by_name = {Path(r.path).name: r for r in results}
     assert by_name["shape0.png"].ok and by_name["shape1.png"].ok
     assert "empty" in by_name["zero.jpg"].error
@@ -107,7 +112,7 @@ def test_folder_recursion(tmp_path: Path) -> None:
     draw(tmp_path / "a" / "one.png", 0)
     draw(tmp_path / "a" / "b" / "two.jpg", 1)
     (tmp_path / "a" / "readme.txt").write_text("not an image")
-    results = run_to_end(classify_images([tmp_path / "a"]))
+    results = run_to_end(classify_images(ask([tmp_path / "a"])))
     assert sorted(Path(r.path).name for r in results) == ["one.png", "two.jpg"]
 
 
@@ -115,18 +120,18 @@ def test_cancel_stops_before_results(drawn: list[Path]) -> None:
     token = CancelToken()
     token.cancel()
     with pytest.raises(Cancelled):
-        run_to_end(classify_images(drawn, cancel=token))
+        run_to_end(classify_images(ask(drawn), cancel=token))
 
 
 def test_thumbnails_on_request(drawn: list[Path]) -> None:
-    (r,) = run_to_end(classify_images(drawn[:1], thumbnail_size=32))
-    thumb = r.extra["thumbnail"]
+    (r,) = run_to_end(classify_images(ask(drawn[:1], thumbnail_size=32)))
+    thumb = r.thumbnail
     assert max(thumb.width, thumb.height) == 32
 
 
 def test_csv_and_json_export(tmp_path: Path, drawn: list[Path]) -> None:
     (tmp_path / "bad.jpg").write_bytes(b"")
-    results = run_to_end(classify_images([drawn[0], tmp_path / "bad.jpg"], top_k=2))
+    results = run_to_end(classify_images(ask([drawn[0], tmp_path / "bad.jpg"], top_k=2)))
     rows = list(csv.DictReader(io.StringIO(results_to_csv(results))))
     assert rows[0]["path"] == str(drawn[0])
     assert rows[0]["label"] == results[0].predictions[0].label
@@ -158,7 +163,7 @@ def test_library_model_is_found_by_name_and_used(fm_home: Path, drawn: list[Path
         json.dumps({"task": "image", "classes": ["round", "square"]})
     )
     assert "shapes-v1" in [e.name for e in catalog.list_models("image")]
-    results = run_to_end(classify_images(drawn[:2], model="shapes-v1", top_k=5))
+    results = run_to_end(classify_images(ask(drawn[:2], model="shapes-v1", top_k=5)))
     for r in results:
         assert sorted(p.label for p in r.predictions) == ["round", "square"]
         assert sum(p.score for p in r.predictions) == pytest.approx(1.0, abs=1e-5)

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from fmstudio.core.train.metrics import evaluate
+from fmstudio.core.train.metrics import misclassified, score_predictions
 
 
 def test_metrics_match_a_hand_worked_example() -> None:
     # true:      a a a b b c
     # predicted: a a b b c c
-    result = evaluate(["a", "b", "c"], [0, 0, 0, 1, 1, 2], [0, 0, 1, 1, 2, 2])
+    result = score_predictions(["a", "b", "c"], [0, 0, 0, 1, 1, 2], [0, 0, 1, 1, 2, 2])
     assert result.confusion == [[2, 1, 0], [0, 1, 1], [0, 0, 1]]
     assert result.accuracy == pytest.approx(4 / 6)
     per = result.per_class()
@@ -27,11 +27,21 @@ def test_metrics_match_a_hand_worked_example() -> None:
 
 
 def test_class_never_seen_or_predicted() -> None:
-    result = evaluate(["x", "y", "z"], [0, 0], [0, 1])
+    result = score_predictions(["x", "y", "z"], [0, 0], [0, 1])
     assert result.per_class()["z"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}
     assert result.macro_f1 == pytest.approx(2 / 3)  # only x occurs: P=1, R=0.5
 
 
 def test_length_mismatch_is_an_error() -> None:
     with pytest.raises(ValueError, match="2 true labels but 1 predictions"):
-        evaluate(["a"], [0, 0], [0])
+        score_predictions(["a"], [0, 0], [0])
+
+
+def test_misclassified_keeps_only_wrong_predictions_with_their_scores() -> None:
+    from fmstudio.core.data.folders import Sample
+
+    samples = [Sample("a.txt", "x", "alpha"), Sample("b.txt", "y"), Sample("c.txt", "y")]
+    wrong = misclassified(samples, ["x", "x", "y"], [0.9, 0.6, 0.8])
+    assert [(m.path, m.truth, m.predicted, m.score) for m in wrong] == [("b.txt", "y", "x", 0.6)]
+    with pytest.raises(ValueError):
+        misclassified(samples, ["x"], [0.9])

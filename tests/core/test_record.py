@@ -13,15 +13,17 @@ from fmstudio.core import catalog
 from fmstudio.core.data.audio import load_audio
 from fmstudio.core.errors import Cancelled
 from fmstudio.core.events import CancelToken, run_to_end
+from fmstudio.core.requests import Record
+from fmstudio.core.speech.events import Level, LiveText
 from fmstudio.core.speech.record import (
-    FileSource,
-    Level,
-    LiveText,
+    AudioBuffer,
+    StreamResampler,
     WavWriter,
-    list_recordings,
     record,
 )
-from fmstudio.core.speech.transcribe import Transcript
+from fmstudio.core.speech.recordings import list_recordings
+from fmstudio.core.speech.results import Recording, Transcript
+from fmstudio.core.speech.sources import FileSource
 from tests.core.test_speech import word_error_rate
 
 
@@ -35,10 +37,11 @@ def test_recording_matches_what_was_spoken(
 ) -> None:
     path, said = speech_wav
     events: list[object] = []
-    saved, transcript = run_to_end(
-        record(FileSource(path), threading.Event(), live_model=whisper, final_model=whisper),
-        events.append,
+    recording = run_to_end(
+        record(Record(FileSource(path), whisper), stop=threading.Event()), events.append
     )
+    assert isinstance(recording, Recording)
+    saved, transcript = recording.path, recording.transcript
     assert saved.is_relative_to(fm_home) and saved in list_recordings()
     original = load_audio(path)
     recorded = load_audio(saved)
@@ -56,7 +59,7 @@ def test_recording_matches_what_was_spoken(
 def test_stop_ends_the_recording_early(speech_wav: tuple[Path, str], tmp_path: Path) -> None:
     stop = threading.Event()
     source = FileSource(speech_wav[0])
-    job = record(source, stop, path=tmp_path / "short.wav")
+    job = record(Record(source, path=tmp_path / "short.wav"), stop=stop)
     seen = 0
     for event in job:
         if isinstance(event, Level):
@@ -78,15 +81,24 @@ def test_wav_is_valid_after_every_block(tmp_path: Path) -> None:
 
 def test_cancel_keeps_the_recording(speech_wav: tuple[Path, str], tmp_path: Path, whisper) -> None:
     token = CancelToken()
-    events = record(
-        FileSource(speech_wav[0]),
-        threading.Event(),
-        token,
-        tmp_path / "kept.wav",
-        final_model=whisper,
-    )
+    request = Record(FileSource(speech_wav[0]), whisper, live=False, path=tmp_path / "kept.wav")
+    events = record(request, stop=threading.Event(), cancel=token)
     with pytest.raises(Cancelled):
         for i, _ in enumerate(events):
             if i == 3:
                 token.cancel()
     assert (tmp_path / "kept.wav").stat().st_size > 44
+
+
+@pytest.mark.parametrize("rate", [16000, 44100, 48000, 8000])
+def test_block_resampling_matches_resampling_the_whole(rate: int) -> None:
+    rng = np.random.default_rng(rate)
+    audio = rng.standard_normal(rate * 2).astype(np.float32)
+    whole_positions = np.arange(0, len(audio) - 1, rate / 16000)
+    whole = np.interp(whole_positions, np.arange(len(audio)), audio) if rate != 16000 else audio
+    resampler, buffer = StreamResampler(rate), AudioBuffer()
+    for start in range(0, len(audio), 1234):
+        buffer.append(resampler.push(audio[start : start + 1234]))
+    assert buffer.size == len(whole)
+    assert np.allclose(buffer.since(0), whole, atol=1e-6)
+    assert np.array_equal(buffer.since(buffer.size - 10), buffer.since(0)[-10:])

@@ -12,8 +12,10 @@ import pytest
 
 from fmstudio.core.errors import Cancelled, FmError
 from fmstudio.core.events import CancelToken, Partial, Progress, run_to_end
+from fmstudio.core.requests import SpeechOptions, Transcribe
 from fmstudio.core.speech import writers
-from fmstudio.core.speech.transcribe import Options, Segment, Transcript, transcribe_files
+from fmstudio.core.speech.results import Segment, Transcript
+from fmstudio.core.speech.transcribe import transcribe_files
 
 
 def words(text: str) -> list[str]:
@@ -51,7 +53,10 @@ def convert(src: Path, dst: Path, codec: str, rate: int) -> Path:
 def test_transcribes_espeak_speech_within_word_error_rate(speech_wav: tuple[Path, str]) -> None:
     path, said = speech_wav
     events: list[object] = []
-    (t,) = run_to_end(transcribe_files([path], options=Options(beam_size=5)), events.append)
+    (t,) = run_to_end(
+        transcribe_files(Transcribe((str(path),), options=SpeechOptions(beam_size=5))),
+        events.append,
+    )
     assert t.ok and t.language == "en"
     assert word_error_rate(said, t.text) <= 0.35, t.text
     assert 1.5 < t.duration < 10
@@ -76,8 +81,8 @@ def test_each_format_decodes_and_transcribes(
 ) -> None:
     path, said = speech_wav
     encoded = convert(path, tmp_path / f"speech{suffix}", codec, rate)
-    (original,) = run_to_end(transcribe_files([path]))
-    (t,) = run_to_end(transcribe_files([encoded]))
+    (original,) = run_to_end(transcribe_files(Transcribe((str(path),))))
+    (t,) = run_to_end(transcribe_files(Transcribe((str(encoded),))))
     assert t.ok, t.error
     assert abs(t.duration - original.duration) < 0.1
     # Lossy codecs change what tiny.en hears a little; most words must survive.
@@ -98,7 +103,11 @@ def test_bad_audio_gets_clear_results(tmp_path: Path, speech_wav: tuple[Path, st
         w.setframerate(16000)
         w.writeframes(np.zeros(16000 * 2, dtype=np.int16).tobytes())
     inputs = [empty, text, truncated, silence, tmp_path / "missing.wav", speech_wav[0]]
-    results = run_to_end(transcribe_files(inputs, options=Options(beam_size=1, vad=True)))
+    results = run_to_end(
+        transcribe_files(
+            Transcribe(tuple(map(str, inputs)), options=SpeechOptions(beam_size=1, vad=True))
+        )
+    )
     by_name = {Path(t.path).name: t for t in results}
     assert "empty" in by_name["empty.wav"].error
     assert "not a readable audio file" in by_name["notes.mp3"].error
@@ -110,14 +119,18 @@ def test_bad_audio_gets_clear_results(tmp_path: Path, speech_wav: tuple[Path, st
 
 def test_english_only_model_refuses_other_languages(speech_wav: tuple[Path, str]) -> None:
     with pytest.raises(FmError, match="English only"):
-        run_to_end(transcribe_files([speech_wav[0]], options=Options(language="de")))
+        run_to_end(
+            transcribe_files(
+                Transcribe((str(speech_wav[0]),), options=SpeechOptions(language="de"))
+            )
+        )
 
 
 def test_cancel(speech_wav: tuple[Path, str]) -> None:
     token = CancelToken()
     token.cancel()
     with pytest.raises(Cancelled):
-        run_to_end(transcribe_files([speech_wav[0]], cancel=token))
+        run_to_end(transcribe_files(Transcribe((str(speech_wav[0]),)), cancel=token))
 
 
 SAMPLE = Transcript(

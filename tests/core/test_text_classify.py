@@ -9,7 +9,9 @@ import pytest
 
 from fmstudio.core.errors import Cancelled, FmError
 from fmstudio.core.events import CancelToken, Partial, run_to_end
-from fmstudio.core.text.classify import chunk_ids, classify_texts, parse_labels
+from fmstudio.core.requests import ClassifyTexts
+from fmstudio.core.text import parse_labels
+from fmstudio.core.text.classify import chunk_ids, classify_texts
 
 LABELS = "sports, politics, cooking, technology"
 CLEAR = {
@@ -20,8 +22,14 @@ CLEAR = {
 }
 
 
+def ask(paths: list | tuple = (), *, texts=(), labels="", **options) -> ClassifyTexts:
+    return ClassifyTexts(
+        tuple(str(p) for p in paths), tuple(texts), tuple(parse_labels(labels)), **options
+    )
+
+
 def test_zero_shot_ranks_clear_sentences() -> None:
-    results = run_to_end(classify_texts(texts=list(CLEAR.values()), labels=LABELS, top_k=4))
+    results = run_to_end(classify_texts(ask(texts=list(CLEAR.values()), labels=LABELS, top_k=4)))
     for expected, r in zip(CLEAR, results, strict=True):
         assert r.top.label == expected, r
         scores = [p.score for p in r.predictions]
@@ -31,7 +39,7 @@ def test_zero_shot_ranks_clear_sentences() -> None:
 
 
 def test_bare_labels_work_too() -> None:
-    results = run_to_end(classify_texts(texts=list(CLEAR.values()), labels=LABELS, template=None))
+    results = run_to_end(classify_texts(ask(texts=CLEAR.values(), labels=LABELS, template=None)))
     assert [r.top.label for r in results] == list(CLEAR)
 
 
@@ -54,7 +62,7 @@ def test_long_document_is_chunked_not_truncated(tmp_path: Path) -> None:
     tail = " ".join(["Knead the dough, add butter and bake the bread in the oven."] * 200)
     path = tmp_path / "long.txt"
     path.write_text(filler + " " + tail)
-    (r,) = run_to_end(classify_texts([path], labels="sports, cooking"))
+    (r,) = run_to_end(classify_texts(ask([path], labels="sports, cooking")))
     # Truncation at 256 tokens would see only football; the whole text is mostly baking.
     assert r.top.label == "cooking"
 
@@ -65,33 +73,35 @@ def test_files_rows_and_errors_keep_order(tmp_path: Path) -> None:
     (tmp_path / "c.txt").write_bytes(b"\x00\x01\x02" * 100)
     (tmp_path / "d.txt").write_text("")
     events: list[object] = []
-    results = run_to_end(classify_texts([tmp_path], labels=LABELS, batch_size=2), events.append)
+    results = run_to_end(
+        classify_texts(ask([tmp_path], labels=LABELS, batch_size=2)), events.append
+    )
     names = [Path(r.path).name for r in results]
     assert names == ["a.txt", "b.csv#1", "b.csv#2", "c.txt", "d.txt"]
     assert [r.ok for r in results] == [True, True, False, False, False]
     assert results[1].top.label == "cooking"
-    assert results[0].extra["snippet"].startswith("The striker")
+    assert results[0].snippet.startswith("The striker")
     assert any(isinstance(e, Partial) for e in events)
 
 
 def test_needs_two_labels_and_template_placeholder() -> None:
     with pytest.raises(FmError, match="at least two labels"):
-        run_to_end(classify_texts(texts=["x"], labels="only"))
+        run_to_end(classify_texts(ask(texts=["x"], labels="only")))
     with pytest.raises(FmError, match=r"\{label\}"):
-        run_to_end(classify_texts(texts=["x"], labels="a, b", template="no placeholder"))
+        run_to_end(classify_texts(ask(texts=["x"], labels="a, b", template="no placeholder")))
 
 
 def test_cancel() -> None:
     token = CancelToken()
     token.cancel()
     with pytest.raises(Cancelled):
-        run_to_end(classify_texts(texts=["a", "b"], labels="x, y", cancel=token))
+        run_to_end(classify_texts(ask(texts=["a", "b"], labels="x, y"), cancel=token))
 
 
 def test_fine_tuned_model_folder(tiny_text_base: Path) -> None:
     long_text = "word " * 500  # longer than the tiny model's 128 positions: must be chunked
     results = run_to_end(
-        classify_texts(texts=["good", long_text], model=str(tiny_text_base), top_k=5)
+        classify_texts(ask(texts=["good", long_text], model=str(tiny_text_base), top_k=5))
     )
     for r in results:
         assert sorted(p.label for p in r.predictions) == ["neg", "neutral", "pos"]
@@ -109,5 +119,5 @@ def test_fine_tuned_model_from_the_library(tiny_text_base: Path, fm_home: Path) 
         json.dumps({"task": "text", "classes": ["neg", "neutral", "pos"]})
     )
     assert "sentiment-v1" in [e.name for e in catalog.list_models("text")]
-    (r,) = run_to_end(classify_texts(texts=["fine"], model="sentiment-v1", top_k=2))
+    (r,) = run_to_end(classify_texts(ask(texts=["fine"], model="sentiment-v1", top_k=2)))
     assert len(r.predictions) == 2

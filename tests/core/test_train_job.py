@@ -14,9 +14,12 @@ from fmstudio.core.data.folders import scan
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import Log, run_to_end
 from fmstudio.core.library import dataset_hash, output_folder, save_folder
+from fmstudio.core.requests import ClassifyTexts, Evaluate
+from fmstudio.core.text.classify import classify_texts
 from fmstudio.core.train.evaluate import evaluate_model
+from fmstudio.core.train.events import EpochMetrics
 from fmstudio.core.train.job import class_weights, fine_tune
-from fmstudio.core.train.spec import EpochMetrics, TrainSpec
+from fmstudio.core.train.spec import TrainSpec
 
 
 def train(spec: TrainSpec, **kw):
@@ -73,7 +76,7 @@ def test_image_full_mode_learns_the_colours(tiny_image_base: Path, image_folder:
     phases = {e.phase for e in events if isinstance(e, EpochMetrics)}
     assert phases == {"warm-up", "full"}
     assert result.evaluation is not None and result.evaluation.accuracy >= 0.75
-    evaluated = run_to_end(evaluate_model("image", "colours-full", image_folder))
+    evaluated = run_to_end(evaluate_model(Evaluate("image", "colours-full", str(image_folder))))
     assert evaluated.evaluation.n == 24
 
 
@@ -189,7 +192,7 @@ def test_eval_json_shape_and_unknown_classes(
 
     other = make_image_folder(tmp_path / "other", seed=5)
     shutil.copytree(other / "red", data / "green")
-    result = run_to_end(evaluate_model("image", "c2", data))
+    result = run_to_end(evaluate_model(Evaluate("image", "c2", str(data))))
     out = result.evaluation.to_json()
     assert set(out) == {"accuracy", "macro_f1", "per_class", "labels", "confusion_matrix", "n"}
     assert out["labels"] == ["blue", "red"] and out["n"] == 24
@@ -225,8 +228,8 @@ def test_real_text_full_run_with_bundled_minilm(text_folder: Path) -> None:
     result, _ = train(TrainSpec("text", str(text_folder), "topics", mode="full", epochs=2))
     assert result.evaluation.accuracy >= 0.8
     (r,) = run_to_end(
-        __import__("fmstudio.core.text.classify", fromlist=["x"]).classify_texts(
-            texts=["a penalty in the last minute of the match"], model="topics"
+        classify_texts(
+            ClassifyTexts(texts=("a penalty in the last minute of the match",), model="topics")
         )
     )
     assert r.top.label == "sports"

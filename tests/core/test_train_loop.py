@@ -13,14 +13,15 @@ from torch.utils.data import TensorDataset
 
 from fmstudio.core.errors import Cancelled
 from fmstudio.core.events import CancelToken, PauseGate, Progress, run_to_end
+from fmstudio.core.train.checkpoints import Checkpoint
+from fmstudio.core.train.events import EpochMetrics, StepMetrics
 from fmstudio.core.train.loop import (
     LoopConfig,
     fit,
     length_grouped_batches,
-    load_checkpoint,
     warmup_cosine,
 )
-from fmstudio.core.train.spec import EpochMetrics, StepMetrics, TrainSpec, choose_mode
+from fmstudio.core.train.spec import TrainSpec, choose_mode
 
 
 def blobs(n: int = 64, seed: int = 0) -> tuple[TensorDataset, TensorDataset]:
@@ -136,8 +137,8 @@ def test_resume_from_checkpoint_matches_an_uninterrupted_run(tmp_path: Path) -> 
         if isinstance(event, EpochMetrics) and event.epoch == 3:
             break
     job.close()
-    state = load_checkpoint(checkpoint)
-    assert state is not None and state["epoch"] == 3
+    state = Checkpoint.load(checkpoint)
+    assert state.epoch == 3
     resumed = run_to_end(fit(model(), train, val, config(seed=1), resume=state))
     assert [h.epoch for h in resumed.history] == [1, 2, 3, 4, 5, 6]
     assert [h.train_loss for h in resumed.history] == pytest.approx(

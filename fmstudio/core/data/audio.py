@@ -10,14 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fmstudio.core.data.files import check_input_file
+from fmstudio.core.data.suffixes import AUDIO_SUFFIXES as AUDIO_SUFFIXES
 from fmstudio.core.errors import InputFileError
 
 if TYPE_CHECKING:
     import numpy as np
 
-AUDIO_SUFFIXES = frozenset(
-    {".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a", ".webm", ".aac"}
-)
 SAMPLE_RATE = 16_000
 
 

@@ -7,17 +7,15 @@ an error entry so the other files go on.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from fmstudio.core.data.files import check_input_file
+from fmstudio.core.data.suffixes import IMAGE_SUFFIXES as IMAGE_SUFFIXES
 from fmstudio.core.errors import InputFileError
+from fmstudio.core.results import Thumbnail
 
-IMAGE_SUFFIXES = frozenset(
-    {".jpg", ".jpeg", ".jpe", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
-)
 MAX_PIXELS = 100_000_000
 """Above this an image is refused: a 100-megapixel RGB frame already needs 300 MB decoded."""
 
@@ -71,15 +69,6 @@ def load_image(path: str | Path) -> Image.Image:
         raise InputFileError(path, f"corrupt or truncated image ({exc})") from exc
     except (ValueError, SyntaxError, EOFError) as exc:
         raise InputFileError(path, f"corrupt image ({exc})") from exc
-
-
-@dataclass(frozen=True)
-class Thumbnail:
-    """Small RGB pixels (row-major, 3 bytes a pixel): Qt-free, so the core can make them."""
-
-    width: int
-    height: int
-    rgb: bytes
 
 
 def make_thumbnail(img: Image.Image, size: int) -> Thumbnail:

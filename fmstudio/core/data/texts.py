@@ -16,12 +16,10 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from fmstudio.core.data.files import check_input_file
+from fmstudio.core.data.suffixes import HTML_SUFFIXES, TABLE_SUFFIXES
+from fmstudio.core.data.suffixes import TEXT_SUFFIXES as TEXT_SUFFIXES
 from fmstudio.core.errors import InputFileError
 
-PLAIN_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst", ".text"})
-HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
-TABLE_SUFFIXES = frozenset({".csv", ".tsv", ".jsonl", ".ndjson"})
-TEXT_SUFFIXES = PLAIN_SUFFIXES | HTML_SUFFIXES | TABLE_SUFFIXES
 MAX_BYTES = 50_000_000
 """Larger files are refused: 50 MB of text is tens of thousands of pages."""
 

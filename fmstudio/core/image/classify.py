@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -10,18 +10,15 @@ import torch
 
 from fmstudio.core import catalog
 from fmstudio.core.data.files import expand_paths
-from fmstudio.core.data.images import (
-    IMAGE_SUFFIXES,
-    Thumbnail,
-    load_image,
-    make_thumbnail,
-)
+from fmstudio.core.data.images import IMAGE_SUFFIXES, load_image, make_thumbnail
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import InputFileError
 from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial
 from fmstudio.core.image.models import ImageClassifier
 from fmstudio.core.image.transforms import to_tensor
-from fmstudio.core.results import ItemResult, Prediction, rank
+from fmstudio.core.modalities import IMAGE
+from fmstudio.core.requests import ClassifyImages
+from fmstudio.core.results import ItemResult, Prediction, Thumbnail, rank
 
 Decoded = tuple[Path, torch.Tensor | None, str | None, Thumbnail | None]
 
@@ -68,47 +65,42 @@ def _decoded_batches(
 
 
 def classify_images(
-    paths: Iterable[str | Path],
-    model: str | ImageClassifier | None = None,
-    top_k: int = 5,
-    batch_size: int = 16,
-    device: str = "auto",
-    cancel: CancelToken | None = None,
-    workers: int = 2,
-    thumbnail_size: int = 0,
+    request: ClassifyImages, *, cancel: CancelToken | None = None
 ) -> Generator[Event, None, list[ItemResult]]:
     """Classify every image; a bad file becomes an error result and the rest go on.
 
-    Decoding runs on `workers` threads, a batch ahead of the model. With `thumbnail_size`,
-    each result carries a small RGB thumbnail in `extra["thumbnail"]` for the GUI.
+    Decoding runs on `workers` threads, a batch ahead of the model.
     """
     cancel = cancel or CancelToken()
-    files = list(expand_paths(paths, IMAGE_SUFFIXES))
-    if isinstance(model, ImageClassifier):
-        classifier = model
-    else:
-        name = model or catalog.default_model("image")
-        yield Log(f"Loading {name}…")
-        classifier = catalog.cached_load(name, "image", resolve_device(device))
+    files = list(expand_paths(request.paths, IMAGE_SUFFIXES))
+    classifier = yield from _classifier(request)
     tracker = EtaTracker(len(files))
     yield tracker.progress(0, f"{len(files)} images")
     results: list[ItemResult] = []
-    batch_size = max(1, batch_size)
-    batches = _decoded_batches(files, classifier, batch_size, max(1, workers), thumbnail_size)
+    batch_size, workers = max(1, request.batch_size), max(1, request.workers)
+    batches = _decoded_batches(files, classifier, batch_size, workers, request.thumbnail_size)
     for decoded in batches:
         cancel.raise_if_cancelled()
         good = [(p, t) for p, t, _, _ in decoded if t is not None]
         ranked: dict[Path, tuple[Prediction, ...]] = {}
         if good:
             probs = classifier.probabilities(torch.stack([t for _, t in good]))
-            ranked = dict(
-                zip([p for p, _ in good], rank(probs, classifier.labels, top_k), strict=False)
-            )
+            ranking = rank(probs, classifier.labels, request.top_k)
+            ranked = dict(zip([p for p, _ in good], ranking, strict=True))
         batch_results = [
-            ItemResult(str(p), ranked.get(p, ()), err, {"thumbnail": thumb} if thumb else {})
+            ItemResult(str(p), ranked.get(p, ()), err, thumbnail=thumb)
             for p, _, err, thumb in decoded
         ]
         results.extend(batch_results)
         yield Partial(tuple(batch_results))
         yield tracker.progress(len(results), batch_results[-1].path)
     return results
+
+
+def _classifier(request: ClassifyImages) -> Generator[Event, None, ImageClassifier]:
+    if isinstance(request.model, ImageClassifier):
+        return request.model
+    name = request.model or IMAGE.default_model
+    yield Log(f"Loading {name}…")
+    loaded: ImageClassifier = catalog.cached_load(name, "image", resolve_device(request.device))
+    return loaded

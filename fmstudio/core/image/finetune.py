@@ -13,7 +13,7 @@ from typing import Any
 import torch
 from PIL import Image
 from torch import nn
-from torch.utils.data import Dataset
+from torch.utils.data import Dataset, default_collate
 from torchvision import transforms as T
 
 from fmstudio.core import catalog
@@ -66,9 +66,9 @@ class ImageSamples(Dataset):
 
 
 class ImageFinetuner:
-    """Holds the model being trained and knows how to feed and save it."""
+    """A timm backbone with a new classifier; the `Finetuner` for images."""
 
-    task = "image"
+    augments = True
 
     def __init__(self, base: str, classes: list[str], device: str) -> None:
         self.base = base
@@ -78,7 +78,7 @@ class ImageFinetuner:
         self.preprocess: Preprocess
         self.architecture = ""
 
-    def load(self) -> Generator[Event, None, None]:
+    def load(self) -> None:
         loaded = catalog.load(self.base, "image", "cpu")
         if not isinstance(loaded, ImageClassifier) or not hasattr(loaded.model, "reset_classifier"):
             raise FmError(f"{self.base} is not a timm model; fine-tuning needs a timm backbone")
@@ -89,7 +89,6 @@ class ImageFinetuner:
         )
         self.model.reset_classifier(len(self.classes))
         self.model.to(self.device)
-        yield from ()
 
     @property
     def head(self) -> nn.Module:
@@ -120,7 +119,8 @@ class ImageFinetuner:
     def dataset(self, images: Sequence[Any], targets: Sequence[int], train: bool) -> Dataset:
         return ImageSamples(images, targets, self.preprocess, augment=train)
 
-    collate = None
+    def collate(self, items: list[Any]) -> Any:
+        return default_collate(items)
 
     @torch.no_grad()
     def features(

@@ -1,75 +1,34 @@
-"""Recording: audio sources, a WAV writer that is valid after every block, and the record job
-with live transcription.
+"""Recording: a WAV writer that is valid after every block, the recordings folder, and the
+record job with live transcription.
 
-Audio input sits behind `AudioSource` (float32 mono blocks at a sample rate), so tests play a
-file as if it were a microphone and machines without PortAudio still transcribe files.
+Audio comes from an `AudioSource` (`sources.py`): the microphone, or in tests a file played
+as one. Live text re-transcribes only a bounded window of the newest audio, from a buffer
+that is resampled once as blocks arrive, so each step costs the same however long the
+recording grows.
 """
 
 from __future__ import annotations
 
 import struct
 import threading
-import time
-from collections.abc import Generator, Iterator
-from dataclasses import dataclass
+from collections.abc import Generator
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
 import numpy as np
 
-from fmstudio.core import paths
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.events import CancelToken, Event, Log, run_to_end
-from fmstudio.core.speech.microphone import BLOCK_SECONDS
+from fmstudio.core.requests import Record, SpeechOptions
+from fmstudio.core.speech.events import Level, LiveText
 from fmstudio.core.speech.models import SpeechModel
-from fmstudio.core.speech.transcribe import Options, Transcript, transcribe_audio
+from fmstudio.core.speech.recordings import new_recording_path
+from fmstudio.core.speech.results import Recording
+from fmstudio.core.speech.transcribe import load_speech_model, transcribe_audio
 
 LIVE_STEP_SECONDS = 2.0
 LIVE_MARGIN_SECONDS = 1.5
 LIVE_MAX_WINDOW_SECONDS = 20.0
-
-
-@dataclass(frozen=True)
-class Level(Event):
-    """Loudness of the latest block (RMS and peak in [0, 1]) and the time recorded so far."""
-
-    rms: float
-    peak: float
-    elapsed_s: float
-
-
-@dataclass(frozen=True)
-class LiveText(Event):
-    """Live transcript: `committed` will not change; `tentative` may, as more audio arrives."""
-
-    committed: str
-    tentative: str
-
-
-class AudioSource(Protocol):
-    sample_rate: int
-
-    def blocks(self, stop: threading.Event) -> Iterator[np.ndarray]:
-        """Float32 mono blocks until `stop` is set (or the source ends)."""
-        ...
-
-
-class FileSource:
-    """Plays an audio file as if it were a microphone (tests, and re-recording a file)."""
-
-    def __init__(self, path: str | Path, realtime: float = 0.0) -> None:
-        self.audio = load_audio(path)
-        self.sample_rate = SAMPLE_RATE
-        self.realtime = realtime  # 1.0 = as fast as speech; 0 = as fast as possible
-
-    def blocks(self, stop: threading.Event) -> Iterator[np.ndarray]:
-        size = int(self.sample_rate * BLOCK_SECONDS)
-        for start in range(0, len(self.audio), size):
-            if stop.is_set():
-                return
-            if self.realtime:
-                time.sleep(BLOCK_SECONDS / self.realtime)
-            yield self.audio[start : start + size]
 
 
 class WavWriter:
@@ -107,42 +66,62 @@ class WavWriter:
         self._fh.close()
 
 
-def new_recording_path() -> Path:
-    folder = paths.ensure(paths.recordings_dir())
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = folder / f"recording-{stamp}.wav"
-    n = 2
-    while path.exists():
-        path = folder / f"recording-{stamp}-{n}.wav"
-        n += 1
-    return path
+class StreamResampler:
+    """Linear resampling to 16 kHz, block by block, with the same output as resampling the
+    whole recording at once (the live text's input; the final pass uses PyAV's resampler)."""
+
+    def __init__(self, rate: int) -> None:
+        self.step = rate / SAMPLE_RATE
+        self._next = 0.0  # position of the next output sample, in input samples
+        self._tail = np.zeros(0, dtype=np.float32)  # the last input sample, for interpolation
+        self._tail_at = 0  # input index of `_tail[0]`
+
+    def push(self, block: np.ndarray) -> np.ndarray:
+        if self.step == 1.0:
+            return block
+        data = np.concatenate([self._tail, block])
+        end = self._tail_at + len(data) - 1
+        positions = np.arange(self._next, end, self.step)
+        out = np.interp(positions - self._tail_at, np.arange(len(data)), data)
+        if len(positions):
+            self._next = float(positions[-1] + self.step)
+        self._tail, self._tail_at = data[-1:], end
+        return out.astype(np.float32)
 
 
-def list_recordings() -> list[Path]:
-    folder = paths.recordings_dir()
-    return sorted(folder.glob("*.wav"), reverse=True) if folder.is_dir() else []
+class AudioBuffer:
+    """Samples appended block by block into a growing array (amortised: no re-joining)."""
+
+    def __init__(self) -> None:
+        self._data = np.zeros(SAMPLE_RATE * 10, dtype=np.float32)
+        self.size = 0
+
+    def append(self, block: np.ndarray) -> None:
+        needed = self.size + len(block)
+        if needed > len(self._data):
+            grown = np.zeros(max(needed, 2 * len(self._data)), dtype=np.float32)
+            grown[: self.size] = self._data[: self.size]
+            self._data = grown
+        self._data[self.size : needed] = block
+        self.size = needed
+
+    def since(self, start: int) -> np.ndarray:
+        return self._data[start : self.size]
 
 
-def _resample(audio: np.ndarray, rate: int) -> np.ndarray:
-    if rate == SAMPLE_RATE:
-        return audio
-    positions = np.arange(0, len(audio), rate / SAMPLE_RATE)
-    return np.interp(positions, np.arange(len(audio)), audio).astype(np.float32)
-
-
-class _Live:
+class LiveTranscriber:
     """Rolling-window live transcription with committed and tentative text."""
 
-    def __init__(self, model: SpeechModel, options: Options) -> None:
+    def __init__(self, model: SpeechModel, options: SpeechOptions) -> None:
         self.model = model
-        self.options = Options(options.language, 1, options.vad, False)
+        self.options = SpeechOptions(options.language, 1, options.vad, False)
         self.committed: list[str] = []
         self.committed_until = 0.0
 
-    def update(self, audio: np.ndarray, now: float, cancel: CancelToken) -> LiveText:
-        start = int(self.committed_until * SAMPLE_RATE)
-        window = audio[start:]
-        segments = run_to_end(transcribe_audio(self.model, window, self.options, cancel)).segments
+    def update(self, audio: AudioBuffer, now: float, cancel: CancelToken) -> LiveText:
+        window = audio.since(int(self.committed_until * SAMPLE_RATE))
+        job = transcribe_audio(self.model, window, self.options, cancel)
+        segments = run_to_end(job).segments
         tentative: list[str] = []
         settled_until = self.committed_until
         force = len(window) / SAMPLE_RATE > LIVE_MAX_WINDOW_SECONDS
@@ -160,51 +139,60 @@ class _Live:
         )
 
 
-def record(
-    source: AudioSource,
+def _level(block: np.ndarray, elapsed: float) -> Level:
+    if not block.size:
+        return Level(0.0, 0.0, elapsed)
+    return Level(float(np.sqrt(np.mean(block**2))), float(np.abs(block).max()), elapsed)
+
+
+def _capture(
+    request: Record,
+    writer: WavWriter,
+    live: LiveTranscriber | None,
     stop: threading.Event,
-    cancel: CancelToken | None = None,
-    path: Path | None = None,
-    live_model: SpeechModel | None = None,
-    final_model: SpeechModel | None = None,
-    options: Options | None = None,
-) -> Generator[Event, None, tuple[Path, Transcript | None]]:
+    cancel: CancelToken,
+) -> Generator[Event, None, None]:
+    """Write blocks until `stop` (or cancel); levels for each, live text every step."""
+    source = request.source
+    resampler, audio = StreamResampler(source.sample_rate), AudioBuffer()
+    next_live = LIVE_STEP_SECONDS
+    for block in source.blocks(stop):
+        if cancel.cancelled:
+            stop.set()
+        block = np.asarray(block, dtype=np.float32).reshape(-1)
+        writer.write(block)
+        elapsed = writer.frames / source.sample_rate
+        yield _level(block, elapsed)
+        if live is not None:
+            audio.append(resampler.push(block))
+            if elapsed >= next_live:
+                next_live = elapsed + LIVE_STEP_SECONDS
+                yield live.update(audio, elapsed, cancel)
+
+
+def record(
+    request: Record, *, stop: threading.Event, cancel: CancelToken | None = None
+) -> Generator[Event, None, Recording]:
     """Record until `stop` is set, saving the WAV as it goes; then transcribe the whole of it.
 
-    Cancel abandons the transcription, never the recording: the WAV stays on disk.
+    `stop` ends the recording and goes on to the transcription; `cancel` abandons the
+    transcription, never the recording: the WAV stays on disk either way.
     """
     cancel = cancel or CancelToken()
-    options = options or Options()
-    path = path or new_recording_path()
-    writer = WavWriter(path, source.sample_rate)
+    model = None
+    if request.model is not None:
+        model = yield from load_speech_model(request.model, request.device)
+    path = request.path or new_recording_path()
+    writer = WavWriter(path, request.source.sample_rate)
     yield Log(f"Recording to {path}")
-    chunks: list[np.ndarray] = []
-    live = _Live(live_model, options) if live_model is not None else None
-    next_live = LIVE_STEP_SECONDS
+    live = LiveTranscriber(model, request.options) if model is not None and request.live else None
     try:
-        for block in source.blocks(stop):
-            if cancel.cancelled:
-                stop.set()
-            block = np.asarray(block, dtype=np.float32).reshape(-1)
-            writer.write(block)
-            chunks.append(block)
-            elapsed = writer.frames / source.sample_rate
-            yield Level(
-                float(np.sqrt(np.mean(block**2))) if block.size else 0.0,
-                float(np.abs(block).max()) if block.size else 0.0,
-                elapsed,
-            )
-            if live is not None and elapsed >= next_live:
-                next_live = elapsed + LIVE_STEP_SECONDS
-                audio = _resample(np.concatenate(chunks), source.sample_rate)
-                yield live.update(audio, elapsed, cancel)
+        yield from _capture(request, writer, live, stop, cancel)
     finally:
         writer.close()
     cancel.raise_if_cancelled()
-    if final_model is None or writer.frames == 0:
-        return path, None
+    if model is None or writer.frames == 0:
+        return Recording(path)
     yield Log("Transcribing the whole recording…")
-    transcript = yield from transcribe_audio(
-        final_model, load_audio(path), options, cancel, str(path)
-    )
-    return path, transcript
+    job = transcribe_audio(model, load_audio(path), request.options, cancel, str(path))
+    return Recording(path, (yield from job))

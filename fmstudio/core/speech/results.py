@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -23,6 +24,8 @@ class Transcript:
     duration: float = 0.0
     segments: list[Segment] = field(default_factory=list)
     error: str | None = None
+    audio: Any = field(default=None, repr=False, compare=False)
+    """The decoded 16 kHz samples, when the job was asked to keep them (segment playback)."""
 
     @property
     def ok(self) -> bool:
@@ -42,3 +45,11 @@ class Transcript:
         if self.error is not None:
             data["error"] = self.error
         return data
+
+
+@dataclass(frozen=True)
+class Recording:
+    """What the record job made: the WAV on disk and, when a model was given, its transcript."""
+
+    path: Path
+    transcript: Transcript | None = None

@@ -2,36 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable
-from dataclasses import dataclass
-from pathlib import Path
+import time
+from collections.abc import Generator
+from dataclasses import replace
 
 import numpy as np
 
 from fmstudio.core import catalog
-from fmstudio.core.data.audio import AUDIO_SUFFIXES, SAMPLE_RATE, load_audio
+from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.data.files import expand_paths
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError, InputFileError
-from fmstudio.core.events import CancelToken, Event, Log, Partial, Progress
+from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial, Progress, phase
+from fmstudio.core.modalities import SPEECH
+from fmstudio.core.requests import AnySpeechModel, SpeechOptions, Transcribe
 from fmstudio.core.speech.models import SpeechModel
 from fmstudio.core.speech.results import Segment, Transcript
 
 
-@dataclass(frozen=True)
-class Options:
-    """What the user can choose; the defaults match faster-whisper's own."""
-
-    language: str | None = None
-    beam_size: int = 5
-    vad: bool = False
-    word_timestamps: bool = False
-
-
-def _load(model: str | SpeechModel | None, device: str) -> Generator[Event, None, SpeechModel]:
+def load_speech_model(model: AnySpeechModel, device: str) -> Generator[Event, None, SpeechModel]:
+    """The model a request names ("" for the default), loaded once per app run."""
     if isinstance(model, SpeechModel):
         return model
-    name = model or catalog.default_model("speech")
+    name = model or SPEECH.default_model
     yield Log(f"Loading {name}…")
     loaded: SpeechModel = catalog.cached_load(name, "speech", resolve_device(device))
     return loaded
@@ -40,7 +33,7 @@ def _load(model: str | SpeechModel | None, device: str) -> Generator[Event, None
 def transcribe_audio(
     model: SpeechModel,
     audio: np.ndarray,
-    options: Options,
+    options: SpeechOptions,
     cancel: CancelToken,
     path: str = "audio",
 ) -> Generator[Event, None, Transcript]:
@@ -59,48 +52,40 @@ def transcribe_audio(
     )
     duration = float(info.duration) or len(audio) / SAMPLE_RATE
     segments: list[Segment] = []
+    started = time.monotonic()
     for seg in segments_iter:
         cancel.raise_if_cancelled()
         segment = Segment(float(seg.start), float(seg.end), seg.text.strip())
         segments.append(segment)
         yield Partial((segment,))
-        yield Progress(min(segment.end / duration, 1.0) if duration else 1.0, path)
+        position = min(segment.end, duration)
+        rate = (time.monotonic() - started) / position if position > 0 else None
+        eta = rate * (duration - position) if rate is not None else None
+        yield Progress(position / duration if duration else 1.0, path, eta_s=eta)
     text = " ".join(s.text for s in segments if s.text)
     return Transcript(path, text, info.language, duration, segments)
 
 
 def transcribe_files(
-    paths: Iterable[str | Path],
-    model: str | SpeechModel | None = None,
-    options: Options | None = None,
-    device: str = "auto",
-    cancel: CancelToken | None = None,
+    request: Transcribe, *, cancel: CancelToken | None = None
 ) -> Generator[Event, None, list[Transcript]]:
     """Transcribe each file; a bad file becomes a Transcript with an error and the rest go on."""
     cancel = cancel or CancelToken()
-    options = options or Options()
-    loaded = yield from _load(model, device)
-    files = list(expand_paths(paths, AUDIO_SUFFIXES))
+    loaded = yield from load_speech_model(request.model, request.device)
+    files = list(expand_paths(request.paths, SPEECH.suffixes))
     results: list[Transcript] = []
+    tracker = EtaTracker(len(files))
     for index, path in enumerate(files):
         cancel.raise_if_cancelled()
-        yield Progress(index / max(len(files), 1), str(path), index, len(files))
+        yield tracker.progress(index, str(path))
         try:
             audio = load_audio(path)
         except InputFileError as exc:
             results.append(Transcript(str(path), error=exc.reason))
             continue
-        job = transcribe_audio(loaded, audio, options, cancel, str(path))
-        while True:
-            try:
-                event = next(job)
-            except StopIteration as stop:
-                results.append(stop.value)
-                break
-            if isinstance(event, Progress):
-                overall = (index + event.fraction) / len(files)
-                yield Progress(overall, str(path), index, len(files))
-            else:
-                yield event
-    yield Progress(1.0, "done", len(files), len(files), 0.0)
+        job = transcribe_audio(loaded, audio, request.options, cancel, str(path))
+        share = (index / len(files), (index + 1) / len(files))
+        transcript = yield from phase(job, *share)
+        results.append(replace(transcript, audio=audio if request.keep_audio else None))
+    yield tracker.progress(len(files), "done")
     return results

@@ -7,7 +7,6 @@ length to cut padding, and label embeddings are computed once per run.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Generator, Iterable, Sequence
 from pathlib import Path
 
@@ -19,8 +18,10 @@ from fmstudio.core.data.texts import TEXT_SUFFIXES, TextDoc, iter_documents
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError, InputFileError
 from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial
+from fmstudio.core.modalities import TEXT
+from fmstudio.core.requests import ClassifyTexts
 from fmstudio.core.results import ItemResult, rank
-from fmstudio.core.text import DEFAULT_TEMPLATE
+from fmstudio.core.text import parse_labels
 from fmstudio.core.text.models import TextClassifier, TextEncoder
 
 TEMPERATURE = 0.05
@@ -30,17 +31,6 @@ OVERLAP = 32
 SNIPPET = 160
 
 Entry = TextDoc | InputFileError
-
-
-def parse_labels(raw: str | Sequence[str]) -> list[str]:
-    """Labels from "a, b, c" or one per line; blanks and repeats dropped, order kept."""
-    items = re.split(r"[,\n]", raw) if isinstance(raw, str) else list(raw)
-    seen: dict[str, None] = {}
-    for item in items:
-        label = item.strip()
-        if label and label.lower() not in {k.lower() for k in seen}:
-            seen[label] = None
-    return list(seen)
 
 
 def label_vectors(
@@ -123,52 +113,35 @@ def collect_entries(
 
 
 def classify_texts(
-    paths: Iterable[str | Path] = (),
-    labels: str | Sequence[str] | None = None,
-    model: str | TextEncoder | TextClassifier | None = None,
-    template: str | None = DEFAULT_TEMPLATE,
-    top_k: int = 5,
-    batch_size: int = 32,
-    device: str = "auto",
-    cancel: CancelToken | None = None,
-    texts: Sequence[str] = (),
-    text_column: str | None = None,
-    temperature: float = TEMPERATURE,
+    request: ClassifyTexts, *, cancel: CancelToken | None = None
 ) -> Generator[Event, None, list[ItemResult]]:
     """Rank labels for every document; a bad file or row becomes an error result."""
     cancel = cancel or CancelToken()
-    label_list = parse_labels(labels) if labels else []
-    if isinstance(model, (TextEncoder, TextClassifier)):
-        loaded = model
-    else:
-        name = model or catalog.default_model("text")
-        yield Log(f"Loading {name}…")
-        loaded = catalog.cached_load(name, "text", resolve_device(device))
+    loaded = yield from _load(request)
     if isinstance(loaded, TextEncoder):
-        if len(label_list) < 2:
+        names = parse_labels(request.labels)
+        if len(names) < 2:
             raise FmError('zero-shot needs at least two labels, e.g. --labels "sports, politics"')
-        label_matrix = label_vectors(loaded, label_list, template)
-        names = label_list
+        label_matrix = label_vectors(loaded, names, request.template)
     else:
         names = loaded.labels
-    entries = collect_entries(paths, texts, text_column)
-    docs_total = len(entries)
-    tracker = EtaTracker(docs_total)
-    yield tracker.progress(0, f"{docs_total} documents")
+    entries = collect_entries(request.paths, request.texts, request.text_column)
+    tracker = EtaTracker(len(entries))
+    yield tracker.progress(0, f"{len(entries)} documents")
     results: list[ItemResult] = []
-    group = max(1, batch_size) * 4
-    for start in range(0, docs_total, group):
+    batch_size = max(1, request.batch_size)
+    for start in range(0, len(entries), batch_size * 4):
         cancel.raise_if_cancelled()
-        window = entries[start : start + group]
+        window = entries[start : start + batch_size * 4]
         docs = [e for e in window if isinstance(e, TextDoc)]
-        vectors = _run_windows(loaded, docs, max(1, batch_size)) if docs else []
-        if docs and isinstance(loaded, TextEncoder):
-            probs = (torch.stack(vectors) @ label_matrix.T / temperature).softmax(-1)
-        elif docs:
-            probs = torch.stack(vectors)
-        ranked = iter(rank(probs, names, top_k) if docs else [])
+        ranked = iter([])
+        if docs:
+            probs = torch.stack(_run_windows(loaded, docs, batch_size))
+            if isinstance(loaded, TextEncoder):
+                probs = (probs @ label_matrix.T / TEMPERATURE).softmax(-1)
+            ranked = iter(rank(probs, names, request.top_k))
         batch_results = [
-            ItemResult(e.path, next(ranked), None, {"snippet": _snippet(e.text)})
+            ItemResult(e.path, next(ranked), snippet=_snippet(e.text))
             if isinstance(e, TextDoc)
             else ItemResult(e.path, (), e.reason)
             for e in window
@@ -177,3 +150,14 @@ def classify_texts(
         yield Partial(tuple(batch_results))
         yield tracker.progress(len(results), batch_results[-1].path)
     return results
+
+
+def _load(request: ClassifyTexts) -> Generator[Event, None, TextEncoder | TextClassifier]:
+    if isinstance(request.model, (TextEncoder, TextClassifier)):
+        return request.model
+    name = request.model or TEXT.default_model
+    yield Log(f"Loading {name}…")
+    loaded: TextEncoder | TextClassifier = catalog.cached_load(
+        name, "text", resolve_device(request.device)
+    )
+    return loaded

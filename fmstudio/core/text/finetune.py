@@ -19,9 +19,10 @@ from fmstudio.core.data.folders import Sample
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import CancelToken, EtaTracker, Event
 from fmstudio.core.hub import load_cached_or_online
-from fmstudio.core.text.models import bundled_folder, max_input_length, quiet_transformers
+from fmstudio.core.text.models import max_input_length, model_source, quiet_transformers
 
 MAX_TRAIN_TOKENS = 256
+TOKENIZE_CHUNK = 512
 
 
 class TokenSamples(Dataset):
@@ -38,9 +39,9 @@ class TokenSamples(Dataset):
 
 
 class TextFinetuner:
-    """Holds the model being trained and knows how to feed and save it."""
+    """A transformers sequence classifier with a new head; the `Finetuner` for texts."""
 
-    task = "text"
+    augments = False
 
     def __init__(self, base: str, classes: list[str], device: str) -> None:
         self.base = base
@@ -50,17 +51,11 @@ class TextFinetuner:
         self.tokenizer: Any
         self.max_length = MAX_TRAIN_TOKENS
 
-    def _source(self) -> str | Path:
-        entry = catalog.resolve(self.base, "text")
-        if entry.source == "bundled":
-            return bundled_folder()
-        return entry.location if entry.source == "library" else entry.name
-
-    def load(self) -> Generator[Event, None, None]:
+    def load(self) -> None:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         quiet_transformers()
-        source = self._source()
+        source = model_source(catalog.resolve(self.base, "text"))
         n = len(self.classes)
 
         def _load() -> tuple[Any, Any]:
@@ -78,7 +73,6 @@ class TextFinetuner:
         self.model, self.tokenizer = load_cached_or_online(self.base, _load)
         self.model.to(self.device)
         self.max_length = min(MAX_TRAIN_TOKENS, max_input_length(self.tokenizer, self.model))
-        yield from ()
 
     @property
     def head(self) -> nn.Module:
@@ -94,11 +88,14 @@ class TextFinetuner:
         self, samples: Sequence[Sample], cancel: CancelToken, what: str
     ) -> Generator[Event, None, list[list[int]]]:
         """Token ids of every example, truncated to the training length."""
-        cancel.raise_if_cancelled()
-        texts = [s.text or "" for s in samples]
-        ids = self.tokenizer(texts, truncation=True, max_length=self.max_length)["input_ids"]
-        yield from ()
-        return list(ids)
+        ids: list[list[int]] = []
+        tracker = EtaTracker(len(samples))
+        for start in range(0, len(samples), TOKENIZE_CHUNK):
+            cancel.raise_if_cancelled()
+            texts = [s.text or "" for s in samples[start : start + TOKENIZE_CHUNK]]
+            ids += self.tokenizer(texts, truncation=True, max_length=self.max_length)["input_ids"]
+            yield tracker.progress(len(ids), f"reading {what} texts")
+        return ids
 
     def dataset(self, ids: Sequence[list[int]], targets: Sequence[int], train: bool) -> Dataset:
         return TokenSamples(ids, targets)

@@ -143,9 +143,14 @@ def load_classifier(source: str | Path, name: str, device: str = "cpu") -> TextC
     )
 
 
+def model_source(entry: ModelEntry) -> str | Path:
+    """Where transformers finds a model: the bundled folder, a library folder or a hub id."""
+    if entry.source == "bundled":
+        return bundled_folder()
+    return Path(entry.location) if entry.source == "library" else entry.name
+
+
 def load(entry: ModelEntry, device: str = "cpu") -> TextEncoder | TextClassifier:
     if entry.source == "bundled":
         return load_bundled(device)
-    if entry.source == "library":
-        return load_classifier(Path(entry.location), entry.name, device)
-    return load_classifier(entry.name, entry.name, device)
+    return load_classifier(model_source(entry), entry.name, device)

@@ -6,17 +6,23 @@ full), so the figures say how the model will behave for the user, not only in tr
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from fmstudio.core import catalog
-from fmstudio.core.data.folders import DatasetReport, scan
+from fmstudio.core.data.folders import DatasetReport, Sample, scan
 from fmstudio.core.devices import resolve_device
-from fmstudio.core.errors import FmError
+from fmstudio.core.errors import FmError, InputFileError
 from fmstudio.core.events import CancelToken, Event, Log
-from fmstudio.core.results import ItemResult
-from fmstudio.core.train.metrics import Evaluation, Misclassified, evaluate
+from fmstudio.core.modalities import import_target, modality
+from fmstudio.core.requests import ClassifyImages, ClassifyTexts, Evaluate
+from fmstudio.core.results import ItemResult, Prediction, Thumbnail
+from fmstudio.core.train.metrics import Evaluation, Misclassified, misclassified, score_predictions
+
+THUMBNAIL = 64
+"""Misclassified images come with thumbnails this big, made on the worker for the window."""
+MAX_THUMBNAILS = 200
 
 
 @dataclass
@@ -27,73 +33,107 @@ class EvalResult:
     results: list[ItemResult] = field(default_factory=list)
 
 
-def evaluate_model(
-    task: str,
-    model: str,
-    data: str | Path,
-    batch_size: int = 16,
-    device: str = "auto",
-    cancel: CancelToken | None = None,
-    report: DatasetReport | None = None,
-) -> Generator[Event, None, EvalResult]:
-    """Every example of `data` (its val/test folder when it has one) against `model`."""
-    cancel = cancel or CancelToken()
-    if report is None:
-        report = scan(data, task, val_split=0.0)
-    samples = report.val if report.split == "folders" else report.train + report.val
-    if not samples:
-        raise FmError(f"no usable examples in {data}: " + "; ".join(report.errors or ["empty"]))
-    yield Log(f"Loading {model}…")
-    loaded = catalog.load(model, task, resolve_device(device))
-    labels: list[str] | None = getattr(loaded, "labels", None)  # a zero-shot encoder has none
-    if not labels:
-        raise FmError(f"{model} is not a classifier with its own classes; pick a trained model")
+def _known(
+    samples: list[Sample], labels: list[str], report: DatasetReport, model: str
+) -> tuple[list[Sample], list[tuple[str, str]]]:
+    """The samples of classes the model knows, and why each other one is skipped."""
     known = set(labels)
     skipped = [
         (s.path, f"class {s.label!r} is not one the model knows")
         for s in samples
         if s.label not in known
     ]
-    samples = [s for s in samples if s.label in known]
-    if not samples:
+    kept = [s for s in samples if s.label in known]
+    if not kept:
         raise FmError(
             f"none of the folder's classes ({', '.join(report.classes)}) are classes of {model} "
             f"({', '.join(labels)})"
         )
+    return kept, skipped
+
+
+def _classify(
+    request: Evaluate, loaded: Any, samples: Sequence[Sample], cancel: CancelToken
+) -> Generator[Event, None, list[ItemResult]]:
+    """The tab's own classify job, with the model already loaded."""
+    job = import_target(modality(request.task).run)
+    if request.task == "image":
+        paths = tuple(s.path for s in samples)
+        ask: Any = ClassifyImages(paths, loaded, 1, request.batch_size, thumbnail_size=THUMBNAIL)
+    else:
+        ask = ClassifyTexts(texts=tuple(s.text or "" for s in samples), model=loaded, top_k=1)
+    results: list[ItemResult] = yield from job(ask, cancel=cancel)
+    return results
+
+
+def evaluate_model(
+    request: Evaluate, *, cancel: CancelToken | None = None, report: DatasetReport | None = None
+) -> Generator[Event, None, EvalResult]:
+    """Every example of the folder (its val/test folder when it has one) against the model."""
+    cancel = cancel or CancelToken()
+    report = report or scan(request.data, request.task, val_split=0.0)
+    samples = report.val if report.split == "folders" else report.train + report.val
+    if not samples:
+        raise FmError(
+            f"no usable examples in {request.data}: " + "; ".join(report.errors or ["empty"])
+        )
+    yield Log(f"Loading {request.model}…")
+    loaded = catalog.cached_load(request.model, request.task, resolve_device(request.device))
+    labels: list[str] | None = getattr(loaded, "labels", None)  # a zero-shot encoder has none
+    if not labels:
+        raise FmError(
+            f"{request.model} is not a classifier with its own classes; pick a trained model"
+        )
+    samples, skipped = _known(samples, labels, report, request.model)
     for path, reason in skipped[:5]:
         yield Log(f"skipped {path}: {reason}", "warning")
-    if task == "image":
-        from fmstudio.core.image.classify import classify_images
+    results = yield from _classify(request, loaded, samples, cancel)
+    evaluation, mistakes, failed = _score(labels, samples, results)
+    yield Log(f"accuracy {evaluation.accuracy:.1%}, macro-F1 {evaluation.macro_f1:.3f}")
+    return EvalResult(evaluation, with_thumbnails(mistakes, results), skipped + failed, results)
 
-        job = classify_images(
-            [s.path for s in samples], loaded, top_k=1, batch_size=batch_size, cancel=cancel
-        )
-    else:
-        from fmstudio.core.text.classify import classify_texts
 
-        job = classify_texts(
-            model=loaded,
-            top_k=1,
-            batch_size=batch_size,
-            cancel=cancel,
-            texts=[s.text or "" for s in samples],
-        )
-    results: list[ItemResult] = yield from job
+def _score(
+    labels: list[str], samples: Sequence[Sample], results: Sequence[ItemResult]
+) -> tuple[Evaluation, list[Misclassified], list[tuple[str, str]]]:
+    """The metrics and mistakes over the classified samples, and why the others failed."""
     index = {label: i for i, label in enumerate(labels)}
-    truth, predicted = [], []
-    misclassified: list[Misclassified] = []
+    scored: list[tuple[Sample, Prediction]] = []
+    failed: list[tuple[str, str]] = []
     for sample, result in zip(samples, results, strict=True):
         if result.top is None:
-            skipped.append((sample.path, result.error or "could not be classified"))
-            continue
-        truth.append(index[sample.label])
-        predicted.append(index[result.top.label])
-        if result.top.label != sample.label:
-            misclassified.append(
-                Misclassified(
-                    sample.path, sample.label, result.top.label, result.top.score, sample.text
-                )
-            )
-    evaluation = evaluate(labels, truth, predicted)
-    yield Log(f"accuracy {evaluation.accuracy:.1%}, macro-F1 {evaluation.macro_f1:.3f}")
-    return EvalResult(evaluation, misclassified, skipped, results)
+            failed.append((sample.path, result.error or "could not be classified"))
+        else:
+            scored.append((sample, result.top))
+    truth = [index[s.label] for s, _ in scored]
+    evaluation = score_predictions(labels, truth, [index[p.label] for _, p in scored])
+    mistakes = misclassified(
+        [s for s, _ in scored], [p.label for _, p in scored], [p.score for _, p in scored]
+    )
+    return evaluation, mistakes, failed
+
+
+def with_thumbnails(
+    mistakes: list[Misclassified], results: Sequence[ItemResult] = ()
+) -> list[Misclassified]:
+    """Mistakes on images with a small picture each (from `results`, else decoded here).
+
+    Made on the worker, so the window never decodes a full image to show a thumbnail.
+    """
+    thumbs = {r.path: r.thumbnail for r in results if r.thumbnail is not None}
+    out = []
+    for m in mistakes[:MAX_THUMBNAILS]:
+        thumb = thumbs.get(m.path)
+        if thumb is None and m.text is None:
+            thumb = _thumbnail(m.path)
+        out.append(replace(m, thumbnail=thumb))
+    return out + mistakes[MAX_THUMBNAILS:]
+
+
+def _thumbnail(path: str) -> Thumbnail | None:
+    from fmstudio.core.data.images import load_image, make_thumbnail
+
+    try:
+        return make_thumbnail(load_image(path), THUMBNAIL)
+    except InputFileError:
+        return None

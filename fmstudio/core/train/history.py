@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fmstudio.core.events import Event
-from fmstudio.core.train.spec import EpochMetrics, StepMetrics
+from fmstudio.core.train.events import WARM_UP, EpochMetrics, StepMetrics
 
 SMOOTHING = 0.9
 """Weight of the past in the smoothed loss (an exponential moving average, bias-corrected)."""
@@ -31,12 +31,12 @@ class MetricHistory:
 
     def add(self, event: Event) -> bool:
         """Record a metrics event; returns whether anything changed."""
-        if isinstance(event, StepMetrics) and event.phase != "warm-up":
+        if isinstance(event, StepMetrics) and event.phase != WARM_UP:
             self._ema = SMOOTHING * self._ema + (1 - SMOOTHING) * event.loss
             self.steps.append(event.step)
             self.loss.append(event.loss)
             self.smoothed.append(self._ema / (1 - SMOOTHING ** len(self.steps)))
-        elif isinstance(event, EpochMetrics) and event.phase != "warm-up":
+        elif isinstance(event, EpochMetrics) and event.phase != WARM_UP:
             self.epochs.append(event.epoch)
             self.train_loss.append(event.train_loss)
             if event.val_loss is not None and event.val_accuracy is not None:

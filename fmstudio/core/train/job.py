@@ -1,17 +1,15 @@
-"""The fine-tune job: scan → choose a mode → train (head and/or full) → evaluate → save.
+"""The fine-tune job: plan → load → read the data → head | warm-up + full → evaluate → save.
 
 `head` trains the classifier on cached frozen-backbone features (seconds on a CPU). `full`
 first does the same as a warm start, then fine-tunes the whole network with a low learning
 rate: a warm head keeps the random initial classifier from wrecking the pretrained features.
+Each stage is a slice of one progress bar, so it moves once from 0 to 100 %.
 """
 
 from __future__ import annotations
 
-import importlib
-import json
-import shutil
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,20 +19,15 @@ from torch.utils.data import TensorDataset
 
 from fmstudio.core import catalog
 from fmstudio.core.data.folders import DatasetReport, Sample, scan
-from fmstudio.core.devices import resolve_device
-from fmstudio.core.errors import FmError
-from fmstudio.core.events import CancelToken, Event, Log, PauseGate
-from fmstudio.core.library import (
-    check_replaceable,
-    model_card,
-    output_folder,
-    run_folder,
-    save_folder,
-    write_card,
-)
-from fmstudio.core.train.loop import FitResult, LoopConfig, fit, load_checkpoint
-from fmstudio.core.train.metrics import Evaluation, Misclassified, evaluate
-from fmstudio.core.train.spec import EpochMetrics, TrainSpec, choose_mode
+from fmstudio.core.events import CancelToken, Event, Log, PauseGate, Progress, phase
+from fmstudio.core.library import model_card, save_folder, write_card
+from fmstudio.core.train.evaluate import with_thumbnails
+from fmstudio.core.train.events import WARM_UP, EpochMetrics
+from fmstudio.core.train.finetuner import Finetuner, load_finetuner
+from fmstudio.core.train.loop import FitResult, LoopConfig, fit
+from fmstudio.core.train.metrics import Evaluation, Misclassified, misclassified, score_predictions
+from fmstudio.core.train.plan import RunPlan, plan_run
+from fmstudio.core.train.spec import TrainSpec
 
 WARM_HEAD_EPOCHS = 30
 WARM_HEAD_LR = 3e-3
@@ -42,6 +35,11 @@ AUGMENTED_VIEWS = 2
 """Head mode on images also trains on this many randomly augmented views of each image."""
 BALANCE_RATIO = 1.5
 """Above this ratio between the largest and the smallest class, the loss is class-weighted."""
+
+READ_END, TRAIN_START = 0.08, 0.3
+"""Progress: reading the data ends at 8 %; features or the warm-up end where training starts."""
+HEAD_FEATURES_SHARE = 0.6
+"""Of a head stage, the share of the bar for computing features (training on them is quick)."""
 
 
 @dataclass
@@ -54,10 +52,14 @@ class TrainResult:
     seconds: float = 0.0
 
 
-def finetuner(task: str, base: str, classes: list[str], device: str) -> Any:
-    module = importlib.import_module(f"fmstudio.core.{task}.finetune")
-    cls = module.ImageFinetuner if task == "image" else module.TextFinetuner
-    return cls(base, classes, device)
+@dataclass
+class _Data:
+    """The run's examples, read once: inputs for the finetuner and class indices."""
+
+    train: list[Any]
+    val: list[Any]
+    y_train: list[int]
+    y_val: list[int]
 
 
 def class_weights(report: DatasetReport) -> list[float] | None:
@@ -69,218 +71,182 @@ def class_weights(report: DatasetReport) -> list[float] | None:
     return [total / (len(counts) * c) for c in counts]
 
 
-def _targets(samples: list[Sample], classes: list[str]) -> list[int]:
+def _targets(samples: Sequence[Sample], classes: list[str]) -> list[int]:
     index = {c: i for i, c in enumerate(classes)}
     return [index[s.label] for s in samples]
 
 
-def _head_phase(
-    tuner: Any,
-    spec: TrainSpec,
-    train_inputs: list[Any],
-    val_inputs: list[Any],
-    y_train: list[int],
-    y_val: list[int],
-    cancel: CancelToken,
+def _read(
+    tuner: Finetuner, report: DatasetReport, cancel: CancelToken
+) -> Generator[Event, None, _Data]:
+    share = len(report.train) / max(1, len(report.train) + len(report.val))
+    train = yield from phase(tuner.prepare(report.train, cancel, "training"), 0.0, share)
+    val = yield from phase(tuner.prepare(report.val, cancel, "validation"), share, 1.0)
+    classes = report.classes
+    return _Data(train, val, _targets(report.train, classes), _targets(report.val, classes))
+
+
+def _head(
+    tuner: Finetuner,
+    data: _Data,
     config: LoopConfig,
+    views: int,
+    cancel: CancelToken,
     pause: PauseGate,
-    checkpoint: Path | None,
-    resume: dict[str, Any] | None,
+    **fit_options: Any,
 ) -> Generator[Event, None, FitResult]:
-    """Cache the frozen backbone's features, then train only the classifier on them."""
-    train_feats = yield from tuner.features(
-        tuner.dataset(train_inputs, y_train, train=False), cancel, "training"
-    )
-    targets = torch.tensor(y_train)
-    if spec.mode == "head" and spec.augment and tuner.task == "image":
-        views = [train_feats]
-        for view in range(AUGMENTED_VIEWS):
-            torch.manual_seed(spec.seed * 100 + view)
-            views.append(
-                (
-                    yield from tuner.features(
-                        tuner.dataset(train_inputs, y_train, train=True),
-                        cancel,
-                        f"augmented view {view + 1} of the training",
-                    )
-                )
-            )
-        train_feats = torch.cat(views)
-        targets = targets.repeat(len(views))
+    """Cache the frozen backbone's features (and `views` augmented ones), then fit the head."""
+    parts = 2 + views
+
+    def share(i: int) -> tuple[float, float]:
+        return HEAD_FEATURES_SHARE * i / parts, HEAD_FEATURES_SHARE * (i + 1) / parts
+
+    plain = tuner.dataset(data.train, data.y_train, train=False)
+    feats = [(yield from phase(tuner.features(plain, cancel, "training"), *share(0)))]
+    for view in range(views):
+        torch.manual_seed(config.seed * 100 + view)
+        augmented = tuner.dataset(data.train, data.y_train, train=True)
+        what = f"augmented view {view + 1} of the training"
+        feats.append((yield from phase(tuner.features(augmented, cancel, what), *share(1 + view))))
     val_set = None
-    if y_val:
-        val_feats = yield from tuner.features(
-            tuner.dataset(val_inputs, y_val, train=False), cancel, "validation"
+    if data.y_val:
+        val_data = tuner.dataset(data.val, data.y_val, train=False)
+        val_feats = yield from phase(
+            tuner.features(val_data, cancel, "validation"), *share(parts - 1)
         )
-        val_set = TensorDataset(val_feats, torch.tensor(y_val))
-    result = yield from fit(
-        tuner.head,
-        TensorDataset(train_feats, targets),
-        val_set,
-        config,
-        cancel=cancel,
-        pause=pause,
-        checkpoint=checkpoint,
-        resume=resume,
-    )
-    return result
+        val_set = TensorDataset(val_feats, torch.tensor(data.y_val))
+    train_set = TensorDataset(torch.cat(feats), torch.tensor(data.y_train).repeat(len(feats)))
+    job = fit(tuner.head, train_set, val_set, config, cancel=cancel, pause=pause, **fit_options)
+    return (yield from phase(job, HEAD_FEATURES_SHARE, 1.0))
 
 
-def fine_tune(
-    spec: TrainSpec,
-    report: DatasetReport | None = None,
-    cancel: CancelToken | None = None,
-    pause: PauseGate | None = None,
-    resume: bool = False,
-) -> Generator[Event, None, TrainResult]:
-    """Train a classifier from a dataset folder and save it into the library (or a folder)."""
-    cancel = cancel or CancelToken()
-    pause = pause or PauseGate()
-    started = time.monotonic()
-    if report is None:
-        yield Log(f"Scanning {spec.data}…")
-        report = scan(
-            spec.data, spec.task, spec.val_split, spec.seed, spec.text_column, spec.label_column
-        )
-    if not report.ok:
-        raise FmError("the dataset cannot be used:\n" + "\n".join(report.errors))
-    for warning in report.warnings:
-        yield Log(warning, "warning")
-    device = resolve_device(spec.device)
-    mode, why = choose_mode(spec, len(report.train), device)
-    yield Log(why)
-    spec = replace(spec.resolved(mode), base=spec.base or catalog.default_model(spec.task))
-    assert spec.base is not None and spec.epochs is not None and spec.lr is not None
-    target = output_folder(spec.output)
-    check_replaceable(target)
-    run_dir = run_folder(target)
-    checkpoint = run_dir / "checkpoint.pt"
-    state = None
-    if resume:
-        state = load_checkpoint(checkpoint)
-        saved = json.loads((run_dir / "run.json").read_text()) if state else {}
-        if state is None:
-            yield Log("no checkpoint to resume from; starting from the beginning", "warning")
-        elif saved.get("classes") != report.classes or saved.get("mode") != mode:
-            raise FmError(
-                f"the checkpoint in {run_dir} was made with other classes or another mode; "
-                "start again without --resume"
-            )
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "run.json").write_text(
-        json.dumps({"classes": report.classes, "mode": mode, "spec": spec.to_json()})
-    )
-
-    yield Log(f"Loading {spec.base} on {device}…")
-    torch.manual_seed(spec.seed)
-    tuner = finetuner(spec.task, spec.base, report.classes, device)
-    yield from tuner.load()
-    train_inputs = yield from tuner.prepare(report.train, cancel, "training")
-    val_inputs = yield from tuner.prepare(report.val, cancel, "validation")
-    y_train = _targets(report.train, report.classes)
-    y_val = _targets(report.val, report.classes)
-    weights = class_weights(report)
-    if weights:
-        yield Log("classes are imbalanced: the loss weighs each class by its rarity")
-    base_config = LoopConfig(
+def _train(
+    tuner: Finetuner,
+    plan: RunPlan,
+    data: _Data,
+    weights: list[float] | None,
+    cancel: CancelToken,
+    pause: PauseGate,
+) -> Generator[Event, None, FitResult]:
+    """Head mode, or a warm-up of the head and then full fine-tuning."""
+    spec = plan.spec
+    assert spec.epochs is not None and spec.lr is not None and spec.early_stopping is not None
+    config = LoopConfig(
         phase="head",
         epochs=spec.epochs,
         batch_size=spec.batch_size,
         lr=spec.lr,
-        device=device,
+        device=plan.device,
         seed=spec.seed,
         weight_decay=spec.weight_decay,
         warmup=spec.warmup,
         patience=spec.early_stopping,
         class_weights=weights,
     )
-    if mode == "head":
-        fitted = yield from _head_phase(
-            tuner,
-            spec,
-            train_inputs,
-            val_inputs,
-            y_train,
-            y_val,
-            cancel,
-            base_config,
-            pause,
-            checkpoint,
-            state,
+    checkpoint = plan.run_dir.checkpoint_path
+    if plan.mode == "head":
+        views = AUGMENTED_VIEWS if spec.augment and tuner.augments else 0
+        head = _head(
+            tuner, data, config, views, cancel, pause, checkpoint=checkpoint, resume=plan.checkpoint
         )
-    else:
-        if state is None:
-            warm = replace(
-                base_config, phase="warm-up", epochs=WARM_HEAD_EPOCHS, lr=WARM_HEAD_LR, patience=0
-            )
-            yield Log("Warming up the new classifier on frozen features…")
-            yield from _head_phase(
-                tuner,
-                spec,
-                train_inputs,
-                val_inputs,
-                y_train,
-                y_val,
-                cancel,
-                warm,
-                pause,
-                None,
-                None,
-            )
-        fitted = yield from fit(
-            tuner.model,
-            tuner.dataset(train_inputs, y_train, train=spec.augment),
-            tuner.dataset(val_inputs, y_val, train=False) if report.val else None,
-            replace(
-                base_config,
-                phase="full",
-                label_smoothing=0.1,
-                keep_start=True,
-                freeze_norm_stats=True,
-            ),
-            collate=tuner.collate,
-            cancel=cancel,
-            pause=pause,
-            checkpoint=checkpoint,
-            resume=state,
-        )
+        return (yield from head)
+    if plan.checkpoint is None:
+        yield Log("Warming up the new classifier on frozen features…")
+        warm = replace(config, phase=WARM_UP, epochs=WARM_HEAD_EPOCHS, lr=WARM_HEAD_LR, patience=0)
+        yield from phase(_head(tuner, data, warm, 0, cancel, pause), 0.0, TRAIN_START)
+    full = replace(
+        config, phase="full", label_smoothing=0.1, keep_start=True, freeze_norm_stats=True
+    )
+    job = fit(
+        tuner.model,
+        tuner.dataset(data.train, data.y_train, train=spec.augment),
+        tuner.dataset(data.val, data.y_val, train=False) if data.y_val else None,
+        full,
+        collate=tuner.collate,
+        cancel=cancel,
+        pause=pause,
+        checkpoint=checkpoint,
+        resume=plan.checkpoint,
+    )
+    return (yield from phase(job, TRAIN_START if plan.checkpoint is None else 0.0, 1.0))
 
-    evaluation = None
-    misclassified: list[Misclassified] = []
-    if report.val:
-        evaluation = evaluate(report.classes, y_val, fitted.val_predictions)
-        misclassified = [
-            Misclassified(s.path, s.label, report.classes[p], score, s.text)
-            for s, t, p, score in zip(
-                report.val, y_val, fitted.val_predictions, fitted.val_scores, strict=True
-            )
-            if t != p
-        ]
-        yield Log(
-            f"validation accuracy {evaluation.accuracy:.1%}, macro-F1 {evaluation.macro_f1:.3f} "
-            f"(best epoch {fitted.best_epoch})"
-        )
-    cancel.raise_if_cancelled()
+
+def _evaluate(
+    report: DatasetReport, data: _Data, fitted: FitResult
+) -> Generator[Event, None, tuple[Evaluation | None, list[Misclassified]]]:
+    if not report.val:
+        return None, []
+    evaluation = score_predictions(report.classes, data.y_val, fitted.val_predictions)
+    predicted = [report.classes[p] for p in fitted.val_predictions]
+    yield Log(
+        f"validation accuracy {evaluation.accuracy:.1%}, macro-F1 {evaluation.macro_f1:.3f} "
+        f"(best epoch {fitted.best_epoch})"
+    )
+    mistakes = misclassified(report.val, predicted, fitted.val_scores)
+    return evaluation, with_thumbnails(mistakes) if report.task == "image" else mistakes
+
+
+def _save(
+    tuner: Finetuner,
+    plan: RunPlan,
+    report: DatasetReport,
+    fitted: FitResult,
+    evaluation: Evaluation | None,
+) -> None:
+    spec = plan.spec
+    assert spec.base is not None
     card = model_card(
         task=spec.task,
-        name=target.name,
+        name=plan.target.name,
         base_model=spec.base,
         classes=report.classes,
         report=report,
         metrics=evaluation.to_json() if evaluation else {},
         hyperparameters=spec.to_json(),
         history=[h.to_json() for h in fitted.history],
-        extra={"mode": mode, "device": device, "best_epoch": fitted.best_epoch},
+        extra={"mode": plan.mode, "device": plan.device, "best_epoch": fitted.best_epoch},
     )
 
     def write(folder: Path) -> None:
         tuner.save(folder)
         write_card(folder, card)
 
-    yield Log(f"Saving to {target}…")
-    save_folder(target, write)
-    shutil.rmtree(run_dir, ignore_errors=True)
-    catalog.forget(target.name)
+    save_folder(plan.target, write)
+    plan.run_dir.remove()
+    catalog.forget(plan.target)
+
+
+def fine_tune(
+    spec: TrainSpec,
+    *,
+    report: DatasetReport | None = None,
+    cancel: CancelToken | None = None,
+    pause: PauseGate | None = None,
+    resume: bool = False,
+) -> Generator[Event, None, TrainResult]:
+    """Train a classifier from a dataset folder and save it into the library (or a folder)."""
+    cancel, pause = cancel or CancelToken(), pause or PauseGate()
+    started = time.monotonic()
+    if report is None:
+        yield Log(f"Scanning {spec.data}…")
+        report = scan(
+            spec.data, spec.task, spec.val_split, spec.seed, spec.text_column, spec.label_column
+        )
+    plan = yield from plan_run(spec, report, resume)
+    assert plan.spec.base is not None
+    yield Log(f"Loading {plan.spec.base} on {plan.device}…")
+    torch.manual_seed(spec.seed)
+    tuner = load_finetuner(spec.task, plan.spec.base, report.classes, plan.device)
+    data = yield from phase(_read(tuner, report, cancel), 0.0, READ_END)
+    weights = class_weights(report)
+    if weights:
+        yield Log("classes are imbalanced: the loss weighs each class by its rarity")
+    fitted = yield from phase(_train(tuner, plan, data, weights, cancel, pause), READ_END, 0.97)
+    evaluation, mistakes = yield from _evaluate(report, data, fitted)
+    cancel.raise_if_cancelled()
+    yield Log(f"Saving to {plan.target}…")
+    _save(tuner, plan, report, fitted, evaluation)
     seconds = time.monotonic() - started
-    yield Log(f"Saved {target.name} in {seconds:.0f} s")
-    return TrainResult(target, spec, evaluation, misclassified, fitted.history, seconds)
+    yield Progress(1.0, "saved", eta_s=0.0)
+    yield Log(f"Saved {plan.target.name} in {seconds:.0f} s")
+    return TrainResult(plan.target, plan.spec, evaluation, mistakes, fitted.history, seconds)

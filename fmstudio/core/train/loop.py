@@ -1,11 +1,11 @@
-"""The one training loop every task uses: a model that maps a batch to logits, and datasets.
+"""The one training loop every task uses: a model, datasets, and an objective to minimise.
 
 Plain PyTorch rather than HF Accelerate: Accelerate keeps process-wide state that cannot be
 re-initialised with other settings, and the studio runs many jobs in one process (the GUI, the
 tests). The loop does what Accelerate would do for one device: placement, AMP on CUDA (bf16
 where supported, else fp16 with a gradient scaler), and nothing else that hides the steps.
 
-Between steps it honours pause and cancel; at each epoch's end it evaluates, keeps the best
+Between steps it honours pause and cancel; at each epoch's end it validates, keeps the best
 weights, writes a checkpoint (atomically) and stops early when validation stops improving.
 """
 
@@ -13,22 +13,25 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
-from fmstudio.core.atomic import atomic_target
 from fmstudio.core.events import CancelToken, Event, Log, PauseGate, Progress
-from fmstudio.core.train.spec import EpochMetrics, StepMetrics
+from fmstudio.core.train.checkpoints import Checkpoint, StateDict
+from fmstudio.core.train.events import EpochMetrics, StepMetrics
+from fmstudio.core.train.objectives import Classification, Objective, Validation
 
 STEP_EVENT_INTERVAL_S = 0.05
 """Fast steps (a head on cached features) are merged so that at most ~20 step events a
 second reach the GUI; their loss is the mean over the merged steps."""
+
+Collate = Callable[[list[Any]], Any]
 
 
 @dataclass(frozen=True)
@@ -67,10 +70,6 @@ def to_device(batch: Any, device: str) -> Any:
     if isinstance(batch, Mapping):
         return {k: to_device(v, device) for k, v in batch.items()}
     return batch
-
-
-def logits_of(output: Any) -> torch.Tensor:
-    return output.logits if hasattr(output, "logits") else output
 
 
 def autocast_dtype(device: str) -> torch.dtype | None:
@@ -124,49 +123,224 @@ def make_optimizer(model: nn.Module, lr: float, weight_decay: float) -> torch.op
     return torch.optim.AdamW([g for g in groups if g["params"]], lr=lr)
 
 
-@torch.no_grad()
-def evaluate_batches(
-    model: nn.Module,
-    loader: DataLoader,
-    device: str,
-    cancel: CancelToken | None = None,
-    label_smoothing: float = 0.0,
-) -> tuple[float, float, list[int], list[float]]:
-    """Mean loss, accuracy, predicted class and its probability for every example, in order.
-
-    The loss uses the training's label smoothing, so that epochs (and the warm start) are
-    compared on the objective the run optimises.
-    """
-    model.eval()
-    dtype = autocast_dtype(device)
-    total_loss, n, correct = 0.0, 0, 0
-    predictions: list[int] = []
-    scores: list[float] = []
-    for inputs, targets in loader:
-        if cancel is not None:
-            cancel.raise_if_cancelled()
-        inputs, targets = to_device(inputs, device), targets.to(device)
-        with torch.autocast("cuda", dtype=dtype, enabled=dtype is not None):
-            logits = _forward(model, inputs).float()
-        total_loss += nn.functional.cross_entropy(
-            logits, targets, reduction="sum", label_smoothing=label_smoothing
-        ).item()
-        probs = logits.softmax(-1)
-        top, pred = probs.max(-1)
-        correct += int((pred == targets).sum())
-        n += len(targets)
-        predictions += pred.tolist()
-        scores += top.tolist()
-    return (total_loss / n if n else 0.0), (correct / n if n else 0.0), predictions, scores
-
-
-def _forward(model: nn.Module, inputs: Any) -> torch.Tensor:
-    out = model(**inputs) if isinstance(inputs, Mapping) else model(inputs)
-    return logits_of(out)
-
-
-def _state_copy(model: nn.Module) -> dict[str, torch.Tensor]:
+def _state_copy(model: nn.Module) -> StateDict:
     return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+
+
+def _size(dataset: Dataset) -> int:
+    return len(cast(Sized, dataset))
+
+
+class _Fit:
+    """One run of the loop: the optimiser, its schedule and the best-so-far bookkeeping."""
+
+    def __init__(
+        self,
+        model: nn.Module,
+        train_set: Dataset,
+        val_set: Dataset | None,
+        config: LoopConfig,
+        objective: Objective,
+        collate: Collate | None,
+        cancel: CancelToken,
+        pause: PauseGate,
+    ) -> None:
+        self.model, self.train_set, self.config = model, train_set, config
+        self.objective, self.collate, self.cancel, self.pause = objective, collate, cancel, pause
+        self.device = config.device
+        model.to(self.device)
+        self.dtype = autocast_dtype(self.device)
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self.dtype == torch.float16)
+        self.steps_per_epoch = math.ceil(_size(train_set) / config.batch_size)
+        self.total_steps = self.steps_per_epoch * config.epochs
+        self.optimizer = make_optimizer(model, config.lr, config.weight_decay)
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer, warmup_cosine(self.total_steps, config.warmup)
+        )
+        has_val = val_set is not None and _size(val_set) > 0
+        self.val_loader = (
+            DataLoader(val_set, batch_size=config.batch_size * 2, collate_fn=collate)
+            if has_val and val_set is not None
+            else None
+        )
+        self.result = FitResult()
+        self.best_key: float | None = None
+        self.best_state: StateDict | None = None
+        self.bad_epochs = 0
+        self.start_epoch = 0
+        self.run_start = time.monotonic()
+        self.paused_s = 0.0
+        self.steps_done = 0
+
+    def restore(self, checkpoint: Checkpoint) -> Log:
+        self.model.load_state_dict(checkpoint.model)
+        self.optimizer.load_state_dict(checkpoint.optimizer)
+        self.scheduler.load_state_dict(checkpoint.scheduler)
+        self.scaler.load_state_dict(checkpoint.scaler)
+        self.result.history = list(checkpoint.history)
+        self.result.best_epoch = checkpoint.best_epoch
+        self.best_state, self.best_key = checkpoint.best_state, checkpoint.best_key
+        self.bad_epochs, self.start_epoch = checkpoint.bad_epochs, checkpoint.epoch
+        return Log(
+            f"{self.config.phase}: resumed after epoch {self.start_epoch} of {self.config.epochs}"
+        )
+
+    def keep_start(self) -> Log | None:
+        """Score the starting weights as epoch 0 (see `LoopConfig.keep_start`)."""
+        start = self.validate()
+        if start is None:
+            return None
+        self.best_key, self.best_state = -start.loss, _state_copy(self.model)
+        return Log(
+            f"{self.config.phase}: before training, val loss {start.loss:.4f}, "
+            f"val accuracy {start.accuracy:.1%}"
+        )
+
+    def should_stop(self, epoch: int) -> bool:
+        # Never before half the epochs: fine-tuning often gets worse before it gets better.
+        patience = self.config.patience
+        return (
+            self.bad_epochs >= patience > 0
+            and self.val_loader is not None
+            and epoch >= self.config.epochs // 2
+        )
+
+    def _loader(self, epoch: int) -> DataLoader:
+        # Seeding per epoch makes a resumed run draw the same shuffles and augmentations.
+        seed = self.config.seed * 1_000 + epoch
+        torch.manual_seed(seed)
+        generator = torch.Generator().manual_seed(seed)
+        lengths = getattr(self.train_set, "lengths", None)
+        if lengths is not None:
+            batches = length_grouped_batches(lengths, self.config.batch_size, generator)
+            return DataLoader(self.train_set, batch_sampler=batches, collate_fn=self.collate)
+        return DataLoader(
+            self.train_set,
+            batch_size=self.config.batch_size,
+            shuffle=True,
+            collate_fn=self.collate,
+            generator=generator,
+        )
+
+    def _train_mode(self) -> None:
+        self.model.train()
+        if self.config.freeze_norm_stats:
+            for module in self.model.modules():
+                if isinstance(module, nn.modules.batchnorm._BatchNorm):
+                    module.eval()
+
+    def _step(self, inputs: Any, targets: torch.Tensor) -> tuple[float, int, float]:
+        """One optimiser step: (loss, correct examples, the learning rate it used)."""
+        inputs, targets = to_device(inputs, self.device), targets.to(self.device)
+        with torch.autocast("cuda", dtype=self.dtype, enabled=self.dtype is not None):
+            loss, correct = self.objective.loss(self.model, inputs, targets)
+        self.optimizer.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        self.scaler.unscale_(self.optimizer)
+        nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        lr = float(self.optimizer.param_groups[0]["lr"])
+        self.scheduler.step()
+        return loss.item(), correct, lr
+
+    def train_epoch(self, epoch: int) -> Generator[Event, None, tuple[float, float, float]]:
+        """Train one epoch; returns its mean loss, accuracy and active seconds."""
+        self._train_mode()
+        epoch_start, last_emit = time.monotonic(), time.monotonic()
+        epoch_paused, loss_sum, seen, correct = 0.0, 0.0, 0, 0
+        pending: list[float] = []
+        for step_in_epoch, (inputs, targets) in enumerate(self._loader(epoch), 1):
+            waited = self.pause.wait(self.cancel)
+            epoch_paused += waited
+            self.paused_s += waited
+            self.cancel.raise_if_cancelled()
+            value, right, lr = self._step(inputs, targets)
+            loss_sum += value * len(targets)
+            seen += len(targets)
+            correct += right
+            pending.append(value)
+            self.steps_done += 1
+            now = time.monotonic()
+            if now - last_emit >= STEP_EVENT_INTERVAL_S or step_in_epoch == self.steps_per_epoch:
+                rate = seen / max(now - epoch_start - epoch_paused, 1e-9)
+                yield from self._step_events(
+                    epoch, step_in_epoch, sum(pending) / len(pending), lr, rate
+                )
+                pending.clear()
+                last_emit = now
+        active = time.monotonic() - epoch_start - epoch_paused
+        return loss_sum / max(seen, 1), correct / max(seen, 1), active
+
+    def _step_events(
+        self, epoch: int, step_in_epoch: int, loss: float, lr: float, rate: float
+    ) -> Iterator[Event]:
+        step = epoch * self.steps_per_epoch + step_in_epoch
+        active = time.monotonic() - self.run_start - self.paused_s
+        eta = active / self.steps_done * (self.total_steps - step)
+        config = self.config
+        yield StepMetrics(config.phase, epoch + 1, step, self.total_steps, loss, lr, rate, eta)
+        yield Progress(
+            step / self.total_steps,
+            f"{config.phase}: epoch {epoch + 1}/{config.epochs}",
+            step,
+            self.total_steps,
+            eta,
+        )
+
+    def validate(self) -> Validation | None:
+        if self.val_loader is None:
+            return None
+        self.model.eval()
+        batches = (
+            (to_device(inputs, self.device), targets.to(self.device))
+            for inputs, targets in self.val_loader
+        )
+        with torch.autocast("cuda", dtype=self.dtype, enabled=self.dtype is not None):
+            return self.objective.validate(self.model, batches, self.cancel)
+
+    def keep_best(self, epoch: int, val: Validation | None) -> bool:
+        """Remember this epoch's weights if validation loss improved; returns whether it did."""
+        # Validation loss decides (accuracy on a small validation set moves in coarse steps).
+        key = -val.loss if val is not None else float(epoch)
+        improved = self.best_key is None or key > self.best_key + 1e-4
+        if improved:
+            self.best_key, self.best_state = key, _state_copy(self.model)
+            self.result.best_epoch, self.bad_epochs = epoch + 1, 0
+        else:
+            self.bad_epochs += 1
+        return improved
+
+    def checkpoint(self, epoch: int) -> Checkpoint:
+        return Checkpoint(
+            phase=self.config.phase,
+            epoch=epoch + 1,
+            model=self.model.state_dict(),
+            optimizer=self.optimizer.state_dict(),
+            scheduler=self.scheduler.state_dict(),
+            scaler=self.scaler.state_dict(),
+            history=list(self.result.history),
+            best_epoch=self.result.best_epoch,
+            best_state=self.best_state,
+            best_key=self.best_key,
+            bad_epochs=self.bad_epochs,
+        )
+
+    def finish(self) -> Iterator[Event]:
+        """Say how the run ended, then load the best weights and predict the validation set."""
+        phase, result = self.config.phase, self.result
+        if self.best_state is not None and result.best_epoch == 0:
+            yield Log(f"{phase}: no epoch beat the starting weights on validation; keeping them")
+        if result.stopped_early:
+            yield Log(
+                f"{phase}: stopped early, validation did not improve for "
+                f"{self.config.patience} epochs; keeping epoch {result.best_epoch}"
+            )
+        if self.best_state is not None:
+            self.model.load_state_dict(self.best_state)
+        final = self.validate()
+        if final is not None:
+            result.val_predictions, result.val_scores = final.predictions, final.scores
 
 
 def fit(
@@ -174,221 +348,60 @@ def fit(
     train_set: Dataset,
     val_set: Dataset | None,
     config: LoopConfig,
-    collate: Callable[[list[Any]], Any] | None = None,
+    *,
+    objective: Objective | None = None,
+    collate: Collate | None = None,
     cancel: CancelToken | None = None,
     pause: PauseGate | None = None,
     checkpoint: Path | None = None,
-    resume: dict[str, Any] | None = None,
+    resume: Checkpoint | None = None,
 ) -> Generator[Event, None, FitResult]:
-    """Train `model` in place; on return it holds the best epoch's weights."""
-    cancel = cancel or CancelToken()
-    pause = pause or PauseGate()
-    device = config.device
-    model.to(device)
-    dtype = autocast_dtype(device)
-    scaler = torch.amp.GradScaler("cuda", enabled=dtype == torch.float16)
-    steps_per_epoch = math.ceil(len(train_set) / config.batch_size)  # type: ignore[arg-type]
-    total_steps = steps_per_epoch * config.epochs
-    optimizer = make_optimizer(model, config.lr, config.weight_decay)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, warmup_cosine(total_steps, config.warmup)
-    )
-    weights = torch.tensor(config.class_weights, device=device) if config.class_weights else None
-    val_loader = (
-        DataLoader(val_set, batch_size=config.batch_size * 2, collate_fn=collate)
-        if val_set is not None and len(val_set) > 0  # type: ignore[arg-type]
-        else None
-    )
+    """Train `model` in place; on return it holds the best epoch's weights.
 
-    result = FitResult()
-    best_key: float | None = None
-    best_state: dict[str, torch.Tensor] | None = None
-    bad_epochs = 0
-    start_epoch = 0
-    if resume is not None:
-        model.load_state_dict(resume["model"])
-        optimizer.load_state_dict(resume["optimizer"])
-        scheduler.load_state_dict(resume["scheduler"])
-        scaler.load_state_dict(resume["scaler"])
-        result.history = [EpochMetrics(**h) for h in resume["history"]]
-        result.best_epoch = resume["best_epoch"]
-        best_state = resume["best_state"]
-        best_key = resume["best_key"]
-        bad_epochs = resume["bad_epochs"]
-        start_epoch = resume["epoch"]
-        yield Log(f"{config.phase}: resumed after epoch {start_epoch} of {config.epochs}")
-
-    if resume is None and config.keep_start and val_loader is not None:
-        start_loss, start_acc, _, _ = evaluate_batches(
-            model, val_loader, device, cancel, config.label_smoothing
+    Without an `objective` it trains a classifier (cross-entropy with the config's class
+    weights and label smoothing). With `checkpoint`, every epoch ends with one written there.
+    """
+    if objective is None:
+        weights = config.class_weights
+        objective = Classification(
+            torch.tensor(weights, device=config.device) if weights else None,
+            config.label_smoothing,
         )
-        best_key, best_state = -start_loss, _state_copy(model)
-        yield Log(
-            f"{config.phase}: before training, val loss {start_loss:.4f}, "
-            f"val accuracy {start_acc:.1%}"
-        )
-
-    run_start = time.monotonic()
-    paused_s = 0.0
-    steps_done_here = 0
-    for epoch in range(start_epoch, config.epochs):
-        # Never before half the epochs: fine-tuning often gets worse before it gets better.
-        if (
-            bad_epochs >= config.patience > 0
-            and val_loader is not None
-            and epoch >= config.epochs // 2
-        ):
-            result.stopped_early = True
+    run = _Fit(
+        model,
+        train_set,
+        val_set,
+        config,
+        objective,
+        collate,
+        cancel or CancelToken(),
+        pause or PauseGate(),
+    )
+    start = run.restore(resume) if resume is not None else None
+    start = start or (run.keep_start() if config.keep_start else None)
+    if start is not None:
+        yield start
+    for epoch in range(run.start_epoch, config.epochs):
+        if run.should_stop(epoch):
+            run.result.stopped_early = True
             break
-        # Seeding per epoch makes a resumed run draw the same shuffles and augmentations.
-        torch.manual_seed(config.seed * 1_000 + epoch)
-        generator = torch.Generator().manual_seed(config.seed * 1_000 + epoch)
-        lengths = getattr(train_set, "lengths", None)
-        if lengths is not None:
-            batches = length_grouped_batches(lengths, config.batch_size, generator)
-            loader = DataLoader(train_set, batch_sampler=batches, collate_fn=collate)
-        else:
-            loader = DataLoader(
-                train_set,
-                batch_size=config.batch_size,
-                shuffle=True,
-                collate_fn=collate,
-                generator=generator,
-            )
-        model.train()
-        if config.freeze_norm_stats:
-            for module in model.modules():
-                if isinstance(module, nn.modules.batchnorm._BatchNorm):
-                    module.eval()
-        epoch_start = time.monotonic()
-        epoch_paused = 0.0
-        loss_sum, seen, correct = 0.0, 0, 0
-        pending: list[float] = []
-        last_emit = time.monotonic()
-        for step_in_epoch, (inputs, targets) in enumerate(loader, 1):
-            waited = pause.wait(cancel)
-            epoch_paused += waited
-            paused_s += waited
-            cancel.raise_if_cancelled()
-            inputs, targets = to_device(inputs, device), targets.to(device)
-            with torch.autocast("cuda", dtype=dtype, enabled=dtype is not None):
-                logits = _forward(model, inputs).float()
-            loss = nn.functional.cross_entropy(
-                logits, targets, weight=weights, label_smoothing=config.label_smoothing
-            )
-            optimizer.zero_grad(set_to_none=True)
-            scaler.scale(loss).backward()
-            scaler.unscale_(optimizer)
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            scaler.step(optimizer)
-            scaler.update()
-            step_lr = optimizer.param_groups[0]["lr"]
-            scheduler.step()
-
-            value = loss.item()
-            batch_n = len(targets)
-            loss_sum += value * batch_n
-            seen += batch_n
-            correct += int((logits.argmax(-1) == targets).sum())
-            pending.append(value)
-            steps_done_here += 1
-            now = time.monotonic()
-            if now - last_emit >= STEP_EVENT_INTERVAL_S or step_in_epoch == steps_per_epoch:
-                active = now - run_start - paused_s
-                remaining = total_steps - (epoch * steps_per_epoch + step_in_epoch)
-                eta = active / steps_done_here * remaining
-                step = epoch * steps_per_epoch + step_in_epoch
-                yield StepMetrics(
-                    config.phase,
-                    epoch + 1,
-                    step,
-                    total_steps,
-                    sum(pending) / len(pending),
-                    step_lr,
-                    seen / max(now - epoch_start - epoch_paused, 1e-9),
-                    eta,
-                )
-                yield Progress(
-                    step / total_steps,
-                    f"{config.phase}: epoch {epoch + 1}/{config.epochs}",
-                    step,
-                    total_steps,
-                    eta,
-                )
-                pending.clear()
-                last_emit = now
-
-        val_loss = val_acc = None
-        if val_loader is not None:
-            val_loss, val_acc, _, _ = evaluate_batches(
-                model, val_loader, device, cancel, config.label_smoothing
-            )
-        # Validation loss decides (accuracy on a small validation set moves in coarse steps).
-        key = -val_loss if val_loss is not None else float(epoch)
-        improved = best_key is None or key > best_key + 1e-4
-        if improved:
-            best_key, best_state, result.best_epoch, bad_epochs = (
-                key,
-                _state_copy(model),
-                epoch + 1,
-                0,
-            )
-        else:
-            bad_epochs += 1
+        train_loss, train_accuracy, seconds = yield from run.train_epoch(epoch)
+        val = run.validate()
+        improved = run.keep_best(epoch, val)
         metrics = EpochMetrics(
             config.phase,
             epoch + 1,
             config.epochs,
-            loss_sum / max(seen, 1),
-            correct / max(seen, 1),
-            val_loss,
-            val_acc,
+            train_loss,
+            train_accuracy,
+            val.loss if val else None,
+            val.accuracy if val else None,
             improved,
-            time.monotonic() - epoch_start - epoch_paused,
+            seconds,
         )
-        result.history.append(metrics)
+        run.result.history.append(metrics)
         if checkpoint is not None:
-            save_checkpoint(
-                checkpoint,
-                {
-                    "phase": config.phase,
-                    "epoch": epoch + 1,
-                    "model": model.state_dict(),
-                    "optimizer": optimizer.state_dict(),
-                    "scheduler": scheduler.state_dict(),
-                    "scaler": scaler.state_dict(),
-                    "history": [h.to_json() for h in result.history],
-                    "best_epoch": result.best_epoch,
-                    "best_state": best_state,
-                    "best_key": best_key,
-                    "bad_epochs": bad_epochs,
-                },
-            )
+            run.checkpoint(epoch).save(checkpoint)
         yield metrics
-    if best_state is not None and result.best_epoch == 0:
-        yield Log(f"{config.phase}: no epoch beat the starting weights on validation; keeping them")
-    if result.stopped_early:
-        yield Log(
-            f"{config.phase}: stopped early, validation did not improve for "
-            f"{config.patience} epochs; keeping epoch {result.best_epoch}"
-        )
-    if best_state is not None:
-        model.load_state_dict(best_state)
-    if val_loader is not None:
-        _, _, result.val_predictions, result.val_scores = evaluate_batches(
-            model, val_loader, device, cancel
-        )
-    return result
-
-
-def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
-    """Write the checkpoint beside itself, then rename: a kill never leaves half of one."""
-    with atomic_target(path) as tmp:
-        torch.save(state, tmp)
-
-
-def load_checkpoint(path: Path) -> dict[str, Any] | None:
-    """The checkpoint at `path`, or None; tensors and plain values only (no pickled code)."""
-    if not path.is_file():
-        return None
-    return torch.load(path, map_location="cpu", weights_only=True)  # type: ignore[no-any-return]
+    yield from run.finish()
+    return run.result

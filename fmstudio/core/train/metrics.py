@@ -7,8 +7,11 @@ one implementation with no extra dependency.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from fmstudio.core.data.folders import Sample
+from fmstudio.core.results import Thumbnail
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,10 @@ class Evaluation:
         }
 
 
-def evaluate(labels: Sequence[str], truth: Sequence[int], predicted: Sequence[int]) -> Evaluation:
+def score_predictions(
+    labels: Sequence[str], truth: Sequence[int], predicted: Sequence[int]
+) -> Evaluation:
+    """The confusion matrix (and so every metric) of predicted against true class indices."""
     if len(truth) != len(predicted):
         raise ValueError(f"{len(truth)} true labels but {len(predicted)} predictions")
     k = len(labels)
@@ -71,6 +77,7 @@ class Misclassified:
     predicted: str
     score: float
     text: str | None = None
+    thumbnail: Thumbnail | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -79,3 +86,14 @@ class Misclassified:
             "predicted": self.predicted,
             "score": round(self.score, 6),
         }
+
+
+def misclassified(
+    samples: Sequence[Sample], predicted: Sequence[str], scores: Sequence[float]
+) -> list[Misclassified]:
+    """The samples whose predicted label is not their own, with the model's confidence."""
+    return [
+        Misclassified(s.path, s.label, label, score, s.text)
+        for s, label, score in zip(samples, predicted, scores, strict=True)
+        if label != s.label
+    ]

@@ -1,4 +1,4 @@
-"""What a training run is asked to do (`TrainSpec`), and the events it yields.
+"""What a training run is asked to do (`TrainSpec`), and how `auto` picks its mode.
 
 Defaults are chosen so that a user who changes nothing gets a good model: `auto` mode picks
 full fine-tuning where it finishes in minutes and a frozen-backbone head otherwise, and the
@@ -7,13 +7,12 @@ learning rate and epoch count follow the mode.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from fmstudio.core.events import Event
+from fmstudio.core.modalities import TRAINABLE, VAL_SPLIT, modality
 
 MODES = ("auto", "head", "full")
-TASKS = ("image", "text")
 
 # Up to this many training examples, full fine-tuning on a CPU finishes in a few minutes
 # (measured on 2 cores: EfficientNet-Lite0 ~13 images/s, MiniLM-L6 ~22 short texts/s).
@@ -21,8 +20,12 @@ CPU_FULL_LIMIT = {"image": 600, "text": 1500}
 
 DEFAULT_EPOCHS = {"head": 60, "full": 8}
 DEFAULT_PATIENCE = {"head": 10, "full": 3}
-DEFAULT_LR = {("image", "head"): 3e-3, ("text", "head"): 3e-3, ("image", "full"): 3e-4}
-DEFAULT_LR_FULL_TEXT = 1e-4
+DEFAULT_LR = {
+    ("image", "head"): 3e-3,
+    ("text", "head"): 3e-3,
+    ("image", "full"): 3e-4,
+    ("text", "full"): 1e-4,
+}
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ class TrainSpec:
     epochs: int | None = None
     batch_size: int = 16
     lr: float | None = None
-    val_split: float = 0.2
+    val_split: float = VAL_SPLIT
     seed: int = 0
     device: str = "auto"
     augment: bool = True
@@ -48,8 +51,11 @@ class TrainSpec:
     label_column: str = "label"
 
     def __post_init__(self) -> None:
-        if self.task not in TASKS:
-            raise ValueError(f"unknown task {self.task!r}; choose image or text")
+        if self.task not in TRAINABLE:
+            raise ValueError(
+                f"{modality(self.task).title} models cannot be fine-tuned yet; "
+                f"choose one of {', '.join(TRAINABLE)}"
+            )
         if self.mode not in MODES:
             raise ValueError(f"unknown mode {self.mode!r}; choose one of {', '.join(MODES)}")
         if not 0 <= self.val_split < 1:
@@ -58,15 +64,10 @@ class TrainSpec:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
-    @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> TrainSpec:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in raw.items() if k in known})
-
     def resolved(self, mode: str) -> TrainSpec:
         """The spec with the chosen mode and its default epochs and learning rate filled in."""
         epochs = self.epochs or DEFAULT_EPOCHS[mode]
-        lr = self.lr or DEFAULT_LR.get((self.task, mode), DEFAULT_LR_FULL_TEXT)
+        lr = self.lr or DEFAULT_LR[(self.task, mode)]
         patience = DEFAULT_PATIENCE[mode] if self.early_stopping is None else self.early_stopping
         return replace(self, mode=mode, epochs=epochs, lr=lr, early_stopping=patience)
 
@@ -88,35 +89,3 @@ def choose_mode(spec: TrainSpec, n_train: int, device: str) -> tuple[str, str]:
         f"to fine-tune the whole model quickly on the CPU (limit {limit}); use --mode full to "
         "fine-tune anyway"
     )
-
-
-@dataclass(frozen=True)
-class StepMetrics(Event):
-    """One optimiser step: the training loss of its batch and where the run is."""
-
-    phase: str
-    epoch: int
-    step: int
-    steps_total: int
-    loss: float
-    lr: float
-    samples_per_s: float
-    eta_s: float | None
-
-
-@dataclass(frozen=True)
-class EpochMetrics(Event):
-    """The end of an epoch: training and validation loss and accuracy."""
-
-    phase: str
-    epoch: int
-    epochs: int
-    train_loss: float
-    train_accuracy: float
-    val_loss: float | None
-    val_accuracy: float | None
-    best: bool
-    seconds: float
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)

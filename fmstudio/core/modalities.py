@@ -1,0 +1,97 @@
+"""The one table of tasks: what a modality is, where its code lives, and its defaults.
+
+The catalogue, the CLI, the fine-tuning job, the wizard and the main window all read this
+table, so a fourth task is one entry here plus its package. It is light (no torch, no
+Pillow): the window and `fmstudio models` read it at start-up. Code is named by dotted path
+(`module:attribute`) and imported only when a job runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+from fmstudio.core.data.suffixes import AUDIO_SUFFIXES, IMAGE_SUFFIXES, TEXT_SUFFIXES
+
+VAL_SPLIT = 0.2
+"""The share of each class held out for validation unless the user chooses another."""
+
+
+@dataclass(frozen=True)
+class Modality:
+    task: str
+    title: str
+    noun: str
+    """What the inputs are called in messages and dialogs ("images")."""
+    suffixes: frozenset[str]
+    default_model: str
+    default_batch: int
+    models: str
+    """The module whose `load(entry, device)` loads a model of this task."""
+    run: str
+    """The job that tries a model on files: `classify_images`, `transcribe_files`."""
+    finetuner: str | None = None
+    """The `Finetuner` class that trains this task, or None where it cannot be trained yet."""
+
+    @property
+    def trainable(self) -> bool:
+        return self.finetuner is not None
+
+    def file_filter(self) -> str:
+        """A file-dialog filter: this modality's files first, then everything."""
+        patterns = " ".join(f"*{s}" for s in sorted(self.suffixes))
+        return f"{self.title} files ({patterns});;All files (*)"
+
+
+TEXT = Modality(
+    task="text",
+    title="Text",
+    noun="documents",
+    suffixes=TEXT_SUFFIXES,
+    default_model="all-MiniLM-L6-v2",
+    default_batch=32,
+    models="fmstudio.core.text.models",
+    run="fmstudio.core.text.classify:classify_texts",
+    finetuner="fmstudio.core.text.finetune:TextFinetuner",
+)
+IMAGE = Modality(
+    task="image",
+    title="Image",
+    noun="images",
+    suffixes=IMAGE_SUFFIXES,
+    default_model="efficientnet_lite0",
+    default_batch=16,
+    models="fmstudio.core.image.models",
+    run="fmstudio.core.image.classify:classify_images",
+    finetuner="fmstudio.core.image.finetune:ImageFinetuner",
+)
+SPEECH = Modality(
+    task="speech",
+    title="Speech",
+    noun="audio files",
+    suffixes=AUDIO_SUFFIXES,
+    default_model="whisper-tiny.en",
+    default_batch=1,
+    models="fmstudio.core.speech.models",
+    run="fmstudio.core.speech.transcribe:transcribe_files",
+)
+
+MODALITIES: dict[str, Modality] = {m.task: m for m in (TEXT, IMAGE, SPEECH)}
+TASKS: tuple[str, ...] = tuple(MODALITIES)
+"""In the order the window shows its tabs."""
+TRAINABLE: tuple[str, ...] = tuple(t for t, m in MODALITIES.items() if m.trainable)
+
+
+def modality(task: str) -> Modality:
+    try:
+        return MODALITIES[task]
+    except KeyError:
+        raise ValueError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}") from None
+
+
+def import_target(dotted: str) -> Any:
+    """The object a table entry names: `package.module:attribute`, or a module."""
+    module_name, _, attribute = dotted.partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, attribute) if attribute else module

@@ -1,0 +1,104 @@
+"""What each job is asked to do: one frozen request per job, built by the CLI or a tab.
+
+Every job takes its request and keyword-only `cancel` (and `pause` where it can pause):
+`classify_images(ClassifyImages(paths), cancel=token)`. This module is light, so the window
+builds requests without importing torch; a request may also carry a model that is already
+loaded (the evaluate job hands its classifier to the classify job).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Union
+
+from fmstudio.core.modalities import IMAGE, TEXT
+from fmstudio.core.text import DEFAULT_TEMPLATE
+
+if TYPE_CHECKING:
+    from fmstudio.core.image.models import ImageClassifier
+    from fmstudio.core.speech.microphone import AudioSource
+    from fmstudio.core.speech.models import SpeechModel
+    from fmstudio.core.text.models import TextClassifier, TextEncoder
+
+ImageModel = Union[str, "ImageClassifier"]
+TextModel = Union[str, "TextEncoder", "TextClassifier"]
+AnySpeechModel = Union[str, "SpeechModel"]
+
+
+@dataclass(frozen=True)
+class ClassifyImages:
+    """Rank labels for image files and folders (folders recurse)."""
+
+    paths: tuple[str, ...]
+    model: ImageModel = ""
+    """A name the catalogue resolves ("" for the default), or a loaded classifier."""
+    top_k: int = 5
+    batch_size: int = IMAGE.default_batch
+    device: str = "auto"
+    thumbnail_size: int = 0
+    """Give each result an RGB thumbnail this big, for the window's table (0: none)."""
+    workers: int = 2
+
+
+@dataclass(frozen=True)
+class ClassifyTexts:
+    """Rank labels for text files, table rows and pasted texts: zero-shot or fine-tuned."""
+
+    paths: tuple[str, ...] = ()
+    texts: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    """The zero-shot labels; a fine-tuned model uses its own classes."""
+    model: TextModel = ""
+    template: str | None = DEFAULT_TEMPLATE
+    top_k: int = 5
+    batch_size: int = TEXT.default_batch
+    device: str = "auto"
+    text_column: str | None = None
+
+
+@dataclass(frozen=True)
+class SpeechOptions:
+    """What the user can choose for transcription; the defaults match faster-whisper's own."""
+
+    language: str | None = None
+    beam_size: int = 5
+    vad: bool = False
+    word_timestamps: bool = False
+
+
+@dataclass(frozen=True)
+class Transcribe:
+    """Transcribe audio files and folders; a bad file becomes an error transcript."""
+
+    paths: tuple[str, ...]
+    model: AnySpeechModel = ""
+    options: SpeechOptions = field(default_factory=SpeechOptions)
+    device: str = "auto"
+    keep_audio: bool = False
+    """Keep each file's decoded samples on its transcript (the window plays segments)."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """Record from `source` into a WAV; with `model`, live text and a final transcript."""
+
+    source: AudioSource
+    model: AnySpeechModel | None = None
+    """None records only; a name loads that model (on `device`) for the transcription."""
+    live: bool = True
+    options: SpeechOptions = field(default_factory=SpeechOptions)
+    device: str = "auto"
+    path: Path | None = None
+    """Where to save the WAV; a new file in the recordings folder when None."""
+
+
+@dataclass(frozen=True)
+class Evaluate:
+    """Measure a classifier on a labelled folder (its val/ or test/ folder when it has one)."""
+
+    task: str
+    model: str
+    data: str
+    batch_size: int = IMAGE.default_batch
+    device: str = "auto"

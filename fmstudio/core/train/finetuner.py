@@ -1,0 +1,73 @@
+"""The `Finetuner` protocol: what a task must provide for the one training job to train it.
+
+A task plugs in by naming its class in the modality table (`core/modalities.py`); the job
+loads it from there, so nothing in `core/train` knows the tasks by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from pathlib import Path
+from typing import Any, Protocol, cast
+
+import torch
+from torch import nn
+from torch.utils.data import Dataset
+
+from fmstudio.core.data.folders import Sample
+from fmstudio.core.events import CancelToken, Event
+from fmstudio.core.modalities import import_target, modality
+
+
+class Finetuner(Protocol):
+    """Holds the model being trained and knows how to feed it and save it."""
+
+    model: nn.Module
+    augments: bool
+    """Whether `dataset(..., train=True)` differs from `train=False` (random augmentation):
+    head mode then also trains on augmented views of the cached features."""
+
+    def __init__(self, base: str, classes: list[str], device: str) -> None: ...
+
+    def load(self) -> None:
+        """Load the base model with a new classifier for `classes`, on the device."""
+        ...
+
+    @property
+    def head(self) -> nn.Module:
+        """The classifier alone: head mode trains it on cached features."""
+        ...
+
+    def prepare(
+        self, samples: Sequence[Sample], cancel: CancelToken, what: str
+    ) -> Generator[Event, None, list[Any]]:
+        """Read the samples once into what `dataset` takes (decoded images, token ids)."""
+        ...
+
+    def dataset(self, inputs: Sequence[Any], targets: Sequence[int], train: bool) -> Dataset:
+        """Examples for the loop; `train` turns on augmentation where there is any."""
+        ...
+
+    def collate(self, items: list[Any]) -> Any:
+        """Batch a list of examples (pad token ids, stack tensors)."""
+        ...
+
+    def features(
+        self, dataset: Dataset, cancel: CancelToken, what: str
+    ) -> Generator[Event, None, torch.Tensor]:
+        """The frozen backbone's output (the head's input) for every example, in order."""
+        ...
+
+    def save(self, folder: Path) -> None:
+        """Write the trained model so that its own library reloads it."""
+        ...
+
+
+def load_finetuner(task: str, base: str, classes: list[str], device: str) -> Finetuner:
+    """The task's `Finetuner`, with its base model loaded and a new classifier on it."""
+    path = modality(task).finetuner
+    if path is None:
+        raise ValueError(f"{task} models cannot be fine-tuned yet")
+    finetuner = cast(Finetuner, import_target(path)(base, classes, device))
+    finetuner.load()
+    return finetuner

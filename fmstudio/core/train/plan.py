@@ -1,0 +1,61 @@
+"""Before a run trains: the mode, the device, where it saves, and what it resumes from."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from fmstudio.core.data.folders import DatasetReport
+from fmstudio.core.devices import resolve_device
+from fmstudio.core.errors import FmError
+from fmstudio.core.events import Event, Log
+from fmstudio.core.library import check_replaceable, output_folder
+from fmstudio.core.modalities import modality
+from fmstudio.core.train.checkpoints import Checkpoint, RunDir, RunInfo
+from fmstudio.core.train.spec import TrainSpec, choose_mode
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """A run with every choice made: `spec` has its mode, epochs, learning rate and base."""
+
+    spec: TrainSpec
+    device: str
+    target: Path
+    run_dir: RunDir
+    checkpoint: Checkpoint | None
+
+    @property
+    def mode(self) -> str:
+        return self.spec.mode
+
+
+def plan_run(
+    spec: TrainSpec, report: DatasetReport, resume: bool
+) -> Generator[Event, None, RunPlan]:
+    """Choose what `auto` leaves open and check a resume; says each choice as a log line."""
+    if not report.ok:
+        raise FmError("the dataset cannot be used:\n" + "\n".join(report.errors))
+    for warning in report.warnings:
+        yield Log(warning, "warning")
+    device = resolve_device(spec.device)
+    mode, why = choose_mode(spec, len(report.train), device)
+    yield Log(why)
+    base = spec.base or modality(spec.task).default_model
+    spec = replace(spec.resolved(mode), base=base)
+    target = output_folder(spec.output)
+    check_replaceable(target)
+    run_dir = RunDir(target)
+    checkpoint = run_dir.checkpoint() if resume else None
+    if resume and checkpoint is None:
+        yield Log("no checkpoint to resume from; starting from the beginning", "warning")
+    if checkpoint is not None:
+        info = run_dir.info()
+        if info.classes != report.classes or info.mode != mode:
+            raise FmError(
+                f"the checkpoint in {run_dir.path} was made with other classes or another "
+                "mode; start again without --resume"
+            )
+    run_dir.write_info(RunInfo(report.classes, mode, spec.to_json()))
+    return RunPlan(spec, device, target, run_dir, checkpoint)
