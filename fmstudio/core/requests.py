@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
-from fmstudio.core.modalities import IMAGE, TEXT
+from fmstudio.core.modalities import IMAGE, TEXT, VAL_SPLIT
 from fmstudio.core.text import DEFAULT_TEMPLATE
 
 if TYPE_CHECKING:
     from fmstudio.core.image.models import ImageClassifier
-    from fmstudio.core.speech.microphone import AudioSource
     from fmstudio.core.speech.models import SpeechModel
+    from fmstudio.core.speech.sources import AudioSource
     from fmstudio.core.text.models import TextClassifier, TextEncoder
 
 ImageModel = Union[str, "ImageClassifier"]
@@ -81,9 +81,14 @@ class Transcribe:
 
 @dataclass(frozen=True)
 class Record:
-    """Record from `source` into a WAV; with `model`, live text and a final transcript."""
+    """Record into a WAV; with `model`, live text and a final transcript.
 
-    source: AudioSource
+    The microphone `input_device` is opened by the job (on the worker), unless a `source`
+    is given (the tests play a file as a microphone).
+    """
+
+    source: AudioSource | None = None
+    input_device: int | None = None
     model: AnySpeechModel | None = None
     """None records only; a name loads that model (on `device`) for the transcription."""
     live: bool = True
@@ -102,3 +107,24 @@ class Evaluate:
     data: str
     batch_size: int = IMAGE.default_batch
     device: str = "auto"
+
+
+@dataclass(frozen=True)
+class Playback:
+    """Play part of a transcript's decoded 16 kHz audio."""
+
+    samples: Any = field(repr=False)
+    start: float = 0.0
+    end: float = 0.0
+
+
+@dataclass(frozen=True)
+class Scan:
+    """Check a dataset folder (or, for text, a table file) before training on it."""
+
+    root: str
+    task: str
+    val_split: float = VAL_SPLIT
+    seed: int = 0
+    text_column: str | None = None
+    label_column: str = "label"

@@ -5,23 +5,29 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QTimer, QUrl, Slot
+from PySide6.QtCore import QByteArray, QSettings, QThread, QTimer, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
 
 from fmstudio.core import config, paths
 from fmstudio.core.atomic import atomic_target
-from fmstudio.core.devices import DeviceInfo, detect_job
+from fmstudio.core.devices import DeviceInfo
+from fmstudio.core.modalities import TASKS, TRAINABLE, modality
 from fmstudio.core.paths import log_dir
 from fmstudio.ui.dialogs import AboutDialog, ModelLibraryDialog
+from fmstudio.ui.jobs import JobController, lazy_job
+from fmstudio.ui.tabs.base import Tab
 from fmstudio.ui.tabs.image_tab import ImageTab
-from fmstudio.ui.tabs.speech_tab import SpeechTab
+from fmstudio.ui.tabs.speech.tab import SpeechTab
 from fmstudio.ui.tabs.text_tab import TextTab
-from fmstudio.ui.worker import Worker
+
+if TYPE_CHECKING:
+    from fmstudio.ui.wizard.wizard import FineTuneWizard
 
 log = logging.getLogger(__name__)
-TAB_KEYS = ("text", "image", "speech")
+DETECT = "fmstudio.core.devices:detect_job"
 
 
 def window_settings() -> QSettings:
@@ -29,12 +35,10 @@ def window_settings() -> QSettings:
     return QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
-def build_tabs(settings: config.Settings) -> dict[str, QWidget]:
-    return {
-        "text": TextTab(settings),
-        "image": ImageTab(settings),
-        "speech": SpeechTab(settings),
-    }
+def build_tabs(settings: config.Settings) -> dict[str, Tab]:
+    """One tab per task of the task table, in its order."""
+    tabs: dict[str, type[Tab]] = {"text": TextTab, "image": ImageTab, "speech": SpeechTab}
+    return {task: tabs[task](settings) for task in TASKS}
 
 
 class MainWindow(QMainWindow):
@@ -46,20 +50,19 @@ class MainWindow(QMainWindow):
         self.tabs_by_key = build_tabs(self.settings)
         self.tab_widget = QTabWidget()
         self.tab_widget.setDocumentMode(True)
-        for key in TAB_KEYS:
-            widget = self.tabs_by_key[key]
-            self.tab_widget.addTab(widget, key.capitalize())
-            signal = getattr(widget, "status_message", None)
-            if signal is not None:
-                signal.connect(self._show_status)
+        for key, tab in self.tabs_by_key.items():
+            self.tab_widget.addTab(tab, modality(key).title)
+            tab.status_message.connect(self._show_status)
         self.setCentralWidget(self.tab_widget)
         self.device_label = QLabel(f"Device: {self.device_text}")
         self.device_label.setToolTip("The compute device jobs run on (set per job in each tab)")
         self.statusBar().addPermanentWidget(self.device_label)
         self._build_menus()
         self._restore()
-        self._device_worker: Worker | None = None
-        self._wizard: QWidget | None = None
+        self.device_jobs = JobController(self)
+        self.device_jobs.done.connect(self._on_device)
+        self.device_jobs.failed.connect(self._on_device_error)
+        self._wizard: FineTuneWizard | None = None
         QTimer.singleShot(0, self._detect_device)
 
     def _build_menus(self) -> None:
@@ -105,7 +108,7 @@ class MainWindow(QMainWindow):
         about_action = QAction("&About fmstudio", self)
         about_action.triggered.connect(self.show_about)
         help_menu.addAction(about_action)
-        for i, key in enumerate(TAB_KEYS, start=1):
+        for i, key in enumerate(TASKS, start=1):
             action = QAction(self)
             action.setShortcut(f"Ctrl+{i}")
             action.triggered.connect(lambda _=False, k=key: self.show_tab(k))
@@ -120,21 +123,21 @@ class MainWindow(QMainWindow):
         self.show_tab(self.settings.last_tab)
 
     def current_key(self) -> str:
-        return TAB_KEYS[max(self.tab_widget.currentIndex(), 0)]
+        return TASKS[max(self.tab_widget.currentIndex(), 0)]
+
+    def current_tab(self) -> Tab:
+        return self.tabs_by_key[self.current_key()]
 
     def show_tab(self, key: str) -> None:
-        if key in TAB_KEYS:
-            self.tab_widget.setCurrentIndex(TAB_KEYS.index(key))
+        if key in TASKS:
+            self.tab_widget.setCurrentIndex(TASKS.index(key))
 
     @Slot()
     def _detect_device(self) -> None:
-        self._device_worker = Worker(lambda _token: detect_job(self.settings.device), self)
-        self._device_worker.returned.connect(self._on_device)
-        self._device_worker.errored.connect(self._on_device_error)
-        self._device_worker.start()
+        self.device_jobs.start(lazy_job(DETECT, self.settings.device), "Detecting…")
 
-    @Slot(object)
-    def _on_device(self, info: DeviceInfo) -> None:
+    @Slot(object, float)
+    def _on_device(self, info: DeviceInfo, _elapsed: float) -> None:
         self.device_text = info.label()
         self.device_label.setText(f"Device: {self.device_text}")
 
@@ -144,11 +147,7 @@ class MainWindow(QMainWindow):
         self.device_label.setText(f"Device: {self.device_text}")
 
     def device_known(self) -> bool:
-        return (
-            self._device_worker is not None
-            and not self._device_worker.is_running()
-            and self.device_text != "detecting…"
-        )
+        return not self.device_jobs.is_busy() and self.device_text != "detecting…"
 
     @Slot(str)
     def _show_status(self, message: str) -> None:
@@ -156,10 +155,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_files(self) -> None:
-        tab = self.tab_widget.currentWidget()
-        opener = getattr(tab, "open_files", None)
-        if opener is not None:
-            opener()
+        self.current_tab().open_files()
 
     def open_folder(self, folder: Path) -> bool:
         """Show a folder in the system's file manager, creating it first."""
@@ -184,13 +180,12 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def show_evaluate(self) -> QWidget:
-        picker = getattr(self.tabs_by_key[self._wizard_task()], "model_picker", None)
-        return self._open_wizard(picker.model_name() if picker is not None else "")
+        return self._open_wizard(self.tabs_by_key[self._wizard_task()].model_picker.model_name())
 
     def _wizard_task(self) -> str:
-        """The current tab's task, or image from the Speech tab (speech is not trained)."""
+        """The current tab's task where it can be trained, else the first that can."""
         key = self.current_key()
-        return key if key in ("image", "text") else "image"
+        return key if key in TRAINABLE else TRAINABLE[0]
 
     def _open_wizard(self, evaluate_model: str | None) -> QWidget:
         from fmstudio.ui.wizard.wizard import FineTuneWizard  # pyqtgraph loads only now
@@ -205,22 +200,20 @@ class MainWindow(QMainWindow):
     def _on_model_saved(self, task: str, name: str) -> None:
         """A new model appears at once, selected, in its tab's picker."""
         for key, tab in self.tabs_by_key.items():
-            picker = getattr(tab, "model_picker", None)
-            if picker is not None:
-                picker.refresh(name if key == task else "")
+            tab.model_picker.refresh(name if key == task else "")
         self._show_status(f"Saved {name} to the model library")
 
     def save_screenshot(self, path: Path, wait_ms: int = 20_000) -> int:
         """Render the window once the device is known and save a PNG atomically."""
         app = QApplication.instance()
+        assert app is not None
         waited = 0
         while not self.device_known() and waited < wait_ms:
-            app.processEvents()  # type: ignore[union-attr]
-            if self._device_worker is not None:
-                self._device_worker.wait(50)
+            app.processEvents()
+            QThread.msleep(50)
             waited += 50
         for _ in range(5):
-            app.processEvents()  # type: ignore[union-attr]
+            app.processEvents()
         pixmap = self.grab()
         try:
             with atomic_target(path.expanduser().resolve()) as tmp:
@@ -237,12 +230,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._wizard is not None:
             self._wizard.shutdown()
-        for widget in self.tabs_by_key.values():
-            shutdown = getattr(widget, "shutdown", None)
-            if shutdown is not None:
-                shutdown()
-        if self._device_worker is not None:
-            self._device_worker.wait()
+        for tab in self.tabs_by_key.values():
+            tab.shutdown()
+        self.device_jobs.shutdown()
         window_settings().setValue("geometry", self.saveGeometry())
         self.settings.last_tab = self.current_key()
         try:

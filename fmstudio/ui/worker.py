@@ -59,12 +59,12 @@ class _Runner(QObject):
 
 
 class Worker(QObject):
-    """Runs one job on its own QThread; `cancel()` may be called from the GUI thread."""
+    """Runs one job on its own QThread; `cancel()` may be called from the GUI thread.
 
-    yielded = Signal(object)
-    returned = Signal(object)
-    errored = Signal(object)
-    cancelled = Signal()
+    `yielded`, `returned`, `errored` and `cancelled` are the runner's own signals (queued to
+    the receivers' thread); `finished` comes once the thread itself has ended.
+    """
+
     finished = Signal()
 
     _live: ClassVar[weakref.WeakSet[Worker]] = weakref.WeakSet()
@@ -78,10 +78,10 @@ class Worker(QObject):
         self._runner = _Runner(factory, self.token)
         self._runner.moveToThread(self._thread)
         self._thread.started.connect(self._runner.run)
-        self._runner.yielded.connect(self.yielded)
-        self._runner.returned.connect(self.returned)
-        self._runner.errored.connect(self.errored)
-        self._runner.cancelled.connect(self.cancelled)
+        self.yielded = self._runner.yielded
+        self.returned = self._runner.returned
+        self.errored = self._runner.errored
+        self.cancelled = self._runner.cancelled
         self._runner.finished.connect(self._thread.quit)
         self._thread.finished.connect(self._on_thread_finished)
 

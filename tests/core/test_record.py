@@ -38,7 +38,7 @@ def test_recording_matches_what_was_spoken(
     path, said = speech_wav
     events: list[object] = []
     recording = run_to_end(
-        record(Record(FileSource(path), whisper), stop=threading.Event()), events.append
+        record(Record(FileSource(path), model=whisper), stop=threading.Event()), events.append
     )
     assert isinstance(recording, Recording)
     saved, transcript = recording.path, recording.transcript
@@ -81,7 +81,9 @@ def test_wav_is_valid_after_every_block(tmp_path: Path) -> None:
 
 def test_cancel_keeps_the_recording(speech_wav: tuple[Path, str], tmp_path: Path, whisper) -> None:
     token = CancelToken()
-    request = Record(FileSource(speech_wav[0]), whisper, live=False, path=tmp_path / "kept.wav")
+    request = Record(
+        FileSource(speech_wav[0]), model=whisper, live=False, path=tmp_path / "kept.wav"
+    )
     events = record(request, stop=threading.Event(), cancel=token)
     with pytest.raises(Cancelled):
         for i, _ in enumerate(events):

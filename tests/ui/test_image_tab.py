@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
+from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QFileDialog
 
 from fmstudio.core.config import Settings
 from fmstudio.ui.tabs.image_tab import ImageTab
+from tests.ui.helpers import drop
 
 
 @pytest.fixture
@@ -33,25 +33,6 @@ def images(tmp_path: Path, photo_like_image: Path) -> list[Path]:
     )
     (folder / "broken.jpg").write_bytes(b"not a jpeg")
     return [folder / "flower.jpg", folder / "sub", folder / "broken.jpg"]
-
-
-def drop(widget, paths: list[Path]) -> None:
-    """What Qt delivers when files are dragged in from a file manager and released.
-
-    Offscreen no real drag runs, so the handlers are called as Qt would call them.
-    """
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    args = (
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    enter = QDragEnterEvent(QPoint(10, 10), *args)
-    widget.dragEnterEvent(enter)
-    assert enter.isAccepted()
-    widget.dropEvent(QDropEvent(QPointF(10, 10), *args))
 
 
 def test_dropped_files_and_folders_become_rows(qtbot, tab: ImageTab, images: list[Path]) -> None:
@@ -117,7 +98,7 @@ def test_stop_cancels_a_long_run(
         Image.open(photo_like_image).save(folder / f"{i:03d}.png")
     tab.add_paths([str(folder)])
     qtbot.waitUntil(lambda: tab.table.model.rowCount() > 0, timeout=60_000)
-    tab.stop_button.click()
+    tab.status.stop_button.click()
     qtbot.waitUntil(lambda: not tab.is_busy(), timeout=30_000)
     assert tab.table.model.rowCount() < 120
     assert tab.status.text() == "Stopped."

@@ -5,9 +5,10 @@ from pathlib import Path
 import pytest
 
 from fmstudio.core.config import Settings
-from fmstudio.core.speech.record import FileSource
-from fmstudio.ui.tabs.speech_tab import SpeechTab
-from tests.ui.test_image_tab import drop
+from fmstudio.core.speech.sources import FileSource
+from fmstudio.ui.tabs.speech.record_panel import RecordState
+from fmstudio.ui.tabs.speech.tab import SpeechTab
+from tests.ui.helpers import drop
 
 
 @pytest.fixture
@@ -16,6 +17,7 @@ def tab(qtbot) -> SpeechTab:
     qtbot.addWidget(widget)
     widget.resize(1000, 650)
     widget.show()
+    qtbot.waitUntil(lambda: widget.record.state is not RecordState.PROBING, timeout=30_000)
     yield widget
     widget.shutdown()
 
@@ -29,21 +31,21 @@ def test_record_live_then_stop_shows_transcript(
     subprocess.run(
         ["sox", str(speech_wav[0]), str(speech_wav[0]), str(speech_wav[0]), str(path)], check=True
     )
-    tab.source_factory = lambda: FileSource(path, realtime=1.5)  # the fake microphone
-    tab.record_button.setEnabled(True)
-    tab.toggle_recording()
-    assert tab.record_button.text().startswith("■")
-    qtbot.waitUntil(lambda: tab.live_view.toPlainText().strip() != "", timeout=30_000)
+    tab.record.use_source(lambda: FileSource(path, realtime=1.5))  # the fake microphone
+    tab.record.toggle()
+    assert tab.record.state is RecordState.RECORDING
+    assert tab.record.record_button.isEnabled()
+    qtbot.waitUntil(lambda: tab.view.live_view.toPlainText().strip() != "", timeout=30_000)
     assert tab.is_busy()  # live text arrived before Stop
-    tab.toggle_recording()  # Stop
+    tab.record.toggle()  # Stop
+    assert tab.record.state is RecordState.FINISHING
     qtbot.waitUntil(lambda: not tab.is_busy(), timeout=60_000)
-    assert tab.record_button.text().startswith("●")
-    assert tab.recording_path is not None and tab.recording_path.exists()
-    assert tab.recordings.count() == 1
-    assert tab.segments.rowCount() >= 1
-    assert "quick" in tab.live_view.toPlainText().lower()
+    assert tab.record.state is RecordState.IDLE
+    assert tab.files.recordings.count() == 1
+    assert tab.view.segments.rowCount() >= 1
+    assert "quick" in tab.view.live_view.toPlainText().lower()
 
-    tab.segments.item(0, 2).setText("Corrected words")
+    tab.view.segments.item(0, 2).setText("Corrected words")
     target = tmp_path / "out.srt"
     tab.export_to(target)
     assert "Corrected words" in target.read_text()
@@ -51,12 +53,27 @@ def test_record_live_then_stop_shows_transcript(
 
 def test_dropped_audio_is_transcribed(qtbot, tab: SpeechTab, speech_wav) -> None:
     drop(tab.drop_area, [speech_wav[0]])
-    qtbot.waitUntil(lambda: not tab.is_busy() and tab.segments.rowCount() > 0, timeout=60_000)
-    assert "lazy dog" in tab.edited_transcript().text.lower()
+    qtbot.waitUntil(lambda: not tab.is_busy() and tab.view.segments.rowCount() > 0, timeout=60_000)
+    transcript = tab.view.edited()
+    assert transcript is not None and "lazy dog" in transcript.text.lower()
+    assert transcript.audio is not None and len(transcript.audio) > 16_000  # kept for playback
+
+
+def test_files_dropped_while_recording_wait_for_it(
+    qtbot, tab: SpeechTab, speech_wav, tmp_path: Path
+) -> None:
+    tab.record.use_source(lambda: FileSource(speech_wav[0], realtime=2.0))
+    tab.record.toggle()
+    drop(tab.drop_area, [speech_wav[0]])
+    assert not tab.files.is_busy() and "Waiting" in tab.files.status.text()
+    qtbot.waitUntil(lambda: tab.files.is_busy() or tab.view.segments.rowCount() > 0, timeout=60_000)
+    assert tab.record.state is not RecordState.RECORDING
+    qtbot.waitUntil(lambda: not tab.is_busy(), timeout=60_000)
 
 
 def test_without_a_microphone_recording_says_why(tab: SpeechTab) -> None:
-    if tab.unavailable is None:
+    if tab.record.unavailable is None:
         pytest.skip("this machine has an input device")
-    assert not tab.record_button.isEnabled()
-    assert "Recording is off" in tab.status.text()
+    assert tab.record.state is RecordState.UNAVAILABLE
+    assert not tab.record.record_button.isEnabled()
+    assert "Recording is off" in tab.files.status.text()

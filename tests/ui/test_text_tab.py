@@ -7,7 +7,7 @@ import pytest
 
 from fmstudio.core.config import Settings
 from fmstudio.ui.tabs.text_tab import TextTab
-from tests.ui.test_image_tab import drop
+from tests.ui.helpers import drop
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ def test_walks_every_page_trains_and_saves(qtbot, tiny_image_base: Path, image_f
     assert "Accuracy" in view.headline.text()
     assert view.confusion.rowCount() == 2 and view.per_class.rowCount() == 2
     total = sum(int(view.confusion.item(r, c).text()) for r in range(2) for c in range(2))
-    assert total == len(wizard.report.val)
+    assert total == len(wizard.state.report.val)
 
     wizard.next()
     assert wizard.currentId() == SAVE
@@ -80,8 +80,8 @@ def test_pause_resume_and_stop(qtbot, tiny_image_base: Path, image_folder: Path)
     assert len(page.curves.history.steps) == held
     page.pause_button.click()
     qtbot.waitUntil(lambda: len(page.curves.history.steps) > held, timeout=10_000)
-    page.panel.stop_button.click()
-    qtbot.waitUntil(lambda: not page.panel.is_busy(), timeout=10_000)
+    page.status.stop_button.click()
+    qtbot.waitUntil(lambda: not page.jobs.is_busy(), timeout=10_000)
     assert not page.isComplete()
     assert "Stopped" in page.log.toPlainText()
     assert page.curves.history.epochs[-1] < 1000

@@ -14,13 +14,14 @@ import json
 import random
 from collections import Counter
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from fmstudio.core.data.images import IMAGE_SUFFIXES, load_image
 from fmstudio.core.data.texts import TABLE_SUFFIXES, TEXT_SUFFIXES, TextDoc, iter_documents
 from fmstudio.core.errors import InputFileError
-from fmstudio.core.events import Event, Log
+from fmstudio.core.events import CancelToken, Event, Log
+from fmstudio.core.requests import Scan
 
 IMBALANCE_RATIO = 3.0
 
@@ -56,10 +57,12 @@ class DatasetReport:
     def ok(self) -> bool:
         return not self.errors
 
-    def resplit(self, val_split: float, seed: int) -> None:
-        """Split again with another fraction or seed (folder splits stay as they are)."""
-        if self.split != "folders":
-            self.train, self.val = stratified_split(self.train + self.val, val_split, seed)
+    def resplit(self, val_split: float, seed: int) -> DatasetReport:
+        """The report split with another fraction or seed (folder splits stay as they are)."""
+        if self.split == "folders":
+            return self
+        train, val = stratified_split(self.train + self.val, val_split, seed)
+        return replace(self, train=train, val=val)
 
     def counts(self) -> dict[str, int]:
         """Examples per class, train and validation together."""
@@ -229,11 +232,15 @@ def _validate(report: DatasetReport) -> None:
 
 
 def scan_job(
-    root: str | Path,
-    task: str,
-    val_split: float = 0.2,
-    seed: int = 0,
+    request: Scan, *, cancel: CancelToken | None = None
 ) -> Generator[Event, None, DatasetReport]:
     """`scan` as a job, for the wizard's worker: decoding every image takes a while."""
-    yield Log(f"Checking {root}…")
-    return scan(root, task, val_split, seed)
+    yield Log(f"Checking {request.root}…")
+    return scan(
+        request.root,
+        request.task,
+        request.val_split,
+        request.seed,
+        request.text_column,
+        request.label_column,
+    )

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from fmstudio.core.events import CancelToken, Event, Log
 
 if TYPE_CHECKING:
     import numpy as np
@@ -33,6 +36,21 @@ def input_devices() -> list[tuple[int, str]]:
     import sounddevice as sd
 
     return [(i, d["name"]) for i, d in enumerate(sd.query_devices()) if d["max_input_channels"] > 0]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The microphones found, or why recording is off on this machine."""
+
+    unavailable: str | None
+    devices: list[tuple[int, str]] = field(default_factory=list)
+
+
+def probe_inputs(*, cancel: CancelToken | None = None) -> Generator[Event, None, Inputs]:
+    """A job for the window: initialising PortAudio takes a moment, so it runs on the worker."""
+    yield Log("Looking for microphones…")
+    reason = recording_unavailable_reason()
+    return Inputs(reason, [] if reason else input_devices())
 
 
 class MicrophoneSource:

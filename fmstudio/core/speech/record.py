@@ -21,9 +21,11 @@ from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.events import CancelToken, Event, Log, run_to_end
 from fmstudio.core.requests import Record, SpeechOptions
 from fmstudio.core.speech.events import Level, LiveText
+from fmstudio.core.speech.microphone import MicrophoneSource
 from fmstudio.core.speech.models import SpeechModel
 from fmstudio.core.speech.recordings import new_recording_path
 from fmstudio.core.speech.results import Recording
+from fmstudio.core.speech.sources import AudioSource
 from fmstudio.core.speech.transcribe import load_speech_model, transcribe_audio
 
 LIVE_STEP_SECONDS = 2.0
@@ -146,14 +148,13 @@ def _level(block: np.ndarray, elapsed: float) -> Level:
 
 
 def _capture(
-    request: Record,
+    source: AudioSource,
     writer: WavWriter,
     live: LiveTranscriber | None,
     stop: threading.Event,
     cancel: CancelToken,
 ) -> Generator[Event, None, None]:
     """Write blocks until `stop` (or cancel); levels for each, live text every step."""
-    source = request.source
     resampler, audio = StreamResampler(source.sample_rate), AudioBuffer()
     next_live = LIVE_STEP_SECONDS
     for block in source.blocks(stop):
@@ -182,12 +183,13 @@ def record(
     model = None
     if request.model is not None:
         model = yield from load_speech_model(request.model, request.device)
+    source = request.source or MicrophoneSource(request.input_device)
     path = request.path or new_recording_path()
-    writer = WavWriter(path, request.source.sample_rate)
+    writer = WavWriter(path, source.sample_rate)
     yield Log(f"Recording to {path}")
     live = LiveTranscriber(model, request.options) if model is not None and request.live else None
     try:
-        yield from _capture(request, writer, live, stop, cancel)
+        yield from _capture(source, writer, live, stop, cancel)
     finally:
         writer.close()
     cancel.raise_if_cancelled()

@@ -72,6 +72,15 @@ class TrainSpec:
         return replace(self, mode=mode, epochs=epochs, lr=lr, early_stopping=patience)
 
 
+def auto_policy(task: str, n_train: int) -> str:
+    """What `auto` will do with this many training examples, in the user's words."""
+    limit = CPU_FULL_LIMIT[task]
+    return (
+        f"You have {n_train} training examples. Auto fine-tunes the whole network on a GPU, "
+        f"or on the CPU up to {limit} examples; otherwise it trains a head on frozen features."
+    )
+
+
 def choose_mode(spec: TrainSpec, n_train: int, device: str) -> tuple[str, str]:
     """The mode for `auto`, and why, in words the user sees."""
     if spec.mode != "auto":

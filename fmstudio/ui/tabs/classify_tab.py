@@ -1,11 +1,12 @@
 """ClassifyTab: what the Image and Text tabs share. Drop or open inputs, results stream into
-a table with a ranking panel, export as CSV or JSON. Subclasses supply the controls and the job."""
+a table with a ranking panel, export as CSV or JSON. Subclasses supply controls and requests."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -18,61 +19,74 @@ from PySide6.QtWidgets import (
 
 from fmstudio.core.config import Settings
 from fmstudio.core.events import Partial
+from fmstudio.core.modalities import Modality
 from fmstudio.core.results import ItemResult, export
-from fmstudio.ui.tabs.base import TaskTab
+from fmstudio.ui.jobs import JobController, lazy_job
+from fmstudio.ui.tabs.base import Tab
 from fmstudio.ui.widgets.drop_area import DropArea
+from fmstudio.ui.widgets.job_status import JobStatus
 from fmstudio.ui.widgets.results_table import ResultsTable
 from fmstudio.ui.widgets.score_bars import ScoreBars
-from fmstudio.ui.worker import JobFactory
+
+EXPORT_KEYS = QKeySequence.StandardKey.Save
 
 
-class ClassifyTab(TaskTab):
+class ClassifyTab(Tab):
     item_header = "Item"
     detail_header = "Details"
 
-    def __init__(self, settings: Settings, hint: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, settings: Settings, modality: Modality, hint: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.settings = settings
+        self.modality = modality
         self._pending: list[str] = []
-        self.open_button = QPushButton(f"Add {self.noun}…")
-        self.open_button.setToolTip(f"Choose {self.noun} (Ctrl+O); or drop files and folders below")
+        self.jobs = JobController(self)
+        self.status = JobStatus(self.jobs)  # first, so the tab's own lines come after its own
+        self.jobs.partial.connect(self._add_rows)
+        self.jobs.done.connect(self._summarise)
+        self.jobs.log.connect(self.status_message)
+        self.jobs.busy_changed.connect(self._busy_changed)
+        self.open_button = QPushButton(f"Add {modality.noun}…")
+        self.open_button.setToolTip(
+            f"Choose {modality.noun} (Ctrl+O); or drop files and folders below"
+        )
         self.open_button.clicked.connect(self.open_files)
+        export_keys = QKeySequence(EXPORT_KEYS).toString(QKeySequence.SequenceFormat.NativeText)
         self.export_button = QPushButton("Export…")
-        self.export_button.setToolTip("Save the results as CSV or JSON (Ctrl+E)")
-        self.export_button.setShortcut("Ctrl+E")
+        self.export_button.setToolTip(f"Save the results as CSV or JSON ({export_keys})")
         self.export_button.clicked.connect(self.export_dialog)
+        self.add_shortcut("Export results", EXPORT_KEYS, self.export_dialog)
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Remove all results")
         self.clear_button.clicked.connect(self.clear)
-
         self.table = ResultsTable(self.item_header, self.detail_header)
         self.table.result_selected.connect(self._show_ranking)
         self.bars = ScoreBars()
         self.hint = QLabel(hint)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint.setWordWrap(True)
+        self.drop_area = DropArea()
+        self.drop_area.paths_dropped.connect(self.add_paths)
+        self.controls = QHBoxLayout()
+        self.controls.addWidget(self.open_button)
+        self.extra_controls = QVBoxLayout()
+        self._lay_out()
+
+    def _lay_out(self) -> None:
         splitter = QSplitter()
         splitter.addWidget(self.table)
         splitter.addWidget(self.bars)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        self.drop_area = DropArea()
-        self.drop_area.paths_dropped.connect(self.add_paths)
         drop_layout = QVBoxLayout(self.drop_area)
         drop_layout.addWidget(self.hint)
         drop_layout.addWidget(splitter, 1)
-
-        self.controls = QHBoxLayout()
-        self.controls.addWidget(self.open_button)
-        self.extra_controls = QVBoxLayout()
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.progress, 1)
-        bottom.addWidget(self.stop_button)
         layout = QVBoxLayout(self)
         layout.addLayout(self.controls)
         layout.addLayout(self.extra_controls)
         layout.addWidget(self.drop_area, 1)
-        layout.addLayout(bottom)
         layout.addWidget(self.status)
 
     def finish_controls(self) -> None:
@@ -80,49 +94,58 @@ class ClassifyTab(TaskTab):
         self.controls.addWidget(self.export_button)
         self.controls.addWidget(self.clear_button)
 
-    def make_job(self, inputs: list[str]) -> tuple[JobFactory, str]:
-        """The job for these inputs and the message shown while it runs."""
+    def is_busy(self) -> bool:
+        return self.jobs.is_busy()
+
+    def has_pending(self) -> bool:
+        return bool(self._pending)
+
+    def take_request(self) -> tuple[object, str]:
+        """The request for what is pending (which it takes) and the line shown while it runs.
+
+        Raises ValueError with a message for the user when the inputs cannot run yet.
+        """
         raise NotImplementedError
 
     def detail(self, result: ItemResult) -> str:
         return ""
 
     @Slot(list)
-    def add_paths(self, new_paths: list[str]) -> None:
+    def add_paths(self, paths: list[str]) -> None:
         """Classify these files and folders now, or after the running job."""
-        self._pending.extend(str(p) for p in new_paths)
-        if not self.is_busy():
-            self.start_pending()
+        self._pending.extend(str(p) for p in paths)
+        self.start_pending()
 
     def start_pending(self) -> None:
-        if not self._pending:
+        if self.jobs.is_busy() or not self.has_pending():
             return
-        batch, self._pending = self._pending, []
         try:
-            factory, message = self.make_job(batch)
+            request, label = self.take_request()
         except ValueError as exc:
-            self.status.setText(str(exc))
+            self.status.say(str(exc))
             return
         self.hint.hide()
-        self.start_job(factory, message)
+        self.jobs.start(lazy_job(self.modality.run, request), label)
 
-    def on_partial(self, event: Partial) -> None:
-        results: list[ItemResult] = list(event.items)
+    @Slot(bool)
+    def _busy_changed(self, busy: bool) -> None:
+        if not busy:
+            self.start_pending()
+
+    @Slot(object)
+    def _add_rows(self, event: Partial[ItemResult]) -> None:
+        results = list(event.items)
         self.table.add_results(results, [self.detail(r) for r in results])
         if self.table.view.currentIndex().row() < 0 and self.table.visible_rows():
             self.table.select_row(0)
 
-    def on_done(self, result: object, elapsed_s: float) -> None:
-        items = result if isinstance(result, list) else []
-        failed = sum(not r.ok for r in items)
-        rate = len(items) / elapsed_s if elapsed_s > 0 else 0.0
-        text = f"{len(items) - failed} {self.noun} classified in {elapsed_s:.1f} s ({rate:.1f}/s)"
-        self.status.setText(text + (f"; {failed} failed (see the red rows)." if failed else "."))
-
-    def _on_finished(self) -> None:
-        super()._on_finished()
-        if self._pending:
-            self.start_pending()
+    @Slot(object, float)
+    def _summarise(self, result: list[ItemResult], elapsed_s: float) -> None:
+        failed = sum(not r.ok for r in result)
+        rate = len(result) / elapsed_s if elapsed_s > 0 else 0.0
+        noun = self.modality.noun
+        text = f"{len(result) - failed} {noun} classified in {elapsed_s:.1f} s ({rate:.1f}/s)"
+        self.status.say(text + (f"; {failed} failed (see the red rows)." if failed else "."))
 
     @Slot(object)
     def _show_ranking(self, result: ItemResult) -> None:
@@ -135,11 +158,10 @@ class ClassifyTab(TaskTab):
     @Slot()
     def export_dialog(self) -> None:
         if not self.table.results():
-            self.status.setText("Nothing to export yet.")
+            self.status.say("Nothing to export yet.")
             return
-        start = str(
-            Path(self.settings.last_folder or Path.home()) / f"{self.title.lower()}-results.csv"
-        )
+        folder = Path(self.settings.last_folder or Path.home())
+        start = str(folder / f"{self.modality.task}-results.csv")
         target, _ = QFileDialog.getSaveFileName(
             self, "Export results", start, "CSV (*.csv);;JSON (*.json)"
         )
@@ -150,12 +172,16 @@ class ClassifyTab(TaskTab):
         try:
             export(self.table.results(), target)
         except OSError as exc:
-            self.status.setText(f"Could not export to {target}: {exc.strerror or exc}")
+            self.status.say(f"Could not export to {target}: {exc.strerror or exc}")
             return
-        self.status.setText(f"Exported {len(self.table.results())} rows to {target}.")
+        self.status.say(f"Exported {len(self.table.results())} rows to {target}.")
 
     @Slot()
     def clear(self) -> None:
         self.table.clear()
         self.bars.clear()
         self.hint.show()
+
+    def shutdown(self, timeout_ms: int = 30_000) -> None:
+        self._pending.clear()
+        self.jobs.shutdown(timeout_ms)

@@ -6,34 +6,29 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import Slot
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QLabel, QWidget
 
 from fmstudio.core import paths
 from fmstudio.core.atomic import atomic_target
 from fmstudio.core.config import Settings
-from fmstudio.core.data.images import IMAGE_SUFFIXES
+from fmstudio.core.modalities import IMAGE
+from fmstudio.core.requests import ClassifyImages
 from fmstudio.core.results import ItemResult
 from fmstudio.ui.tabs.classify_tab import ClassifyTab
 from fmstudio.ui.widgets.controls import device_combo, top_k_spin
 from fmstudio.ui.widgets.model_picker import ModelPicker
-from fmstudio.ui.worker import JobFactory
 
 THUMBNAIL = 64
 
 
 class ImageTab(ClassifyTab):
-    title = "Image"
-    noun = "images"
     item_header = "Image"
     detail_header = "Folder / error"
-    file_filter = (
-        "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + ");;All files (*)"
-    )
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         hint = "Drop images or folders here, use Add images… (Ctrl+O), or paste an image (Ctrl+V)."
-        super().__init__(settings, hint, parent)
+        super().__init__(settings, IMAGE, hint, parent)
         self.model_picker = ModelPicker("image", settings.image_model)
         self.top_k = top_k_spin(5, "image")
         self.device = device_combo(settings)
@@ -43,24 +38,18 @@ class ImageTab(ClassifyTab):
             self.controls.addWidget(widget)
         self.finish_controls()
         self.table.set_row_height(THUMBNAIL + 4)
-        self.status.setText("Ready. The bundled EfficientNet-Lite0 knows 1000 ImageNet classes.")
-        paste = QShortcut(QKeySequence.StandardKey.Paste, self)
-        paste.activated.connect(self.paste)
+        self.status.say("Ready. The bundled EfficientNet-Lite0 knows 1000 ImageNet classes.")
+        self.add_shortcut("Paste image", QKeySequence.StandardKey.Paste, self.paste)
 
-    def make_job(self, inputs: list[str]) -> tuple[JobFactory, str]:
-        from fmstudio.core.image.classify import classify_images  # imports torch, on first use
-
+    def take_request(self) -> tuple[ClassifyImages, str]:
+        paths, self._pending = tuple(self._pending), []
         model = self.model_picker.model_name()
         self.settings.image_model = model
         self.settings.device = device = self.device.currentText()
-        top_k = self.top_k.value()
-
-        def job(token):  # type: ignore[no-untyped-def]
-            return classify_images(
-                inputs, model, top_k, 16, device, token, thumbnail_size=THUMBNAIL
-            )
-
-        return job, f"Classifying with {model}…"
+        request = ClassifyImages(
+            paths, model, self.top_k.value(), device=device, thumbnail_size=THUMBNAIL
+        )
+        return request, f"Classifying with {model}…"
 
     def detail(self, result: ItemResult) -> str:
         return str(Path(result.path).parent)
@@ -77,12 +66,12 @@ class ImageTab(ClassifyTab):
                 return
         image = clipboard.image()
         if image.isNull():
-            self.status.setText("The clipboard holds no image.")
+            self.status.say("The clipboard holds no image.")
             return
         folder = paths.ensure(paths.data_dir() / "pasted")
         target = folder / time.strftime("pasted-%Y%m%d-%H%M%S.png")
         with atomic_target(target) as tmp:
             if not image.save(str(tmp), "PNG"):
-                self.status.setText("Could not save the pasted image.")
+                self.status.say("Could not save the pasted image.")
                 return
         self.add_paths([str(target)])

@@ -13,29 +13,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fmstudio.core.catalog import is_zero_shot
 from fmstudio.core.config import Settings
-from fmstudio.core.data.texts import TEXT_SUFFIXES
+from fmstudio.core.modalities import TEXT
+from fmstudio.core.requests import ClassifyTexts
 from fmstudio.core.results import ItemResult
-from fmstudio.core.text import DEFAULT_TEMPLATE
+from fmstudio.core.text import DEFAULT_TEMPLATE, parse_labels
 from fmstudio.ui.tabs.classify_tab import ClassifyTab
 from fmstudio.ui.widgets.controls import device_combo, top_k_spin
 from fmstudio.ui.widgets.model_picker import ModelPicker
-from fmstudio.ui.worker import JobFactory
 
 
 class TextTab(ClassifyTab):
-    title = "Text"
-    noun = "documents"
     item_header = "Document"
     detail_header = "Snippet"
-    file_filter = "Text (" + " ".join(f"*{s}" for s in sorted(TEXT_SUFFIXES)) + ");;All files (*)"
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         hint = (
             "Type labels above, then drop text files or folders here (txt, md, html, csv, tsv, "
             "jsonl), use Add documents… (Ctrl+O), or paste text below."
         )
-        super().__init__(settings, hint, parent)
+        super().__init__(settings, TEXT, hint, parent)
         self.model_picker = ModelPicker("text", settings.text_model)
         self.model_picker.setToolTip(
             "all-MiniLM-L6-v2 classifies zero-shot with your labels; a fine-tuned model "
@@ -84,7 +82,7 @@ class TextTab(ClassifyTab):
         paste_row.addWidget(self.paste_box, 1)
         paste_row.addWidget(self.classify_text_button)
         self.extra_controls.addLayout(paste_row)
-        self.status.setText("Ready. Type two or more labels, then drop or paste text.")
+        self.status.say("Ready. Type two or more labels, then drop or paste text.")
         self._pasted: list[str] = []
 
     @Slot(str)
@@ -97,42 +95,35 @@ class TextTab(ClassifyTab):
         parts = [p.strip() for p in raw.replace("\r\n", "\n").split("\n\n")]
         documents = [p for p in parts if p]
         if not documents:
-            self.status.setText("Paste some text first.")
+            self.status.say("Paste some text first.")
             return
         self._pasted.extend(documents)
-        if not self.is_busy():
-            self.start_pending()
+        self.start_pending()
 
-    def start_pending(self) -> None:
-        if self._pasted and not self._pending:
-            self._pending.append("")  # a job with pasted text only
-        super().start_pending()
+    def has_pending(self) -> bool:
+        return bool(self._pending or self._pasted)
 
-    def make_job(self, inputs: list[str]) -> tuple[JobFactory, str]:
-        from fmstudio.core.catalog import BUNDLED
-        from fmstudio.core.text.classify import classify_texts, parse_labels
-
+    def take_request(self) -> tuple[ClassifyTexts, str]:
         model = self.model_picker.model_name()
-        zero_shot = any(b.task == "text" and b.name == model for b in BUNDLED)
-        labels = parse_labels(self.labels.text()) if zero_shot else None
-        if zero_shot and len(labels or []) < 2:
-            self._pasted.clear()
+        zero_shot = is_zero_shot(model, "text")
+        labels = tuple(parse_labels(self.labels.text())) if zero_shot else ()
+        paths, texts = tuple(self._pending), tuple(self._pasted)
+        self._pending, self._pasted = [], []
+        if zero_shot and len(labels) < 2:
             raise ValueError("Type at least two labels, separated by commas, for zero-shot.")
-        template = self.template.text() if self.use_template.isChecked() else None
-        texts, self._pasted = self._pasted, []
-        files = [p for p in inputs if p]
-        column = self.text_column.text().strip() or None
         self.settings.text_model = model
         self.settings.device = device = self.device.currentText()
-        top_k = self.top_k.value()
-
-        def job(token):  # type: ignore[no-untyped-def]
-            return classify_texts(
-                files, labels, model, template, top_k, 32, device, token, texts, column
-            )
-
-        how = "zero-shot" if zero_shot else f"with {model}"
-        return job, f"Classifying {how}…"
+        request = ClassifyTexts(
+            paths=paths,
+            texts=texts,
+            labels=labels,
+            model=model,
+            template=self.template.text() if self.use_template.isChecked() else None,
+            top_k=self.top_k.value(),
+            device=device,
+            text_column=self.text_column.text().strip() or None,
+        )
+        return request, f"Classifying {'zero-shot' if zero_shot else f'with {model}'}…"
 
     def detail(self, result: ItemResult) -> str:
-        return str(result.extra.get("snippet", ""))
+        return result.snippet or ""

@@ -1,1 +1,1 @@
-"""Reusable widgets: drop area, results table, score bars."""
+"""Reusable widgets: each a small piece of the window that shows one thing."""

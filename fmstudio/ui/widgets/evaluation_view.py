@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from fmstudio.core.train.metrics import Evaluation, Misclassified
+from fmstudio.ui.widgets.thumbnails import pixmap_of
 
 THUMB = 64
 MAX_MISTAKES = 200
@@ -128,9 +129,6 @@ class EvaluationView(QWidget):
                 caption += "\n" + (snippet[:140] + "…" if len(snippet) > 140 else snippet)
             item = QListWidgetItem(caption)
             item.setToolTip(m.path)
-            if m.text is None:
-                pixmap = QPixmap(m.path)
-                if not pixmap.isNull():
-                    keep = Qt.AspectRatioMode.KeepAspectRatio
-                    item.setIcon(QIcon(pixmap.scaled(THUMB, THUMB, keep)))
+            if m.thumbnail is not None:
+                item.setIcon(QIcon(pixmap_of(m.thumbnail)))
             self.mistakes.addItem(item)

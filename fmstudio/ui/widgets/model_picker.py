@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from fmstudio.core import catalog
@@ -29,7 +30,8 @@ class ModelPicker(QComboBox):
         for entry in catalog.list_models(self.task):
             where = entry.source if entry.available_offline else f"{entry.source}, needs network"
             self.addItem(f"{entry.name}  ({where})", entry.name)
-            self.setItemData(self.count() - 1, entry.description or entry.location, 3)
+            tip = entry.description or entry.location
+            self.setItemData(self.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         self.blockSignals(False)
         if select:
             self.select(select)

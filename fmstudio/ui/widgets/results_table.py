@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QImage, QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -16,20 +16,12 @@ from PySide6.QtWidgets import (
 )
 
 from fmstudio.core.results import ItemResult
+from fmstudio.ui.widgets.thumbnails import pixmap_of
 
-RESULT_ROLE = Qt.ItemDataRole.UserRole + 1
+INDEX_ROLE = Qt.ItemDataRole.UserRole + 1
+"""Each row keeps the index of its result in `_results` (the one place results live)."""
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 COL_ITEM, COL_LABEL, COL_SCORE, COL_DETAIL = range(4)
-
-
-def thumbnail_pixmap(result: ItemResult) -> QPixmap | None:
-    thumb = result.extra.get("thumbnail")
-    if thumb is None:
-        return None
-    image = QImage(
-        thumb.rgb, thumb.width, thumb.height, thumb.width * 3, QImage.Format.Format_RGB888
-    )
-    return QPixmap.fromImage(image.copy())
 
 
 class _LabelFilter(QSortFilterProxyModel):
@@ -97,14 +89,13 @@ class ResultsTable(QWidget):
         self, results: Sequence[ItemResult], details: Sequence[str] | None = None
     ) -> None:
         for i, r in enumerate(results):
-            self._results.append(r)
             item = QStandardItem(r.path)
-            item.setData(r, RESULT_ROLE)
+            item.setData(len(self._results), INDEX_ROLE)
+            self._results.append(r)
             item.setData(r.path.lower(), SORT_ROLE)
             item.setToolTip(r.path)
-            pixmap = thumbnail_pixmap(r)
-            if pixmap is not None:
-                item.setData(pixmap, Qt.ItemDataRole.DecorationRole)
+            if r.thumbnail is not None:
+                item.setData(pixmap_of(r.thumbnail), Qt.ItemDataRole.DecorationRole)
             top = r.top
             label = QStandardItem(top.label if top else "")
             label.setData((top.label if top else "").lower(), SORT_ROLE)
@@ -143,5 +134,5 @@ class ResultsTable(QWidget):
         if not current.isValid():
             return
         source = self.proxy.mapToSource(current)
-        result = self.model.item(source.row(), COL_ITEM).data(RESULT_ROLE)
-        self.result_selected.emit(result)
+        index = self.model.item(source.row(), COL_ITEM).data(INDEX_ROLE)
+        self.result_selected.emit(self._results[index])

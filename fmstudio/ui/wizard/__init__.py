@@ -1,1 +1,1 @@
-"""The fine-tuning wizard: data, model, settings, training, evaluation, saving."""
+"""`wizard.py` composes the pages of `setup_pages.py` and `run_pages.py`; they share `state.py`."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -19,20 +20,27 @@ from PySide6.QtWidgets import (
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import Event, PauseGate, format_duration
 from fmstudio.core.library import check_replaceable, output_folder, publish
-from fmstudio.core.train.spec import EpochMetrics, StepMetrics
+from fmstudio.core.requests import Evaluate
+from fmstudio.core.train.events import WARM_UP, EpochMetrics, StepMetrics
 from fmstudio.ui.errors import user_message
+from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.curves import LiveCurves
 from fmstudio.ui.widgets.evaluation_view import EvaluationView
-from fmstudio.ui.wizard.setup_pages import JobPanel
+from fmstudio.ui.widgets.job_status import JobStatus
+from fmstudio.ui.wizard.state import WizardState
 
 if TYPE_CHECKING:
-    from fmstudio.ui.wizard.wizard import FineTuneWizard
+    from fmstudio.core.train.evaluate import EvalResult
+    from fmstudio.core.train.job import TrainResult
+
+FINE_TUNE = "fmstudio.core.train.job:fine_tune"
+EVALUATE = "fmstudio.core.train.evaluate:evaluate_model"
 
 
 class TrainPage(QWizardPage):
-    def __init__(self, wizard: FineTuneWizard) -> None:
+    def __init__(self, state: WizardState) -> None:
         super().__init__()
-        self.wiz = wizard
+        self.state = state
         self.setTitle("Train")
         self.setSubTitle("Training runs in the background; pause, resume or stop at any time.")
         self.curves = LiveCurves()
@@ -40,22 +48,23 @@ class TrainPage(QWizardPage):
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(5000)
+        self.gate = PauseGate()
+        self.jobs = JobController(self)
+        self.jobs.done.connect(self._trained)
+        self.jobs.failed.connect(self._failed)
+        self.jobs.other_event.connect(self._metrics)
+        self.jobs.log.connect(self._log_line)
+        self.jobs.busy_changed.connect(self._busy_changed)
+        self.status = JobStatus(self.jobs)
         self.pause_button = QPushButton("Pause")
         self.pause_button.setCheckable(True)
         self.pause_button.setToolTip("Pause between steps (Ctrl+P); press again to resume")
-        self.pause_button.setShortcut("Ctrl+P")
         self.pause_button.toggled.connect(self._toggle_pause)
-        self.panel = JobPanel(self)
-        self.panel.done.connect(self._trained)
-        self.panel.failed.connect(self._failed)
-        self.panel.event.connect(self._metrics)
-        self.panel.status_message.connect(self._log_line)
-        self.panel.busy_changed.connect(self._busy_changed)
-        self.gate = PauseGate()
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.panel.progress, 1)
-        buttons.addWidget(self.pause_button)
-        buttons.addWidget(self.panel.stop_button)
+        pause = QAction("Pause or resume", self)
+        pause.setShortcut(QKeySequence("Ctrl+P"))
+        pause.triggered.connect(self.pause_button.click)
+        self.addAction(pause)
+        self.status.add_button(self.pause_button)
         split = QSplitter()
         split.setOrientation(split.orientation().Vertical)
         split.addWidget(self.curves)
@@ -64,30 +73,22 @@ class TrainPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addWidget(split, 1)
         layout.addWidget(self.metrics)
-        layout.addLayout(buttons)
-        layout.addWidget(self.panel.status)
-        self.done = False
+        layout.addWidget(self.status)
 
     def initializePage(self) -> None:
-        self.done = False
-        self.wiz.discard_staging()
-        report = self.wiz.report
+        self.state.trained = None
+        self.state.discard_staging()
+        spec = self.state.train_spec()
+        report = self.state.report
         assert report is not None
-        spec = self.wiz.settings_page.spec(str(self.wiz.new_staging()))
-        report.resplit(spec.val_split, spec.seed)
+        report = report.resplit(spec.val_split, spec.seed)
         self.curves.reset()
         self.log.clear()
         self.gate = PauseGate()
         self.pause_button.setChecked(False)
         self.pause_button.setEnabled(True)
-        gate = self.gate
-
-        def factory(token):  # type: ignore[no-untyped-def]
-            from fmstudio.core.train.job import fine_tune
-
-            return fine_tune(spec, report, token, gate)
-
-        self.panel.start_job(factory, "Starting…")
+        job = lazy_job(FINE_TUNE, spec, report=report, pause=self.gate)
+        self.jobs.start(job, "Starting…")
         self.completeChanged.emit()
 
     @Slot(bool)
@@ -95,11 +96,11 @@ class TrainPage(QWizardPage):
         if paused:
             self.gate.pause()
             self.pause_button.setText("Resume")
-            self.panel.status.setText("Paused: the run waits between two steps.")
+            self.status.say("Paused: the run waits between two steps.")
         else:
             self.gate.resume()
             self.pause_button.setText("Pause")
-            self.panel.status.setText("Resumed.")
+            self.status.say("Resumed.")
 
     @Slot(object)
     def _metrics(self, event: Event) -> None:
@@ -110,25 +111,16 @@ class TrainPage(QWizardPage):
                 f"loss {event.loss:.4f} · lr {event.lr:.2e} · {event.samples_per_s:.0f} samples/s"
                 f" · ETA {format_duration(event.eta_s)}"
             )
-        elif isinstance(event, EpochMetrics) and event.phase != "warm-up":
-            val = (
-                f", val loss {event.val_loss:.4f}, val accuracy {event.val_accuracy:.1%}"
-                if event.val_loss is not None and event.val_accuracy is not None
-                else ""
-            )
-            best = " (best so far)" if event.best else ""
-            self._log_line(
-                f"epoch {event.epoch}/{event.epochs}: loss {event.train_loss:.4f}{val}{best}"
-            )
+        elif isinstance(event, EpochMetrics) and event.phase != WARM_UP:
+            self._log_line(event.summary())
 
     @Slot(str)
     def _log_line(self, message: str) -> None:
         self.log.appendPlainText(message)
 
-    @Slot(object)
-    def _trained(self, result: object) -> None:
-        self.wiz.result = result
-        self.done = True
+    @Slot(object, float)
+    def _trained(self, result: TrainResult, _elapsed: float) -> None:
+        self.state.trained = result
         self.completeChanged.emit()
 
     @Slot(object)
@@ -140,71 +132,70 @@ class TrainPage(QWizardPage):
         self.pause_button.setEnabled(busy)
         if not busy:
             self.gate.resume()
-            if not self.done:
+            if self.state.trained is None:
                 self._log_line("Stopped. Go Back to change the settings and train again.")
         self.completeChanged.emit()
 
     def stop(self) -> None:
         self.gate.resume()
-        self.panel.shutdown()
+        self.jobs.shutdown()
 
     def cleanupPage(self) -> None:
         self.stop()
 
     def isComplete(self) -> bool:
-        return self.done and not self.panel.is_busy()
+        return self.state.trained is not None and not self.jobs.is_busy()
 
 
 class EvaluatePage(QWizardPage):
-    def __init__(self, wizard: FineTuneWizard) -> None:
+    def __init__(self, state: WizardState) -> None:
         super().__init__()
-        self.wiz = wizard
+        self.state = state
         self.setTitle("Evaluate")
         self.view = EvaluationView()
-        self.panel = JobPanel(self)
-        self.panel.done.connect(self._evaluated)
-        self.panel.busy_changed.connect(lambda _b: self.completeChanged.emit())
+        self.jobs = JobController(self)
+        self.jobs.done.connect(self._evaluated)
+        self.jobs.busy_changed.connect(self.completeChanged)
+        self.status = JobStatus(self.jobs)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
-        layout.addWidget(self.panel.progress)
-        layout.addWidget(self.panel.status)
+        layout.addWidget(self.status)
 
     def initializePage(self) -> None:
-        if not self.wiz.evaluate_only:
+        trained = self.state.trained
+        if not self.state.evaluate_only and trained is not None:
             self.setSubTitle("How the model did on the validation examples it never trained on.")
-            self.panel.progress.hide()
-            result = self.wiz.result
-            self.view.show_result(result.evaluation, result.misclassified)  # type: ignore[union-attr]
+            self.status.hide()
+            self.view.show_result(trained.evaluation, trained.misclassified)
             return
-        model = self.wiz.model_page.picker.model_name()
-        report = self.wiz.report
-        self.setSubTitle(f"{model} on {report.root if report else ''}")
-        device = self.wiz.settings.device
+        report = self.state.report
+        assert report is not None
+        self.setSubTitle(f"{self.state.model} on {report.root}")
+        request = Evaluate(
+            self.state.task, self.state.model, report.root, device=self.state.settings.device
+        )
+        self.jobs.start(lazy_job(EVALUATE, request, report=report), "Evaluating…")
 
-        def factory(token):  # type: ignore[no-untyped-def]
-            from fmstudio.core.train.evaluate import evaluate_model
-
-            return evaluate_model(
-                self.wiz.task, model, report.root, device=device, cancel=token, report=report
-            )
-
-        self.panel.start_job(factory, "Evaluating…")
-
-    @Slot(object)
-    def _evaluated(self, result: object) -> None:
-        self.view.show_result(result.evaluation, result.misclassified)  # type: ignore[attr-defined]
+    @Slot(object, float)
+    def _evaluated(self, result: EvalResult, _elapsed: float) -> None:
+        self.state.evaluated = result
+        self.view.show_result(result.evaluation, result.misclassified)
 
     def isComplete(self) -> bool:
-        return not self.panel.is_busy()
+        return not self.jobs.is_busy()
 
     def cleanupPage(self) -> None:
-        self.panel.shutdown()
+        self.jobs.shutdown()
 
 
 class SavePage(QWizardPage):
-    def __init__(self, wizard: FineTuneWizard) -> None:
+    saved = Signal(str, str)
+    """(task, name) once the model is in the library."""
+
+    def __init__(self, state: WizardState) -> None:
         super().__init__()
-        self.wiz = wizard
+        self.state = state
+        self.target: Path | None = None
         self.setTitle("Save")
         self.setSubTitle("Name the model; it goes into your library and the tabs list it at once.")
         self.name = QLineEdit()
@@ -219,9 +210,9 @@ class SavePage(QWizardPage):
         layout.addStretch(1)
 
     def initializePage(self) -> None:
-        report = self.wiz.report
-        stem = (report.root.rstrip("/").split("/")[-1] if report else "model").split(".")[0]
-        self.name.setText(f"{stem}-{self.wiz.task}")
+        report = self.state.report
+        stem = Path(report.root).stem if report else "model"
+        self.name.setText(f"{stem}-{self.state.task}")
 
     @Slot()
     def _check(self) -> None:
@@ -243,15 +234,14 @@ class SavePage(QWizardPage):
         return True
 
     def validatePage(self) -> bool:
-        staging = self.wiz.staging
+        staging = self.state.staging
         if staging is None:
             return False
         try:
-            target = publish(staging, self.name.text())
+            self.target = publish(staging, self.name.text())
         except (OSError, FmError) as exc:
             self.where.setText(f"Could not save: {exc}")
             return False
-        self.wiz.staging = None
-        self.wiz.saved = target
-        self.wiz.model_saved.emit(self.wiz.task, target.name)
+        self.state.staging = None
+        self.saved.emit(self.state.task, self.target.name)
         return True

@@ -1,0 +1,158 @@
+"""The Speech tab: record and transcribe live, or drop audio files; edit, hear and export.
+
+It composes a `RecordPanel` and a `TranscribePanel`, each with its own job controller, around
+one `TranscriptView`; the tab only routes what they say to the view.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QSplitter, QVBoxLayout, QWidget
+
+from fmstudio.core.config import Settings
+from fmstudio.core.events import Partial
+from fmstudio.core.modalities import SPEECH
+from fmstudio.core.speech.results import Recording, Segment, Transcript
+from fmstudio.ui.tabs.base import Tab
+from fmstudio.ui.tabs.classify_tab import EXPORT_KEYS
+from fmstudio.ui.tabs.speech.record_panel import RecordPanel, RecordState
+from fmstudio.ui.tabs.speech.transcribe_panel import TranscribePanel
+from fmstudio.ui.widgets.drop_area import DropArea
+from fmstudio.ui.widgets.speech_options import SpeechOptionsBar
+from fmstudio.ui.widgets.transcript_view import TranscriptView
+
+EXPORT_FILTER = "SubRip (*.srt);;WebVTT (*.vtt);;Text (*.txt);;JSON (*.json)"
+
+
+class SpeechTab(Tab):
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.modality = SPEECH
+        self.options = SpeechOptionsBar(settings)
+        self.model_picker = self.options.model_picker
+        self.record = RecordPanel(self.options)
+        self.files = TranscribePanel(self.options)
+        self.view = TranscriptView()
+        self.drop_area = DropArea()
+        self.drop_area.paths_dropped.connect(self.add_paths)
+        self.copy_button = QPushButton("Copy all")
+        self.copy_button.clicked.connect(self.copy_all)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Save as TXT, SRT, VTT or JSON (Ctrl+S)")
+        self.export_button.clicked.connect(self.export_dialog)
+        self._wire()
+        self._lay_out()
+        self.add_shortcut("Record or stop", "Ctrl+R", self.record.toggle)
+        self.add_shortcut("Export transcript", EXPORT_KEYS, self.export_dialog)
+        self.add_shortcut("Stop", "Esc", self.stop)
+        self.files.add_button.clicked.connect(self.open_files)
+        self.files.status.say("Ready. Press Record, or drop audio files.")
+
+    def _wire(self) -> None:
+        self.record.recording_started.connect(self.view.clear)
+        self.record.live_text.connect(self.view.show_live)
+        self.record.recorded.connect(self._recorded)
+        self.record.state_changed.connect(self._record_state)
+        self.files.jobs.started.connect(self._files_started)
+        self.files.jobs.partial.connect(self._segments)
+        self.files.transcribed.connect(self._transcribed)
+        for jobs in (self.record.jobs, self.files.jobs):
+            jobs.log.connect(self.status_message)
+
+    def _lay_out(self) -> None:
+        splitter = QSplitter()
+        splitter.addWidget(self.view)
+        splitter.addWidget(self.files)
+        splitter.setStretchFactor(0, 3)
+        drop_layout = QVBoxLayout(self.drop_area)
+        drop_layout.addWidget(splitter, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.files.status, 1)
+        bottom.addWidget(self.copy_button)
+        bottom.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.options)
+        layout.addWidget(self.record)
+        layout.addWidget(self.drop_area, 1)
+        layout.addLayout(bottom)
+
+    def is_busy(self) -> bool:
+        return self.record.is_busy() or self.files.is_busy()
+
+    @Slot(list)
+    def add_paths(self, paths: list[str]) -> None:
+        self.files.add_paths(paths)
+
+    @Slot()
+    def stop(self) -> None:
+        if self.record.state is RecordState.RECORDING:
+            self.record.toggle()
+        else:
+            self.record.jobs.stop()
+            self.files.jobs.stop()
+
+    @Slot(object)
+    def _record_state(self, state: RecordState) -> None:
+        self.files.blocked = state in (RecordState.RECORDING, RecordState.FINISHING)
+        if state is RecordState.UNAVAILABLE:
+            self.files.status.say(
+                f"Recording is off: {self.record.unavailable}. Drop audio files to transcribe them."
+            )
+        elif not self.files.blocked:
+            self.files.start_pending()
+
+    @Slot(str)
+    def _files_started(self, _label: str) -> None:
+        self.view.clear()
+
+    @Slot(object)
+    def _segments(self, event: Partial[Segment]) -> None:
+        for segment in event.items:
+            self.view.add_segment(segment)
+
+    @Slot(object)
+    def _recorded(self, recording: Recording) -> None:
+        self.files.refresh_recordings()
+        if recording.transcript is not None:
+            self.view.show_transcript(recording.transcript)
+        self.record.status.say(f"Saved {recording.path.name}.")
+
+    @Slot(object)
+    def _transcribed(self, transcripts: list[Transcript]) -> None:
+        good = [t for t in transcripts if t.ok]
+        if good:
+            self.view.show_transcript(good[-1])
+
+    @Slot()
+    def copy_all(self) -> None:
+        if self.view.copy():
+            self.files.status.say("Transcript copied.")
+
+    @Slot()
+    def export_dialog(self) -> None:
+        transcript = self.view.edited()
+        if transcript is None:
+            self.files.status.say("Nothing to export yet.")
+            return
+        folder = Path(self.settings.last_folder or Path.home())
+        start = str(folder / f"{Path(transcript.path).stem}.srt")
+        target, _ = QFileDialog.getSaveFileName(self, "Export transcript", start, EXPORT_FILTER)
+        if target:
+            self.export_to(Path(target))
+
+    def export_to(self, target: Path) -> None:
+        try:
+            self.view.export_to(target)
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            self.files.status.say(f"Could not export to {target}: {reason}")
+            return
+        self.files.status.say(f"Exported to {target}.")
+
+    def shutdown(self, timeout_ms: int = 30_000) -> None:
+        self.record.shutdown(timeout_ms)
+        self.files.shutdown(timeout_ms)
+        self.view.shutdown(timeout_ms)

@@ -1,0 +1,91 @@
+"""A job's progress bar, status line and Stop button, bound to one `JobController`."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+
+from fmstudio.core.events import Progress
+from fmstudio.ui.errors import user_message
+from fmstudio.ui.jobs import JobController
+
+
+class JobStatus(QWidget):
+    """Shows what the controller's job is doing; Stop (Esc) cancels it.
+
+    `add_button` puts a page's own buttons (Pause, Export…) between the bar and Stop.
+    """
+
+    def __init__(
+        self, jobs: JobController, parent: QWidget | None = None, stop_key: str | None = "Esc"
+    ) -> None:
+        super().__init__(parent)
+        self.jobs = jobs
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.bar.setFormat("")
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip(f"Stop the running job ({stop_key})" if stop_key else "")
+        if stop_key:
+            self.stop_button.setShortcut(stop_key)
+        self.stop_button.setEnabled(False)
+        self.stop_button.clicked.connect(self._stop)
+        self.line = QLabel()
+        self.line.setWordWrap(True)
+        self._row = QHBoxLayout()
+        self._row.addWidget(self.bar, 1)
+        self._row.addWidget(self.stop_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._row)
+        layout.addWidget(self.line)
+        jobs.started.connect(self._started)
+        jobs.progress.connect(self._progress)
+        jobs.log.connect(self.say)
+        jobs.done.connect(self._done)
+        jobs.failed.connect(self._failed)
+        jobs.cancelled.connect(self._cancelled)
+        jobs.busy_changed.connect(self.stop_button.setEnabled)
+
+    def add_button(self, button: QWidget) -> None:
+        self._row.insertWidget(self._row.count() - 1, button)
+
+    @Slot(str)
+    def say(self, message: str) -> None:
+        self.line.setText(message)
+
+    def text(self) -> str:
+        return self.line.text()
+
+    @Slot()
+    def _stop(self) -> None:
+        if self.jobs.is_busy():
+            self.jobs.stop()
+            self.say("Stopping…")
+
+    @Slot(str)
+    def _started(self, label: str) -> None:
+        self.bar.setValue(0)
+        self.bar.setFormat(label)
+        self.say(label)
+
+    @Slot(object)
+    def _progress(self, event: Progress) -> None:
+        self.bar.setValue(int(event.fraction * 1000))
+        self.bar.setFormat(event.describe())
+
+    @Slot(object, float)
+    def _done(self, _result: object, elapsed_s: float) -> None:
+        self.bar.setValue(1000)
+        self.bar.setFormat("Done")
+        self.say(f"Done in {elapsed_s:.1f} s.")
+
+    @Slot(object)
+    def _failed(self, exc: BaseException) -> None:
+        self.bar.setFormat("Failed")
+        self.say(user_message(exc))
+
+    @Slot()
+    def _cancelled(self) -> None:
+        self.bar.setFormat("Stopped")
+        self.say("Stopped.")

@@ -1,0 +1,103 @@
+"""The transcript on screen: live text while recording, then editable timed segments that
+play when clicked, and the edited transcript for copying and export."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import Slot
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
+
+from fmstudio.core.atomic import atomic_write_text
+from fmstudio.core.requests import Playback
+from fmstudio.core.speech.events import LiveText
+from fmstudio.core.speech.results import Segment, Transcript
+from fmstudio.core.speech.writers import FORMATS, render
+from fmstudio.ui.jobs import JobController, lazy_job
+from fmstudio.ui.widgets.segments_table import SegmentsTable
+
+PLAY = "fmstudio.core.speech.playback:play"
+
+
+class TranscriptView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.transcript: Transcript | None = None
+        self.live_view = QPlainTextEdit()
+        self.live_view.setReadOnly(True)
+        self.live_view.setPlaceholderText("The transcript appears here.")
+        self.live_view.setMaximumHeight(110)
+        self.segments = SegmentsTable()
+        self.segments.cellClicked.connect(self._play_row)
+        self.player = JobController(self)
+        self.player.busy_changed.connect(self._play_next)
+        self._next_play: Playback | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.live_view)
+        layout.addWidget(self.segments, 1)
+
+    def clear(self) -> None:
+        self.transcript = None
+        self.live_view.clear()
+        self.segments.set_segments([])
+
+    @Slot(object)
+    def show_live(self, event: LiveText) -> None:
+        tentative = f" <span style='color:gray'>{event.tentative}</span>" if event.tentative else ""
+        self.live_view.clear()
+        self.live_view.appendHtml(f"{event.committed}{tentative}")
+
+    def add_segment(self, segment: Segment) -> None:
+        self.segments.append(segment)
+
+    def show_transcript(self, transcript: Transcript) -> None:
+        self.transcript = transcript
+        self.segments.set_segments(transcript.segments)
+        self.live_view.setPlainText(transcript.text)
+
+    def edited(self) -> Transcript | None:
+        """The shown transcript with the user's corrections, or None before there is one."""
+        if self.transcript is None:
+            return None
+        segments = self.segments.segments()
+        text = " ".join(s.text.strip() for s in segments if s.text.strip())
+        return replace(self.transcript, segments=segments, text=text)
+
+    def copy(self) -> bool:
+        transcript = self.edited()
+        if transcript is None:
+            return False
+        QGuiApplication.clipboard().setText(transcript.text)
+        return True
+
+    def export_to(self, target: Path) -> None:
+        """TXT, SRT, VTT or JSON by the file's suffix (TXT for any other), written atomically."""
+        transcript = self.edited()
+        if transcript is None:
+            raise ValueError("nothing to export yet")
+        fmt = target.suffix.lstrip(".").lower()
+        atomic_write_text(target, render(transcript, fmt if fmt in FORMATS else "txt"))
+
+    @Slot(int, int)
+    def _play_row(self, row: int, _column: int) -> None:
+        """Play the clicked segment from the audio the transcribe job kept (on the worker)."""
+        if self.transcript is None or self.transcript.audio is None:
+            return
+        segment = self.segments.segments()[row]
+        self._next_play = Playback(self.transcript.audio, segment.start, segment.end)
+        if self.player.is_busy():
+            self.player.stop()  # the next segment starts once this one has stopped
+        else:
+            self._play_next(False)
+
+    @Slot(bool)
+    def _play_next(self, busy: bool) -> None:
+        if not busy and self._next_play is not None:
+            request, self._next_play = self._next_play, None
+            self.player.start(lazy_job(PLAY, request), "Playing…")
+
+    def shutdown(self, timeout_ms: int = 30_000) -> None:
+        self.player.shutdown(timeout_ms)
