@@ -97,3 +97,20 @@ def test_stratified_split_keeps_one_for_training() -> None:
     samples = [Sample(f"{i}", "a") for i in range(2)] + [Sample(f"b{i}", "b") for i in range(2)]
     train, val = stratified_split(samples, 0.9, 0)
     assert len(train) == 2 and len(val) == 2
+
+
+def test_scan_reads_each_file_once_and_the_hash_reads_none(tmp_path: Path, monkeypatch) -> None:
+    from fmstudio.core.data import folders
+    from fmstudio.core.library import dataset_hash
+
+    make_images(tmp_path, {"cats": 4, "dogs": 3})
+    reads: list[Path] = []
+    real = folders.read_bytes
+    monkeypatch.setattr(folders, "read_bytes", lambda p: reads.append(p) or real(p))
+    report = scan(tmp_path, "image")
+    assert sorted(reads) == sorted(tmp_path.rglob("*.png"))  # once each, nothing else
+    monkeypatch.setattr(
+        Path, "read_bytes", lambda self: (_ for _ in ()).throw(AssertionError(self))
+    )
+    assert len(dataset_hash(report)) == 64
+    assert all(len(s.sha256) == 64 for s in report.train + report.val)

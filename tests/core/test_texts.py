@@ -99,8 +99,39 @@ def test_tsv_and_jsonl_rows(tmp_path: Path) -> None:
     jsonl = tmp_path / "t.jsonl"
     jsonl.write_text('{"body": "alpha"}\n\n{"body": "beta"}\nnot json\n')
     out = docs(jsonl)
-    assert isinstance(out[0], InputFileError) and "invalid JSON" in out[0].reason
-    assert "t.jsonl#4" in out[0].path
+    assert [d.text for d in out if not isinstance(d, InputFileError)] == ["alpha", "beta"]
+    (bad,) = [d for d in out if isinstance(d, InputFileError)]
+    assert "invalid JSON" in bad.reason and "t.jsonl#4" in bad.path
+
+
+def test_training_scan_and_classification_parse_a_table_alike(tmp_path: Path) -> None:
+    """One parser: a UTF-16 CSV and a JSONL with a broken line give the same rows to both."""
+    from fmstudio.core.data.folders import scan
+
+    utf16 = tmp_path / "u16.csv"
+    utf16.write_bytes(
+        "text,label\nsnow and ice,weather\nthe goal,sport\nrain,weather\nthe match,sport\n".encode(
+            "utf-16"
+        )
+    )
+    report = scan(utf16, "text", val_split=0.5)
+    assert report.ok and report.classes == ["sport", "weather"]
+    assert sorted(s.text for s in report.train + report.val) == sorted(d.text for d in docs(utf16))
+    jsonl = tmp_path / "j.jsonl"
+    lines = [
+        '{"text": "sun", "label": "w"}',
+        "{broken",
+        '{"text": "goal", "label": "s"}',
+        '{"text": "hail", "label": "w"}',
+        '"not an object"',
+        '{"text": "run", "label": "s"}',
+    ]
+    jsonl.write_text("\n".join(lines) + "\n")
+    report = scan(jsonl, "text", val_split=0.5)
+    assert sorted(s.text for s in report.train + report.val) == ["goal", "hail", "run", "sun"]
+    reasons = sorted(s.reason for s in report.skipped)
+    assert reasons[0].startswith("invalid JSON") and "no label" in reasons[1]
+    assert len({s.sha256 for s in report.train + report.val}) == 1  # the table's own digest
 
 
 def test_guess_prefers_named_then_longest_column() -> None:

@@ -8,9 +8,7 @@ honoured; otherwise a stratified split with a fixed seed is made.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import json
 import random
 from collections import Counter
 from collections.abc import Generator
@@ -18,7 +16,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from fmstudio.core.data.images import IMAGE_SUFFIXES, load_image
-from fmstudio.core.data.texts import TABLE_SUFFIXES, TEXT_SUFFIXES, TextDoc, iter_documents
+from fmstudio.core.data.suffixes import TABLE_SUFFIXES, TEXT_SUFFIXES
+from fmstudio.core.data.texts import iter_rows, read_bytes
 from fmstudio.core.errors import InputFileError
 from fmstudio.core.events import CancelToken, Event, Log
 from fmstudio.core.requests import Scan
@@ -33,6 +32,8 @@ class Sample:
     path: str
     label: str
     text: str | None = None
+    sha256: str = ""
+    """The content hash of the file (of the whole table for a row), read during the scan."""
 
 
 @dataclass(frozen=True)
@@ -82,18 +83,20 @@ class DatasetReport:
         return "\n".join(lines)
 
 
-def _check_file(path: Path, task: str) -> str | None:
-    """The reason a file cannot be used, or None."""
-    try:
-        if task == "image":
-            load_image(path)
-        else:
-            docs = list(iter_documents(path))
-            if docs and isinstance(docs[0], InputFileError):
-                return docs[0].reason
-    except InputFileError as exc:
-        return exc.reason
-    return None
+def _read(path: Path, task: str) -> tuple[str, str | None]:
+    """Read and check a class file once: its sha256, and its text for a text task.
+
+    Raises `InputFileError` with the reason it cannot be used.
+    """
+    data = read_bytes(path)
+    digest = hashlib.sha256(data).hexdigest()
+    if task == "image":
+        load_image(path, data)
+        return digest, None
+    document, _row = next(iter_rows(path, data=data))
+    if isinstance(document, InputFileError):
+        raise document
+    return digest, document.text
 
 
 def _class_files(
@@ -112,42 +115,34 @@ def _class_files(
                     Skipped(str(path), f"unsupported file type {path.suffix or '(none)'}")
                 )
                 continue
-            reason = _check_file(path, task)
-            if reason:
-                report.skipped.append(Skipped(str(path), reason))
+            try:
+                digest, text = _read(path, task)
+            except InputFileError as exc:
+                report.skipped.append(Skipped(str(path), exc.reason))
                 continue
-            digest = hashlib.sha1(path.read_bytes()).hexdigest()
             if digest in seen:
                 report.skipped.append(Skipped(str(path), f"exact duplicate of {seen[digest]}"))
                 continue
             seen[digest] = str(path)
-            text = None
-            if task == "text":
-                doc = next(iter(iter_documents(path)))
-                text = doc.text if isinstance(doc, TextDoc) else None
-            samples.append(Sample(str(path), class_dir.name, text))
+            samples.append(Sample(str(path), class_dir.name, text, digest))
     return samples
 
 
 def _table_samples(
     path: Path, report: DatasetReport, text_column: str | None, label_column: str
 ) -> list[Sample]:
+    """Every row of a table with a text and a label; the table is read and parsed once."""
+    data = read_bytes(path)
+    digest = hashlib.sha256(data).hexdigest()
     samples: list[Sample] = []
-    rows = list(iter_documents(path, text_column))
-
-    raw = path.read_text(encoding="utf-8", errors="replace")
-    if path.suffix.lower() in (".jsonl", ".ndjson"):
-        labels = [json.loads(line).get(label_column) for line in raw.splitlines() if line.strip()]
-    else:
-        dialect = "excel-tab" if path.suffix.lower() == ".tsv" else "excel"
-        labels = [r.get(label_column) for r in csv.DictReader(raw.splitlines(), dialect=dialect)]
-    for doc, label in zip(rows, labels, strict=False):
-        if isinstance(doc, InputFileError):
-            report.skipped.append(Skipped(doc.path, doc.reason))
+    for document, row in iter_rows(path, text_column, data):
+        label = row.get(label_column)
+        if isinstance(document, InputFileError):
+            report.skipped.append(Skipped(document.path, document.reason))
         elif label in (None, ""):
-            report.skipped.append(Skipped(doc.path, f"no label in column {label_column!r}"))
+            report.skipped.append(Skipped(document.path, f"no label in column {label_column!r}"))
         else:
-            samples.append(Sample(doc.path, str(label), doc.text))
+            samples.append(Sample(document.path, str(label), document.text, digest))
     return samples
 
 

@@ -6,6 +6,7 @@ an error entry so the other files go on.
 
 from __future__ import annotations
 
+import io
 import warnings
 from pathlib import Path
 
@@ -35,8 +36,8 @@ def _to_rgb(img: Image.Image) -> Image.Image:
     return img.convert("RGB")
 
 
-def load_image(path: str | Path) -> Image.Image:
-    """Open an image as RGB with EXIF orientation applied.
+def load_image(path: str | Path, data: bytes | None = None) -> Image.Image:
+    """Open an image as RGB with EXIF orientation applied (from `data` if already read).
 
     Always a full decode: Pillow's reduced-scale JPEG `draft` is 2-3x faster on large photos
     but changed the top-1 label of near-tie images in benchmarks/bench_image_classify.py.
@@ -46,7 +47,7 @@ def load_image(path: str | Path) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as img:
+            with Image.open(io.BytesIO(data) if data is not None else path) as img:
                 width, height = img.size
                 if width * height > MAX_PIXELS:
                     raise InputFileError(

@@ -71,16 +71,13 @@ def _control_ratio(text: str) -> float:
     return bad / len(sample)
 
 
-def read_text_file(path: Path) -> str:
+def read_text_file(path: Path, data: bytes | None = None) -> str:
+    """The decoded text of a file (of `data`, when the caller has read it already)."""
     size = check_input_file(path, "a text file")
     if size > MAX_BYTES:
         raise InputFileError(path, f"file too large ({size / 1e6:.0f} MB; the limit is 50 MB)")
-    try:
-        data = path.read_bytes()
-    except PermissionError as exc:
-        raise InputFileError(path, "permission denied") from exc
-    except OSError as exc:
-        raise InputFileError(path, f"cannot read: {exc.strerror or exc}") from exc
+    if data is None:
+        data = read_bytes(path)
     if not data.strip():
         raise InputFileError(path, "empty file")
     if b"\x00" in data[:8192] and not data.startswith(
@@ -88,6 +85,15 @@ def read_text_file(path: Path) -> str:
     ):
         raise InputFileError(path, "binary file, not text")
     return decode_bytes(data, path)
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except PermissionError as exc:
+        raise InputFileError(path, "permission denied") from exc
+    except OSError as exc:
+        raise InputFileError(path, f"cannot read: {exc.strerror or exc}") from exc
 
 
 class _TextExtractor(HTMLParser):
@@ -145,17 +151,22 @@ def guess_text_column(rows: list[dict[str, object]]) -> str | None:
     return best
 
 
-def _table_rows(path: Path, text: str) -> list[dict[str, object]]:
+Row = dict[str, object]
+
+
+def _table_rows(path: Path, text: str) -> list[Row | InputFileError]:
+    """Every row of a CSV/TSV/JSONL table; a JSONL line that is not JSON is an error row."""
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
-        rows: list[dict[str, object]] = []
+        rows: list[Row | InputFileError] = []
         for n, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
             try:
                 value = json.loads(line)
             except ValueError as exc:
-                raise InputFileError(f"{path}#{n}", f"invalid JSON ({exc.msg})") from exc
+                rows.append(InputFileError(f"{path}#{n}", f"invalid JSON ({exc.msg})"))
+                continue
             rows.append(value if isinstance(value, dict) else {"text": value})
         return rows
     dialect = "excel-tab" if suffix == ".tsv" else "excel"
@@ -165,38 +176,56 @@ def _table_rows(path: Path, text: str) -> list[dict[str, object]]:
         raise InputFileError(path, f"malformed {suffix[1:].upper()} ({exc})") from exc
 
 
-def iter_documents(
-    path: Path, text_column: str | None = None
-) -> Iterator[TextDoc | InputFileError]:
-    """The documents in one file; a bad row is yielded as an error so the others go on."""
+Document = TextDoc | InputFileError
+
+
+def iter_rows(
+    path: Path, text_column: str | None = None, data: bytes | None = None
+) -> Iterator[tuple[Document, Row]]:
+    """Each document of a file with the table row it came from (`{}` for a plain file).
+
+    One parser for every reader: classification takes the documents, the training scan
+    also the rows' labels. A bad row is an error document, and the others go on.
+    """
     try:
-        text = read_text_file(path)
-    except InputFileError as exc:
-        yield exc
-        return
-    suffix = path.suffix.lower()
-    if suffix in HTML_SUFFIXES:
-        text = html_to_text(text)
-    if suffix not in TABLE_SUFFIXES:
-        if text.strip():
-            yield TextDoc(str(path), text)
-        else:
-            yield InputFileError(path, "no text in the file")
-        return
-    try:
+        text = read_text_file(path, data)
+        if path.suffix.lower() not in TABLE_SUFFIXES:
+            yield _plain_document(path, text), {}
+            return
         rows = _table_rows(path, text)
     except InputFileError as exc:
-        yield exc
+        yield exc, {}
         return
-    column = text_column or guess_text_column(rows)
-    if column is None or (rows and column not in rows[0]):
-        known = ", ".join(str(c) for c in (rows[0].keys() if rows else []))
-        yield InputFileError(path, f"no text column {column or ''} (columns: {known or 'none'})")
+    good = [r for r in rows if not isinstance(r, InputFileError)]
+    column = text_column or guess_text_column(good)
+    if column is None or (good and column not in good[0]):
+        known = ", ".join(str(c) for c in (good[0].keys() if good else []))
+        yield (
+            InputFileError(path, f"no text column {column or ''} (columns: {known or 'none'})"),
+            {},
+        )
         return
     for n, row in enumerate(rows, start=1):
-        value = row.get(column)
-        where = f"{path}#{n}"
-        if value is None or (isinstance(value, str) and not value.strip()):
-            yield InputFileError(where, f"empty text in column {column!r}")
+        if isinstance(row, InputFileError):
+            yield row, {}
         else:
-            yield TextDoc(where, value if isinstance(value, str) else json.dumps(value))
+            yield _row_document(f"{path}#{n}", row, column), row
+
+
+def _plain_document(path: Path, text: str) -> Document:
+    if path.suffix.lower() in HTML_SUFFIXES:
+        text = html_to_text(text)
+    return TextDoc(str(path), text) if text.strip() else InputFileError(path, "no text in the file")
+
+
+def _row_document(where: str, row: Row, column: str) -> Document:
+    value = row.get(column)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return InputFileError(where, f"empty text in column {column!r}")
+    return TextDoc(where, value if isinstance(value, str) else json.dumps(value))
+
+
+def iter_documents(path: Path, text_column: str | None = None) -> Iterator[Document]:
+    """The documents in one file; a bad row is yielded as an error so the others go on."""
+    for document, _row in iter_rows(path, text_column):
+        yield document
