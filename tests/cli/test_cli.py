@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,22 +97,73 @@ def test_import_contract_holds() -> None:
         pytest.fail("import-linter is not installed: run `make setup`")
     out = subprocess.run([str(lint)], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "1 kept, 0 broken" in out.stdout
+    assert "2 kept, 0 broken" in out.stdout
+
+
+HEAVY = ("torch", "torchvision", "transformers", "timm", "faster_whisper", "sounddevice")
+
+WATCH_GUI_THREAD = f"""
+import sys, threading
+HEAVY = {HEAVY!r}
+on_gui_thread = []
+
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in HEAVY and threading.current_thread() is threading.main_thread():
+            on_gui_thread.append(name.split(".")[0])
+        return None
+
+sys.meta_path.insert(0, Watch())
+"""
+
+
+def _run_window(code: str, tmp_path: Path) -> str:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "FMSTUDIO_HOME": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", WATCH_GUI_THREAD + code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    return out.stdout + out.stderr
 
 
 def test_opening_the_window_imports_no_model_library(tmp_path: Path) -> None:
-    """Torch arrives later, on the worker that finds the device for the status bar."""
+    """Torch and PortAudio arrive later, on the workers (device detection, microphones)."""
     code = (
-        "import sys\n"
         "from fmstudio.ui.app import create_app\n"
         "from fmstudio.ui.main_window import MainWindow\n"
         "app = create_app(); w = MainWindow(); w.show()\n"
-        "names = ('torch', 'transformers', 'timm', 'faster_whisper')\n"
-        "print('HEAVY', [m for m in names if m in sys.modules])\n"
+        "print('HEAVY', [m for m in HEAVY if m in sys.modules])\n"
+        "print('GUI THREAD', sorted(set(on_gui_thread)))\n"
         "import os; os._exit(0)\n"
     )
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "FMSTUDIO_HOME": str(tmp_path)}
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    out = _run_window(code, tmp_path)
+    assert "HEAVY []" in out and "GUI THREAD []" in out, out
+
+
+def test_first_jobs_import_model_libraries_on_the_worker_only(tmp_path: Path) -> None:
+    """The first click classifies an image: torch and timm load, but not on the GUI thread."""
+    image = tmp_path / "red.png"
+    Image.new("RGB", (64, 64), (200, 30, 30)).save(image)
+    code = (
+        "from fmstudio.ui.app import create_app\n"
+        "from fmstudio.ui.main_window import MainWindow\n"
+        "from fmstudio.ui.tabs.speech.record_panel import RecordState\n"
+        "app = create_app(); w = MainWindow(); w.show()\n"
+        f"tab = w.tabs_by_key['image']; tab.add_paths([{str(image)!r}])\n"
+        "import time; end = time.monotonic() + 90\n"
+        "speech = w.tabs_by_key['speech']\n"
+        "while (tab.is_busy() or speech.record.state is RecordState.PROBING) "
+        "and time.monotonic() < end:\n"
+        "    app.processEvents(); time.sleep(0.02)\n"
+        "print('ROWS', tab.table.model.rowCount())\n"
+        "print('LOADED', sorted(m for m in HEAVY if m in sys.modules))\n"
+        "print('GUI THREAD', sorted(set(on_gui_thread)))\n"
+        "w.close(); import os; os._exit(0)\n"
     )
-    assert "HEAVY []" in out.stdout, out.stdout + out.stderr
+    out = _run_window(code, tmp_path)
+    assert "ROWS 1" in out, out
+    assert "'timm'" in out and "'torch'" in out, out
+    assert "GUI THREAD []" in out, out

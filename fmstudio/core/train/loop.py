@@ -343,6 +343,13 @@ class _Fit:
             result.val_predictions, result.val_scores = final.predictions, final.scores
 
 
+def _classification(config: LoopConfig) -> Classification:
+    weights = config.class_weights
+    return Classification(
+        torch.tensor(weights, device=config.device) if weights else None, config.label_smoothing
+    )
+
+
 def fit(
     model: nn.Module,
     train_set: Dataset,
@@ -361,18 +368,12 @@ def fit(
     Without an `objective` it trains a classifier (cross-entropy with the config's class
     weights and label smoothing). With `checkpoint`, every epoch ends with one written there.
     """
-    if objective is None:
-        weights = config.class_weights
-        objective = Classification(
-            torch.tensor(weights, device=config.device) if weights else None,
-            config.label_smoothing,
-        )
     run = _Fit(
         model,
         train_set,
         val_set,
         config,
-        objective,
+        objective or _classification(config),
         collate,
         cancel or CancelToken(),
         pause or PauseGate(),

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Generator
 from typing import Any
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -78,7 +78,7 @@ class RecordPanel(QWidget):
         self.status.stop_button.setToolTip("Stop recording and transcribe (Ctrl+R), or cancel")
         self._build()
         self._set_state(RecordState.PROBING)
-        self._probe.start(_probe_job, "Looking for microphones…")
+        QTimer.singleShot(0, self._start_probe)  # once the window is up
 
     def _build(self) -> None:
         self.input_device = QComboBox()
@@ -121,6 +121,10 @@ class RecordPanel(QWidget):
         self.input_device.setEnabled(state is RecordState.IDLE)
         self.status.setVisible(state in (RecordState.RECORDING, RecordState.FINISHING))
         self.state_changed.emit(state)
+
+    @Slot()
+    def _start_probe(self) -> None:
+        self._probe.start(_probe_job, "Looking for microphones…")
 
     @Slot(object, float)
     def _probed(self, inputs: Inputs, _elapsed: float) -> None:
