@@ -19,7 +19,7 @@ def _classify(args: argparse.Namespace) -> int:
     return run_classify(classify_images(request), args.json)
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     classify = subcommands(sub, IMAGE, "image classification").add_parser(
         "classify",
         help="classify image files and folders (folders recurse)",

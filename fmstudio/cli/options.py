@@ -31,10 +31,10 @@ def positive_float(text: str) -> float:
 
 
 def subcommands(
-    sub: argparse._SubParsersAction,  # type: ignore[type-arg]
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
     modality: Modality,
     help_text: str,
-) -> argparse._SubParsersAction:  # type: ignore[type-arg]
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
     """`fmstudio <task> COMMAND`: the modality's own group of commands."""
     parser = sub.add_parser(modality.task, help=help_text)
     return parser.add_subparsers(dest=f"{modality.task}_command", metavar="COMMAND", required=True)

@@ -15,9 +15,7 @@ R = TypeVar("R")
 
 def event_to_json(event: Event) -> str:
     payload: dict[str, Any] = {"event": type(event).__name__.lower()}
-    payload.update(
-        {k: v for k, v in dataclasses.asdict(event).items() if k != "items"}  # type: ignore[call-overload]
-    )
+    payload.update({k: v for k, v in dataclasses.asdict(event).items() if k != "items"})
     return json.dumps(payload, default=str)
 
 

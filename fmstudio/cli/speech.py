@@ -46,7 +46,7 @@ def _transcribe(args: argparse.Namespace) -> int:
     return EXIT_SOME_FAILED if len(good) < len(results) else EXIT_OK
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     transcribe = subcommands(sub, SPEECH, "speech transcription").add_parser(
         "transcribe",
         help="transcribe audio files (wav, flac, ogg, mp3, m4a, webm; folders recurse)",

@@ -27,7 +27,7 @@ def _classify(args: argparse.Namespace) -> int:
     return run_classify(classify_texts(request), args.json)
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     classify = subcommands(sub, TEXT, "text classification").add_parser(
         "classify",
         help="classify text files (folders recurse; CSV/TSV/JSONL give one document per row)",

@@ -59,7 +59,7 @@ def _train(args: argparse.Namespace) -> int:
         if RunDir(output_folder(args.output)).has_checkpoint():
             print("the last finished epoch is kept: add --resume to continue", file=sys.stderr)
         raise
-    summary = {"event": "saved", "folder": str(result.folder)}
+    summary: dict[str, object] = {"event": "saved", "folder": str(result.folder)}
     if result.evaluation is not None:
         summary |= {
             "accuracy": result.evaluation.accuracy,
@@ -72,7 +72,7 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     train = sub.add_parser(
         "train",
         help="fine-tune an image or text classifier on a folder (one sub-folder per class)",

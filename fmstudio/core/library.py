@@ -106,9 +106,13 @@ def publish(staging: Path, name: str) -> Path:
     if target.parent == staging.parent:
         _swap_into(staging, target)
     else:
-        save_folder(target, lambda tmp: shutil.copytree(staging, tmp, dirs_exist_ok=True))
+        save_folder(target, lambda tmp: _copy_into(staging, tmp))
         shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def _copy_into(source: Path, folder: Path) -> None:
+    shutil.copytree(source, folder, dirs_exist_ok=True)
 
 
 def dataset_hash(report: DatasetReport) -> str:

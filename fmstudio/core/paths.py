@@ -7,6 +7,7 @@ the user's real folders.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import platformdirs
@@ -18,13 +19,13 @@ def _root(kind: str) -> Path:
     home = os.environ.get("FMSTUDIO_HOME")
     if home:
         return Path(home) / kind
-    getter = {
+    getters: dict[str, Callable[..., Path]] = {
         "config": platformdirs.user_config_path,
         "data": platformdirs.user_data_path,
         "log": platformdirs.user_log_path,
         "cache": platformdirs.user_cache_path,
-    }[kind]
-    return Path(getter(APP, appauthor=False))
+    }
+    return Path(getters[kind](APP, appauthor=False))
 
 
 def config_dir() -> Path:

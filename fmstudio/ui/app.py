@@ -8,9 +8,14 @@ import sys
 import threading
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from fmstudio import __version__
 from fmstudio.core.logs import setup_logging
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QObject
+    from PySide6.QtWidgets import QApplication
 
 log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -56,7 +61,7 @@ class _GuiThreadGarbageCollector:
     is off and a GUI-thread timer collects instead, generation by generation, as pyqtgraph's
     GarbageCollector does."""
 
-    def __init__(self, app, interval_ms: int = 1000) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, app: QObject, interval_ms: int = 1000) -> None:
         import gc
 
         from PySide6.QtCore import QTimer
@@ -76,14 +81,17 @@ class _GuiThreadGarbageCollector:
                 break
 
 
-def create_app(argv: list[str] | None = None):  # type: ignore[no-untyped-def]
+def create_app(argv: list[str] | None = None) -> QApplication:
     """The QApplication, created once, with name, icon and the exception hook."""
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance()
-    if app is None:
-        app = QApplication(argv if argv is not None else [sys.argv[0]])
+    existing = QApplication.instance()
+    app = (
+        existing
+        if isinstance(existing, QApplication)
+        else QApplication(argv if argv is not None else [sys.argv[0]])
+    )
     app.setApplicationName("fmstudio")
     app.setApplicationDisplayName("fmstudio")
     app.setApplicationVersion(__version__)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,7 +38,11 @@ def window_settings() -> QSettings:
 
 def build_tabs(settings: config.Settings) -> dict[str, Tab]:
     """One tab per task of the task table, in its order."""
-    tabs: dict[str, type[Tab]] = {"text": TextTab, "image": ImageTab, "speech": SpeechTab}
+    tabs: dict[str, Callable[[config.Settings], Tab]] = {
+        "text": TextTab,
+        "image": ImageTab,
+        "speech": SpeechTab,
+    }
     return {task: tabs[task](settings) for task in TASKS}
 
 

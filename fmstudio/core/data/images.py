@@ -32,7 +32,7 @@ def _to_rgb(img: Image.Image) -> Image.Image:
         background.paste(rgba, mask=rgba.getchannel("A"))
         return background
     if img.mode == "I;16" or img.mode.startswith("I;16"):
-        img = img.point(lambda v: v / 256).convert("L")  # type: ignore[arg-type]
+        img = img.point(lambda v: v / 256).convert("L")
     return img.convert("RGB")
 
 

@@ -164,7 +164,7 @@ def _table_rows(path: Path, text: str) -> list[Row | InputFileError]:
                 continue
             try:
                 value = json.loads(line)
-            except ValueError as exc:
+            except json.JSONDecodeError as exc:
                 rows.append(InputFileError(f"{path}#{n}", f"invalid JSON ({exc.msg})"))
                 continue
             rows.append(value if isinstance(value, dict) else {"text": value})

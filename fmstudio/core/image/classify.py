@@ -34,6 +34,10 @@ def _decode(path: Path, model: ImageClassifier, thumb_size: int) -> Decoded:
         return path, None, f"{type(exc).__name__}: {exc}", None
 
 
+def _gather(futures: list[Future[Decoded]]) -> list[Decoded]:
+    return [f.result() for f in futures]
+
+
 def _batches(items: Sequence[Path], size: int) -> Iterator[Sequence[Path]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -51,10 +55,7 @@ def _decoded_batches(
             batch = next(batches, None)
             if batch is not None:
                 futures = [pool.submit(_decode, p, model, thumb_size) for p in batch]
-                done: Future[list[Decoded]] = pool.submit(
-                    lambda fs=futures: [f.result() for f in fs]
-                )
-                pending.append(done)
+                pending.append(pool.submit(_gather, futures))
 
         submit_next()
         submit_next()

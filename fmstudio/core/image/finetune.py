@@ -6,9 +6,9 @@ timm reloads them with `timm.create_model("local-dir:<folder>", pretrained=True)
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Sequence, Sized
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 from PIL import Image
@@ -74,7 +74,7 @@ class ImageFinetuner:
         self.base = base
         self.classes = classes
         self.device = device
-        self.model: nn.Module
+        self.model: Any  # a timm model: untyped, with reset_classifier, forward_head…
         self.preprocess: Preprocess
         self.architecture = ""
 
@@ -92,7 +92,8 @@ class ImageFinetuner:
 
     @property
     def head(self) -> nn.Module:
-        return self.model.get_classifier()
+        classifier: nn.Module = self.model.get_classifier()
+        return classifier
 
     def prepare(
         self, samples: Sequence[Sample], cancel: CancelToken, what: str
@@ -129,7 +130,7 @@ class ImageFinetuner:
         """Pooled backbone features (the classifier's input) for every example, in order."""
         self.model.eval()
         chunks = []
-        n = len(dataset)  # type: ignore[arg-type]
+        n = len(cast(Sized, dataset))
         tracker = EtaTracker(n)
         for start in range(0, n, batch_size):
             cancel.raise_if_cancelled()

@@ -25,6 +25,12 @@ BUNDLED_MEAN = (127.0 / 255, 127.0 / 255, 127.0 / 255)
 BUNDLED_STD = (128.0 / 255, 128.0 / 255, 128.0 / 255)
 
 
+def _triple(values: Any) -> tuple[float, float, float]:
+    """Per-channel values (mean or std) from a config's list or tuple."""
+    r, g, b = (float(v) for v in values)
+    return r, g, b
+
+
 @dataclass(frozen=True)
 class Preprocess:
     """How pixels become a tensor: resize the short side, center-crop, normalise."""
@@ -49,8 +55,8 @@ class Preprocess:
         return cls(
             int(raw.get("resize", 256)),
             int(raw.get("crop", 224)),
-            tuple(raw.get("mean", cls.mean)),  # type: ignore[arg-type]
-            tuple(raw.get("std", cls.std)),  # type: ignore[arg-type]
+            _triple(raw.get("mean", cls.mean)),
+            _triple(raw.get("std", cls.std)),
             str(raw.get("interpolation", "bicubic")),
         )
 
@@ -76,9 +82,8 @@ class ImageClassifier:
                 out = self.model(batch)
         else:
             out = self.model(batch)
-        if hasattr(out, "logits"):
-            out = out.logits
-        return out.float()
+        logits: torch.Tensor = out.logits if hasattr(out, "logits") else out
+        return logits.float()
 
     def probabilities(self, batch: torch.Tensor) -> torch.Tensor:
         return self.logits(batch).softmax(dim=-1).cpu()
@@ -180,7 +185,7 @@ def load_timm(name: str, device: str = "cpu") -> ImageClassifier:
     import timm
 
     model = load_cached_or_online(name, lambda: timm.create_model(name, pretrained=True))
-    cfg = dict(model.pretrained_cfg)
+    cfg = dict(getattr(model, "pretrained_cfg", {}))
     pre = Preprocess.from_dict(_timm_cfg_preprocess({"pretrained_cfg": cfg}))
     n = getattr(model, "num_classes", 1000)
     labels = imagenet_labels() if n == 1000 else [str(i) for i in range(n)]
@@ -202,8 +207,8 @@ def load_transformers(name: str, device: str = "cpu") -> ImageClassifier:
     pre = Preprocess(
         crop if "height" in size else round(crop / 0.875),
         crop,
-        tuple(getattr(processor, "image_mean", Preprocess.mean)),  # type: ignore[arg-type]
-        tuple(getattr(processor, "image_std", Preprocess.std)),  # type: ignore[arg-type]
+        _triple(getattr(processor, "image_mean", Preprocess.mean)),
+        _triple(getattr(processor, "image_std", Preprocess.std)),
         "bilinear",
     )
     id2label = model.config.id2label

@@ -26,4 +26,5 @@ def to_tensor(img: Image.Image, pre: Preprocess) -> torch.Tensor:
     )
     img = F.center_crop(img, [pre.crop, pre.crop])
     tensor = F.pil_to_tensor(img).float().div_(255)
-    return F.normalize(tensor, list(pre.mean), list(pre.std))
+    normalised: torch.Tensor = F.normalize(tensor, list(pre.mean), list(pre.std))
+    return normalised

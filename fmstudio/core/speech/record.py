@@ -84,7 +84,7 @@ class StreamResampler:
         data = np.concatenate([self._tail, block])
         end = self._tail_at + len(data) - 1
         positions = np.arange(self._next, end, self.step)
-        out = np.interp(positions - self._tail_at, np.arange(len(data)), data)
+        out: np.ndarray = np.interp(positions - self._tail_at, np.arange(len(data)), data)
         if len(positions):
             self._next = float(positions[-1] + self.step)
         self._tail, self._tail_at = data[-1:], end

@@ -7,7 +7,7 @@ length to cut padding, and label embeddings are computed once per run.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import torch
@@ -20,7 +20,7 @@ from fmstudio.core.errors import FmError, InputFileError
 from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial
 from fmstudio.core.modalities import TEXT
 from fmstudio.core.requests import ClassifyTexts
-from fmstudio.core.results import ItemResult, rank
+from fmstudio.core.results import ItemResult, Prediction, rank
 from fmstudio.core.text import parse_labels
 from fmstudio.core.text.models import TextClassifier, TextEncoder
 
@@ -90,7 +90,8 @@ def _run_windows(
     for (doc_index, chunk), vector in zip(windows, outputs, strict=True):
         assert vector is not None
         w = max(len(chunk), 1)
-        sums[doc_index] = vector * w if sums[doc_index] is None else sums[doc_index] + vector * w
+        total = sums[doc_index]
+        sums[doc_index] = vector * w if total is None else total + vector * w
         weights[doc_index] += w
     vectors = [s / w for s, w in zip(sums, weights, strict=True) if s is not None]
     if isinstance(model, TextEncoder):
@@ -134,7 +135,7 @@ def classify_texts(
         cancel.raise_if_cancelled()
         window = entries[start : start + batch_size * 4]
         docs = [e for e in window if isinstance(e, TextDoc)]
-        ranked = iter([])
+        ranked: Iterator[tuple[Prediction, ...]] = iter([])
         if docs:
             probs = torch.stack(_run_windows(loaded, docs, batch_size))
             if isinstance(loaded, TextEncoder):

@@ -6,9 +6,9 @@ so `AutoModelForSequenceClassification.from_pretrained(<folder>)` reloads them a
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Sequence, Sized
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
@@ -47,7 +47,7 @@ class TextFinetuner:
         self.base = base
         self.classes = classes
         self.device = device
-        self.model: nn.Module
+        self.model: Any  # a transformers model (untyped)
         self.tokenizer: Any
         self.max_length = MAX_TRAIN_TOKENS
 
@@ -114,7 +114,7 @@ class TextFinetuner:
         hook = self.head.register_forward_pre_hook(
             lambda _m, args: captured.append(args[0].float().cpu())
         )
-        n = len(dataset)  # type: ignore[arg-type]
+        n = len(cast(Sized, dataset))
         tracker = EtaTracker(n)
         order = sorted(range(n), key=lambda i: len(dataset[i][0]))
         try:

@@ -32,9 +32,10 @@ class _TextModel:
 
     def encode(self, texts: list[str]) -> dict[str, torch.Tensor]:
         """Tokenize with truncation: for short texts (long ones go through chunk ids)."""
-        return self.tokenizer(
+        encoded: dict[str, torch.Tensor] = self.tokenizer(
             texts, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
         ).to(self.device)
+        return encoded
 
     @functools.cached_property
     def special_tokens(self) -> tuple[list[int], list[int]]:
@@ -82,7 +83,8 @@ class TextClassifier(_TextModel):
 
     @torch.inference_mode()
     def probabilities_batch(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        return self.model(**batch).logits.float().softmax(-1).cpu()
+        probs: torch.Tensor = self.model(**batch).logits.float().softmax(-1).cpu()
+        return probs
 
     def probabilities(self, texts: list[str]) -> torch.Tensor:
         return self.probabilities_batch(self.encode(texts))

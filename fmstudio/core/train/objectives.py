@@ -43,7 +43,8 @@ class Objective(Protocol):
 def logits_of(model: nn.Module, inputs: Any) -> torch.Tensor:
     """A model's logits for a batch of tensors or of tokenizer outputs."""
     out = model(**inputs) if isinstance(inputs, Mapping) else model(inputs)
-    return out.logits if hasattr(out, "logits") else out
+    logits: torch.Tensor = out.logits if hasattr(out, "logits") else out
+    return logits
 
 
 @dataclass(frozen=True)

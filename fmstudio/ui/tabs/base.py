@@ -5,6 +5,7 @@ A tab runs its jobs through a `JobController` it owns; nothing here runs jobs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -45,7 +46,12 @@ class Tab(QWidget):
         """Stop every job and wait for it (the window is closing)."""
         raise NotImplementedError
 
-    def add_shortcut(self, title: str, keys: QKeySequence | str, slot: object) -> QAction:
+    def add_shortcut(
+        self,
+        title: str,
+        keys: QKeySequence | QKeySequence.StandardKey | str,
+        slot: Callable[[], None],
+    ) -> QAction:
         """A keyboard shortcut that works while this tab is shown (and only then).
 
         An action keeps its keys whatever its button says, unlike a button's own shortcut.

@@ -32,8 +32,8 @@ class ImageTab(ClassifyTab):
         self.model_picker = ModelPicker("image", settings.image_model)
         self.top_k = top_k_spin(5, "image")
         self.device = device_combo(settings)
-        for widget in (QLabel("Model:"), self.model_picker):
-            self.controls.addWidget(widget, 1 if widget is self.model_picker else 0)
+        self.controls.addWidget(QLabel("Model:"))
+        self.controls.addWidget(self.model_picker, 1)
         for widget in (QLabel("Top-k:"), self.top_k, QLabel("Device:"), self.device):
             self.controls.addWidget(widget)
         self.finish_controls()
@@ -71,7 +71,7 @@ class ImageTab(ClassifyTab):
         folder = paths.ensure(paths.data_dir() / "pasted")
         target = folder / time.strftime("pasted-%Y%m%d-%H%M%S.png")
         with atomic_target(target) as tmp:
-            if not image.save(str(tmp), "PNG"):
+            if not image.save(str(tmp)):  # PNG, from the suffix
                 self.status.say("Could not save the pasted image.")
                 return
         self.add_paths([str(target)])

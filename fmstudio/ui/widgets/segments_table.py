@@ -54,6 +54,6 @@ class SegmentsTable(QTableWidget):
     def segments(self) -> list[Segment]:
         """The segments with the user's corrections."""
         return [
-            Segment(start, end, self.item(row, 2).text() if self.item(row, 2) else "")
+            Segment(start, end, item.text() if (item := self.item(row, 2)) else "")
             for row, (start, end) in enumerate(self._times)
         ]
