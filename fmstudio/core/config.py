@@ -6,7 +6,6 @@ import json
 import logging
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
 
 from fmstudio.core import catalog, paths
 from fmstudio.core.atomic import atomic_write_text
@@ -27,7 +26,6 @@ class Settings:
     text_model: str = field(default_factory=lambda: catalog.default_model("text"))
     speech_model: str = field(default_factory=lambda: catalog.default_model("speech"))
     text_labels: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def settings_path() -> Path:

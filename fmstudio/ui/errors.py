@@ -8,7 +8,6 @@ import traceback
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from fmstudio.core.errors import (
-    Cancelled,
     DeviceError,
     FmError,
     InputFileError,
@@ -21,8 +20,6 @@ log = logging.getLogger(__name__)
 
 def user_message(exc: BaseException) -> str:
     """A one-line message for an expected error; a generic one for anything else."""
-    if isinstance(exc, Cancelled):
-        return "Stopped."
     if isinstance(exc, InputFileError):
         return f"Cannot use {exc.path}: {exc.reason}"
     if isinstance(exc, ModelUnavailableError):

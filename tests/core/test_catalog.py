@@ -65,3 +65,16 @@ def test_listing_does_not_import_torch() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_two_folders_with_one_name_are_two_models(tmp_path: Path, tiny_image_base: Path) -> None:
+    import shutil
+
+    first, second = tmp_path / "a" / "model", tmp_path / "b" / "model"
+    shutil.copytree(tiny_image_base, first)
+    shutil.copytree(tiny_image_base, second)
+    one = catalog.cached_load(str(first), "image")
+    assert catalog.cached_load(str(first), "image") is one
+    assert catalog.cached_load(str(second), "image") is not one
+    catalog.forget(first)
+    assert catalog.cached_load(str(first), "image") is not one

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from pathlib import Path
@@ -12,7 +13,7 @@ import torch
 from fmstudio.core import catalog, paths
 from fmstudio.core.data.folders import scan
 from fmstudio.core.errors import FmError
-from fmstudio.core.events import Log, run_to_end
+from fmstudio.core.events import Log, Progress, run_to_end
 from fmstudio.core.library import dataset_hash, output_folder, save_folder
 from fmstudio.core.requests import ClassifyTexts, Evaluate
 from fmstudio.core.text.classify import classify_texts
@@ -75,6 +76,11 @@ def test_image_full_mode_learns_the_colours(tiny_image_base: Path, image_folder:
     result, events = train(spec)
     phases = {e.phase for e in events if isinstance(e, EpochMetrics)}
     assert phases == {"warm-up", "full"}
+    # One bar across reading, warm-up and full fine-tuning: it never goes back.
+    fractions = [e.fraction for e in events if isinstance(e, Progress)]
+    assert fractions[0] < 0.1 and fractions[-1] == 1.0
+    assert all(b >= a - 1e-9 for a, b in itertools.pairwise(fractions))
+    assert any(0.2 < f < 0.4 for f in fractions) and any(0.5 < f < 0.97 for f in fractions)
     assert result.evaluation is not None and result.evaluation.accuracy >= 0.75
     evaluated = run_to_end(evaluate_model(Evaluate("image", "colours-full", str(image_folder))))
     assert evaluated.evaluation.n == 24
@@ -233,3 +239,32 @@ def test_real_text_full_run_with_bundled_minilm(text_folder: Path) -> None:
         )
     )
     assert r.top.label == "sports"
+
+
+def test_broken_run_state_is_a_clear_error(tmp_path: Path, text_folder: Path) -> None:
+    from fmstudio.core.train.checkpoints import RunDir
+
+    target = tmp_path / "model"
+    run = RunDir(target)
+    run.path.mkdir(parents=True)
+    (run.path / "checkpoint.pt").write_bytes(b"half a checkpoint")
+    spec = TrainSpec("text", str(text_folder), str(target), mode="head", epochs=1)
+    with pytest.raises(FmError, match="cannot be read"):
+        train(spec, resume=True)
+    run.checkpoint_path.unlink()
+    with pytest.raises(FmError, match=r"run\.json is missing"):
+        run.info()
+    (run.path / "run.json").write_text("{not json")
+    with pytest.raises(FmError, match="cannot be read"):
+        run.info()
+
+
+def test_mistakes_on_images_carry_thumbnails_made_in_the_core(image_folder: Path) -> None:
+    from fmstudio.core.train.evaluate import with_thumbnails
+    from fmstudio.core.train.metrics import Misclassified
+
+    path = str(next(image_folder.rglob("*.png")))
+    (m,) = with_thumbnails([Misclassified(path, "red", "blue", 0.6)])
+    assert m.thumbnail is not None and max(m.thumbnail.width, m.thumbnail.height) <= 64
+    (text,) = with_thumbnails([Misclassified("a.txt", "x", "y", 0.5, text="words")])
+    assert text.thumbnail is None

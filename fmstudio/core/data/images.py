@@ -10,7 +10,7 @@ import io
 import warnings
 from pathlib import Path
 
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from fmstudio.core.data.files import check_input_file
 from fmstudio.core.data.suffixes import IMAGE_SUFFIXES as IMAGE_SUFFIXES
@@ -19,8 +19,6 @@ from fmstudio.core.results import Thumbnail
 
 MAX_PIXELS = 100_000_000
 """Above this an image is refused: a 100-megapixel RGB frame already needs 300 MB decoded."""
-
-ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
 def _to_rgb(img: Image.Image) -> Image.Image:

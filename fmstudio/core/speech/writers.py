@@ -74,3 +74,9 @@ def write(t: Transcript, fmt: str, out_dir: Path) -> Path:
     target = Path(out_dir) / f"{Path(t.path).stem}.{fmt}"
     atomic_write_text(target, render(t, fmt))
     return target
+
+
+def export(t: Transcript, target: Path) -> None:
+    """Write to `target` in the format its suffix names (plain text for any other), atomically."""
+    fmt = target.suffix.lstrip(".").lower()
+    atomic_write_text(target, render(t, fmt if fmt in FORMATS else "txt"))

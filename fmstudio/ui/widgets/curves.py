@@ -15,31 +15,53 @@ from fmstudio.core.train.history import MetricHistory
 REFRESH_MS = 100
 
 
+def _plot(title: str) -> pg.PlotWidget:
+    """A white plot with dark axes, set on the widget (pyqtgraph's global options stay)."""
+    plot = pg.PlotWidget(background="w")
+    plot.setTitle(title, color="k")
+    for side in ("left", "bottom"):
+        axis = plot.getAxis(side)
+        axis.setPen("k")
+        axis.setTextPen("k")
+    return plot
+
+
 class LiveCurves(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.history = MetricHistory()
         self._drawn = -1
-        pg.setConfigOptions(antialias=True, background="w", foreground="k")
-
-        self.loss_plot = pg.PlotWidget(title="Training loss per step")
+        self.loss_plot = _plot("Training loss per step")
         self.loss_plot.setLabel("bottom", "step")
         self.loss_plot.addLegend(offset=(-10, 10))
-        self.raw = self.loss_plot.plot(pen=pg.mkPen((160, 190, 230), width=1), name="raw")
-        self.smooth = self.loss_plot.plot(pen=pg.mkPen((30, 90, 200), width=2), name="smoothed")
+        self.raw = self.loss_plot.plot(
+            antialias=True, pen=pg.mkPen((160, 190, 230), width=1), name="raw"
+        )
+        self.smooth = self.loss_plot.plot(
+            antialias=True, pen=pg.mkPen((30, 90, 200), width=2), name="smoothed"
+        )
 
-        self.epoch_plot = pg.PlotWidget(title="Validation per epoch")
+        self.epoch_plot = _plot("Validation per epoch")
         self.epoch_plot.setLabel("bottom", "epoch")
         self.epoch_plot.addLegend(offset=(-10, 10))
         self.val_loss = self.epoch_plot.plot(
-            pen=pg.mkPen((200, 80, 30), width=2), symbol="o", symbolSize=6, name="val loss"
+            antialias=True,
+            pen=pg.mkPen((200, 80, 30), width=2),
+            symbol="o",
+            symbolSize=6,
+            name="val loss",
         )
         self.train_loss = self.epoch_plot.plot(
+            antialias=True,
             pen=pg.mkPen((30, 90, 200), width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
             name="train loss",
         )
         self.val_acc = self.epoch_plot.plot(
-            pen=pg.mkPen((40, 150, 60), width=2), symbol="t", symbolSize=7, name="val accuracy"
+            antialias=True,
+            pen=pg.mkPen((40, 150, 60), width=2),
+            symbol="t",
+            symbolSize=7,
+            name="val accuracy",
         )
 
         layout = QHBoxLayout(self)

@@ -10,11 +10,10 @@ from PySide6.QtCore import Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
-from fmstudio.core.atomic import atomic_write_text
 from fmstudio.core.requests import Playback
 from fmstudio.core.speech.events import LiveText
 from fmstudio.core.speech.results import Segment, Transcript
-from fmstudio.core.speech.writers import FORMATS, render
+from fmstudio.core.speech.writers import export
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.segments_table import SegmentsTable
 
@@ -78,8 +77,7 @@ class TranscriptView(QWidget):
         transcript = self.edited()
         if transcript is None:
             raise ValueError("nothing to export yet")
-        fmt = target.suffix.lstrip(".").lower()
-        atomic_write_text(target, render(transcript, fmt if fmt in FORMATS else "txt"))
+        export(transcript, target)
 
     @Slot(int, int)
     def _play_row(self, row: int, _column: int) -> None:
