@@ -147,16 +147,31 @@ def _level(block: np.ndarray, elapsed: float) -> Level:
     return Level(float(np.sqrt(np.mean(block**2))), float(np.abs(block).max()), elapsed)
 
 
+class _Model:
+    """The request's model, loaded when first needed: recording starts at once, and the
+    microphone's blocks queue up while the model loads (about 3 s the first time)."""
+
+    def __init__(self, request: Record) -> None:
+        self.request = request
+        self.loaded: SpeechModel | None = None
+
+    def get(self) -> Generator[Event, None, SpeechModel | None]:
+        if self.loaded is None and self.request.model is not None:
+            self.loaded = yield from load_speech_model(self.request.model, self.request.device)
+        return self.loaded
+
+
 def _capture(
     source: AudioSource,
     writer: WavWriter,
-    live: LiveTranscriber | None,
+    model: _Model,
     stop: threading.Event,
     cancel: CancelToken,
 ) -> Generator[Event, None, None]:
     """Write blocks until `stop` (or cancel); levels for each, live text every step."""
     resampler, audio = StreamResampler(source.sample_rate), AudioBuffer()
-    next_live = LIVE_STEP_SECONDS
+    live: LiveTranscriber | None = None
+    next_live = LIVE_STEP_SECONDS if model.request.live else float("inf")
     for block in source.blocks(stop):
         if cancel.cancelled:
             stop.set()
@@ -164,10 +179,14 @@ def _capture(
         writer.write(block)
         elapsed = writer.frames / source.sample_rate
         yield _level(block, elapsed)
-        if live is not None:
-            audio.append(resampler.push(block))
-            if elapsed >= next_live:
-                next_live = elapsed + LIVE_STEP_SECONDS
+        if next_live == float("inf"):
+            continue
+        audio.append(resampler.push(block))
+        if elapsed >= next_live:
+            next_live = elapsed + LIVE_STEP_SECONDS
+            loaded = yield from model.get()
+            live = live or (LiveTranscriber(loaded, model.request.options) if loaded else None)
+            if live is not None:
                 yield live.update(audio, elapsed, cancel)
 
 
@@ -180,21 +199,19 @@ def record(
     transcription, never the recording: the WAV stays on disk either way.
     """
     cancel = cancel or CancelToken()
-    model = None
-    if request.model is not None:
-        model = yield from load_speech_model(request.model, request.device)
     source = request.source or MicrophoneSource(request.input_device)
     path = request.path or new_recording_path()
     writer = WavWriter(path, source.sample_rate)
     yield Log(f"Recording to {path}")
-    live = LiveTranscriber(model, request.options) if model is not None and request.live else None
+    model = _Model(request)
     try:
-        yield from _capture(source, writer, live, stop, cancel)
+        yield from _capture(source, writer, model, stop, cancel)
     finally:
         writer.close()
     cancel.raise_if_cancelled()
-    if model is None or writer.frames == 0:
+    loaded = yield from model.get()
+    if loaded is None or writer.frames == 0:
         return Recording(path)
     yield Log("Transcribing the whole recording…")
-    job = transcribe_audio(model, load_audio(path), request.options, cancel, str(path))
+    job = transcribe_audio(loaded, load_audio(path), request.options, cancel, str(path))
     return Recording(path, (yield from job))

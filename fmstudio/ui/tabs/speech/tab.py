@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from fmstudio.core.config import Settings
 from fmstudio.core.events import Partial
@@ -69,15 +69,13 @@ class SpeechTab(Tab):
         splitter.setStretchFactor(0, 3)
         drop_layout = QVBoxLayout(self.drop_area)
         drop_layout.addWidget(splitter, 1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.files.status, 1)
-        bottom.addWidget(self.copy_button)
-        bottom.addWidget(self.export_button)
+        self.files.status.add_button(self.copy_button)
+        self.files.status.add_button(self.export_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.options)
         layout.addWidget(self.record)
         layout.addWidget(self.drop_area, 1)
-        layout.addLayout(bottom)
+        layout.addWidget(self.files.status)
 
     def is_busy(self) -> bool:
         return self.record.is_busy() or self.files.is_busy()
@@ -118,7 +116,7 @@ class SpeechTab(Tab):
         self.files.refresh_recordings()
         if recording.transcript is not None:
             self.view.show_transcript(recording.transcript)
-        self.record.status.say(f"Saved {recording.path.name}.")
+        self.files.status.say(f"Saved the recording as {recording.path.name}.")
 
     @Slot(object)
     def _transcribed(self, transcripts: list[Transcript]) -> None:
