@@ -15,12 +15,8 @@ from fmstudio.core.errors import Cancelled
 from fmstudio.core.events import CancelToken, PauseGate, Progress, run_to_end
 from fmstudio.core.train.checkpoints import Checkpoint
 from fmstudio.core.train.events import EpochMetrics, StepMetrics
-from fmstudio.core.train.loop import (
-    LoopConfig,
-    fit,
-    length_grouped_batches,
-    warmup_cosine,
-)
+from fmstudio.core.train.loop import LoopConfig, fit
+from fmstudio.core.train.schedule import length_grouped_batches, warmup_cosine
 from fmstudio.core.train.spec import TrainSpec, choose_mode
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from fmstudio.core.config import Settings
+from fmstudio.core.errors import FmError
 from fmstudio.core.speech.sources import FileSource
 from fmstudio.ui.tabs.speech.record_panel import RecordState
 from fmstudio.ui.tabs.speech.tab import SpeechTab
@@ -44,6 +45,7 @@ def test_record_live_then_stop_shows_transcript(
     assert tab.files.recordings.count() == 1
     assert tab.view.segments.rowCount() >= 1
     assert "quick" in tab.view.live_view.toPlainText().lower()
+    assert tab.view.transcript is not None and tab.view.transcript.audio is not None
 
     tab.view.segments.item(0, 2).setText("Corrected words")
     target = tmp_path / "out.srt"
@@ -57,6 +59,14 @@ def test_dropped_audio_is_transcribed(qtbot, tab: SpeechTab, speech_wav) -> None
     transcript = tab.view.edited()
     assert transcript is not None and "lazy dog" in transcript.text.lower()
     assert transcript.audio is not None and len(transcript.audio) > 16_000  # kept for playback
+
+    # A click plays the segment on the worker; without a sound card it says why, calmly.
+    outcomes: list[object] = []
+    tab.view.player.done.connect(lambda *_: outcomes.append("played"))
+    tab.view.player.failed.connect(outcomes.append)
+    tab.view.segments.cellClicked.emit(0, 2)
+    qtbot.waitUntil(lambda: bool(outcomes) and not tab.view.player.is_busy(), timeout=30_000)
+    assert outcomes[0] == "played" or isinstance(outcomes[0], FmError)
 
 
 def test_files_dropped_while_recording_wait_for_it(

@@ -20,6 +20,7 @@ from fmstudio.core.data.suffixes import TABLE_SUFFIXES, TEXT_SUFFIXES
 from fmstudio.core.data.texts import iter_rows, read_bytes
 from fmstudio.core.errors import InputFileError
 from fmstudio.core.events import CancelToken, Event, Log
+from fmstudio.core.modalities import VAL_SPLIT
 from fmstudio.core.requests import Scan
 
 IMBALANCE_RATIO = 3.0
@@ -168,7 +169,7 @@ def stratified_split(
 def scan(
     root: str | Path,
     task: str,
-    val_split: float = 0.2,
+    val_split: float = VAL_SPLIT,
     seed: int = 0,
     text_column: str | None = None,
     label_column: str = "label",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import struct
 import threading
 from collections.abc import Generator
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -213,5 +214,6 @@ def record(
     if loaded is None or writer.frames == 0:
         return Recording(path)
     yield Log("Transcribing the whole recording…")
-    job = transcribe_audio(loaded, load_audio(path), request.options, cancel, str(path))
-    return Recording(path, (yield from job))
+    audio = load_audio(path)
+    transcript = yield from transcribe_audio(loaded, audio, request.options, cancel, str(path))
+    return Recording(path, replace(transcript, audio=audio))  # kept for segment playback

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from fmstudio.core.config import Settings
 from fmstudio.core.data.folders import DatasetReport
 from fmstudio.core.library import run_folder, staging_folder
+from fmstudio.core.modalities import VAL_SPLIT
 from fmstudio.core.train.spec import TrainSpec
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ class RunChoices:
     epochs: int | None = None
     batch_size: int = 16
     lr: float | None = None
-    val_split: float = 0.2
+    val_split: float = VAL_SPLIT
     seed: int = 0
     device: str = "auto"
     augment: bool = True
