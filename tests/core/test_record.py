@@ -14,7 +14,7 @@ from fmstudio.core.data.audio import load_audio
 from fmstudio.core.errors import Cancelled
 from fmstudio.core.events import CancelToken, run_to_end
 from fmstudio.core.requests import Record
-from fmstudio.core.speech.events import Level, LiveText
+from fmstudio.core.speech.events import CaptureEnded, Level, LiveText
 from fmstudio.core.speech.record import (
     AudioBuffer,
     StreamResampler,
@@ -48,6 +48,8 @@ def test_recording_matches_what_was_spoken(
     assert len(recorded) == len(original)
     assert np.max(np.abs(recorded - original)) < 2 / 32767 + 1e-4  # 16-bit rounding only
     assert isinstance(transcript, Transcript) and word_error_rate(said, transcript.text) <= 0.35
+    (ended,) = [e for e in events if isinstance(e, CaptureEnded)]
+    assert ended.seconds == pytest.approx(len(original) / 16000, abs=0.01)
     levels = [e for e in events if isinstance(e, Level)]
     assert levels and levels[-1].elapsed_s == pytest.approx(len(original) / 16000, abs=0.01)
     assert max(e.peak for e in levels) > 0.05

@@ -76,8 +76,10 @@ def test_files_dropped_while_recording_wait_for_it(
     tab.record.toggle()
     drop(tab.drop_area, [speech_wav[0]])
     assert not tab.files.is_busy() and "Waiting" in tab.files.status.text()
-    qtbot.waitUntil(lambda: tab.files.is_busy() or tab.view.segments.rowCount() > 0, timeout=60_000)
-    assert tab.record.state is not RecordState.RECORDING
+    started: list[str] = []
+    tab.files.jobs.started.connect(started.append)
+    qtbot.waitUntil(lambda: bool(started), timeout=60_000)  # once the recording has ended
+    assert tab.record.state is RecordState.IDLE
     qtbot.waitUntil(lambda: not tab.is_busy(), timeout=60_000)
 
 

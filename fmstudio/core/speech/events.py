@@ -22,3 +22,11 @@ class LiveText(Event):
 
     committed: str
     tentative: str
+
+
+@dataclass(frozen=True)
+class CaptureEnded(Event):
+    """The recording has stopped (asked to, or its source ended) and is saved; the final
+    transcription, if any, follows."""
+
+    seconds: float

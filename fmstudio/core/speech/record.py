@@ -21,7 +21,7 @@ import numpy as np
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.events import CancelToken, Event, Log, run_to_end
 from fmstudio.core.requests import Record, SpeechOptions
-from fmstudio.core.speech.events import Level, LiveText
+from fmstudio.core.speech.events import CaptureEnded, Level, LiveText
 from fmstudio.core.speech.microphone import MicrophoneSource
 from fmstudio.core.speech.models import SpeechModel
 from fmstudio.core.speech.recordings import new_recording_path
@@ -209,6 +209,7 @@ def record(
         yield from _capture(source, writer, model, stop, cancel)
     finally:
         writer.close()
+    yield CaptureEnded(writer.frames / source.sample_rate)
     cancel.raise_if_cancelled()
     loaded = yield from model.get()
     if loaded is None or writer.frames == 0:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from fmstudio.core.events import CancelToken, Event
 from fmstudio.core.modalities import import_target
 from fmstudio.core.requests import Record
-from fmstudio.core.speech.events import Level, LiveText
+from fmstudio.core.speech.events import CaptureEnded, Level, LiveText
 from fmstudio.core.speech.microphone import Inputs
 from fmstudio.core.speech.results import Recording
 from fmstudio.core.speech.sources import AudioSource
@@ -184,6 +184,8 @@ class RecordPanel(QWidget):
             self.elapsed.setText(f"{seconds // 60}:{seconds % 60:02d}")
         elif isinstance(event, LiveText):
             self.live_text.emit(event)
+        elif isinstance(event, CaptureEnded) and self.state is RecordState.RECORDING:
+            self._set_state(RecordState.FINISHING)  # the source ended before Stop
 
     @Slot(object, float)
     def _recorded(self, recording: Recording, _elapsed: float) -> None:
