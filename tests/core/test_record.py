@@ -22,8 +22,8 @@ from fmstudio.core.speech.record import (
     record,
 )
 from fmstudio.core.speech.recordings import list_recordings
-from fmstudio.core.speech.results import Recording, Transcript
 from fmstudio.core.speech.sources import FileSource
+from fmstudio.core.speech.transcripts import Recording, Transcript
 from tests.core.test_speech import word_error_rate
 
 

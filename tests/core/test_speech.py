@@ -14,8 +14,8 @@ from fmstudio.core.errors import Cancelled, FmError
 from fmstudio.core.events import CancelToken, Partial, Progress, run_to_end
 from fmstudio.core.requests import SpeechOptions, Transcribe
 from fmstudio.core.speech import writers
-from fmstudio.core.speech.results import Segment, Transcript
 from fmstudio.core.speech.transcribe import transcribe_files
+from fmstudio.core.speech.transcripts import Segment, Transcript
 
 
 def words(text: str) -> list[str]:

@@ -25,9 +25,9 @@ from fmstudio.core.speech.events import CaptureEnded, Level, LiveText
 from fmstudio.core.speech.microphone import MicrophoneSource
 from fmstudio.core.speech.models import SpeechModel
 from fmstudio.core.speech.recordings import new_recording_path
-from fmstudio.core.speech.results import Recording
 from fmstudio.core.speech.sources import AudioSource
 from fmstudio.core.speech.transcribe import load_speech_model, transcribe_audio
+from fmstudio.core.speech.transcripts import Recording
 
 LIVE_STEP_SECONDS = 2.0
 LIVE_MARGIN_SECONDS = 1.5

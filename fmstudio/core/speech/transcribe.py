@@ -17,7 +17,7 @@ from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial, P
 from fmstudio.core.modalities import SPEECH
 from fmstudio.core.requests import AnySpeechModel, SpeechOptions, Transcribe
 from fmstudio.core.speech.models import SpeechModel
-from fmstudio.core.speech.results import Segment, Transcript
+from fmstudio.core.speech.transcripts import Segment, Transcript
 
 
 def load_speech_model(model: AnySpeechModel, device: str) -> Generator[Event, None, SpeechModel]:

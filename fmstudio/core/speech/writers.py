@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fmstudio.core.atomic import atomic_write_text
-from fmstudio.core.speech.results import Segment, Transcript
+from fmstudio.core.speech.transcripts import Segment, Transcript
 
 FORMATS = ("txt", "srt", "vtt", "json")
 

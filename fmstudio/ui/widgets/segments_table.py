@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fmstudio.core.speech.results import Segment
+from fmstudio.core.speech.transcripts import Segment
 from fmstudio.core.speech.writers import timestamp
 
 

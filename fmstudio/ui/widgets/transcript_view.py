@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
 from fmstudio.core.requests import Playback
 from fmstudio.core.speech.events import LiveText
-from fmstudio.core.speech.results import Segment, Transcript
+from fmstudio.core.speech.transcripts import Segment, Transcript
 from fmstudio.core.speech.writers import export
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.segments_table import SegmentsTable

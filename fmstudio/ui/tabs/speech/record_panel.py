@@ -28,8 +28,8 @@ from fmstudio.core.modalities import import_target
 from fmstudio.core.requests import Record
 from fmstudio.core.speech.events import CaptureEnded, Level, LiveText
 from fmstudio.core.speech.microphone import Inputs
-from fmstudio.core.speech.results import Recording
 from fmstudio.core.speech.sources import AudioSource
+from fmstudio.core.speech.transcripts import Recording
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.job_status import JobStatus
 from fmstudio.ui.widgets.speech_options import SpeechOptionsBar

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QPushButton, QSplitter, QVBoxLayout, 
 from fmstudio.core.config import Settings
 from fmstudio.core.events import Partial
 from fmstudio.core.modalities import SPEECH
-from fmstudio.core.speech.results import Recording, Segment, Transcript
+from fmstudio.core.speech.transcripts import Recording, Segment, Transcript
 from fmstudio.ui.tabs.base import Tab
 from fmstudio.ui.tabs.classify_tab import EXPORT_KEYS
 from fmstudio.ui.tabs.speech.record_panel import RecordPanel, RecordState
