@@ -29,15 +29,8 @@ def _transcribe(args: argparse.Namespace) -> int:
     if args.output_dir:
         for t in good:
             print(f"wrote {writers.write(t, args.format, Path(args.output_dir))}", file=sys.stderr)
-    elif args.format == "json":
-        data = [t.to_json() for t in good]
-        print(
-            json.dumps(
-                data[0] if len(args.paths) == 1 and len(data) == 1 else data,
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
+    elif args.format == "json":  # one list with every file, as `classify --json` prints
+        print(json.dumps([t.to_json() for t in results], indent=2, ensure_ascii=False))
     else:
         for t in good:
             if len(results) > 1:

@@ -10,8 +10,9 @@ def test_transcribe_json_to_stdout(speech_wav: tuple[Path, str]) -> None:
     path, _ = speech_wav
     out = fmstudio("speech", "transcribe", str(path), "--format", "json", "--beam-size", "1")
     assert out.returncode == 0, out.stderr
-    data = json.loads(out.stdout)
-    assert set(data) == {"path", "text", "language", "duration", "segments"}
+    (data,) = json.loads(out.stdout)  # always a list, as classify --json prints
+    assert set(data) == {"path", "text", "language", "duration", "segments", "error"}
+    assert data["error"] is None
     assert "lazy dog" in data["text"].lower()
     assert all(set(s) == {"start", "end", "text"} for s in data["segments"])
 
@@ -37,3 +38,18 @@ def test_output_dir_and_exit_status_with_a_bad_file(
     srt = (out_dir / f"{speech_wav[0].stem}.srt").read_text()
     assert srt.startswith("1\n00:00:00,000 --> ")
     assert not (out_dir / "broken.srt").exists()
+
+
+def test_json_lists_failed_files_with_their_error(
+    speech_wav: tuple[Path, str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF....WAVEfmt garbage")
+    out = fmstudio(
+        "speech", "transcribe", str(bad), str(speech_wav[0]), "--format", "json", "--beam-size", "1"
+    )
+    assert out.returncode == 2
+    failed, good = json.loads(out.stdout)
+    assert failed["path"] == str(bad) and "not a readable audio file" in failed["error"]
+    assert failed["text"] == "" and failed["segments"] == []
+    assert good["error"] is None and "lazy dog" in good["text"].lower()

@@ -89,3 +89,35 @@ def test_without_a_microphone_recording_says_why(tab: SpeechTab) -> None:
     assert tab.record.state is RecordState.UNAVAILABLE
     assert not tab.record.record_button.isEnabled()
     assert "Recording is off" in tab.files.status.text()
+
+
+def test_every_file_keeps_its_transcript_and_all_export(
+    qtbot, tab: SpeechTab, speech_wav, tmp_path: Path
+) -> None:
+    import shutil
+
+    first, second = tmp_path / "one" / "fox.wav", tmp_path / "two" / "fox.wav"
+    for path in (first, second):
+        path.parent.mkdir()
+        shutil.copy(speech_wav[0], path)
+    broken = tmp_path / "broken.wav"
+    broken.write_bytes(b"RIFF....WAVEfmt garbage")
+    drop(tab.drop_area, [first, broken, second])
+    listed = tab.files.transcripts
+    qtbot.waitUntil(lambda: not tab.is_busy() and listed.count() == 3, timeout=60_000)
+    assert [t.ok for t in listed.transcripts] == [True, False, True]
+    assert "not a readable audio file" in listed.item(1).text()
+    assert listed.currentRow() == 2 and tab.view.transcript is listed.transcripts[2]
+
+    tab.view.segments.item(0, 2).setText("Edited words")
+    listed.setCurrentRow(0)
+    assert tab.view.transcript is not None and tab.view.transcript.path == str(first)
+    listed.setCurrentRow(2)
+    assert tab.view.segments.item(0, 2).text() == "Edited words"  # kept on switching
+    listed.setCurrentRow(1)
+    assert "not a readable audio file" in tab.files.status.text()
+
+    written = tab.export_all(tmp_path / "out", "txt")
+    assert [p.name for p in written] == ["fox.txt", "fox-2.txt"]
+    assert "lazy dog" in written[0].read_text().lower()
+    assert written[1].read_text().startswith("Edited words")

@@ -41,9 +41,8 @@ class Transcript:
                 {k: round(v, 3) if isinstance(v, float) else v for k, v in asdict(s).items()}
                 for s in self.segments
             ],
+            "error": self.error,
         }
-        if self.error is not None:
-            data["error"] = self.error
         return data
 
 

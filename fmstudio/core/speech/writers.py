@@ -80,3 +80,16 @@ def export(t: Transcript, target: Path) -> None:
     """Write to `target` in the format its suffix names (plain text for any other), atomically."""
     fmt = target.suffix.lstrip(".").lower()
     atomic_write_text(target, render(t, fmt if fmt in FORMATS else "txt"))
+
+
+def write_all(transcripts: Sequence[Transcript], fmt: str, out_dir: Path) -> list[Path]:
+    """Write each transcript as `<stem>.<fmt>` into `out_dir`; equal stems get `-2`, `-3`…"""
+    written: list[Path] = []
+    for t in transcripts:
+        stem = Path(t.path).stem
+        target, n = Path(out_dir) / f"{stem}.{fmt}", 2
+        while target in written:
+            target, n = Path(out_dir) / f"{stem}-{n}.{fmt}", n + 1
+        atomic_write_text(target, render(t, fmt))
+        written.append(target)
+    return written

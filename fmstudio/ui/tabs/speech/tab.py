@@ -9,12 +9,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QFileDialog, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from fmstudio.core.config import Settings
 from fmstudio.core.events import Partial
 from fmstudio.core.modalities import SPEECH
 from fmstudio.core.speech.transcripts import Recording, Segment, Transcript
+from fmstudio.core.speech.writers import FORMATS, write_all
 from fmstudio.ui.tabs.base import Tab
 from fmstudio.ui.tabs.classify_tab import EXPORT_KEYS
 from fmstudio.ui.tabs.speech.record_panel import RecordPanel, RecordState
@@ -33,6 +41,8 @@ class SpeechTab(Tab):
         self.modality = SPEECH
         self.options = SpeechOptionsBar(settings)
         self.model_picker = self.options.model_picker
+        self._shown = -1
+        """The row of `files.transcripts` the view shows, or -1 (a job's output, or nothing)."""
         self.record = RecordPanel(self.options)
         self.files = TranscribePanel(self.options)
         self.view = TranscriptView()
@@ -43,6 +53,9 @@ class SpeechTab(Tab):
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip("Save as TXT, SRT, VTT or JSON (Ctrl+S)")
         self.export_button.clicked.connect(self.export_dialog)
+        self.export_all_button = QPushButton("Export all…")
+        self.export_all_button.setToolTip("Save every transcript of this session into a folder")
+        self.export_all_button.clicked.connect(self.export_all_dialog)
         self._wire()
         self._lay_out()
         self.add_shortcut("Record or stop", "Ctrl+R", self.record.toggle)
@@ -52,13 +65,14 @@ class SpeechTab(Tab):
         self.files.status.say("Ready. Press Record, or drop audio files.")
 
     def _wire(self) -> None:
-        self.record.recording_started.connect(self.view.clear)
+        self.record.recording_started.connect(self._new_transcript)
         self.record.live_text.connect(self.view.show_live)
         self.record.recorded.connect(self._recorded)
         self.record.state_changed.connect(self._record_state)
         self.files.jobs.started.connect(self._files_started)
         self.files.jobs.partial.connect(self._segments)
         self.files.transcribed.connect(self._transcribed)
+        self.files.transcripts.currentRowChanged.connect(self._pick)
         for jobs in (self.record.jobs, self.files.jobs):
             jobs.log.connect(self.status_message)
 
@@ -71,6 +85,7 @@ class SpeechTab(Tab):
         drop_layout.addWidget(splitter, 1)
         self.files.status.add_button(self.copy_button)
         self.files.status.add_button(self.export_button)
+        self.files.status.add_button(self.export_all_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.options)
         layout.addWidget(self.record)
@@ -104,7 +119,39 @@ class SpeechTab(Tab):
 
     @Slot(str)
     def _files_started(self, _label: str) -> None:
+        self._new_transcript()
+
+    @Slot()
+    def _new_transcript(self) -> None:
+        """A job is about to fill the view: keep the edits of the transcript it showed."""
+        self._keep_edits()
+        self._shown = -1
         self.view.clear()
+
+    def _keep_edits(self) -> None:
+        edited = self.view.edited()
+        if edited is not None and self._shown >= 0:
+            self.files.transcripts.transcripts[self._shown] = edited
+
+    @Slot(int)
+    def _pick(self, row: int) -> None:
+        if row < 0 or row == self._shown:
+            return
+        self._keep_edits()
+        transcript = self.files.transcripts.transcripts[row]
+        self._shown = row if transcript.ok else -1
+        if transcript.ok:
+            self.view.show_transcript(transcript)
+        else:
+            self.view.clear()
+            self.files.status.say(f"{Path(transcript.path).name}: {transcript.error}")
+
+    def _add(self, transcripts: list[Transcript]) -> None:
+        for transcript in transcripts:
+            self.files.transcripts.add(transcript)
+        row = self.files.transcripts.last_good_row()
+        self.files.transcripts.setCurrentRow(row)
+        self._pick(row)  # when the row was current already, no signal shows it
 
     @Slot(object)
     def _segments(self, event: Partial[Segment]) -> None:
@@ -115,14 +162,12 @@ class SpeechTab(Tab):
     def _recorded(self, recording: Recording) -> None:
         self.files.refresh_recordings()
         if recording.transcript is not None:
-            self.view.show_transcript(recording.transcript)
+            self._add([recording.transcript])
         self.files.status.say(f"Saved the recording as {recording.path.name}.")
 
     @Slot(object)
     def _transcribed(self, transcripts: list[Transcript]) -> None:
-        good = [t for t in transcripts if t.ok]
-        if good:
-            self.view.show_transcript(good[-1])
+        self._add(transcripts)
 
     @Slot()
     def copy_all(self) -> None:
@@ -149,6 +194,30 @@ class SpeechTab(Tab):
             self.files.status.say(f"Could not export to {target}: {reason}")
             return
         self.files.status.say(f"Exported to {target}.")
+
+    @Slot()
+    def export_all_dialog(self) -> None:
+        if not self.files.transcripts.good():
+            self.files.status.say("Nothing to export yet.")
+            return
+        fmt, ok = QInputDialog.getItem(self, "Export all transcripts", "Format:", FORMATS, 1, False)
+        if not ok:
+            return
+        start = self.settings.last_folder or str(Path.home())
+        folder = QFileDialog.getExistingDirectory(self, "Export all transcripts into", start)
+        if folder:
+            self.export_all(Path(folder), fmt)
+
+    def export_all(self, folder: Path, fmt: str) -> list[Path]:
+        """Write `<stem>.<fmt>` for every transcript that succeeded, with the user's edits."""
+        self._keep_edits()
+        try:
+            written = write_all(self.files.transcripts.good(), fmt, folder)
+        except OSError as exc:
+            self.files.status.say(f"Could not export to {folder}: {exc.strerror or exc}")
+            return []
+        self.files.status.say(f"Exported {len(written)} transcripts to {folder}.")
+        return written
 
     def shutdown(self, timeout_ms: int = 30_000) -> None:
         self.record.shutdown(timeout_ms)

@@ -21,6 +21,7 @@ from fmstudio.core.speech.transcripts import Transcript
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.job_status import JobStatus
 from fmstudio.ui.widgets.speech_options import SpeechOptionsBar
+from fmstudio.ui.widgets.transcript_list import TranscriptList
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
 
@@ -45,12 +46,15 @@ class TranscribePanel(QWidget):
         self.add_button.setToolTip(
             "Transcribe audio files (Ctrl+O); or drop files on the transcript"
         )
+        self.transcripts = TranscriptList()
         self.recordings = QListWidget()
         self.recordings.setToolTip("Your recordings: double-click one to transcribe it again")
         self.recordings.itemDoubleClicked.connect(self._transcribe_item)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.add_button)
+        layout.addWidget(QLabel("Transcripts (pick one to see it):"))
+        layout.addWidget(self.transcripts, 2)
         layout.addWidget(QLabel("Recordings (double-click to transcribe):"))
         layout.addWidget(self.recordings, 1)
         self.refresh_recordings()
