@@ -24,6 +24,8 @@ class Modality:
     title: str
     noun: str
     """What the inputs are called in messages and dialogs ("images")."""
+    noun_one: str
+    """One input ("image"): "1 image classified", never "1 images"."""
     suffixes: frozenset[str]
     default_model: str
     default_batch: int
@@ -33,6 +35,10 @@ class Modality:
     """The job that tries a model on files: `classify_images`, `transcribe_files`."""
     finetuner: str | None = None
     """The `Finetuner` class that trains this task, or None where it cannot be trained yet."""
+
+    def count(self, n: int) -> str:
+        """`1 image`, `3 images`."""
+        return f"{n} {self.noun_one if n == 1 else self.noun}"
 
     @property
     def trainable(self) -> bool:
@@ -48,6 +54,7 @@ TEXT = Modality(
     task="text",
     title="Text",
     noun="documents",
+    noun_one="document",
     suffixes=TEXT_SUFFIXES,
     default_model="all-MiniLM-L6-v2",
     default_batch=32,
@@ -59,6 +66,7 @@ IMAGE = Modality(
     task="image",
     title="Image",
     noun="images",
+    noun_one="image",
     suffixes=IMAGE_SUFFIXES,
     default_model="efficientnet_lite0",
     default_batch=16,
@@ -70,6 +78,7 @@ SPEECH = Modality(
     task="speech",
     title="Speech",
     noun="audio files",
+    noun_one="audio file",
     suffixes=AUDIO_SUFFIXES,
     default_model="whisper-tiny.en",
     default_batch=1,

@@ -156,7 +156,10 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _show_status(self, message: str) -> None:
-        self.statusBar().showMessage(message, 5000)
+        if message:
+            self.statusBar().showMessage(message, 5000)
+        else:
+            self.statusBar().clearMessage()
 
     @Slot()
     def open_files(self) -> None:

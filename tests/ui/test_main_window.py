@@ -122,3 +122,18 @@ def test_models_menu_opens_folders(qtbot, fm_home, monkeypatch) -> None:
     assert [Path(p).name for p in opened] == ["models", "log"]
     assert all(Path(p).is_dir() and Path(p).is_relative_to(fm_home) for p in opened)
     window.close()
+
+
+def test_status_bar_keeps_no_loading_line_after_a_job(qtbot) -> None:
+    window = _window(qtbot)
+    tab = window.tabs_by_key["text"]
+    window.show_tab("text")
+    tab.labels.setText("weather, music")
+    tab.paste_box.setPlainText("Heavy rain tonight.")
+    messages: list[str] = []
+    tab.status_message.connect(messages.append)
+    tab.classify_text_button.click()
+    qtbot.waitUntil(lambda: tab.table.model.rowCount() == 1 and not tab.is_busy(), timeout=60_000)
+    assert any(m.startswith("Loading") for m in messages)
+    assert window.statusBar().currentMessage() == ""
+    window.close()

@@ -58,3 +58,11 @@ def test_missing_labels_are_explained_not_run(qtbot, tab: TextTab, tmp_path: Pat
     tab.add_paths([str(tmp_path / "a.txt")])
     assert not tab.is_busy()
     assert "at least two labels" in tab.status.text()
+
+
+def test_one_document_is_counted_in_the_singular(qtbot, tab: TextTab) -> None:
+    tab.labels.setText("weather, music")
+    tab.paste_box.setPlainText("Heavy rain tonight.")
+    tab.classify_text_button.click()
+    qtbot.waitUntil(lambda: tab.table.model.rowCount() == 1 and not tab.is_busy(), timeout=60_000)
+    assert tab.status.text().startswith("1 document classified in ")

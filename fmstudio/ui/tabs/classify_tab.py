@@ -130,6 +130,7 @@ class ClassifyTab(Tab):
     @Slot(bool)
     def _busy_changed(self, busy: bool) -> None:
         if not busy:
+            self.status_message.emit("")  # the window's status bar keeps no stale "Loading…"
             self.start_pending()
 
     @Slot(object)
@@ -143,8 +144,8 @@ class ClassifyTab(Tab):
     def _summarise(self, result: list[ItemResult], elapsed_s: float) -> None:
         failed = sum(not r.ok for r in result)
         rate = len(result) / elapsed_s if elapsed_s > 0 else 0.0
-        noun = self.modality.noun
-        text = f"{len(result) - failed} {noun} classified in {elapsed_s:.1f} s ({rate:.1f}/s)"
+        done = self.modality.count(len(result) - failed)
+        text = f"{done} classified in {elapsed_s:.1f} s ({rate:.1f}/s)"
         self.status.say(text + (f"; {failed} failed (see the red rows)." if failed else "."))
 
     @Slot(object)

@@ -75,6 +75,7 @@ class SpeechTab(Tab):
         self.files.transcripts.currentRowChanged.connect(self._pick)
         for jobs in (self.record.jobs, self.files.jobs):
             jobs.log.connect(self.status_message)
+            jobs.busy_changed.connect(self._clear_status_bar)
 
     def _lay_out(self) -> None:
         splitter = QSplitter()
@@ -106,6 +107,11 @@ class SpeechTab(Tab):
         else:
             self.record.jobs.stop()
             self.files.jobs.stop()
+
+    @Slot(bool)
+    def _clear_status_bar(self, busy: bool) -> None:
+        if not busy:
+            self.status_message.emit("")  # no stale "Loading…" once the job has ended
 
     @Slot(object)
     def _record_state(self, state: RecordState) -> None:
