@@ -114,3 +114,12 @@ def test_scan_reads_each_file_once_and_the_hash_reads_none(tmp_path: Path, monke
     )
     assert len(dataset_hash(report)) == 64
     assert all(len(s.sha256) == 64 for s in report.train + report.val)
+
+
+def test_a_class_folder_without_usable_files_is_reported(tmp_path: Path) -> None:
+    make_images(tmp_path, {"cats": 3, "dogs": 3})
+    (tmp_path / "birds").mkdir()
+    (tmp_path / "birds" / "readme.txt").write_text("photos to come")
+    report = scan(tmp_path, "image")
+    assert report.classes == ["cats", "dogs"]
+    assert any("birds has no usable files" in w for w in report.warnings)

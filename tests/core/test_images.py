@@ -131,3 +131,27 @@ def test_thumbnail_fits_the_box() -> None:
     thumb = make_thumbnail(_gradient((300, 100)), 64)
     assert (thumb.width, thumb.height) == (64, 21)
     assert len(thumb.rgb) == 64 * 21 * 3
+
+
+def test_folders_with_nothing_usable_and_link_loops_are_reported(tmp_path: Path) -> None:
+    """They are error entries with a reason, never silently left out."""
+    from fmstudio.core.data.files import expand_paths
+    from fmstudio.core.data.suffixes import IMAGE_SUFFIXES
+    from fmstudio.core.events import run_to_end
+    from fmstudio.core.image.classify import classify_images
+    from fmstudio.core.requests import ClassifyImages
+
+    odd = tmp_path / "x.jpg"  # a folder named like an image
+    odd.mkdir()
+    (odd / "notes.txt").write_text("no pictures here")
+    looped = tmp_path / "album"
+    looped.mkdir()
+    _gradient((40, 30)).save(looped / "a.png")
+    (looped / "again").symlink_to(looped, target_is_directory=True)
+    found = list(expand_paths([odd, looped], IMAGE_SUFFIXES))
+    assert found == [odd, looped / "a.png", looped / "again"]
+    results = run_to_end(classify_images(ClassifyImages(tuple(map(str, [odd, looped])))))
+    reasons = {Path(r.path).name: r.error for r in results}
+    assert "no usable files" in reasons["x.jpg"]
+    assert "loops back" in reasons["again"]
+    assert reasons["a.png"] is None

@@ -126,6 +126,8 @@ def _class_files(
                 continue
             seen[digest] = str(path)
             samples.append(Sample(str(path), class_dir.name, text, digest))
+        if not any(s.label == class_dir.name for s in samples):
+            report.warnings.append(f"{class_dir} has no usable files: it is not used as a class")
     return samples
 
 
