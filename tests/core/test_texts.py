@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from fmstudio.core.data.texts import TextDoc, guess_text_column, html_to_text, iter_documents
+from fmstudio.core.data.texts import (
+    TextDoc,
+    guess_text_column,
+    html_to_text,
+    iter_documents,
+    read_text_file,
+)
 from fmstudio.core.errors import InputFileError
 
 SAMPLE = "Crème brûlée, naïve café — “quotes” and 日本語 too."
@@ -143,3 +149,31 @@ def test_guess_prefers_named_then_longest_column() -> None:
 def test_missing_file(tmp_path: Path) -> None:
     (err,) = docs(tmp_path / "gone.txt")
     assert isinstance(err, InputFileError) and err.reason == "file not found"
+
+
+SHORT_TEXTS = [
+    ("Café crème brûlée at the fête, naïve façade", "latin-1"),
+    ("Le garçon a mangé une crêpe à la fête du château.", "latin-1"),
+    ("El niño comió más jalapeños en la montaña.", "latin-1"),
+    ("Grüße aus Köln, die Straße ist schön.", "latin-1"),
+    ("L’été dernier, j’ai visité Noël à Besançon.", "cp1252"),
+    ("Příliš žluťoučký kůň úpěl ďábelské ódy.", "cp1250"),
+    ("Zażółć gęślą jaźń, pchnąć w tę łódź jeża.", "cp1250"),
+    ("Árvíztűrő tükörfúrógép és őszi szél.", "cp1250"),
+    ("Ťažký kôň s ďatľom ľúbi vŕbu.", "cp1250"),
+    ("Ştiinţa şi ţara mea în toamnă.", "cp1250"),
+    ("Čez šest žarkov je sonce vzšlo.", "cp1250"),
+    ("日本語のテキストを分類します。", "shift_jis"),
+    ("これは短い文章です。天気は晴れ。", "shift_jis"),
+    ("Naïve café, short text", "utf-16"),
+]
+
+
+@pytest.mark.parametrize(("text", "encoding"), SHORT_TEXTS)
+def test_short_texts_in_legacy_encodings_decode_exactly(
+    tmp_path: Path, text: str, encoding: str
+) -> None:
+    """The first three came out as "crčme", "crępe", "nińo" (cp1250) before."""
+    path = tmp_path / "short.txt"
+    path.write_bytes(text.encode(encoding))
+    assert read_text_file(path).strip() == text
