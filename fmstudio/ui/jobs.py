@@ -54,14 +54,15 @@ class JobController(QObject):
         self._owner = parent
         self._worker: Worker | None = None
         self._busy = False
+        self._closed = False
         self._started = 0.0
 
     def is_busy(self) -> bool:
         return self._busy
 
     def start(self, factory: JobFactory, label: str = "Working…") -> bool:
-        """Run a job unless one is already running; returns whether it started."""
-        if self._busy:
+        """Run a job unless one is already running (or the controller was shut down)."""
+        if self._busy or self._closed:
             return False
         if self._worker is not None:
             self._worker.deleteLater()
@@ -83,11 +84,20 @@ class JobController(QObject):
         if self._worker is not None and self._busy:
             self._worker.cancel()
 
-    def shutdown(self, timeout_ms: int = 30_000) -> None:
-        """Cancel and wait: called when the window closes, so no thread outlives it."""
+    def wait_stopped(self, timeout_ms: int = 30_000) -> None:
+        """Cancel the running job and wait for it (a wizard page being left)."""
         if self._worker is not None:
             self._worker.cancel()
             self._worker.wait(timeout_ms)
+
+    def shutdown(self, timeout_ms: int = 30_000) -> None:
+        """Cancel and wait, for good: the window is closing and no thread may outlive it.
+
+        No job starts afterwards, so a queued start (a timer, a pending file) cannot leave a
+        thread behind the closed window.
+        """
+        self._closed = True
+        self.wait_stopped(timeout_ms)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

@@ -11,7 +11,7 @@ import weakref
 from collections.abc import Callable, Generator
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from fmstudio.core.errors import Cancelled
 from fmstudio.core.events import CancelToken, Event
@@ -82,7 +82,10 @@ class Worker(QObject):
         self.returned = self._runner.returned
         self.errored = self._runner.errored
         self.cancelled = self._runner.cancelled
-        self._runner.finished.connect(self._thread.quit)
+        # Direct: quit() runs on the worker thread as the job ends. Queued to the GUI thread,
+        # it would wait for a GUI thread that is itself blocked in `wait()` (closing the
+        # window): the thread never ended, and every close waited out its 30 s timeout.
+        self._runner.finished.connect(self._thread.quit, Qt.ConnectionType.DirectConnection)
         self._thread.finished.connect(self._on_thread_finished)
 
     def start(self) -> None:

@@ -81,3 +81,52 @@ def test_pre_cancelled_token_never_returns(qtbot) -> None:
     assert returned == []
     with pytest.raises(Cancelled):
         worker.token.raise_if_cancelled()
+
+
+def test_no_job_starts_once_the_controller_is_shut_down(qtbot) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from fmstudio.ui.jobs import JobController
+
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    jobs = JobController(owner)
+
+    def job(token: CancelToken):
+        yield Progress(1.0)
+        return "ran"
+
+    jobs.wait_stopped()  # leaving a wizard page: later jobs still start
+    with qtbot.waitSignal(jobs.done, timeout=10_000):
+        assert jobs.start(job)
+    qtbot.waitUntil(lambda: not jobs.is_busy(), timeout=10_000)
+    jobs.shutdown()  # the window closes: a late start (a queued timer) must not run
+    assert not jobs.start(job) and not jobs.is_busy()
+
+
+def test_closing_waits_only_until_the_job_stops(qtbot) -> None:
+    """Shutdown cancels and returns as soon as the job has stopped, not at its timeout."""
+    import time
+
+    from PySide6.QtWidgets import QWidget
+
+    from fmstudio.ui.jobs import JobController
+
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    jobs = JobController(owner)
+    running = threading.Event()
+
+    def job(token: CancelToken):
+        for i in range(100_000):
+            running.set()
+            token.raise_if_cancelled()
+            threading.Event().wait(0.01)
+            yield Progress(i / 100_000)
+
+    assert jobs.start(job)
+    assert running.wait(10)
+    start = time.monotonic()
+    jobs.shutdown(timeout_ms=30_000)
+    assert time.monotonic() - start < 2.0
+    assert not Worker.running()

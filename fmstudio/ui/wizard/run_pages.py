@@ -138,7 +138,7 @@ class TrainPage(QWizardPage):
 
     def stop(self) -> None:
         self.gate.resume()
-        self.jobs.shutdown()
+        self.jobs.wait_stopped()
 
     def cleanupPage(self) -> None:
         self.stop()
@@ -185,7 +185,7 @@ class EvaluatePage(QWizardPage):
         return not self.jobs.is_busy()
 
     def cleanupPage(self) -> None:
-        self.jobs.shutdown()
+        self.jobs.wait_stopped()
 
 
 class SavePage(QWizardPage):

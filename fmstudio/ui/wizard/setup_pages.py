@@ -136,7 +136,7 @@ class DataPage(QWizardPage):
         return bool(report.train or report.val) if self.state.evaluate_only else report.ok
 
     def cleanupPage(self) -> None:
-        self.jobs.shutdown()
+        self.jobs.wait_stopped()
 
 
 class ModelPage(QWizardPage):

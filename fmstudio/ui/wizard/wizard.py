@@ -68,9 +68,9 @@ class FineTuneWizard(QWizard):
 
     def shutdown(self) -> None:
         """Stop every running job and wait for it, then drop what was not saved."""
-        self.data_page.jobs.shutdown()
-        self.train_page.stop()
-        self.evaluate_page.jobs.shutdown()
+        self.train_page.gate.resume()
+        for page in (self.data_page, self.train_page, self.evaluate_page):
+            page.jobs.shutdown()
         self.state.discard_staging()
 
     def done(self, result: int) -> None:
