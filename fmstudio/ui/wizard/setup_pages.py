@@ -25,12 +25,12 @@ from fmstudio.core.data.folders import DatasetReport
 from fmstudio.core.data.suffixes import TABLE_SUFFIXES
 from fmstudio.core.modalities import TRAINABLE, VAL_SPLIT, modality
 from fmstudio.core.requests import Scan
-from fmstudio.core.train.spec import DEFAULT_EPOCHS, auto_policy
+from fmstudio.core.train.spec import DEFAULT_EPOCHS, TrainSpec, auto_policy
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.controls import device_combo
 from fmstudio.ui.widgets.job_status import JobStatus
 from fmstudio.ui.widgets.model_picker import ModelPicker
-from fmstudio.ui.wizard.state import RunChoices, WizardState
+from fmstudio.ui.wizard.state import WizardState
 
 MAX_SKIPPED_SHOWN = 200
 SCAN = "fmstudio.core.data.folders:scan_job"
@@ -231,7 +231,14 @@ class SettingsPage(QWizardPage):
         self.patience.setValue(-1)
 
     def validatePage(self) -> bool:
-        self.state.choices = RunChoices(
+        report = self.state.report
+        assert report is not None
+        self.state.spec = TrainSpec(
+            task=self.state.task,
+            data=report.root,
+            output="",
+            base=self.state.model or None,
+            mode=self.state.mode,
             epochs=self.epochs.value() or None,
             batch_size=self.batch.value(),
             lr=self.lr.value() or None,
@@ -241,7 +248,7 @@ class SettingsPage(QWizardPage):
             augment=self.augment.isChecked(),
             early_stopping=None if self.patience.value() < 0 else self.patience.value(),
         )
-        self.state.settings.device = self.state.choices.device
+        self.state.settings.device = self.state.spec.device
         return True
 
 

@@ -6,33 +6,18 @@ Pages read and write this, never each other's widgets, and none imports the wiza
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fmstudio.core.config import Settings
 from fmstudio.core.data.folders import DatasetReport
 from fmstudio.core.library import run_folder, staging_folder
-from fmstudio.core.modalities import VAL_SPLIT
 from fmstudio.core.train.spec import TrainSpec
 
 if TYPE_CHECKING:
     from fmstudio.core.train.evaluate import EvalResult
     from fmstudio.core.train.job import TrainResult
-
-
-@dataclass(frozen=True)
-class RunChoices:
-    """The Settings page's fields; None leaves the choice to the mode's default."""
-
-    epochs: int | None = None
-    batch_size: int = 16
-    lr: float | None = None
-    val_split: float = VAL_SPLIT
-    seed: int = 0
-    device: str = "auto"
-    augment: bool = True
-    early_stopping: int | None = None
 
 
 @dataclass
@@ -44,7 +29,8 @@ class WizardState:
     """The base model to fine-tune, or the model to evaluate."""
     mode: str = "auto"
     report: DatasetReport | None = None
-    choices: RunChoices = field(default_factory=RunChoices)
+    spec: TrainSpec | None = None
+    """The run as the Settings page left it; its output is chosen when training starts."""
     trained: TrainResult | None = None
     evaluated: EvalResult | None = None
     staging: Path | None = None
@@ -52,24 +38,9 @@ class WizardState:
 
     def train_spec(self) -> TrainSpec:
         """The run the pages describe, saving into a fresh staging folder."""
-        assert self.report is not None
+        assert self.spec is not None
         self.staging = staging_folder()
-        c = self.choices
-        return TrainSpec(
-            task=self.task,
-            data=self.report.root,
-            output=str(self.staging),
-            base=self.model or None,
-            mode=self.mode,
-            epochs=c.epochs,
-            batch_size=c.batch_size,
-            lr=c.lr,
-            val_split=c.val_split,
-            seed=c.seed,
-            device=c.device,
-            augment=c.augment,
-            early_stopping=c.early_stopping,
-        )
+        return replace(self.spec, output=str(self.staging))
 
     def discard_staging(self) -> None:
         """Remove a trained model the user did not save, and its run folder."""
