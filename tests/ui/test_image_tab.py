@@ -102,3 +102,9 @@ def test_stop_cancels_a_long_run(
     qtbot.waitUntil(lambda: not tab.is_busy(), timeout=30_000)
     assert tab.table.model.rowCount() < 120
     assert tab.status.text() == "Stopped."
+
+
+def test_ready_line_names_the_chosen_model(tab: ImageTab) -> None:
+    assert "EfficientNet" in tab.status.text()
+    tab.model_picker.setCurrentIndex(tab.model_picker.findData("resnet50.a1_in1k"))
+    assert "ResNet-50" in tab.status.text() and "EfficientNet" not in tab.status.text()

@@ -48,6 +48,7 @@ def test_record_live_then_stop_shows_transcript(
     assert tab.view.transcript is not None and tab.view.transcript.audio is not None
 
     tab.view.segments.item(0, 2).setText("Corrected words")
+    assert tab.view.live_view.toPlainText().startswith("Corrected words")  # the box follows
     target = tmp_path / "out.srt"
     tab.export_to(target)
     assert "Corrected words" in target.read_text()

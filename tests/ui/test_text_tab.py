@@ -66,3 +66,13 @@ def test_one_document_is_counted_in_the_singular(qtbot, tab: TextTab) -> None:
     tab.classify_text_button.click()
     qtbot.waitUntil(lambda: tab.table.model.rowCount() == 1 and not tab.is_busy(), timeout=60_000)
     assert tab.status.text().startswith("1 document classified in ")
+
+
+def test_a_trained_model_asks_for_no_labels(tab: TextTab) -> None:
+    assert tab.labels.isEnabled() and "labels" in tab.status.text()
+    sst2 = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
+    tab.model_picker.setCurrentIndex(tab.model_picker.findData(sst2))
+    assert not tab.labels.isEnabled() and not tab.template.isEnabled()
+    assert "uses its own classes" in tab.status.text()
+    tab.model_picker.setCurrentIndex(tab.model_picker.findData("all-MiniLM-L6-v2"))
+    assert tab.labels.isEnabled() and "Type two or more labels" in tab.status.text()

@@ -72,6 +72,7 @@ def test_pause_resume_and_stop(qtbot, tiny_image_base: Path, image_folder: Path)
     wizard = open_wizard(qtbot)
     to_training(qtbot, wizard, image_folder, tiny_image_base, epochs=1000, patience=0)
     page = wizard.train_page
+    assert page.metrics.text() != "Waiting to start…"  # says what happens before step 1
     qtbot.waitUntil(lambda: len(page.curves.history.steps) > 3, timeout=60_000)
     page.pause_button.click()
     qtbot.wait(300)  # a step already under way may still report
@@ -95,6 +96,8 @@ def test_evaluates_an_existing_model(qtbot, tiny_image_base: Path, image_folder:
     wizard = open_wizard(qtbot, "image", evaluate="existing")
     wizard.data_page.set_folder(str(image_folder))
     qtbot.waitUntil(wizard.data_page.isComplete, timeout=30_000)
+    checked = wizard.data_page.report_view.toPlainText()
+    assert "24 examples to evaluate" in checked and "training" not in checked
     wizard.next()
     assert wizard.model_page.picker.model_name() == "existing"
     wizard.next()

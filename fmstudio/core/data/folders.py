@@ -71,12 +71,22 @@ class DatasetReport:
         c = Counter(s.label for s in self.train + self.val)
         return {label: c[label] for label in self.classes}
 
-    def summary(self) -> str:
+    def summary(self, evaluating: bool = False) -> str:
+        """What the scan found; `evaluating`: the examples a model will be measured on."""
         counts = ", ".join(f"{k} {v}" for k, v in self.counts().items())
-        lines = [
-            f"{len(self.classes)} classes, {len(self.train)} training and {len(self.val)} "
-            f"validation examples ({self.split} split): {counts}",
-        ]
+        if evaluating:
+            n = len(self.val) if self.split == "folders" else len(self.train) + len(self.val)
+            head = f"{len(self.classes)} classes, {n} examples to evaluate"
+            if self.split == "folders":
+                head += " (the val/ or test/ folder)"
+            else:
+                head += f": {counts}"
+        else:
+            head = (
+                f"{len(self.classes)} classes, {len(self.train)} training and {len(self.val)} "
+                f"validation examples ({self.split} split): {counts}"
+            )
+        lines = [head]
         if self.skipped:
             lines.append(f"{len(self.skipped)} files skipped")
         lines += [f"warning: {w}" for w in self.warnings]

@@ -38,8 +38,16 @@ class ImageTab(ClassifyTab):
             self.controls.addWidget(widget)
         self.finish_controls()
         self.table.set_row_height(THUMBNAIL + 4)
-        self.status.say("Ready. The bundled EfficientNet-Lite0 knows 1000 ImageNet classes.")
+        self.model_picker.currentIndexChanged.connect(self._describe_model)
+        self._describe_model()
         self.add_shortcut("Paste image", QKeySequence.StandardKey.Paste, self.paste)
+
+    @Slot()
+    def _describe_model(self) -> None:
+        """The ready line names the model that is chosen, not the bundled one."""
+        if not self.is_busy():
+            about = self.model_picker.description() or self.model_picker.model_name()
+            self.status.say(f"Ready: {about}.")
 
     def take_request(self) -> tuple[ClassifyImages, str]:
         paths, self._pending = tuple(self._pending), []

@@ -82,8 +82,24 @@ class TextTab(ClassifyTab):
         paste_row.addWidget(self.paste_box, 1)
         paste_row.addWidget(self.classify_text_button)
         self.extra_controls.addLayout(paste_row)
-        self.status.say("Ready. Type two or more labels, then drop or paste text.")
+        self.model_picker.currentIndexChanged.connect(self._model_changed)
+        self._model_changed()
         self._pasted: list[str] = []
+
+    @Slot()
+    def _model_changed(self) -> None:
+        """Labels and the template matter for zero-shot only; a trained model has classes."""
+        zero_shot = is_zero_shot(self.model_picker.model_name(), "text")
+        for widget in (self.labels, self.use_template, self.template):
+            widget.setEnabled(zero_shot)
+        if self.is_busy():
+            return
+        if zero_shot:
+            self.status.say("Ready. Type two or more labels, then drop or paste text.")
+        else:
+            self.status.say(
+                f"Ready: {self.model_picker.model_name()} uses its own classes; no labels needed."
+            )
 
     @Slot(str)
     def _remember_labels(self, text: str) -> None:

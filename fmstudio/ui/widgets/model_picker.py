@@ -43,6 +43,11 @@ class ModelPicker(QComboBox):
         else:
             self.setEditText(name)
 
+    def description(self) -> str:
+        """What the chosen catalogue entry is, or "" for a typed name."""
+        index = self.findText(self.currentText().strip())
+        return str(self.itemData(index, Qt.ItemDataRole.ToolTipRole) or "") if index >= 0 else ""
+
     def model_name(self) -> str:
         """The chosen catalogue name, or what the user typed."""
         text = self.currentText().strip()

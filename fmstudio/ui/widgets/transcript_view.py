@@ -30,6 +30,7 @@ class TranscriptView(QWidget):
         self.live_view.setMaximumHeight(110)
         self.segments = SegmentsTable()
         self.segments.cellClicked.connect(self._play_row)
+        self.segments.itemChanged.connect(self._edited)
         self.player = JobController(self)
         self.player.busy_changed.connect(self._play_next)
         self._next_play: Playback | None = None
@@ -56,6 +57,13 @@ class TranscriptView(QWidget):
         self.transcript = transcript
         self.segments.set_segments(transcript.segments)
         self.live_view.setPlainText(transcript.text)
+
+    @Slot()
+    def _edited(self) -> None:
+        """A corrected segment shows in the text above at once."""
+        transcript = self.edited()
+        if transcript is not None:
+            self.live_view.setPlainText(transcript.text)
 
     def edited(self) -> Transcript | None:
         """The shown transcript with the user's corrections, or None before there is one."""

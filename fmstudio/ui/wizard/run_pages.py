@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from fmstudio.core.errors import FmError
-from fmstudio.core.events import Event, PauseGate, format_duration
+from fmstudio.core.events import Event, PauseGate, Progress, format_duration
 from fmstudio.core.library import check_replaceable, output_folder, publish
 from fmstudio.core.requests import Evaluate
 from fmstudio.core.train.events import WARM_UP, EpochMetrics, StepMetrics
@@ -45,6 +45,7 @@ class TrainPage(QWizardPage):
         self.setSubTitle("Training runs in the background; pause, resume or stop at any time.")
         self.curves = LiveCurves()
         self.metrics = QLabel("Waiting to start…")
+        self._stepping = False
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(5000)
@@ -53,6 +54,7 @@ class TrainPage(QWizardPage):
         self.jobs.done.connect(self._trained)
         self.jobs.failed.connect(self._failed)
         self.jobs.other_event.connect(self._metrics)
+        self.jobs.progress.connect(self._progress)
         self.jobs.log.connect(self._log_line)
         self.jobs.busy_changed.connect(self._busy_changed)
         self.status = JobStatus(self.jobs)
@@ -84,6 +86,8 @@ class TrainPage(QWizardPage):
         report = report.resplit(spec.val_split, spec.seed)
         self.curves.reset()
         self.log.clear()
+        self._stepping = False
+        self.metrics.setText("Starting…")
         self.gate = PauseGate()
         self.pause_button.setChecked(False)
         self.pause_button.setEnabled(True)
@@ -106,6 +110,7 @@ class TrainPage(QWizardPage):
     def _metrics(self, event: Event) -> None:
         self.curves.history.add(event)
         if isinstance(event, StepMetrics):
+            self._stepping = True
             self.metrics.setText(
                 f"{event.phase}: epoch {event.epoch} · step {event.step}/{event.steps_total} · "
                 f"loss {event.loss:.4f} · lr {event.lr:.2e} · {event.samples_per_s:.0f} samples/s"
@@ -113,6 +118,12 @@ class TrainPage(QWizardPage):
             )
         elif isinstance(event, EpochMetrics) and event.phase != WARM_UP:
             self._log_line(event.summary())
+
+    @Slot(object)
+    def _progress(self, event: Progress) -> None:
+        """Before the first step (reading, features), the line says what is happening."""
+        if not self._stepping:
+            self.metrics.setText(event.describe())
 
     @Slot(str)
     def _log_line(self, message: str) -> None:

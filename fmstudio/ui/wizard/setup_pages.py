@@ -120,7 +120,7 @@ class DataPage(QWizardPage):
     @Slot(object, float)
     def _scanned(self, report: DatasetReport, _elapsed: float) -> None:
         self.state.report = report
-        lines = [report.summary()]
+        lines = [report.summary(evaluating=self.state.evaluate_only)]
         if report.skipped:
             lines.append("\nSkipped files:")
             lines += [f"  {s.path}: {s.reason}" for s in report.skipped[:MAX_SKIPPED_SHOWN]]
