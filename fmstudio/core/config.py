@@ -41,8 +41,10 @@ def load(path: Path | None = None) -> Settings:
         return Settings()
     except (OSError, ValueError) as exc:
         log.warning("ignoring unreadable settings %s: %s", path, exc)
+        _keep_aside(path)
         return Settings()
     if not isinstance(raw, dict):
+        _keep_aside(path)
         return Settings()
     known = {f.name for f in fields(Settings)}
     values = {k: v for k, v in raw.items() if k in known}
@@ -51,6 +53,14 @@ def load(path: Path | None = None) -> Settings:
         return Settings(**values)
     except TypeError:
         return Settings()
+
+
+def _keep_aside(path: Path) -> None:
+    """Keep a broken settings file beside the new one (`settings.json.broken`), not lose it."""
+    try:
+        path.replace(path.with_name(path.name + ".broken"))
+    except OSError as exc:
+        log.warning("could not keep the broken settings file %s: %s", path, exc)
 
 
 def save(settings: Settings, path: Path | None = None) -> None:

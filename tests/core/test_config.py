@@ -21,6 +21,9 @@ def test_missing_or_broken_settings_give_defaults(fm_home: Path) -> None:
     paths.ensure(config.settings_path().parent)
     config.settings_path().write_text("{not json")
     assert config.load() == config.Settings()
+    kept = config.settings_path().with_name("settings.json.broken")
+    assert kept.read_text() == "{not json"  # the user's file is kept beside, not lost
+    assert not config.settings_path().exists()
     config.settings_path().write_text('{"device": "cuda", "unknown_key": 1}')
     assert config.load().device == "cuda"
 
