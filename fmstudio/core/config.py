@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fmstudio.core import catalog, paths
 from fmstudio.core.atomic import atomic_write_text
+from fmstudio.core.text import DEFAULT_TEMPLATE
 
 SCHEMA_VERSION = 1
 log = logging.getLogger(__name__)
@@ -26,6 +27,16 @@ class Settings:
     text_model: str = field(default_factory=lambda: catalog.default_model("text"))
     speech_model: str = field(default_factory=lambda: catalog.default_model("speech"))
     text_labels: str = ""
+    text_template: str = DEFAULT_TEMPLATE
+    use_template: bool = True
+    image_top_k: int = 5
+    text_top_k: int = 5
+    export_folder: str = ""
+    """Where the last export went; the next export dialog opens there."""
+
+    def export_start(self, name: str) -> str:
+        """The path an export dialog suggests: the last export's folder, else the last one."""
+        return str(Path(self.export_folder or self.last_folder or Path.home()) / name)
 
 
 def settings_path() -> Path:

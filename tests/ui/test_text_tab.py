@@ -76,3 +76,32 @@ def test_a_trained_model_asks_for_no_labels(tab: TextTab) -> None:
     assert "uses its own classes" in tab.status.text()
     tab.model_picker.setCurrentIndex(tab.model_picker.findData("all-MiniLM-L6-v2"))
     assert tab.labels.isEnabled() and "Type two or more labels" in tab.status.text()
+
+
+def test_top_k_template_and_export_folder_are_remembered(
+    qtbot, tab: TextTab, tmp_path: Path, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    tab.labels.setText("weather, music")
+    tab.top_k.setValue(2)
+    tab.template.setText("A text about {label}.")
+    tab.paste_box.setPlainText("Heavy rain tonight.")
+    tab.classify_text_button.click()
+    qtbot.waitUntil(lambda: tab.table.model.rowCount() == 1 and not tab.is_busy(), timeout=60_000)
+    starts: list[str] = []
+    target = tmp_path / "exports" / "mine.csv"
+    target.parent.mkdir()
+
+    def save_dialog(_parent, _title, start, _filter):
+        starts.append(start)
+        return str(target), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_dialog)
+    tab.export_dialog()
+    tab.export_dialog()
+    assert Path(starts[1]).parent == target.parent  # the second export opens where the first went
+
+    again = TextTab(tab.settings)
+    qtbot.addWidget(again)
+    assert again.top_k.value() == 2 and again.template.text() == "A text about {label}."

@@ -161,12 +161,12 @@ class ClassifyTab(Tab):
         if not self.table.results():
             self.status.say("Nothing to export yet.")
             return
-        folder = Path(self.settings.last_folder or Path.home())
-        start = str(folder / f"{self.modality.task}-results.csv")
+        start = self.settings.export_start(f"{self.modality.task}-results.csv")
         target, _ = QFileDialog.getSaveFileName(
             self, "Export results", start, "CSV (*.csv);;JSON (*.json)"
         )
         if target:
+            self.settings.export_folder = str(Path(target).parent)
             self.export_to(Path(target))
 
     def export_to(self, target: Path) -> None:

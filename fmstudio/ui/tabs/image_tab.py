@@ -30,7 +30,7 @@ class ImageTab(ClassifyTab):
         hint = "Drop images or folders here, use Add images… (Ctrl+O), or paste an image (Ctrl+V)."
         super().__init__(settings, IMAGE, hint, parent)
         self.model_picker = ModelPicker("image", settings.image_model)
-        self.top_k = top_k_spin(5, "image")
+        self.top_k = top_k_spin(settings.image_top_k, "image")
         self.device = device_combo(settings)
         self.controls.addWidget(QLabel("Model:"))
         self.controls.addWidget(self.model_picker, 1)
@@ -53,6 +53,7 @@ class ImageTab(ClassifyTab):
         paths, self._pending = tuple(self._pending), []
         model = self.model_picker.model_name()
         self.settings.image_model = model
+        self.settings.image_top_k = self.top_k.value()
         self.settings.device = device = self.device.currentText()
         request = ClassifyImages(
             paths, model, self.top_k.value(), device=device, thumbnail_size=THUMBNAIL

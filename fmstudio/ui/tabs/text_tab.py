@@ -39,7 +39,7 @@ class TextTab(ClassifyTab):
             "all-MiniLM-L6-v2 classifies zero-shot with your labels; a fine-tuned model "
             "uses its own classes"
         )
-        self.top_k = top_k_spin(5, "document")
+        self.top_k = top_k_spin(settings.text_top_k, "document")
         self.device = device_combo(settings)
         self.controls.addWidget(QLabel("Model:"))
         self.controls.addWidget(self.model_picker, 1)
@@ -52,9 +52,9 @@ class TextTab(ClassifyTab):
         self.labels.setToolTip("The labels to choose from (zero-shot); at least two")
         self.labels.textChanged.connect(self._remember_labels)
         self.use_template = QCheckBox("Template:")
-        self.use_template.setChecked(True)
+        self.use_template.setChecked(settings.use_template)
         self.use_template.setToolTip("Describe each label with a sentence as well as its name")
-        self.template = QLineEdit(DEFAULT_TEMPLATE)
+        self.template = QLineEdit(settings.text_template or DEFAULT_TEMPLATE)
         self.template.setToolTip("{label} is replaced by each label")
         self.text_column = QLineEdit()
         self.text_column.setPlaceholderText("auto")
@@ -128,6 +128,9 @@ class TextTab(ClassifyTab):
         if zero_shot and len(labels) < 2:
             raise ValueError("Type at least two labels, separated by commas, for zero-shot.")
         self.settings.text_model = model
+        self.settings.text_top_k = self.top_k.value()
+        self.settings.use_template = self.use_template.isChecked()
+        self.settings.text_template = self.template.text()
         self.settings.device = device = self.device.currentText()
         request = ClassifyTexts(
             paths=paths,

@@ -186,10 +186,10 @@ class SpeechTab(Tab):
         if transcript is None:
             self.files.status.say("Nothing to export yet.")
             return
-        folder = Path(self.settings.last_folder or Path.home())
-        start = str(folder / f"{Path(transcript.path).stem}.srt")
+        start = self.settings.export_start(f"{Path(transcript.path).stem}.srt")
         target, _ = QFileDialog.getSaveFileName(self, "Export transcript", start, EXPORT_FILTER)
         if target:
+            self.settings.export_folder = str(Path(target).parent)
             self.export_to(Path(target))
 
     def export_to(self, target: Path) -> None:
@@ -209,9 +209,10 @@ class SpeechTab(Tab):
         fmt, ok = QInputDialog.getItem(self, "Export all transcripts", "Format:", FORMATS, 1, False)
         if not ok:
             return
-        start = self.settings.last_folder or str(Path.home())
+        start = str(Path(self.settings.export_start("x")).parent)
         folder = QFileDialog.getExistingDirectory(self, "Export all transcripts into", start)
         if folder:
+            self.settings.export_folder = folder
             self.export_all(Path(folder), fmt)
 
     def export_all(self, folder: Path, fmt: str) -> list[Path]:
