@@ -106,3 +106,40 @@ def test_block_resampling_matches_resampling_the_whole(rate: int) -> None:
     assert buffer.size == len(whole)
     assert np.allclose(buffer.since(0), whole, atol=1e-6)
     assert np.array_equal(buffer.since(buffer.size - 10), buffer.since(0)[-10:])
+
+
+def test_a_killed_recording_keeps_every_block_written(
+    speech_wav: tuple[Path, str], tmp_path: Path
+) -> None:
+    """kill -9 while recording: the WAV is valid and plays up to the last block."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    target = tmp_path / "killed.wav"
+    code = (
+        "import threading\n"
+        "from fmstudio.core.events import run_to_end\n"
+        "from fmstudio.core.requests import Record\n"
+        "from fmstudio.core.speech.record import record\n"
+        "from fmstudio.core.speech.sources import FileSource\n"
+        f"source = FileSource({str(speech_wav[0])!r}, realtime=1.0)\n"
+        f"request = Record(source, live=False, path=__import__('pathlib').Path({str(target)!r}))\n"
+        "print('ready', flush=True)\n"
+        "run_to_end(record(request, stop=threading.Event()))\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    deadline = time.monotonic() + 30
+    while (not target.exists() or target.stat().st_size < 44 + 1600 * 2 * 5) and (
+        time.monotonic() < deadline
+    ):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    with wave.open(str(target)) as w:
+        frames = w.getnframes()
+        assert frames >= 1600 * 5 and frames % 1600 == 0  # whole blocks, none half-counted
+        assert len(w.readframes(frames)) == frames * 2
+    assert frames < len(load_audio(speech_wav[0]))  # it really was cut short
