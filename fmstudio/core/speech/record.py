@@ -172,7 +172,8 @@ def _capture(
     """Write blocks until `stop` (or cancel); levels for each, live text every step."""
     resampler, audio = StreamResampler(source.sample_rate), AudioBuffer()
     live: LiveTranscriber | None = None
-    next_live = LIVE_STEP_SECONDS if model.request.live else float("inf")
+    wants_live = model.request.live and model.request.model is not None
+    next_live = LIVE_STEP_SECONDS
     for block in source.blocks(stop):
         if cancel.cancelled:
             stop.set()
@@ -180,7 +181,7 @@ def _capture(
         writer.write(block)
         elapsed = writer.frames / source.sample_rate
         yield _level(block, elapsed)
-        if next_live == float("inf"):
+        if not wants_live:
             continue
         audio.append(resampler.push(block))
         if elapsed >= next_live:

@@ -5,11 +5,9 @@ A tab runs its jobs through a `JobController` it owns; nothing here runs jobs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from fmstudio.core.config import Settings
@@ -45,19 +43,3 @@ class Tab(QWidget):
     def shutdown(self, timeout_ms: int = 30_000) -> None:
         """Stop every job and wait for it (the window is closing)."""
         raise NotImplementedError
-
-    def add_shortcut(
-        self,
-        title: str,
-        keys: QKeySequence | QKeySequence.StandardKey | str,
-        slot: Callable[[], None],
-    ) -> QAction:
-        """A keyboard shortcut that works while this tab is shown (and only then).
-
-        An action keeps its keys whatever its button says, unlike a button's own shortcut.
-        """
-        action = QAction(title, self)
-        action.setShortcut(QKeySequence(keys))
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action

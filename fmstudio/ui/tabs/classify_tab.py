@@ -27,6 +27,7 @@ from fmstudio.ui.widgets.drop_area import DropArea
 from fmstudio.ui.widgets.job_status import JobStatus
 from fmstudio.ui.widgets.results_table import ResultsTable
 from fmstudio.ui.widgets.score_bars import ScoreBars
+from fmstudio.ui.widgets.shortcuts import add_shortcut
 
 EXPORT_KEYS = QKeySequence.StandardKey.Save
 
@@ -57,7 +58,7 @@ class ClassifyTab(Tab):
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip(f"Save the results as CSV or JSON ({export_keys})")
         self.export_button.clicked.connect(self.export_dialog)
-        self.add_shortcut("Export results", EXPORT_KEYS, self.export_dialog)
+        add_shortcut(self, "Export results", EXPORT_KEYS, self.export_dialog)
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Remove all results")
         self.clear_button.clicked.connect(self.clear)

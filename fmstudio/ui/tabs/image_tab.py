@@ -18,6 +18,7 @@ from fmstudio.core.results import ItemResult
 from fmstudio.ui.tabs.classify_tab import ClassifyTab
 from fmstudio.ui.widgets.controls import device_combo, top_k_spin
 from fmstudio.ui.widgets.model_picker import ModelPicker
+from fmstudio.ui.widgets.shortcuts import add_shortcut
 
 THUMBNAIL = 64
 
@@ -40,7 +41,7 @@ class ImageTab(ClassifyTab):
         self.table.set_row_height(THUMBNAIL + 4)
         self.model_picker.currentIndexChanged.connect(self._describe_model)
         self._describe_model()
-        self.add_shortcut("Paste image", QKeySequence.StandardKey.Paste, self.paste)
+        add_shortcut(self, "Paste image", QKeySequence.StandardKey.Paste, self.paste)
 
     @Slot()
     def _describe_model(self) -> None:

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
@@ -27,6 +26,7 @@ from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.curves import LiveCurves
 from fmstudio.ui.widgets.evaluation_view import EvaluationView
 from fmstudio.ui.widgets.job_status import JobStatus
+from fmstudio.ui.widgets.shortcuts import add_shortcut
 from fmstudio.ui.wizard.state import WizardState
 
 if TYPE_CHECKING:
@@ -62,10 +62,7 @@ class TrainPage(QWizardPage):
         self.pause_button.setCheckable(True)
         self.pause_button.setToolTip("Pause between steps (Ctrl+P); press again to resume")
         self.pause_button.toggled.connect(self._toggle_pause)
-        pause = QAction("Pause or resume", self)
-        pause.setShortcut(QKeySequence("Ctrl+P"))
-        pause.triggered.connect(self.pause_button.click)
-        self.addAction(pause)
+        add_shortcut(self, "Pause or resume", "Ctrl+P", self.pause_button.click)
         self.status.add_button(self.pause_button)
         split = QSplitter()
         split.setOrientation(split.orientation().Vertical)
@@ -189,7 +186,6 @@ class EvaluatePage(QWizardPage):
 
     @Slot(object, float)
     def _evaluated(self, result: EvalResult, _elapsed: float) -> None:
-        self.state.evaluated = result
         self.view.show_result(result.evaluation, result.misclassified)
 
     def isComplete(self) -> bool:
@@ -206,7 +202,6 @@ class SavePage(QWizardPage):
     def __init__(self, state: WizardState) -> None:
         super().__init__()
         self.state = state
-        self.target: Path | None = None
         self.setTitle("Save")
         self.setSubTitle("Name the model; it goes into your library and the tabs list it at once.")
         self.name = QLineEdit()
@@ -249,10 +244,10 @@ class SavePage(QWizardPage):
         if staging is None:
             return False
         try:
-            self.target = publish(staging, self.name.text())
+            target = publish(staging, self.name.text())
         except (OSError, FmError) as exc:
             self.where.setText(f"Could not save: {exc}")
             return False
         self.state.staging = None
-        self.saved.emit(self.state.task, self.target.name)
+        self.saved.emit(self.state.task, target.name)
         return True

@@ -16,7 +16,6 @@ from fmstudio.core.library import run_folder, staging_folder
 from fmstudio.core.train.spec import TrainSpec
 
 if TYPE_CHECKING:
-    from fmstudio.core.train.evaluate import EvalResult
     from fmstudio.core.train.job import TrainResult
 
 
@@ -32,7 +31,6 @@ class WizardState:
     spec: TrainSpec | None = None
     """The run as the Settings page left it; its output is chosen when training starts."""
     trained: TrainResult | None = None
-    evaluated: EvalResult | None = None
     staging: Path | None = None
     """Where a trained model waits, unnamed, until the Save page names it."""
 

@@ -28,6 +28,7 @@ from fmstudio.ui.tabs.classify_tab import EXPORT_KEYS
 from fmstudio.ui.tabs.speech.record_panel import RecordPanel, RecordState
 from fmstudio.ui.tabs.speech.transcribe_panel import TranscribePanel
 from fmstudio.ui.widgets.drop_area import DropArea
+from fmstudio.ui.widgets.shortcuts import add_shortcut
 from fmstudio.ui.widgets.speech_options import SpeechOptionsBar
 from fmstudio.ui.widgets.transcript_view import TranscriptView
 
@@ -58,9 +59,9 @@ class SpeechTab(Tab):
         self.export_all_button.clicked.connect(self.export_all_dialog)
         self._wire()
         self._lay_out()
-        self.add_shortcut("Record or stop", "Ctrl+R", self.record.toggle)
-        self.add_shortcut("Export transcript", EXPORT_KEYS, self.export_dialog)
-        self.add_shortcut("Stop", "Esc", self.stop)
+        add_shortcut(self, "Record or stop", "Ctrl+R", self.record.toggle)
+        add_shortcut(self, "Export transcript", EXPORT_KEYS, self.export_dialog)
+        add_shortcut(self, "Stop", "Esc", self.stop)
         self.files.add_button.clicked.connect(self.open_files)
         self.files.status.say("Ready. Press Record, or drop audio files.")
 
