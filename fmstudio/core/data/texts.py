@@ -175,7 +175,7 @@ def guess_text_column(rows: list[dict[str, object]]) -> str | None:
 Row = dict[str, object]
 
 
-def _table_rows(path: Path, text: str) -> list[Row | InputFileError]:
+def table_rows(path: Path, text: str) -> list[Row | InputFileError]:
     """Every row of a CSV/TSV/JSONL table; a JSONL line that is not JSON is an error row."""
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
@@ -213,7 +213,7 @@ def iter_rows(
         if path.suffix.lower() not in TABLE_SUFFIXES:
             yield _plain_document(path, text), {}
             return
-        rows = _table_rows(path, text)
+        rows = table_rows(path, text)
     except InputFileError as exc:
         yield exc, {}
         return
