@@ -105,3 +105,46 @@ def docstrings(root: Path, train_n: int = 20, test_n: int = 30, seed: int = 0) -
         (folder / f"{i}.txt").write_text(text, encoding="utf-8")
 
     return _write_split(root, items, train_n, test_n, write, seed)
+
+
+NAMES = ["Siobhan", "Nguyen", "Kubernetes", "Grafana", "Aoife", "Dvorak", "Ptolemy", "Xavier",
+         "Quinlan", "Okonkwo", "Saoirse", "Zbigniew", "Tomasz", "Ngozi", "Yevgeny", "Padraig"]
+THINGS = ["the kubelet logs", "the nginx ingress", "the postgres replica", "the kafka topic",
+          "the redis cluster", "the terraform plan", "the helm chart", "the grafana panel",
+          "the etcd snapshot", "the prometheus alert", "the istio sidecar", "the jenkins job"]
+VERBS = ["restart", "rollback", "inspect", "redeploy", "patch", "scale up", "drain", "audit",
+         "snapshot", "migrate", "throttle", "quarantine"]
+WHEN = ["before the standup", "after lunch on Thursday", "tonight at nine", "by Friday noon",
+        "during the maintenance window", "first thing on Monday", "right after the demo",
+        "once the backup finishes"]
+
+
+def jargon_sentences(n: int, seed: int) -> list[str]:
+    """Sentences full of names and jargon a general model mishears: what users fine-tune for."""
+    rng = random.Random(seed)
+    out: set[str] = set()
+    while len(out) < n:
+        out.add(
+            f"{rng.choice(NAMES)} will {rng.choice(VERBS)} {rng.choice(THINGS)} "
+            f"{rng.choice(WHEN)} with {rng.choice(NAMES)}."
+        )
+    return sorted(out)
+
+
+def espeak_clips(root: Path, sentences: list[str], voice: str = "en-us", speed: int = 150) -> Path:
+    """One espeak-ng clip per sentence and an audiofolder `metadata.csv` naming them."""
+    import csv
+    import subprocess
+
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / "metadata.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["file_name", "transcription"])
+        for i, text in enumerate(sentences):
+            name = f"clip{i:04d}.wav"
+            subprocess.run(
+                ["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(root / name), text],
+                check=True,
+            )
+            writer.writerow([name, text])
+    return root

@@ -21,7 +21,7 @@ from fmstudio.core import paths
 from fmstudio.core.errors import FmError
 
 if TYPE_CHECKING:
-    from fmstudio.core.data.folders import DatasetReport
+    from fmstudio.core.data.report import ScanReport
 
 _NAME = re.compile(r"^[\w][\w .+-]{0,99}$")
 
@@ -115,14 +115,14 @@ def _copy_into(source: Path, folder: Path) -> None:
     shutil.copytree(source, folder, dirs_exist_ok=True)
 
 
-def dataset_hash(report: DatasetReport) -> str:
+def dataset_hash(report: ScanReport) -> str:
     """A content hash of the examples and their labels: the same data gives the same hash.
 
     It uses the digests the scan computed, so no file is read again.
     """
     digest = hashlib.sha256()
     root = Path(report.root)
-    for sample in sorted(report.train + report.val, key=lambda s: (s.path, s.label)):
+    for sample in sorted([*report.train, *report.val], key=lambda s: (s.path, s.label)):
         try:
             rel = str(Path(sample.path).relative_to(root))
         except ValueError:
@@ -137,7 +137,7 @@ def model_card(
     name: str,
     base_model: str,
     classes: list[str],
-    report: DatasetReport,
+    report: ScanReport,
     metrics: dict[str, Any],
     hyperparameters: dict[str, Any],
     history: list[dict[str, Any]],

@@ -35,6 +35,12 @@ class Modality:
     """The job that tries a model on files: `classify_images`, `transcribe_files`."""
     finetuner: str | None = None
     """The `Finetuner` class that trains this task, or None where it cannot be trained yet."""
+    train: str = "fmstudio.core.train.job:fine_tune"
+    """The fine-tune job (`fine_tune(spec, *, report, cancel, pause, resume)`)."""
+    scan: str = "fmstudio.core.data.folders:scan_job"
+    """The job that checks a training folder (`scan_job(Scan, *, cancel)`)."""
+    evaluate: str = "fmstudio.core.train.evaluate:evaluate_model"
+    """The job that measures a model on a dataset (`evaluate_model(Evaluate, *, cancel)`)."""
 
     def count(self, n: int) -> str:
         """`1 image`, `3 images`."""
@@ -84,6 +90,10 @@ SPEECH = Modality(
     default_batch=1,
     models="fmstudio.core.speech.models",
     run="fmstudio.core.speech.transcribe:transcribe_files",
+    finetuner="fmstudio.core.speech.finetune:SpeechFinetuner",
+    train="fmstudio.core.speech.train_job:fine_tune_speech",
+    scan="fmstudio.core.data.clips:scan_clips_job",
+    evaluate="fmstudio.core.speech.evaluate:evaluate_speech",
 )
 
 MODALITIES: dict[str, Modality] = {m.task: m for m in (TEXT, IMAGE, SPEECH)}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import random
 import statistics
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -22,7 +22,9 @@ from fmstudio.core.data.folders import Skipped
 from fmstudio.core.data.suffixes import AUDIO_SUFFIXES
 from fmstudio.core.data.texts import Row, read_text_file, table_rows
 from fmstudio.core.errors import InputFileError
+from fmstudio.core.events import CancelToken, Event, Log
 from fmstudio.core.modalities import VAL_SPLIT
+from fmstudio.core.requests import Scan
 
 MAX_SECONDS = 30.0
 """Whisper's window: a longer clip would be cut off by the encoder."""
@@ -44,6 +46,11 @@ class Clip:
     text: str
     seconds: float
     sha256: str
+
+    @property
+    def label(self) -> str:
+        """What the model learns for this clip (its place in the dataset hash)."""
+        return self.text
 
 
 @dataclass
@@ -69,6 +76,9 @@ class ClipReport:
     @property
     def clips(self) -> list[Clip]:
         return self.train + self.val
+
+    def counts(self) -> dict[str, int]:
+        return {}
 
     def resplit(self, val_split: float, seed: int) -> ClipReport:
         if self.split == "folders":
@@ -279,3 +289,11 @@ def scan_clips(root: str | Path, val_split: float = VAL_SPLIT, seed: int = 0) ->
             "(audio files, each with its transcript)"
         )
     return report
+
+
+def scan_clips_job(
+    request: Scan, *, cancel: CancelToken | None = None
+) -> Generator[Event, None, ClipReport]:
+    """`scan_clips` as a job, for the wizard's worker: every clip is decoded."""
+    yield Log(f"Checking {request.root}…")
+    return scan_clips(request.root, request.val_split, request.seed)

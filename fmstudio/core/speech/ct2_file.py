@@ -12,14 +12,11 @@ import json
 import re
 import struct
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from fmstudio.core.errors import FmError
-
-if TYPE_CHECKING:
-    from transformers import WhisperForConditionalGeneration
 
 ENGLISH_VOCAB = 51864
 """English-only Whisper models have one token fewer; their special tokens sit one lower."""
@@ -171,7 +168,7 @@ def whisper_config(v: dict[str, np.ndarray], folder: Path) -> dict[str, Any]:
     }
 
 
-def rebuild(folder: Path) -> WhisperForConditionalGeneration:
+def rebuild(folder: Path) -> Any:
     """The CTranslate2 Whisper in `folder` as a float32 transformers model (eval mode)."""
     import torch
     from transformers import WhisperConfig, WhisperForConditionalGeneration
@@ -194,5 +191,6 @@ def rebuild(folder: Path) -> WhisperForConditionalGeneration:
             raise FmError("Whisper k projections must have no bias")
     model.tie_weights()
     extra = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    model.generation_config.alignment_heads = extra.get("alignment_heads", [])
+    # Kept for word timestamps after the model is converted back.
+    setattr(model.generation_config, "alignment_heads", extra.get("alignment_heads", []))  # noqa: B010
     return model.eval()

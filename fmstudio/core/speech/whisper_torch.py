@@ -83,18 +83,18 @@ def _prompt(tokenizer: Any, tokens: WhisperTokens) -> list[int]:
 
 
 def _from_ct2(folder: Path) -> tuple[Any, Any]:
-    from transformers import WhisperTokenizerFast
+    from transformers import WhisperTokenizer
 
     model = rebuild(folder)
-    tokenizer = WhisperTokenizerFast(tokenizer_file=str(folder / "tokenizer.json"))
+    tokenizer = WhisperTokenizer(tokenizer_file=str(folder / "tokenizer.json"))
     return model, tokenizer
 
 
 def _from_transformers(source: str) -> tuple[Any, Any]:
-    from transformers import WhisperForConditionalGeneration, WhisperTokenizerFast
+    from transformers import WhisperForConditionalGeneration, WhisperTokenizer
 
     model = WhisperForConditionalGeneration.from_pretrained(source)
-    return model.float().eval(), WhisperTokenizerFast.from_pretrained(source)
+    return model.float().eval(), WhisperTokenizer.from_pretrained(source)
 
 
 def _source(base: str) -> tuple[str, Path | None]:

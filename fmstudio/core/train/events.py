@@ -42,6 +42,8 @@ class EpochMetrics(Event):
     val_accuracy: float | None
     best: bool
     seconds: float
+    val_wer: float | None = None
+    """Speech: the validation word error rate, which picks the best epoch."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -53,6 +55,8 @@ class EpochMetrics(Event):
             if self.val_loss is not None and self.val_accuracy is not None
             else ""
         )
+        if self.val_wer is not None:
+            val += f", val WER {self.val_wer:.1%}"
         best = "  *best" if self.best else ""
         return (
             f"{self.phase} epoch {self.epoch}/{self.epochs}: loss {self.train_loss:.4f}, "

@@ -23,19 +23,11 @@ class Finetuner(Protocol):
     """Holds the model being trained and knows how to feed it and save it."""
 
     model: nn.Module
-    augments: bool
-    """Whether `dataset(..., train=True)` differs from `train=False` (random augmentation):
-    head mode then also trains on augmented views of the cached features."""
 
     def __init__(self, base: str, classes: list[str], device: str) -> None: ...
 
     def load(self) -> None:
-        """Load the base model with a new classifier for `classes`, on the device."""
-        ...
-
-    @property
-    def head(self) -> nn.Module:
-        """The classifier alone: head mode trains it on cached features."""
+        """Load the base model (a classifier's with a new head for `classes`) on the device."""
         ...
 
     def prepare(
@@ -52,19 +44,32 @@ class Finetuner(Protocol):
         """Batch a list of examples (pad token ids, stack tensors)."""
         ...
 
+    def save(self, folder: Path) -> None:
+        """Write the trained model so that its own library reloads it."""
+        ...
+
+
+class ClassifierFinetuner(Finetuner, Protocol):
+    """A classifier's finetuner: it can also train its head alone on cached features."""
+
+    augments: bool
+    """Whether `dataset(..., train=True)` differs from `train=False` (random augmentation):
+    head mode then also trains on augmented views of the cached features."""
+
+    @property
+    def head(self) -> nn.Module:
+        """The classifier alone: head mode trains it on cached features."""
+        ...
+
     def features(
         self, dataset: Dataset, cancel: CancelToken, what: str
     ) -> Generator[Event, None, torch.Tensor]:
         """The frozen backbone's output (the head's input) for every example, in order."""
         ...
 
-    def save(self, folder: Path) -> None:
-        """Write the trained model so that its own library reloads it."""
-        ...
-
 
 def load_finetuner(task: str, base: str, classes: list[str], device: str) -> Finetuner:
-    """The task's `Finetuner`, with its base model loaded and a new classifier on it."""
+    """The task's `Finetuner`, with its base model loaded (a classifier's with a new head)."""
     path = modality(task).finetuner
     if path is None:
         raise ValueError(f"{task} models cannot be fine-tuned yet")

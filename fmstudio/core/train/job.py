@@ -12,7 +12,7 @@ import time
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch.utils.data import TensorDataset
@@ -23,7 +23,7 @@ from fmstudio.core.events import CancelToken, Event, Log, PauseGate, Progress, p
 from fmstudio.core.library import model_card, save_folder, write_card
 from fmstudio.core.train.evaluate import with_thumbnails
 from fmstudio.core.train.events import WARM_UP, EpochMetrics
-from fmstudio.core.train.finetuner import Finetuner, load_finetuner
+from fmstudio.core.train.finetuner import ClassifierFinetuner, load_finetuner
 from fmstudio.core.train.loop import FitResult, LoopConfig, fit
 from fmstudio.core.train.metrics import Evaluation, Misclassified, misclassified, score_predictions
 from fmstudio.core.train.plan import RunPlan, plan_run
@@ -77,7 +77,7 @@ def _targets(samples: Sequence[Sample], classes: list[str]) -> list[int]:
 
 
 def _read(
-    tuner: Finetuner, report: DatasetReport, cancel: CancelToken
+    tuner: ClassifierFinetuner, report: DatasetReport, cancel: CancelToken
 ) -> Generator[Event, None, _Data]:
     share = len(report.train) / max(1, len(report.train) + len(report.val))
     train = yield from phase(tuner.prepare(report.train, cancel, "training"), 0.0, share)
@@ -87,7 +87,7 @@ def _read(
 
 
 def _head(
-    tuner: Finetuner,
+    tuner: ClassifierFinetuner,
     data: _Data,
     config: LoopConfig,
     views: int,
@@ -121,7 +121,7 @@ def _head(
 
 
 def _train(
-    tuner: Finetuner,
+    tuner: ClassifierFinetuner,
     plan: RunPlan,
     data: _Data,
     weights: list[float] | None,
@@ -187,7 +187,7 @@ def _evaluate(
 
 
 def _save(
-    tuner: Finetuner,
+    tuner: ClassifierFinetuner,
     plan: RunPlan,
     report: DatasetReport,
     fitted: FitResult,
@@ -236,7 +236,9 @@ def fine_tune(
     assert plan.spec.base is not None
     yield Log(f"Loading {plan.spec.base} on {plan.device}…")
     torch.manual_seed(spec.seed)
-    tuner = load_finetuner(spec.task, plan.spec.base, report.classes, plan.device)
+    tuner = cast(
+        ClassifierFinetuner, load_finetuner(spec.task, plan.spec.base, report.classes, plan.device)
+    )
     data = yield from phase(_read(tuner, report, cancel), 0.0, READ_END)
     weights = class_weights(report)
     if weights:

@@ -63,6 +63,10 @@ class FitResult:
     stopped_early: bool = False
     val_predictions: list[int] = field(default_factory=list)
     val_scores: list[float] = field(default_factory=list)
+    before: Validation | None = None
+    """The starting weights' validation, where `keep_start` scored them."""
+    final: Validation | None = None
+    """The kept weights' validation."""
 
 
 def to_device(batch: Any, device: str) -> Any:
@@ -147,11 +151,14 @@ class _Fit:
         start = self.validate()
         if start is None:
             return None
-        self.best_key, self.best_state = -start.loss, _state_copy(self.model)
-        return Log(
-            f"{self.config.phase}: before training, val loss {start.loss:.4f}, "
-            f"val accuracy {start.accuracy:.1%}"
+        self.best_key, self.best_state = start.key, _state_copy(self.model)
+        self.result.before = start
+        said = (
+            f"val WER {start.wer:.1%}"
+            if start.wer is not None
+            else (f"val accuracy {start.accuracy:.1%}")
         )
+        return Log(f"{self.config.phase}: before training, val loss {start.loss:.4f}, {said}")
 
     def should_stop(self, epoch: int) -> bool:
         # Never before half the epochs: fine-tuning often gets worse before it gets better.
@@ -186,7 +193,7 @@ class _Fit:
                 if isinstance(module, nn.modules.batchnorm._BatchNorm):
                     module.eval()
 
-    def _step(self, inputs: Any, targets: torch.Tensor) -> tuple[float, int, float]:
+    def _step(self, inputs: Any, targets: torch.Tensor) -> tuple[float, float, float]:
         """One optimiser step: (loss, correct examples, the learning rate it used)."""
         inputs, targets = to_device(inputs, self.device), targets.to(self.device)
         with torch.autocast("cuda", dtype=self.dtype, enabled=self.dtype is not None):
@@ -205,7 +212,7 @@ class _Fit:
         """Train one epoch; returns its mean loss, accuracy and active seconds."""
         self._train_mode()
         epoch_start, last_emit = time.monotonic(), time.monotonic()
-        epoch_paused, loss_sum, seen, correct = 0.0, 0.0, 0, 0
+        epoch_paused, loss_sum, seen, correct = 0.0, 0.0, 0, 0.0
         pending: list[float] = []
         for step_in_epoch, (inputs, targets) in enumerate(self._loader(epoch), 1):
             waited = self.pause.wait(self.cancel)
@@ -257,9 +264,10 @@ class _Fit:
             return self.objective.validate(self.model, batches, self.cancel)
 
     def keep_best(self, epoch: int, val: Validation | None) -> bool:
-        """Remember this epoch's weights if validation loss improved; returns whether it did."""
-        # Validation loss decides (accuracy on a small validation set moves in coarse steps).
-        key = -val.loss if val is not None else float(epoch)
+        """Remember this epoch's weights if validation improved; returns whether it did."""
+        # Validation loss decides for classifiers (accuracy on a small validation set moves
+        # in coarse steps); WER for speech (see `Validation.key`).
+        key = val.key if val is not None else float(epoch)
         improved = self.best_key is None or key > self.best_key + 1e-4
         if improved:
             self.best_key, self.best_state = key, _state_copy(self.model)
@@ -296,6 +304,7 @@ class _Fit:
         if self.best_state is not None:
             self.model.load_state_dict(self.best_state)
         final = self.validate()
+        result.final = final
         if final is not None:
             result.val_predictions, result.val_scores = final.predictions, final.scores
 
@@ -356,6 +365,7 @@ def fit(
             val.accuracy if val else None,
             improved,
             seconds,
+            val.wer if val else None,
         )
         run.result.history.append(metrics)
         if checkpoint is not None:

@@ -24,13 +24,23 @@ class Validation:
     accuracy: float
     predictions: list[int] = field(default_factory=list)
     scores: list[float] = field(default_factory=list)
+    wer: float | None = None
+    """Set by objectives that transcribe: then it, not the loss, picks the best epoch."""
+
+    @property
+    def key(self) -> float:
+        """Higher is better. WER decides where there is one; the loss only breaks its ties."""
+        if self.wer is not None:
+            return -(self.wer + 1e-3 * self.loss)
+        return -self.loss
 
 
 class Objective(Protocol):
     def loss(
         self, model: nn.Module, inputs: Any, targets: torch.Tensor
-    ) -> tuple[torch.Tensor, int]:
-        """The batch's loss to minimise, and how many of its examples the model got right."""
+    ) -> tuple[torch.Tensor, float]:
+        """The batch's loss to minimise, and how many of its examples the model got right
+        (a sum of per-example shares where an example can be partly right)."""
         ...
 
     def validate(
@@ -60,7 +70,7 @@ class Classification:
 
     def loss(
         self, model: nn.Module, inputs: Any, targets: torch.Tensor
-    ) -> tuple[torch.Tensor, int]:
+    ) -> tuple[torch.Tensor, float]:
         logits = logits_of(model, inputs).float()
         loss = nn.functional.cross_entropy(
             logits, targets, weight=self.class_weights, label_smoothing=self.label_smoothing

@@ -6,7 +6,7 @@ from collections.abc import Generator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from fmstudio.core.data.folders import DatasetReport
+from fmstudio.core.data.report import ScanReport
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import Event, Log
@@ -31,9 +31,7 @@ class RunPlan:
         return self.spec.mode
 
 
-def plan_run(
-    spec: TrainSpec, report: DatasetReport, resume: bool
-) -> Generator[Event, None, RunPlan]:
+def plan_run(spec: TrainSpec, report: ScanReport, resume: bool) -> Generator[Event, None, RunPlan]:
     """Choose what `auto` leaves open and check a resume; says each choice as a log line."""
     if not report.ok:
         raise FmError("the dataset cannot be used:\n" + "\n".join(report.errors))

@@ -1,0 +1,52 @@
+"""What the training job and the library need of any dataset scan: images, texts or clips."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+
+class Example(Protocol):
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def label(self) -> str:
+        """The class, or for speech the transcript: what the model learns for this input."""
+        ...
+
+    @property
+    def sha256(self) -> str: ...
+
+
+class ScanReport(Protocol):
+    @property
+    def task(self) -> str: ...
+
+    @property
+    def root(self) -> str: ...
+
+    @property
+    def split(self) -> str: ...
+
+    @property
+    def classes(self) -> list[str]: ...
+
+    @property
+    def train(self) -> Sequence[Example]: ...
+
+    @property
+    def val(self) -> Sequence[Example]: ...
+
+    @property
+    def warnings(self) -> list[str]: ...
+
+    @property
+    def errors(self) -> list[str]: ...
+
+    @property
+    def ok(self) -> bool: ...
+
+    def counts(self) -> dict[str, int]:
+        """Examples per class (empty where there are no classes)."""
+        ...
