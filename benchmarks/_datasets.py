@@ -107,16 +107,62 @@ def docstrings(root: Path, train_n: int = 20, test_n: int = 30, seed: int = 0) -
     return _write_split(root, items, train_n, test_n, write, seed)
 
 
-NAMES = ["Siobhan", "Nguyen", "Kubernetes", "Grafana", "Aoife", "Dvorak", "Ptolemy", "Xavier",
-         "Quinlan", "Okonkwo", "Saoirse", "Zbigniew", "Tomasz", "Ngozi", "Yevgeny", "Padraig"]
-THINGS = ["the kubelet logs", "the nginx ingress", "the postgres replica", "the kafka topic",
-          "the redis cluster", "the terraform plan", "the helm chart", "the grafana panel",
-          "the etcd snapshot", "the prometheus alert", "the istio sidecar", "the jenkins job"]
-VERBS = ["restart", "rollback", "inspect", "redeploy", "patch", "scale up", "drain", "audit",
-         "snapshot", "migrate", "throttle", "quarantine"]
-WHEN = ["before the standup", "after lunch on Thursday", "tonight at nine", "by Friday noon",
-        "during the maintenance window", "first thing on Monday", "right after the demo",
-        "once the backup finishes"]
+NAMES = [
+    "Siobhan",
+    "Nguyen",
+    "Kubernetes",
+    "Grafana",
+    "Aoife",
+    "Dvorak",
+    "Ptolemy",
+    "Xavier",
+    "Quinlan",
+    "Okonkwo",
+    "Saoirse",
+    "Zbigniew",
+    "Tomasz",
+    "Ngozi",
+    "Yevgeny",
+    "Padraig",
+]
+THINGS = [
+    "the kubelet logs",
+    "the nginx ingress",
+    "the postgres replica",
+    "the kafka topic",
+    "the redis cluster",
+    "the terraform plan",
+    "the helm chart",
+    "the grafana panel",
+    "the etcd snapshot",
+    "the prometheus alert",
+    "the istio sidecar",
+    "the jenkins job",
+]
+VERBS = [
+    "restart",
+    "rollback",
+    "inspect",
+    "redeploy",
+    "patch",
+    "scale up",
+    "drain",
+    "audit",
+    "snapshot",
+    "migrate",
+    "throttle",
+    "quarantine",
+]
+WHEN = [
+    "before the standup",
+    "after lunch on Thursday",
+    "tonight at nine",
+    "by Friday noon",
+    "during the maintenance window",
+    "first thing on Monday",
+    "right after the demo",
+    "once the backup finishes",
+]
 
 
 def jargon_sentences(n: int, seed: int) -> list[str]:

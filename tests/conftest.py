@@ -88,3 +88,20 @@ def text_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.datasets import make_text_folder
 
     return make_text_folder(tmp_path_factory.mktemp("topics"))
+
+
+@pytest.fixture(scope="session")
+def clip_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Twelve espeak-ng clips with their transcripts, as a Hugging Face audiofolder."""
+    if shutil.which("espeak-ng") is None:
+        pytest.fail("espeak-ng is missing: `make setup` installs it (apt-get install espeak-ng)")
+    from tests.datasets import make_clip_folder
+
+    return make_clip_folder(tmp_path_factory.mktemp("clips"))
+
+
+@pytest.fixture(scope="session")
+def tiny_whisper_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.datasets import make_tiny_whisper_base
+
+    return make_tiny_whisper_base(tmp_path_factory.mktemp("tiny-whisper"))

@@ -86,3 +86,91 @@ def make_tiny_text_base(folder: Path, labels: tuple[str, ...] = ("neg", "neutral
     BertForSequenceClassification(config).save_pretrained(folder)
     AutoTokenizer.from_pretrained(bundled_folder()).save_pretrained(folder)
     return folder
+
+
+SPOKEN = [
+    "Siobhan will restart the kafka topic tonight.",
+    "Nguyen will patch the helm chart on Monday.",
+    "Grafana shows the postgres replica is late.",
+    "Aoife will drain the redis cluster after lunch.",
+    "Kubernetes pods restart when the probe fails.",
+    "Dvorak will audit the terraform plan today.",
+    "Quinlan will scale up the nginx ingress now.",
+    "Okonkwo will migrate the etcd snapshot soon.",
+    "Saoirse will inspect the istio sidecar again.",
+    "Padraig will redeploy the jenkins job later.",
+    "Tomasz will throttle the prometheus alert.",
+    "Ngozi will snapshot the kubelet logs tonight.",
+]
+
+
+def espeak(path: Path, text: str, speed: int = 160) -> Path:
+    import subprocess
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["espeak-ng", "-s", str(speed), "-w", str(path), text], check=True)
+    return path
+
+
+def make_clip_folder(root: Path, sentences: list[str] = SPOKEN) -> Path:
+    """An audiofolder: spoken clips and a metadata.csv with their transcripts."""
+    import csv
+
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / "metadata.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["file_name", "transcription"])
+        for i, text in enumerate(sentences):
+            espeak(root / f"clip{i:02d}.wav", text)
+            writer.writerow([f"clip{i:02d}.wav", text])
+    return root
+
+
+def write_tone(path: Path, seconds: float, amplitude: float = 0.3) -> Path:
+    """A 440 Hz tone as 16 kHz 16-bit WAV (long clips, silent clips with amplitude 0)."""
+    import wave
+
+    import numpy as np
+
+    t = np.arange(int(seconds * 16_000)) / 16_000
+    samples = (amplitude * np.sin(2 * np.pi * 440 * t) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16_000)
+        w.writeframes(samples.tobytes())
+    return path
+
+
+def make_tiny_whisper_base(root: Path) -> Path:
+    """A 1+1-layer Whisper with the bundled vocabulary, saved as a transformers folder."""
+    import json
+
+    import torch
+    from transformers import WhisperConfig, WhisperForConditionalGeneration, WhisperTokenizer
+
+    from fmstudio.core.speech.models import bundled_folder
+
+    extra = json.loads((bundled_folder() / "config.json").read_text())
+    torch.manual_seed(0)
+    config = WhisperConfig(
+        vocab_size=51864,
+        num_mel_bins=80,
+        d_model=64,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=128,
+        decoder_ffn_dim=128,
+        bos_token_id=50256,
+        eos_token_id=50256,
+        pad_token_id=50256,
+        decoder_start_token_id=50257,
+        suppress_tokens=extra["suppress_ids"],
+        begin_suppress_tokens=extra["suppress_ids_begin"],
+    )
+    model = WhisperForConditionalGeneration(config)
+    model.save_pretrained(root)
+    WhisperTokenizer(tokenizer_file=str(bundled_folder() / "tokenizer.json")).save_pretrained(root)
+    return root

@@ -9,9 +9,16 @@ import sys
 from fmstudio.cli.options import add_device_option, fraction, positive_float, positive_int
 from fmstudio.cli.progress import ProgressDisplay, drive
 from fmstudio.core.events import Event
-from fmstudio.core.modalities import TRAINABLE, VAL_SPLIT
+from fmstudio.core.modalities import TRAINABLE, VAL_SPLIT, import_target, modality
 from fmstudio.core.train.events import WARM_UP, EpochMetrics
-from fmstudio.core.train.spec import DEFAULT_EPOCHS, DEFAULT_PATIENCE, MODES, TrainSpec
+from fmstudio.core.train.spec import (
+    DEFAULT_EPOCHS,
+    DEFAULT_PATIENCE,
+    MODES,
+    TASK_EPOCHS,
+    TrainSpec,
+    default_batch,
+)
 
 
 class TrainDisplay(ProgressDisplay):
@@ -35,7 +42,7 @@ def _spec(args: argparse.Namespace) -> TrainSpec:
         base=args.base,
         mode=args.mode,
         epochs=args.epochs,
-        batch_size=args.batch_size,
+        batch_size=args.batch_size or default_batch(args.task),
         lr=args.lr,
         val_split=args.val_split,
         seed=args.seed,
@@ -50,8 +57,8 @@ def _spec(args: argparse.Namespace) -> TrainSpec:
 def _train(args: argparse.Namespace) -> int:
     from fmstudio.core.library import output_folder
     from fmstudio.core.train.checkpoints import RunDir
-    from fmstudio.core.train.job import fine_tune
 
+    fine_tune = import_target(modality(args.task).train)
     display = TrainDisplay(sys.stdout if args.json_progress else None, args.json_progress)
     try:
         result = drive(fine_tune(_spec(args), resume=args.resume), display)
@@ -60,11 +67,7 @@ def _train(args: argparse.Namespace) -> int:
             print("the last finished epoch is kept: add --resume to continue", file=sys.stderr)
         raise
     summary: dict[str, object] = {"event": "saved", "folder": str(result.folder)}
-    if result.evaluation is not None:
-        summary |= {
-            "accuracy": result.evaluation.accuracy,
-            "macro_f1": result.evaluation.macro_f1,
-        }
+    summary |= result.metrics()
     if args.json_progress:
         print(json.dumps(summary), flush=True)
     else:
@@ -75,10 +78,13 @@ def _train(args: argparse.Namespace) -> int:
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     train = sub.add_parser(
         "train",
-        help="fine-tune an image or text classifier on a folder (one sub-folder per class)",
-        description="Fine-tune a classifier. DATA is a folder with one sub-folder per class "
-        "(or train/ and val/ folders of those); for text also a CSV/TSV/JSONL file with text "
-        "and label columns. The model is saved atomically into --output.",
+        help="fine-tune an image or text classifier, or a speech model, on a folder",
+        description="Fine-tune a model. For image and text, DATA is a folder with one "
+        "sub-folder per class (or train/ and val/ folders of those); for text also a "
+        "CSV/TSV/JSONL file with text and label columns. For speech, DATA is a folder of audio "
+        "clips with transcripts: an audiofolder metadata.csv (file_name, transcription), a .txt "
+        "beside each clip, or a CSV/TSV with path and text columns (Common Voice). The model "
+        "is saved atomically into --output.",
     )
     train.add_argument("task", choices=TRAINABLE)
     train.add_argument("data", metavar="DATA")
@@ -90,9 +96,14 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     train.add_argument(
         "--epochs",
         type=positive_int,
-        help=f"default: {DEFAULT_EPOCHS['head']} (head) or {DEFAULT_EPOCHS['full']} (full)",
+        help=f"default: {DEFAULT_EPOCHS['head']} (head) or {DEFAULT_EPOCHS['full']} (full); "
+        f"speech {TASK_EPOCHS['speech']}",
     )
-    train.add_argument("--batch-size", type=positive_int, default=TrainSpec.batch_size)
+    train.add_argument(
+        "--batch-size",
+        type=positive_int,
+        help=f"default {TrainSpec.batch_size}; speech {default_batch('speech')}",
+    )
     train.add_argument("--lr", type=positive_float, help="learning rate (default per mode)")
     train.add_argument("--val-split", type=fraction, default=VAL_SPLIT)
     train.add_argument("--seed", type=int, default=0)

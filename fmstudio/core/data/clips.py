@@ -250,7 +250,8 @@ def _clips(pairs: Pairs, report: ClipReport, seen: dict[str, str]) -> list[Clip]
                 raise InputFileError(where, problem)
             clips.append(_clip(where, path, text, seen))
         except InputFileError as exc:
-            report.skipped.append(Skipped(str(exc.path), exc.reason))
+            named = where if path is None or where == str(path) else f"{where} ({path.name})"
+            report.skipped.append(Skipped(named, exc.reason))
     return clips
 
 

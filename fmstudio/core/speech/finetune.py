@@ -141,8 +141,14 @@ class Transcription:
             tokens += int((targets != IGNORE).sum())
             right += _token_accuracy(logits, targets)
             references += [self._text(row[row != IGNORE].tolist()) for row in targets]
+            # A model that loops (early in training) stops at twice the longest reference.
+            longest = int((targets != IGNORE).sum(1).max())
             decoded = greedy_decode(
-                model, inputs["input_features"], self.whisper.tokens, self.whisper.prompt
+                model,
+                inputs["input_features"],
+                self.whisper.tokens,
+                self.whisper.prompt,
+                max_new=2 * longest + 8,
             )
             hypotheses += [self._text(ids) for ids in decoded]
         if not references:

@@ -45,6 +45,14 @@ class SpeechTrainResult:
     history: list[EpochMetrics] = field(default_factory=list)
     seconds: float = 0.0
 
+    def metrics(self) -> dict[str, float]:
+        """WER and CER on the held-out clips, before and after training."""
+        out: dict[str, float] = {}
+        for name, scores in (("before", self.before), ("after", self.after)):
+            if scores is not None:
+                out[f"wer_{name}"], out[f"cer_{name}"] = scores.wer, scores.cer
+        return out
+
 
 def _score_base(
     base: str, report: ClipReport, device: str, cancel: CancelToken

@@ -159,7 +159,11 @@ def _mask(tokens: WhisperTokens, vocab: int, device: torch.device) -> tuple[torc
 
 @torch.no_grad()
 def greedy_decode(
-    model: Any, features: torch.Tensor, tokens: WhisperTokens, prompt: list[int]
+    model: Any,
+    features: torch.Tensor,
+    tokens: WhisperTokens,
+    prompt: list[int],
+    max_new: int = MAX_NEW_TOKENS,
 ) -> list[list[int]]:
     """Each clip's text tokens by greedy search, masking what faster-whisper masks."""
     batch, device = features.shape[0], features.device
@@ -169,7 +173,7 @@ def greedy_decode(
     done = torch.zeros(batch, dtype=torch.bool, device=device)
     out: list[list[int]] = [[] for _ in range(batch)]
     past = None
-    for step in range(MAX_NEW_TOKENS):
+    for step in range(max_new):
         result = model.model.decoder(
             input_ids=ids, encoder_hidden_states=encoded, past_key_values=past, use_cache=True
         )

@@ -51,6 +51,12 @@ class TrainResult:
     history: list[EpochMetrics] = field(default_factory=list)
     seconds: float = 0.0
 
+    def metrics(self) -> dict[str, float]:
+        """The figures a finished run reports (the CLI's last JSON line)."""
+        if self.evaluation is None:
+            return {}
+        return {"accuracy": self.evaluation.accuracy, "macro_f1": self.evaluation.macro_f1}
+
 
 @dataclass
 class _Data:

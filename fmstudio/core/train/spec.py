@@ -29,6 +29,8 @@ DEFAULT_LR = {
     ("text", "full"): 1e-4,
     ("speech", "full"): 5e-5,
 }
+TASK_BATCH = {"speech": 8}
+"""Training batch sizes where a task's default differs from `TrainSpec.batch_size`."""
 TASK_EPOCHS = {"speech": 4}
 """Measured on 150 clips of one voice: Whisper fits a voice in a few epochs, then overfits."""
 
@@ -77,6 +79,10 @@ class TrainSpec:
         lr = self.lr or DEFAULT_LR[(self.task, mode)]
         patience = DEFAULT_PATIENCE[mode] if self.early_stopping is None else self.early_stopping
         return replace(self, mode=mode, epochs=epochs, lr=lr, early_stopping=patience)
+
+
+def default_batch(task: str) -> int:
+    return TASK_BATCH.get(task, TrainSpec.batch_size)
 
 
 def auto_policy(task: str, n_train: int) -> str:
