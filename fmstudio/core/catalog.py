@@ -123,8 +123,7 @@ def library_entries(task: str | None = None) -> list[ModelEntry]:
         entry_task = meta.get("task")
         if entry_task not in TASKS or (task and entry_task != task):
             continue
-        classes = meta.get("classes") or []
-        desc = f"fine-tuned from {meta.get('base_model', '?')}, {len(classes)} classes"
+        desc = f"fine-tuned from {meta.get('base_model', '?')}, {_made_of(meta)}"
         found.append(
             ModelEntry(
                 meta_file.parent.name,
@@ -136,6 +135,14 @@ def library_entries(task: str | None = None) -> list[ModelEntry]:
             )
         )
     return found
+
+
+def _made_of(meta: dict[str, Any]) -> str:
+    """A library model's size in its own terms: its classes, or its WER on held-out clips."""
+    if meta.get("task") == "speech":
+        wer = (meta.get("metrics") or {}).get("wer_after")
+        return f"held-out WER {wer:.1%}" if isinstance(wer, float) else "trained on your clips"
+    return f"{len(meta.get('classes') or [])} classes"
 
 
 def list_models(task: str | None = None) -> list[ModelEntry]:

@@ -41,6 +41,13 @@ class Modality:
     """The job that checks a training folder (`scan_job(Scan, *, cancel)`)."""
     evaluate: str = "fmstudio.core.train.evaluate:evaluate_model"
     """The job that measures a model on a dataset (`evaluate_model(Evaluate, *, cancel)`)."""
+    transcribes: bool = False
+    """Whether models of this task write text (scored by WER) rather than pick a class."""
+    trainee: str = "classifier"
+    """What training makes, in the wizard's task menu ("Image classifier")."""
+    dataset_hint: str = (
+        "Choose a folder with one sub-folder per class (or train/ and val/ folders of those)."
+    )
 
     def count(self, n: int) -> str:
         """`1 image`, `3 images`."""
@@ -66,6 +73,10 @@ TEXT = Modality(
     default_batch=32,
     models="fmstudio.core.text.models",
     run="fmstudio.core.text.classify:classify_texts",
+    dataset_hint=(
+        "Choose a folder with one sub-folder per class (or train/ and val/ folders of those), "
+        "or a CSV/TSV/JSONL file with text and label columns."
+    ),
     finetuner="fmstudio.core.text.finetune:TextFinetuner",
 )
 IMAGE = Modality(
@@ -94,6 +105,13 @@ SPEECH = Modality(
     train="fmstudio.core.speech.train_job:fine_tune_speech",
     scan="fmstudio.core.data.clips:scan_clips_job",
     evaluate="fmstudio.core.speech.evaluate:evaluate_speech",
+    transcribes=True,
+    trainee="recognition (Whisper on your recordings)",
+    dataset_hint=(
+        "Choose a folder of audio clips (up to 30 s each) with transcripts: a metadata.csv "
+        "(file_name, transcription), a .txt beside each clip, or a Common Voice style "
+        "CSV/TSV; train/ and test/ sub-folders are kept as the split."
+    ),
 )
 
 MODALITIES: dict[str, Modality] = {m.task: m for m in (TEXT, IMAGE, SPEECH)}

@@ -121,3 +121,54 @@ def test_new_model_appears_in_the_tab_picker(qtbot, tiny_image_base: Path, image
     assert isinstance(wizard, FineTuneWizard)
     wizard.reject()
     window.close()
+
+
+def test_speech_walks_every_page_with_wer_before_and_after(
+    qtbot, tiny_whisper_base: Path, clip_folder: Path
+):
+    wizard = open_wizard(qtbot, "speech")
+    assert "clips" in wizard.data_page.subTitle()
+    wizard.data_page.set_folder(str(clip_folder))
+    qtbot.waitUntil(wizard.data_page.isComplete, timeout=60_000)
+    assert "12 clips (audiofolder metadata)" in wizard.data_page.report_view.toPlainText()
+    wizard.next()
+    assert wizard.model_page.form.isRowVisible(wizard.model_page.mode) is False
+    assert "whisper-tiny.en" in wizard.model_page.picker.model_name()
+    wizard.model_page.picker.setEditText(str(tiny_whisper_base))
+    wizard.next()
+    settings = wizard.settings_page
+    assert settings.batch.value() == 5 and not settings.augment.isEnabled()
+    settings.epochs.setValue(2)
+    settings.val_split.setValue(0.1)
+    wizard.next()
+    page = wizard.train_page
+    qtbot.waitUntil(page.isComplete, timeout=180_000)
+    assert len(page.curves.history.val_wer) == 2
+    assert "val WER" in page.log.toPlainText()
+    wizard.next()
+    view = wizard.evaluate_page.wer_view
+    assert view.isVisible() and not wizard.evaluate_page.view.isVisible()
+    assert view.table.rowCount() == 1 and "WER" in view.headline.text()
+    assert "Reference" in view.detail.toHtml()
+    wizard.next()
+    assert wizard.save_page.name.text() == f"{clip_folder.stem}-speech"
+    with qtbot.waitSignal(wizard.model_saved) as saved:
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert saved.args == ["speech", f"{clip_folder.stem}-speech"]
+    assert (paths.models_dir() / saved.args[1] / "model.bin").is_file()
+
+
+def test_speech_evaluate_only_scores_the_bundled_model(qtbot, clip_folder: Path):
+    wizard = open_wizard(qtbot, "speech", evaluate="whisper-tiny.en")
+    wizard.data_page.set_folder(str(clip_folder))
+    qtbot.waitUntil(wizard.data_page.isComplete, timeout=60_000)
+    assert "12 clips to evaluate" in wizard.data_page.report_view.toPlainText()
+    wizard.next()
+    wizard.next()
+    assert wizard.currentId() == EVALUATE
+    qtbot.waitUntil(wizard.evaluate_page.isComplete, timeout=120_000)
+    view = wizard.evaluate_page.wer_view
+    assert view.table.rowCount() == 12 and view.table.isColumnHidden(1)
+    assert view.headline.text().startswith("whisper-tiny.en: WER")
+    worst = view._rows[0][1]
+    assert worst.wer > 0 and "<s" in view.detail.toHtml()

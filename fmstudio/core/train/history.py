@@ -26,6 +26,8 @@ class MetricHistory:
     train_loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
+    val_wer: list[float] = field(default_factory=list)
+    """Speech runs: the validation word error rate per epoch."""
     version: int = 0
     _ema: float = 0.0
 
@@ -42,6 +44,8 @@ class MetricHistory:
             if event.val_loss is not None and event.val_accuracy is not None:
                 self.val_loss.append(event.val_loss)
                 self.val_accuracy.append(event.val_accuracy)
+            if event.val_wer is not None:
+                self.val_wer.append(event.val_wer)
         else:
             return False
         self.version += 1

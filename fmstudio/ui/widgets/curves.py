@@ -63,6 +63,13 @@ class LiveCurves(QWidget):
             symbolSize=7,
             name="val accuracy",
         )
+        self.val_wer = self.epoch_plot.plot(
+            antialias=True,
+            pen=pg.mkPen((150, 40, 160), width=2),
+            symbol="s",
+            symbolSize=6,
+            name="val WER",
+        )
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -89,6 +96,7 @@ class LiveCurves(QWidget):
         val_epochs = h.epochs[-len(h.val_loss) :] if h.val_loss else []
         self.val_loss.setData(val_epochs, h.val_loss)
         self.val_acc.setData(val_epochs, h.val_accuracy)
+        self.val_wer.setData(h.epochs[-len(h.val_wer) :] if h.val_wer else [], h.val_wer)
 
     def points(self) -> int:
         """How many step points the loss curve shows (for tests and the status line)."""

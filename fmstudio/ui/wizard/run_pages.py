@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import Event, PauseGate, Progress, format_duration
 from fmstudio.core.library import check_replaceable, output_folder, publish
+from fmstudio.core.modalities import modality
 from fmstudio.core.requests import Evaluate
 from fmstudio.core.train.events import WARM_UP, EpochMetrics, StepMetrics
 from fmstudio.ui.errors import user_message
@@ -27,14 +28,14 @@ from fmstudio.ui.widgets.curves import LiveCurves
 from fmstudio.ui.widgets.evaluation_view import EvaluationView
 from fmstudio.ui.widgets.job_status import JobStatus
 from fmstudio.ui.widgets.shortcuts import add_shortcut
+from fmstudio.ui.widgets.wer_view import WerView
 from fmstudio.ui.wizard.state import WizardState
 
 if TYPE_CHECKING:
+    from fmstudio.core.speech.evaluate import SpeechEvaluation
+    from fmstudio.core.speech.train_job import SpeechTrainResult
     from fmstudio.core.train.evaluate import EvalResult
     from fmstudio.core.train.job import TrainResult
-
-FINE_TUNE = "fmstudio.core.train.job:fine_tune"
-EVALUATE = "fmstudio.core.train.evaluate:evaluate_model"
 
 
 class TrainPage(QWizardPage):
@@ -88,7 +89,7 @@ class TrainPage(QWizardPage):
         self.gate = PauseGate()
         self.pause_button.setChecked(False)
         self.pause_button.setEnabled(True)
-        job = lazy_job(FINE_TUNE, spec, report=report, pause=self.gate)
+        job = lazy_job(modality(spec.task).train, spec, report=report, pause=self.gate)
         self.jobs.start(job, "Starting…")
         self.completeChanged.emit()
 
@@ -127,7 +128,7 @@ class TrainPage(QWizardPage):
         self.log.appendPlainText(message)
 
     @Slot(object, float)
-    def _trained(self, result: TrainResult, _elapsed: float) -> None:
+    def _trained(self, result: TrainResult | SpeechTrainResult, _elapsed: float) -> None:
         self.state.trained = result
         self.completeChanged.emit()
 
@@ -161,20 +162,25 @@ class EvaluatePage(QWizardPage):
         self.state = state
         self.setTitle("Evaluate")
         self.view = EvaluationView()
+        self.wer_view = WerView()
         self.jobs = JobController(self)
         self.jobs.done.connect(self._evaluated)
         self.jobs.busy_changed.connect(self.completeChanged)
         self.status = JobStatus(self.jobs)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.wer_view, 1)
         layout.addWidget(self.status)
 
     def initializePage(self) -> None:
+        speech = modality(self.state.task).transcribes
+        self.view.setVisible(not speech)
+        self.wer_view.setVisible(speech)
         trained = self.state.trained
         if not self.state.evaluate_only and trained is not None:
             self.setSubTitle("How the model did on the validation examples it never trained on.")
             self.status.hide()
-            self.view.show_result(trained.evaluation, trained.misclassified)
+            self._show_trained(trained)
             return
         report = self.state.report
         assert report is not None
@@ -182,11 +188,29 @@ class EvaluatePage(QWizardPage):
         request = Evaluate(
             self.state.task, self.state.model, report.root, device=self.state.settings.device
         )
-        self.jobs.start(lazy_job(EVALUATE, request, report=report), "Evaluating…")
+        job = lazy_job(modality(self.state.task).evaluate, request)
+        self.jobs.start(job, "Evaluating…")
+
+    def _show_trained(self, trained: TrainResult | SpeechTrainResult) -> None:
+        # The task says which result it is: the result classes live with torch.
+        if not modality(self.state.task).transcribes:
+            result = cast("TrainResult", trained)
+            self.view.show_result(result.evaluation, result.misclassified)
+            return
+        speech = cast("SpeechTrainResult", trained)
+        if speech.after is not None:
+            self.wer_view.show_scores(speech.after, speech.before)
+        else:
+            self.setSubTitle("No clips were held out, so the model could not be measured.")
 
     @Slot(object, float)
-    def _evaluated(self, result: EvalResult, _elapsed: float) -> None:
-        self.view.show_result(result.evaluation, result.misclassified)
+    def _evaluated(self, result: EvalResult | SpeechEvaluation, _elapsed: float) -> None:
+        if modality(self.state.task).transcribes:
+            speech = cast("SpeechEvaluation", result)
+            self.wer_view.show_scores(speech.scores, name=speech.model)
+        else:
+            evaluated = cast("EvalResult", result)
+            self.view.show_result(evaluated.evaluation, evaluated.misclassified)
 
     def isComplete(self) -> bool:
         return not self.jobs.is_busy()

@@ -21,19 +21,24 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from fmstudio.core.data.folders import DatasetReport
 from fmstudio.core.data.suffixes import TABLE_SUFFIXES
 from fmstudio.core.modalities import TRAINABLE, VAL_SPLIT, modality
 from fmstudio.core.requests import Scan
-from fmstudio.core.train.spec import DEFAULT_EPOCHS, TrainSpec, auto_policy
+from fmstudio.core.train.spec import (
+    DEFAULT_EPOCHS,
+    FULL_ONLY,
+    TASK_EPOCHS,
+    TrainSpec,
+    auto_policy,
+    default_batch,
+)
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.controls import device_combo
 from fmstudio.ui.widgets.job_status import JobStatus
 from fmstudio.ui.widgets.model_picker import ModelPicker
-from fmstudio.ui.wizard.state import WizardState
+from fmstudio.ui.wizard.state import AnyReport, WizardState
 
 MAX_SKIPPED_SHOWN = 200
-SCAN = "fmstudio.core.data.folders:scan_job"
 TABLE_FILTER = "Tables (" + " ".join(f"*{s}" for s in sorted(TABLE_SUFFIXES)) + ")"
 
 
@@ -42,17 +47,12 @@ class DataPage(QWizardPage):
         super().__init__()
         self.state = state
         self.setTitle("Data")
-        self.setSubTitle(
-            "Choose a folder with one sub-folder per class (or train/ and val/ folders of "
-            "those). For text, a CSV/TSV/JSONL file with text and label columns works too."
-        )
         self.task = QComboBox()
         for task in TRAINABLE:
-            self.task.addItem(f"{modality(task).title} classifier", task)
+            self.task.addItem(f"{modality(task).title} {modality(task).trainee}", task)
         self.task.setCurrentIndex(max(0, self.task.findData(state.task)))
         self.task.currentIndexChanged.connect(self._task_changed)
         self.folder = QLineEdit()
-        self.folder.setPlaceholderText("a folder of class folders")
         self.folder.editingFinished.connect(self.rescan)
         browse = QPushButton("Browse…")
         browse.setToolTip("Choose the dataset folder")
@@ -82,6 +82,12 @@ class DataPage(QWizardPage):
     @Slot()
     def _task_changed(self) -> None:
         self.state.task = str(self.task.currentData())
+        self.setSubTitle(modality(self.state.task).dataset_hint)
+        self.folder.setPlaceholderText(
+            "a folder of clips with transcripts"
+            if modality(self.state.task).transcribes
+            else "a folder of class folders"
+        )
         self.table_button.setVisible(self.state.task == "text")
         if self.folder.text().strip():
             self.rescan()
@@ -114,11 +120,12 @@ class DataPage(QWizardPage):
         self.state.report = None
         self.report_view.setPlainText("Checking…")
         split = 0.0 if self.state.evaluate_only else VAL_SPLIT
-        self.jobs.start(lazy_job(SCAN, Scan(folder, self.state.task, split)), "Checking…")
+        scan = modality(self.state.task).scan
+        self.jobs.start(lazy_job(scan, Scan(folder, self.state.task, split)), "Checking…")
         self.completeChanged.emit()
 
     @Slot(object, float)
-    def _scanned(self, report: DatasetReport, _elapsed: float) -> None:
+    def _scanned(self, report: AnyReport, _elapsed: float) -> None:
         self.state.report = report
         lines = [report.summary(evaluating=self.state.evaluate_only)]
         if report.skipped:
@@ -152,11 +159,11 @@ class ModelPage(QWizardPage):
         self.mode.setToolTip("How much of the network to train")
         self.explain = QLabel()
         self.explain.setWordWrap(True)
-        form = QFormLayout(self)
-        form.addRow("Base model:" if not state.evaluate_only else "Model:", self.picker)
+        self.form = QFormLayout(self)
+        self.form.addRow("Base model:" if not state.evaluate_only else "Model:", self.picker)
         if not state.evaluate_only:
-            form.addRow("Mode:", self.mode)
-        form.addRow(self.explain)
+            self.form.addRow("Mode:", self.mode)
+        self.form.addRow(self.explain)
 
     def initializePage(self) -> None:
         self.picker.task = self.state.task
@@ -165,6 +172,10 @@ class ModelPage(QWizardPage):
             self.setSubTitle("The model to evaluate on the chosen folder.")
             return
         self.setSubTitle("The pretrained model to start from, and how much of it to train.")
+        full_only = self.state.task in FULL_ONLY
+        self.form.setRowVisible(self.mode, not full_only)
+        if full_only:
+            self.mode.setCurrentIndex(self.mode.findData("auto"))
         report = self.state.report
         self.explain.setText(auto_policy(self.state.task, len(report.train) if report else 0))
 
@@ -183,7 +194,8 @@ class SettingsPage(QWizardPage):
         self.epochs = _spin(0, 1000, "auto")
         self.epochs.setToolTip(
             "Passes over the training data (auto: "
-            f"{DEFAULT_EPOCHS['head']} head, {DEFAULT_EPOCHS['full']} full)"
+            f"{DEFAULT_EPOCHS['head']} head, {DEFAULT_EPOCHS['full']} full; "
+            f"speech {TASK_EPOCHS['speech']})"
         )
         self.batch = _spin(1, 1024)
         self.batch.setToolTip("Examples per step; lower it if memory runs out")
@@ -199,7 +211,9 @@ class SettingsPage(QWizardPage):
         self.val_split = QDoubleSpinBox()
         self.val_split.setRange(0.0, 0.9)
         self.val_split.setSingleStep(0.05)
-        self.val_split.setToolTip("Share of each class held out to validate (stratified)")
+        self.val_split.setToolTip(
+            "Share held out to validate (per class for classifiers): it picks the best epoch"
+        )
         self.patience = _spin(-1, 100, "auto")
         self.patience.setToolTip("Stop after this many epochs without improvement (0: never)")
         self.device = device_combo(state.settings)
@@ -222,7 +236,8 @@ class SettingsPage(QWizardPage):
         """Defaults from the data: a batch that fits the training set, its split kept."""
         report = self.state.report
         n = len(report.train) if report else 0
-        self.batch.setValue(max(2, min(16, n // 2)) if n else 16)
+        batch = default_batch(self.state.task)
+        self.batch.setValue(max(2, min(batch, n // 2)) if n else batch)
         self.val_split.setValue(VAL_SPLIT)
         self.val_split.setEnabled(report is None or report.split != "folders")
         self.augment.setEnabled(self.state.task == "image")

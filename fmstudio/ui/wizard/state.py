@@ -11,12 +11,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fmstudio.core.config import Settings
+from fmstudio.core.data.clips import ClipReport
 from fmstudio.core.data.folders import DatasetReport
 from fmstudio.core.library import run_folder, staging_folder
 from fmstudio.core.train.spec import TrainSpec
 
 if TYPE_CHECKING:
+    from fmstudio.core.speech.train_job import SpeechTrainResult
     from fmstudio.core.train.job import TrainResult
+
+AnyReport = DatasetReport | ClipReport
 
 
 @dataclass
@@ -27,10 +31,10 @@ class WizardState:
     model: str = ""
     """The base model to fine-tune, or the model to evaluate."""
     mode: str = "auto"
-    report: DatasetReport | None = None
+    report: AnyReport | None = None
     spec: TrainSpec | None = None
     """The run as the Settings page left it; its output is chosen when training starts."""
-    trained: TrainResult | None = None
+    trained: TrainResult | SpeechTrainResult | None = None
     staging: Path | None = None
     """Where a trained model waits, unnamed, until the Save page names it."""
 
