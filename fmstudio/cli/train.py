@@ -8,6 +8,7 @@ import sys
 
 from fmstudio.cli.options import add_device_option, fraction, positive_float, positive_int
 from fmstudio.cli.progress import ProgressDisplay, drive
+from fmstudio.core.errors import FmError
 from fmstudio.core.events import Event
 from fmstudio.core.modalities import TRAINABLE, VAL_SPLIT, import_target, modality
 from fmstudio.core.train.events import WARM_UP, EpochMetrics
@@ -35,6 +36,13 @@ class TrainDisplay(ProgressDisplay):
 
 
 def _spec(args: argparse.Namespace) -> TrainSpec:
+    try:
+        return _make_spec(args)
+    except ValueError as exc:
+        raise FmError(str(exc)) from exc
+
+
+def _make_spec(args: argparse.Namespace) -> TrainSpec:
     return TrainSpec(
         task=args.task,
         data=args.data,

@@ -6,6 +6,8 @@ import csv
 import shutil
 from pathlib import Path
 
+import pytest
+
 from fmstudio.core.data.clips import MIN_CLIPS, scan_clips
 from tests.datasets import SPOKEN, espeak, write_tone
 
@@ -35,7 +37,7 @@ def test_same_stem_txt_files_and_train_test_folders(tmp_path: Path, clip_folder:
         (tmp_path / split / wav.with_suffix(".txt").name).write_text(SPOKEN[i] + "\n")
     report = scan_clips(tmp_path)
     assert report.ok, report.errors
-    assert report.split == "folders" and report.layout.startswith("a .txt transcript")
+    assert report.split == "folders" and report.layout.startswith("a transcript (.txt")
     assert len(report.train) == 9 and len(report.val) == 3
     assert {Path(c.path).parent.name for c in report.val} == {"test"}
 
@@ -99,3 +101,52 @@ def test_too_few_clips_is_a_clear_refusal(tmp_path: Path, clip_folder: Path) -> 
     assert "no transcript" in _reasons(report)["untranscribed.wav"]
     missing = scan_clips(tmp_path / "nowhere")
     assert "is not a folder" in missing.errors[0]
+
+
+def _long_recording(folder: Path, clip_folder: Path, timed_suffix: str) -> list[tuple]:
+    """The twelve clips joined into one recording (~60 s) with a timed transcript."""
+    import wave
+
+    import numpy as np
+
+    from fmstudio.core.data.audio import load_audio
+    from fmstudio.core.speech.transcripts import Segment, Transcript
+    from fmstudio.core.speech.writers import to_srt, to_vtt
+
+    pieces, segments, at = [], [], 0.0
+    gap = np.zeros(4_000, dtype=np.float32)
+    for i, wav in enumerate(sorted(clip_folder.glob("*.wav"))):
+        audio = load_audio(wav)
+        segments.append(Segment(at, at + audio.size / 16_000, SPOKEN[i]))
+        pieces += [audio, gap]
+        at += (audio.size + gap.size) / 16_000
+    samples = (np.concatenate(pieces) * 32767).astype("<i2")
+    with wave.open(str(folder / "meeting.wav"), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16_000)
+        w.writeframes(samples.tobytes())
+    write = to_srt if timed_suffix == ".srt" else to_vtt
+    transcript = Transcript("meeting.wav", segments=segments)
+    (folder / f"meeting{timed_suffix}").write_text(write(transcript), encoding="utf-8")
+    return segments
+
+
+@pytest.mark.parametrize("suffix", [".srt", ".vtt"])
+def test_a_long_recording_with_timed_transcript_is_cut_at_cues(
+    tmp_path: Path, clip_folder: Path, suffix: str
+) -> None:
+    from fmstudio.core.data.clips import clip_audio
+
+    segments = _long_recording(tmp_path, clip_folder, suffix)
+    for i in range(8):  # more recordings so that the dataset has enough clips
+        shutil.copy(clip_folder / f"clip{i:02d}.wav", tmp_path / f"short{i}.wav")
+        (tmp_path / f"short{i}.txt").write_text(SPOKEN[i])
+    report = scan_clips(tmp_path)
+    assert report.ok, report.errors
+    pieces = sorted((c for c in report.clips if c.span), key=lambda c: c.span)
+    assert len(pieces) >= 2 and all(c.seconds <= 30 for c in pieces)
+    assert " ".join(c.text for c in pieces) == " ".join(s.text for s in segments)
+    assert pieces[0].span[0] == pytest.approx(0.0, abs=0.01)
+    assert pieces[-1].span[1] == pytest.approx(segments[-1].end, abs=0.01)
+    assert clip_audio(pieces[1]).size == pytest.approx(pieces[1].seconds * 16_000, abs=1)

@@ -15,9 +15,12 @@ import random
 import statistics
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
+from fmstudio.core.data.cues import TIMED_SUFFIXES, group_cues, parse_cues
 from fmstudio.core.data.folders import Skipped
 from fmstudio.core.data.suffixes import AUDIO_SUFFIXES
 from fmstudio.core.data.texts import Row, read_text_file, table_rows
@@ -25,6 +28,9 @@ from fmstudio.core.errors import InputFileError
 from fmstudio.core.events import CancelToken, Event, Log
 from fmstudio.core.modalities import VAL_SPLIT
 from fmstudio.core.requests import Scan
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MAX_SECONDS = 30.0
 """Whisper's window: a longer clip would be cut off by the encoder."""
@@ -38,14 +44,29 @@ TRAIN_NAMES = ("train",)
 VAL_NAMES = ("val", "validation", "dev", "test")
 
 
+class _Row(NamedTuple):
+    """One candidate clip as a layout names it, before its audio is checked."""
+
+    where: str
+    path: Path | None
+    text: str | None
+    problem: str | None
+    span: tuple[float, float] | None = None
+
+
+Pairs = Iterator[_Row]
+
+
 @dataclass(frozen=True)
 class Clip:
-    """One training example: an audio file, its transcript and its length."""
+    """One training example: an audio file (or a span of one), its transcript and length."""
 
     path: str
     text: str
     seconds: float
     sha256: str
+    span: tuple[float, float] | None = None
+    """Start and end in seconds, for a piece of a longer recording with a timed transcript."""
 
     @property
     def label(self) -> str:
@@ -121,37 +142,33 @@ def _column(row: Row, names: tuple[str, ...]) -> str | None:
     return next((str(lowered[n]) for n in names if n in lowered), None)
 
 
-def _table_pairs(table: Path) -> Iterator[tuple[str, Path | None, str | None, str | None]]:
+def _table_pairs(table: Path) -> Pairs:
     """(where, audio path, transcript, problem) for each row of a metadata table."""
     try:
         rows = table_rows(table, read_text_file(table))
     except InputFileError as exc:
-        yield str(table), None, None, exc.reason
+        yield _Row(str(table), None, None, exc.reason)
         return
     good = [r for r in rows if not isinstance(r, InputFileError)]
     path_col = _column(good[0], PATH_COLUMNS) if good else None
     text_col = _column(good[0], TEXT_COLUMNS) if good else None
     if path_col is None or text_col is None:
-        yield (
-            str(table),
-            None,
-            None,
-            (
-                f"needs a path column ({', '.join(PATH_COLUMNS)}) and a text column "
-                f"({', '.join(TEXT_COLUMNS)})"
-            ),
+        needs = (
+            f"needs a path column ({', '.join(PATH_COLUMNS)}) and a text column "
+            f"({', '.join(TEXT_COLUMNS)})"
         )
+        yield _Row(str(table), None, None, needs)
         return
     for n, row in enumerate(rows, start=1):
         where = f"{table.name}#{n}"
         if isinstance(row, InputFileError):
-            yield where, None, None, row.reason
+            yield _Row(where, None, None, row.reason)
             continue
         name = str(row.get(path_col) or "").strip()
         if not name:
-            yield where, None, None, "no audio file named"
+            yield _Row(where, None, None, "no audio file named")
             continue
-        yield where, _locate(table.parent, name), str(row.get(text_col) or ""), None
+        yield _Row(where, _locate(table.parent, name), str(row.get(text_col) or ""), None)
 
 
 def _locate(folder: Path, name: str) -> Path:
@@ -162,16 +179,39 @@ def _locate(folder: Path, name: str) -> Path:
     return path
 
 
-def _stem_pairs(folder: Path) -> Iterator[tuple[str, Path | None, str | None, str | None]]:
+def _transcript_file(audio: Path) -> Path | None:
+    for suffix in (".txt", *TIMED_SUFFIXES):
+        if audio.with_suffix(suffix).is_file():
+            return audio.with_suffix(suffix)
+    return None
+
+
+def _timed_rows(audio: Path, transcript: str) -> Pairs:
+    """A recording with an SRT/VTT transcript, cut at cue boundaries into pieces of <= 30 s."""
+    cues = [c for c in parse_cues(transcript) if c.text]
+    if not cues:
+        yield _Row(str(audio), audio, None, "the timed transcript has no cues with text")
+    for group in group_cues(cues, MAX_SECONDS):
+        span = (group[0].start, group[-1].end)
+        where = f"{audio}@{span[0]:.1f}-{span[1]:.1f}s"
+        yield _Row(where, audio, " ".join(c.text for c in group), None, span)
+
+
+def _stem_pairs(folder: Path) -> Pairs:
     for audio in sorted(p for p in folder.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES):
-        text_file = audio.with_suffix(".txt")
-        if not text_file.is_file():
-            yield str(audio), audio, None, "no transcript (.txt with the same name)"
+        text_file = _transcript_file(audio)
+        if text_file is None:
+            yield _Row(str(audio), audio, None, "no transcript (.txt, .srt or .vtt beside it)")
             continue
         try:
-            yield str(audio), audio, read_text_file(text_file), None
+            text = read_text_file(text_file)
         except InputFileError as exc:
-            yield str(audio), audio, None, f"transcript {text_file.name}: {exc.reason}"
+            yield _Row(str(audio), audio, None, f"transcript {text_file.name}: {exc.reason}")
+            continue
+        if text_file.suffix in TIMED_SUFFIXES:
+            yield from _timed_rows(audio, text)
+        else:
+            yield _Row(str(audio), audio, text, None)
 
 
 def _tables(folder: Path) -> list[Path]:
@@ -180,9 +220,6 @@ def _tables(folder: Path) -> list[Path]:
         for p in folder.iterdir()
         if p.suffix.lower() in (".csv", ".tsv", ".jsonl") and p.is_file()
     )
-
-
-Pairs = Iterator[tuple[str, Path | None, str | None, str | None]]
 
 
 def _named_tables(folder: Path) -> tuple[Path | None, Path | None]:
@@ -201,56 +238,79 @@ def _pairs(folder: Path) -> tuple[str, Pairs]:
     if meta is not None:
         return "audiofolder metadata", _table_pairs(meta)
     stems = [
-        p for p in folder.rglob("*.txt") if any(p.with_suffix(s).exists() for s in AUDIO_SUFFIXES)
+        p
+        for suffix in (".txt", *TIMED_SUFFIXES)
+        for p in folder.rglob(f"*{suffix}")
+        if any(p.with_suffix(s).exists() for s in AUDIO_SUFFIXES)
     ]
     if stems:
-        return "a .txt transcript beside each clip", _stem_pairs(folder)
+        return "a transcript (.txt, .srt, .vtt) beside each clip", _stem_pairs(folder)
     tables = _tables(folder)
     if tables:
         return "a table of clips and transcripts", (r for t in tables for r in _table_pairs(t))
     return "no transcripts found", _stem_pairs(folder)
 
 
-def _decode(path: Path) -> tuple[float, str]:
+@lru_cache(maxsize=1)
+def _recording(path: str) -> np.ndarray:
+    """The last long recording decoded: its pieces come one after another."""
+    return load_audio(path)
+
+
+def clip_audio(clip: Clip) -> np.ndarray:
+    """The clip's samples at 16 kHz (its span only, for a piece of a longer recording)."""
+    if clip.span is None:
+        return load_audio(clip.path)
+    start, end = (round(t * SAMPLE_RATE) for t in clip.span)
+    return _recording(clip.path)[start:end]
+
+
+def _decode(path: Path, span: tuple[float, float] | None) -> tuple[float, str]:
     """The clip's length in seconds and its content hash; raises InputFileError."""
     import numpy as np
 
-    samples = load_audio(path)
+    samples = clip_audio(Clip(str(path), "", 0.0, "", span))
     seconds = samples.size / SAMPLE_RATE
     if seconds > MAX_SECONDS:
-        raise InputFileError(
-            path, f"{seconds:.0f} s is longer than Whisper's 30 s window; cut it into shorter clips"
-        )
-    if float(np.abs(samples).max()) < SILENCE_PEAK:
+        hint = "a cue" if span else "cut it into shorter clips, or add an .srt/.vtt transcript"
+        raise InputFileError(path, f"{seconds:.0f} s is longer than Whisper's 30 s window ({hint})")
+    if not samples.size or float(np.abs(samples).max()) < SILENCE_PEAK:
         raise InputFileError(path, "silent (no sound above -60 dBFS)")
-    return seconds, hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256(path.read_bytes())
+    if span is not None:
+        digest.update(f"@{span}".encode())
+    return seconds, digest.hexdigest()
 
 
-def _clip(where: str, path: Path | None, text: str | None, seen: dict[str, str]) -> Clip:
+def _clip(row: _Row, seen: dict[str, str]) -> Clip:
     """A usable clip, or InputFileError saying why this row cannot train."""
+    where, path = row.where, row.path
     if path is None:
         raise InputFileError(where, "no audio file")
     if not path.is_file():
         raise InputFileError(where, f"audio missing: {path}")
-    text = " ".join((text or "").split())
+    text = " ".join((row.text or "").split())
     if not text:
         raise InputFileError(where, "transcript missing or empty")
-    seconds, digest = _decode(path)
+    seconds, digest = _decode(path, row.span)
     if digest in seen:
         raise InputFileError(where, f"duplicate audio of {seen[digest]}")
-    seen[digest] = str(path)
-    return Clip(str(path), text, seconds, digest)
+    seen[digest] = where if row.span else str(path)
+    return Clip(str(path), text, seconds, digest, row.span)
 
 
 def _clips(pairs: Pairs, report: ClipReport, seen: dict[str, str]) -> list[Clip]:
     clips: list[Clip] = []
-    for where, path, text, problem in pairs:
+    for row in pairs:
         try:
-            if problem is not None:
-                raise InputFileError(where, problem)
-            clips.append(_clip(where, path, text, seen))
+            if row.problem is not None:
+                raise InputFileError(row.where, row.problem)
+            clips.append(_clip(row, seen))
         except InputFileError as exc:
-            named = where if path is None or where == str(path) else f"{where} ({path.name})"
+            where, path = row.where, row.path
+            named = (
+                where if path is None or where.startswith(str(path)) else f"{where} ({path.name})"
+            )
             report.skipped.append(Skipped(named, exc.reason))
     return clips
 

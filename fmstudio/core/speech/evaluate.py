@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 
-from fmstudio.core.data.audio import load_audio
-from fmstudio.core.data.clips import Clip, ClipReport, scan_clips
+from fmstudio.core.data.clips import Clip, ClipReport, clip_audio, scan_clips
 from fmstudio.core.errors import FmError, InputFileError
 from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Progress, run_to_end
 from fmstudio.core.requests import Evaluate, SpeechOptions
@@ -39,7 +38,7 @@ def transcribe_clips(
     tracker = EtaTracker(len(clips))
     for clip in clips:
         cancel.raise_if_cancelled()
-        job = transcribe_audio(model, load_audio(clip.path), options, cancel, clip.path)
+        job = transcribe_audio(model, clip_audio(clip), options, cancel, clip.path)
         texts.append(run_to_end(job).text)
         yield tracker.progress(len(texts), f"transcribing {what} with {model.name}")
     return texts

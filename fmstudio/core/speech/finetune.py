@@ -16,8 +16,7 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
-from fmstudio.core.data.audio import load_audio
-from fmstudio.core.data.clips import Clip
+from fmstudio.core.data.clips import Clip, clip_audio
 from fmstudio.core.events import CancelToken, EtaTracker, Event
 from fmstudio.core.speech.scoring import score
 from fmstudio.core.speech.whisper_torch import (
@@ -83,7 +82,7 @@ class SpeechFinetuner:
         mels = self.model.config.num_mel_bins
         for clip in samples:
             cancel.raise_if_cancelled()
-            examples.append((log_mel(load_audio(clip.path), mels), self.token_ids(clip.text)))
+            examples.append((log_mel(clip_audio(clip), mels), self.token_ids(clip.text)))
             yield tracker.progress(len(examples), f"reading {what} clips")
         return examples
 
