@@ -165,6 +165,25 @@ WHEN = [
 ]
 
 
+def docstring_sentences(n: int, seed: int) -> list[str]:
+    """Plain English sentences of 7 to 16 words from the standard library's docstrings: varied
+    technical prose (asyncio, email, http...), so held-out sentences hold unseen words too."""
+    import re
+
+    packages = [p for names in DOC_PACKAGES.values() for p in names]
+    found: set[str] = set()
+    for doc in _docstrings(packages):
+        for sentence in re.split(r"(?<=[.!?])\s+", doc):
+            words = sentence.rstrip(".!?").split()
+            if 7 <= len(words) <= 16 and all(re.fullmatch(r"[A-Za-z][a-z]*,?", w) for w in words):
+                found.add(sentence if sentence.endswith(".") else sentence + ".")
+    ordered = sorted(found)
+    random.Random(seed).shuffle(ordered)
+    if len(ordered) < n:
+        raise ValueError(f"only {len(ordered)} usable docstring sentences; asked for {n}")
+    return ordered[:n]
+
+
 def jargon_sentences(n: int, seed: int) -> list[str]:
     """Sentences full of names and jargon a general model mishears: what users fine-tune for."""
     rng = random.Random(seed)

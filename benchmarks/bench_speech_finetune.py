@@ -1,7 +1,8 @@
 """Speech fine-tuning: WER before and after, training time, and throughput against a plain loop.
 
-Data: sentences full of names and jargon (benchmarks/_datasets.py), spoken by one espeak-ng
-voice. fmstudio trains on `--train` clips (its default split holds a fifth of them out for
+Data: plain English sentences from the standard library's docstrings (benchmarks/_datasets.py:
+varied technical prose, so held-out sentences hold words never trained on), spoken by one
+espeak-ng voice. fmstudio trains on `--train` clips (its default split holds a fifth of them out for
 choosing the epoch) with its defaults, and both the bundled tiny.en and the saved model are
 scored on `--test` *different* sentences through faster-whisper, as the Speech tab runs them.
 
@@ -26,7 +27,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import report
-from _datasets import espeak_clips, jargon_sentences
+from _datasets import docstring_sentences, espeak_clips
 
 from fmstudio.core.data.clips import scan_clips
 from fmstudio.core.events import CancelToken, Log, run_to_end
@@ -39,8 +40,7 @@ from fmstudio.core.train.spec import TrainSpec, default_batch
 
 
 def make_data(root: Path, n_train: int, n_test: int) -> tuple[Path, Path]:
-    sentences = jargon_sentences(n_train + n_test, seed=0)
-    random.Random(1).shuffle(sentences)
+    sentences = docstring_sentences(n_train + n_test, seed=0)
     train = espeak_clips(root / "train", sentences[:n_train])
     test = espeak_clips(root / "test", sentences[n_train:])
     return train, test
@@ -84,12 +84,33 @@ def plain_loop(train: Path, batch: int, warmup_steps: int = 3) -> float:
     return seen / (time.perf_counter() - start)
 
 
+def freeze_lower_encoder(layers: int) -> None:
+    """Measurement of a variant: the encoder's stem and lower layers stay as pretrained."""
+    load = SpeechFinetuner.load
+
+    def frozen_load(self: SpeechFinetuner) -> None:
+        load(self)
+        encoder = self.model.model.encoder
+        for module in (encoder.conv1, encoder.conv2, *encoder.layers[:layers]):
+            module.requires_grad_(False)
+
+    SpeechFinetuner.load = frozen_load  # type: ignore[method-assign]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--train", type=int, default=188, help="clips given to fmstudio")
     parser.add_argument("--test", type=int, default=40, help="held-out sentences")
     parser.add_argument("--epochs", type=int, help="default: fmstudio's own")
+    parser.add_argument(
+        "--freeze",
+        type=int,
+        default=0,
+        help="measure only: also freeze the convolutions and this many lower encoder layers",
+    )
     args = parser.parse_args()
+    if args.freeze:
+        freeze_lower_encoder(args.freeze)
     torch.set_num_threads(torch.get_num_threads())
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

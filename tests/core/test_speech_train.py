@@ -48,6 +48,18 @@ def test_a_file_that_is_not_a_ctranslate2_whisper_is_refused(tmp_path: Path) -> 
         read_variables(path)
 
 
+def test_a_missing_base_is_named(tmp_path: Path) -> None:
+    from fmstudio.core.errors import ModelUnavailableError
+
+    with pytest.raises(ModelUnavailableError, match="does not exist"):
+        load_trainable(str(tmp_path / "nowhere"))
+    with pytest.raises(ModelUnavailableError, match="not cached and the network is unreachable"):
+        load_trainable("base.en")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FmError, match="holds no Whisper model"):
+        load_trainable(str(tmp_path / "empty"))
+
+
 def _train(spec: TrainSpec, cancel: CancelToken | None = None, **kw) -> tuple[object, list]:
     events: list[Event] = []
 

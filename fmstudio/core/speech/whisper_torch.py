@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from fmstudio.core.errors import FmError
+from fmstudio.core.errors import FmError, ModelUnavailableError
 from fmstudio.core.hub import load_cached_or_online
 from fmstudio.core.speech.ct2_file import rebuild
 from fmstudio.core.speech.models import bundled_folder
@@ -110,6 +110,8 @@ def _source(base: str) -> tuple[str, Path | None]:
         if (folder / "model.bin").is_file():
             return "ct2", folder
         raise FmError(f"{folder} holds no Whisper model (no model.bin or config.json)")
+    if base.startswith((".", "/", "~")) or "\\" in base:
+        raise ModelUnavailableError(f"model folder {base} does not exist")
     return "hub", None
 
 
