@@ -36,6 +36,7 @@ from fmstudio.core.speech.finetune import SpeechFinetuner
 from fmstudio.core.speech.models import bundled_folder, load_whisper
 from fmstudio.core.speech.train_job import fine_tune_speech
 from fmstudio.core.train.events import EpochMetrics
+from fmstudio.core.train.loop import LoopConfig, fit
 from fmstudio.core.train.spec import TrainSpec, default_batch
 
 
@@ -63,25 +64,15 @@ def timed_scores(folders: dict[str, Path], test: Path, repeats: int = 3) -> dict
     return {name: (wer[name], statistics.median(times[name])) for name in models}
 
 
-def plain_loop(train: Path, batch: int, warmup_steps: int = 3, min_steps: int = 12) -> float:
-    """Samples/s of a hand-written transformers loop over one epoch of the training clips
-    (repeated up to `min_steps` timed steps for a small set)."""
-    report_ = scan_clips(train, val_split=0.0)
-    tuner = SpeechFinetuner("whisper-tiny.en", [], "cpu")
-    tuner.load()
-    examples = run_to_end(tuner.prepare(report_.train, CancelToken(), "training"))
+def _plain_epoch(tuner: SpeechFinetuner, examples: list, batch: int, seed: int) -> float:
+    """One epoch of a hand-written transformers loop; its samples/s."""
     model = tuner.model.train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=5e-5)
     order = list(range(len(examples)))
-    random.Random(0).shuffle(order)
-    batches = [order[i : i + batch] for i in range(0, len(order), batch)]
-    while len(batches) < warmup_steps + min_steps:
-        batches += batches
-    seen, start = 0, 0.0
-    for step, picked in enumerate(batches):
-        if step == warmup_steps:
-            seen, start = 0, time.perf_counter()
-        inputs, targets = tuner.collate([examples[i] for i in picked])
+    random.Random(seed).shuffle(order)
+    start = time.perf_counter()
+    for i in range(0, len(order), batch):
+        inputs, targets = tuner.collate([examples[k] for k in order[i : i + batch]])
         loss = model(
             input_features=inputs["input_features"],
             decoder_input_ids=inputs["decoder_input_ids"],
@@ -90,8 +81,39 @@ def plain_loop(train: Path, batch: int, warmup_steps: int = 3, min_steps: int = 
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        seen += len(picked)
-    return seen / (time.perf_counter() - start)
+    return len(order) / (time.perf_counter() - start)
+
+
+def _fmstudio_epoch(tuner: SpeechFinetuner, examples: list, batch: int) -> float:
+    """One epoch of fmstudio's loop (`fit`, no validation); its samples/s."""
+    config = LoopConfig(phase="full", epochs=1, batch_size=batch, lr=5e-5, device="cpu")
+    job = fit(
+        tuner.model,
+        tuner.dataset(examples, [], True),
+        None,
+        config,
+        objective=tuner.objective(),
+        collate=tuner.collate,
+    )
+    epochs: list[EpochMetrics] = []
+    run_to_end(job, lambda e: epochs.append(e) if isinstance(e, EpochMetrics) else None)
+    return len(examples) / epochs[0].seconds
+
+
+def throughput(train: Path, batch: int, clips: int, rounds: int) -> tuple[float, float]:
+    """Median samples/s of both loops on the same clips, taking turns after a warm-up epoch
+    of each, so that the machine's slow and fast moments hit both."""
+    tuner = SpeechFinetuner("whisper-tiny.en", [], "cpu")
+    tuner.load()
+    chosen = scan_clips(train, val_split=0.0).clips[:clips]
+    examples = run_to_end(tuner.prepare(chosen, CancelToken(), "training"))
+    _plain_epoch(tuner, examples, batch, 0)
+    _fmstudio_epoch(tuner, examples, batch)
+    ours, plain = [], []
+    for round_ in range(rounds):
+        ours.append(_fmstudio_epoch(tuner, examples, batch))
+        plain.append(_plain_epoch(tuner, examples, batch, round_))
+    return statistics.median(ours), statistics.median(plain)
 
 
 def freeze_lower_encoder(layers: int) -> None:
@@ -107,11 +129,46 @@ def freeze_lower_encoder(layers: int) -> None:
     SpeechFinetuner.load = frozen_load  # type: ignore[method-assign]
 
 
+def fine_tune_and_score(train: Path, test: Path, output: Path, epochs: int | None) -> None:
+    """The whole job with fmstudio's defaults, then both models on the held-out sentences."""
+
+    def on_event(event: object) -> None:
+        if isinstance(event, EpochMetrics):
+            print(event.summary(), flush=True)
+        elif isinstance(event, Log):
+            print(f"  {event.message}", flush=True)
+
+    start = time.perf_counter()
+    spec = TrainSpec("speech", str(train), str(output), epochs=epochs)
+    result = run_to_end(fine_tune_speech(spec), on_event)
+    minutes = (time.perf_counter() - start) / 60
+    scored = timed_scores({"bundled": bundled_folder(), "tuned": result.folder}, test)
+    (base_wer, base_s), (tuned_wer, tuned_s) = scored["bundled"], scored["tuned"]
+    print(
+        f"training clips: {len(scan_clips(train).train)}, held-out test sentences: "
+        f"{len(scan_clips(test, val_split=0.0).clips)}"
+    )
+    print(
+        f"held-out WER: bundled {base_wer:.3f} -> fine-tuned {tuned_wer:.3f} "
+        f"({tuned_wer / max(base_wer, 1e-9):.2f} of the base)"
+    )
+    print(f"fmstudio training, whole job: {minutes:.1f} min ({len(result.history)} epochs)")
+    print(
+        f"transcription of the test clips (median of 3): bundled {base_s:.1f} s, "
+        f"fine-tuned {tuned_s:.1f} s (speed ratio {base_s / tuned_s:.2f})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--train", type=int, default=188, help="clips given to fmstudio")
     parser.add_argument("--test", type=int, default=40, help="held-out sentences")
     parser.add_argument("--epochs", type=int, help="default: fmstudio's own")
+    parser.add_argument("--throughput-clips", type=int, default=48)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--throughput-only", action="store_true", help="skip the fine-tune job and WER"
+    )
     parser.add_argument(
         "--freeze",
         type=int,
@@ -121,37 +178,16 @@ def main() -> None:
     args = parser.parse_args()
     if args.freeze:
         freeze_lower_encoder(args.freeze)
-    torch.set_num_threads(torch.get_num_threads())
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         train, test = make_data(root / "data", args.train, args.test)
-        spec = TrainSpec("speech", str(train), str(root / "model"), epochs=args.epochs)
-        epochs: list[EpochMetrics] = []
-
-        def on_event(event: object) -> None:
-            if isinstance(event, EpochMetrics):
-                epochs.append(event)
-                print(event.summary(), flush=True)
-            elif isinstance(event, Log):
-                print(f"  {event.message}", flush=True)
-
-        start = time.perf_counter()
-        result = run_to_end(fine_tune_speech(spec), on_event)
-        train_s = time.perf_counter() - start
-        n_train = len(scan_clips(train).train)
-        ours = statistics.median(n_train / e.seconds for e in epochs)
-        scored = timed_scores({"bundled": bundled_folder(), "tuned": result.folder}, test)
-        (base_wer, base_s), (tuned_wer, tuned_s) = scored["bundled"], scored["tuned"]
-        plain = plain_loop(train, default_batch("speech"))
-    print(f"training clips: {n_train}, held-out test sentences: {args.test}")
+        if not args.throughput_only:
+            fine_tune_and_score(train, test, root / "model", args.epochs)
+        batch = default_batch("speech")
+        ours, plain = throughput(train, batch, args.throughput_clips, args.rounds)
     print(
-        f"held-out WER: bundled {base_wer:.3f} -> fine-tuned {tuned_wer:.3f} "
-        f"({tuned_wer / max(base_wer, 1e-9):.2f} of the base)"
-    )
-    print(f"fmstudio training, whole job: {train_s / 60:.1f} min ({len(epochs)} epochs)")
-    print(
-        f"transcription of the test clips (median of 3): bundled {base_s:.1f} s, "
-        f"fine-tuned {tuned_s:.1f} s (speed ratio {base_s / tuned_s:.2f})"
+        f"throughput: {args.throughput_clips} clips, batch {batch}, median of {args.rounds} "
+        "alternating epochs after a warm-up epoch of each"
     )
     report(
         "fmstudio loop",
