@@ -111,7 +111,7 @@ class TrainPage(QWizardPage):
             self._stepping = True
             self.metrics.setText(
                 f"{event.phase}: epoch {event.epoch} · step {event.step}/{event.steps_total} · "
-                f"loss {event.loss:.4f} · lr {event.lr:.2e} · {event.samples_per_s:.0f} samples/s"
+                f"loss {event.loss:.4f} · lr {event.lr:.2e} · {event.samples_per_s:.3g} samples/s"
                 f" · ETA {format_duration(event.eta_s)}"
             )
         elif isinstance(event, EpochMetrics) and event.phase != WARM_UP:
