@@ -257,19 +257,23 @@ def _recording(path: str) -> np.ndarray:
     return load_audio(path)
 
 
+def _samples(path: str, span: tuple[float, float] | None) -> np.ndarray:
+    if span is None:
+        return load_audio(path)
+    start, end = (round(t * SAMPLE_RATE) for t in span)
+    return _recording(path)[start:end]
+
+
 def clip_audio(clip: Clip) -> np.ndarray:
     """The clip's samples at 16 kHz (its span only, for a piece of a longer recording)."""
-    if clip.span is None:
-        return load_audio(clip.path)
-    start, end = (round(t * SAMPLE_RATE) for t in clip.span)
-    return _recording(clip.path)[start:end]
+    return _samples(clip.path, clip.span)
 
 
 def _decode(path: Path, span: tuple[float, float] | None) -> tuple[float, str]:
     """The clip's length in seconds and its content hash; raises InputFileError."""
     import numpy as np
 
-    samples = clip_audio(Clip(str(path), "", 0.0, "", span))
+    samples = _samples(str(path), span)
     seconds = samples.size / SAMPLE_RATE
     if seconds > MAX_SECONDS:
         hint = "a cue" if span else "cut it into shorter clips, or add an .srt/.vtt transcript"

@@ -15,11 +15,10 @@ from pathlib import Path
 
 import torch
 
-from fmstudio.core import catalog
 from fmstudio.core.data.clips import ClipReport, scan_clips
-from fmstudio.core.errors import FmError, ModelUnavailableError
+from fmstudio.core.errors import FmError
 from fmstudio.core.events import CancelToken, Event, Log, PauseGate, Progress, phase, run_to_end
-from fmstudio.core.library import model_card, save_folder, write_card
+from fmstudio.core.library import model_card, write_card
 from fmstudio.core.speech.evaluate import score_model
 from fmstudio.core.speech.finetune import SpeechFinetuner
 from fmstudio.core.speech.models import load_whisper
@@ -60,7 +59,7 @@ def _score_base(
     """The base model's WER on the held-out clips, as the Speech tab would transcribe them."""
     try:
         model = yield from load_speech_model(base, device)
-    except (ModelUnavailableError, FmError) as exc:
+    except FmError as exc:  # the model is unavailable, or not one faster-whisper runs
         yield Log(
             f"the base model cannot run in faster-whisper ({exc}); WER before comes "
             "from the training loop's own decoding",
@@ -131,9 +130,7 @@ def _save(
         write_card(folder, _card(plan, report, fitted, before, after[0] if after else None))
 
     yield Log(f"Saving to {plan.target} (converting for faster-whisper, int8)…")
-    save_folder(plan.target, write)
-    plan.run_dir.remove()
-    catalog.forget(plan.target)
+    plan.save(write)
     return after[0] if after else None
 
 

@@ -17,10 +17,9 @@ from typing import Any, cast
 import torch
 from torch.utils.data import TensorDataset
 
-from fmstudio.core import catalog
 from fmstudio.core.data.folders import DatasetReport, Sample, scan
 from fmstudio.core.events import CancelToken, Event, Log, PauseGate, Progress, phase
-from fmstudio.core.library import model_card, save_folder, write_card
+from fmstudio.core.library import model_card, write_card
 from fmstudio.core.train.evaluate import with_thumbnails
 from fmstudio.core.train.events import WARM_UP, EpochMetrics
 from fmstudio.core.train.finetuner import ClassifierFinetuner, load_finetuner
@@ -217,9 +216,7 @@ def _save(
         tuner.save(folder)
         write_card(folder, card)
 
-    save_folder(plan.target, write)
-    plan.run_dir.remove()
-    catalog.forget(plan.target)
+    plan.save(write)
 
 
 def fine_tune(

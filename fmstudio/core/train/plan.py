@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from fmstudio.core import catalog
 from fmstudio.core.data.report import ScanReport
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import Event, Log
-from fmstudio.core.library import check_replaceable, output_folder
+from fmstudio.core.library import check_replaceable, output_folder, save_folder
 from fmstudio.core.modalities import modality
 from fmstudio.core.train.checkpoints import Checkpoint, RunDir, RunInfo
 from fmstudio.core.train.spec import TrainSpec, choose_mode
@@ -29,6 +30,13 @@ class RunPlan:
     @property
     def mode(self) -> str:
         return self.spec.mode
+
+    def save(self, write: Callable[[Path], None]) -> None:
+        """Write the model into place atomically, drop the run's checkpoint, and make the
+        tabs reload a model that was saved there before."""
+        save_folder(self.target, write)
+        self.run_dir.remove()
+        catalog.forget(self.target)
 
 
 def plan_run(spec: TrainSpec, report: ScanReport, resume: bool) -> Generator[Event, None, RunPlan]:
