@@ -6,17 +6,19 @@ import argparse
 
 from fmstudio.cli.options import add_classify_options, add_model_option, subcommands
 from fmstudio.cli.output import run_classify
+from fmstudio.cli.sort import add_sort_options, check_sort_options
 from fmstudio.core.modalities import IMAGE
 from fmstudio.core.requests import ClassifyImages
 
 
 def _classify(args: argparse.Namespace) -> int:
+    check_sort_options(args)
     from fmstudio.core.image.classify import classify_images
 
     request = ClassifyImages(
         tuple(args.paths), args.model, args.top_k, args.batch_size, args.device
     )
-    return run_classify(classify_images(request), args.json)
+    return run_classify(classify_images(request), args)
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,4 +33,5 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         classify, IMAGE, "bundled name, library name, folder, timm name or Hugging Face id"
     )
     add_classify_options(classify, IMAGE, "image")
+    add_sort_options(classify, "image")
     classify.set_defaults(func=_classify)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Generator, Sequence
 from typing import IO
 
 from fmstudio.cli.progress import ProgressDisplay, drive
+from fmstudio.cli.sort import sort_and_report
 from fmstudio.core.events import Event
 from fmstudio.core.results import ItemResult, results_to_json
 
@@ -36,6 +38,10 @@ def print_results(
     return EXIT_SOME_FAILED if any(not r.ok for r in results) else EXIT_OK
 
 
-def run_classify(job: Generator[Event, None, list[ItemResult]], as_json: bool) -> int:
-    """Drive a classify job with a progress bar (none under --json), print, exit status."""
-    return print_results(drive(job, ProgressDisplay(quiet=as_json)), as_json)
+def run_classify(job: Generator[Event, None, list[ItemResult]], args: argparse.Namespace) -> int:
+    """Drive a classify job with a progress bar (none under --json), then print the results
+    or sort the inputs into folders (--sort-into); the exit status."""
+    results = drive(job, ProgressDisplay(quiet=args.json))
+    if args.sort_into is None:
+        return print_results(results, args.json)
+    return EXIT_OK if sort_and_report(results, args) else EXIT_SOME_FAILED

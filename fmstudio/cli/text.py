@@ -6,12 +6,14 @@ import argparse
 
 from fmstudio.cli.options import add_classify_options, subcommands
 from fmstudio.cli.output import run_classify
+from fmstudio.cli.sort import add_sort_options, check_sort_options
 from fmstudio.core.modalities import TEXT
 from fmstudio.core.requests import ClassifyTexts
 from fmstudio.core.text import DEFAULT_TEMPLATE, parse_labels
 
 
 def _classify(args: argparse.Namespace) -> int:
+    check_sort_options(args)
     from fmstudio.core.text.classify import classify_texts
 
     request = ClassifyTexts(
@@ -24,7 +26,7 @@ def _classify(args: argparse.Namespace) -> int:
         device=args.device,
         text_column=args.text_column,
     )
-    return run_classify(classify_texts(request), args.json)
+    return run_classify(classify_texts(request), args)
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,4 +51,5 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "--text-column", help="CSV/TSV/JSONL column holding the text (default: guessed)"
     )
     add_classify_options(classify, TEXT, "document")
+    add_sort_options(classify, "document")
     classify.set_defaults(func=_classify)

@@ -42,6 +42,9 @@ class ItemResult:
     """A small picture of an image input, when the job was asked for one."""
     snippet: str | None = field(default=None, compare=False)
     """The start of a text input, flattened to one line."""
+    text: str | None = field(default=None, compare=False, repr=False)
+    """The whole text of an input no file holds alone (pasted, a table row): what a dataset
+    or a sorted folder saves for it."""
 
     @property
     def ok(self) -> bool:

@@ -41,6 +41,8 @@ class TextDoc:
 
     path: str
     text: str
+    whole_file: bool = False
+    """The document is all of `path` (not a row of a table, nor pasted text)."""
 
 
 def decode_bytes(data: bytes, path: Path) -> str:
@@ -236,7 +238,9 @@ def iter_rows(
 def _plain_document(path: Path, text: str) -> Document:
     if path.suffix.lower() in HTML_SUFFIXES:
         text = html_to_text(text)
-    return TextDoc(str(path), text) if text.strip() else InputFileError(path, "no text in the file")
+    if not text.strip():
+        return InputFileError(path, "no text in the file")
+    return TextDoc(str(path), text, whole_file=True)
 
 
 def _row_document(where: str, row: Row, column: str) -> Document:

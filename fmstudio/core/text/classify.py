@@ -142,7 +142,12 @@ def classify_texts(
                 probs = (probs @ label_matrix.T / TEMPERATURE).softmax(-1)
             ranked = iter(rank(probs, names, request.top_k))
         batch_results = [
-            ItemResult(e.path, next(ranked), snippet=_snippet(e.text))
+            ItemResult(
+                e.path,
+                next(ranked),
+                snippet=_snippet(e.text),
+                text=None if e.whole_file else e.text,
+            )
             if isinstance(e, TextDoc)
             else ItemResult(e.path, (), e.reason)
             for e in window
