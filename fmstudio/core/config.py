@@ -33,6 +33,10 @@ class Settings:
     text_top_k: int = 5
     export_folder: str = ""
     """Where the last export went; the next export dialog opens there."""
+    datasets: dict[str, str] = field(default_factory=dict)
+    """The dataset folder each tab last added to (task → folder)."""
+    sort_folder: str = ""
+    """Where the last sort into folders went."""
 
     def export_start(self, name: str) -> str:
         """The path an export dialog suggests: the last export's folder, else the last one."""

@@ -190,3 +190,25 @@ def test_sort_failure_leaves_the_input_and_goes_on(tmp_path: Path) -> None:
     assert [Path(p.source).name for p in outcome.failed] == ["a.jpg", "a.jpg"]
     assert (src / "a.jpg").exists() and (src / "sub" / "a.jpg").exists()
     assert not (src / "b.jpg").exists() and (out / "dog" / "b.jpg").exists()
+
+
+def test_review_goes_least_sure_first_and_undoes() -> None:
+    from fmstudio.core.curate.review import ReviewQueue, review_classes
+
+    results = [
+        _result("a", "cat", 0.9),
+        ItemResult("bad", (), "unreadable"),
+        _result("b", "dog", 0.55),
+        _result("c", "cat", 0.7),
+    ]
+    assert review_classes(results, ["bird", "Cat"]) == ["bird", "Cat", "cat", "dog", "other"]
+    queue = ReviewQueue(results)
+    assert queue.order == [2, 3, 0] and queue.current() == 2
+    queue.decide(2, "cat")
+    queue.decide(3, None)
+    assert queue.current() == 0 and queue.counter() == "2 reviewed / 1 remaining"
+    queue.undo(3)
+    assert queue.current() == 3
+    with pytest.raises(ValueError):
+        queue.decide(1, "cat")
+    assert ReviewQueue(results, limit=2).order == [2, 3]

@@ -20,6 +20,8 @@ class Tab(QWidget):
 
     status_message = Signal(str)
     """A line for the window's status bar."""
+    train_requested = Signal(str, str)
+    """(task, dataset folder): open the fine-tuning wizard on a dataset this tab grew."""
 
     modality: Modality
     settings: Settings

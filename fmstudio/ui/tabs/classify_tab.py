@@ -1,5 +1,7 @@
 """ClassifyTab: what the Image and Text tabs share. Drop or open inputs, results stream into
-a table with a ranking panel, export as CSV or JSON. Subclasses supply controls and requests."""
+a table with a ranking panel, export as CSV or JSON; add results to a dataset, review the least
+sure first, sort the inputs into folders, train on the dataset. Subclasses supply controls and
+requests."""
 
 from __future__ import annotations
 
@@ -18,16 +20,20 @@ from PySide6.QtWidgets import (
 )
 
 from fmstudio.core.config import Settings
+from fmstudio.core.curate.sort import SortOutcome
 from fmstudio.core.events import Partial
 from fmstudio.core.modalities import Modality
 from fmstudio.core.results import ItemResult, export
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.tabs.base import Tab
+from fmstudio.ui.tabs.curation import Curation
+from fmstudio.ui.widgets.dataset_dialog import counts_text
 from fmstudio.ui.widgets.drop_area import DropArea
 from fmstudio.ui.widgets.job_status import JobStatus
 from fmstudio.ui.widgets.results_table import ResultsTable
 from fmstudio.ui.widgets.score_bars import ScoreBars
 from fmstudio.ui.widgets.shortcuts import add_shortcut
+from fmstudio.ui.widgets.sort_dialog import SortDialog
 
 EXPORT_KEYS = QKeySequence.StandardKey.Save
 
@@ -73,7 +79,47 @@ class ClassifyTab(Tab):
         self.controls = QHBoxLayout()
         self.controls.addWidget(self.open_button)
         self.extra_controls = QVBoxLayout()
+        self.curation = Curation(modality.task, settings, self.table, self)
+        self.curation.said.connect(self.status.say)
+        self.curation.dataset_changed.connect(self._show_dataset)
+        self.curation.review_changed.connect(self._review_changed)
+        self.dataset_row = self._dataset_controls()
         self._lay_out()
+        self._show_dataset(self.curation.folder())
+
+    def _dataset_controls(self) -> QHBoxLayout:
+        """Add to dataset, review, undo, sort, train: the row that turns results into data."""
+        self.add_button = QPushButton("Add to dataset…")
+        self.add_button.setToolTip("Copy the selected rows into a dataset's class folder (Ctrl+D)")
+        self.add_button.clicked.connect(self.curation.add_selected)
+        add_shortcut(self, "Add to dataset", "Ctrl+D", self.curation.add_selected)
+        self.review_button = QPushButton("Review least sure")
+        self.review_button.setCheckable(True)
+        self.review_button.setToolTip(
+            "Go through the results, least sure first, by keyboard: 1-9 a class, Enter the "
+            "prediction, S skip (Ctrl+R)"
+        )
+        self.review_button.clicked.connect(self._toggle_review)
+        add_shortcut(self, "Review least sure", "Ctrl+R", self.review_button.click)
+        undo = QPushButton("Undo")
+        undo.setToolTip("Take back the last add or review decision (Ctrl+Z)")
+        undo.clicked.connect(self.curation.undo)
+        add_shortcut(self, "Undo add", QKeySequence.StandardKey.Undo, self.curation.undo)
+        self.sort_button = QPushButton("Sort into folders…")
+        self.sort_button.setToolTip("Copy or move the inputs into one folder per top label")
+        self.sort_button.clicked.connect(self.sort_dialog)
+        self.dataset_label = QLabel()
+        self.dataset_label.setWordWrap(True)
+        self.train_button = QPushButton("Train on this dataset")
+        self.train_button.setToolTip("Open the fine-tuning wizard on the dataset (Ctrl+Shift+T)")
+        self.train_button.clicked.connect(self.train_on_dataset)
+        add_shortcut(self, "Train on this dataset", "Ctrl+Shift+T", self.train_on_dataset)
+        row = QHBoxLayout()
+        for widget in (self.add_button, self.review_button, undo, self.sort_button):
+            row.addWidget(widget)
+        row.addWidget(self.dataset_label, 1)
+        row.addWidget(self.train_button)
+        return row
 
     def _lay_out(self) -> None:
         splitter = QSplitter()
@@ -87,6 +133,8 @@ class ClassifyTab(Tab):
         layout = QVBoxLayout(self)
         layout.addLayout(self.controls)
         layout.addLayout(self.extra_controls)
+        layout.addLayout(self.dataset_row)
+        layout.addWidget(self.curation.bar)
         layout.addWidget(self.drop_area, 1)
         layout.addWidget(self.status)
 
@@ -142,7 +190,10 @@ class ClassifyTab(Tab):
             self.table.select_row(0)
 
     @Slot(object, float)
-    def _summarise(self, result: list[ItemResult], elapsed_s: float) -> None:
+    def _summarise(self, result: list[ItemResult] | SortOutcome, elapsed_s: float) -> None:
+        if isinstance(result, SortOutcome):
+            self._sorted(result)
+            return
         failed = sum(not r.ok for r in result)
         rate = len(result) / elapsed_s if elapsed_s > 0 else 0.0
         done = self.modality.count(len(result) - failed)
@@ -178,8 +229,67 @@ class ClassifyTab(Tab):
             return
         self.status.say(f"Exported {len(self.table.results())} rows to {target}.")
 
+    @Slot(str)
+    def _show_dataset(self, folder: str) -> None:
+        dataset = self.curation.dataset()
+        self.train_button.setEnabled(dataset is not None)
+        if dataset is None:
+            self.dataset_label.setText("No dataset yet: Add to dataset… starts one.")
+            return
+        self.dataset_label.setText(f"Dataset {folder}: {counts_text(dataset)}")
+        self.dataset_label.setToolTip(folder)
+
+    @Slot()
+    def _toggle_review(self) -> None:
+        if self.curation.is_reviewing():
+            self.curation.stop_review()
+        elif self.jobs.is_busy():
+            self.status.say("Review starts when the classification has finished.")
+        else:
+            self.curation.start_review()
+        self.review_button.setChecked(self.curation.is_reviewing())
+
+    @Slot(bool)
+    def _review_changed(self, reviewing: bool) -> None:
+        self.review_button.setChecked(reviewing)
+        self._show_dataset(self.curation.folder())
+
+    def review_least_sure(self, limit: int | None = None) -> bool:
+        """Open review mode on the `limit` least sure results (all when None)."""
+        started = self.curation.start_review(limit)
+        self.review_button.setChecked(started)
+        return started
+
+    @Slot()
+    def train_on_dataset(self) -> None:
+        folder = self.curation.folder()
+        if not folder:
+            self.status.say("Add some results to a dataset first.")
+            return
+        self.train_requested.emit(self.modality.task, folder)
+
+    @Slot()
+    def sort_dialog(self) -> None:
+        results = self.table.results()
+        if not results or self.jobs.is_busy():
+            self.status.say("Classify some files first, and let the classification finish.")
+            return
+        dialog = SortDialog(results, self.settings.sort_folder, self)
+        if dialog.exec():
+            options = dialog.options()
+            self.settings.sort_folder = options.folder
+            job = lazy_job("fmstudio.core.curate.sort:sort_results", results, options=options)
+            self.jobs.start(job, "Sorting…")
+
+    def _sorted(self, outcome: SortOutcome) -> None:
+        counts = ", ".join(f"{k} {v}" for k, v in outcome.counts().items()) or "nothing"
+        text = f"Sorted: {counts}; manifest {outcome.manifest}."
+        failed = len(outcome.failed) + len(outcome.unclassified)
+        self.status.say(text + (f" {failed} stayed where they were." if failed else ""))
+
     @Slot()
     def clear(self) -> None:
+        self.curation.forget_results()
         self.table.clear()
         self.bars.clear()
         self.hint.show()

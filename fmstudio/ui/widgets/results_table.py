@@ -12,7 +12,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -26,8 +26,12 @@ from fmstudio.core.results import ItemResult
 from fmstudio.ui.widgets.thumbnails import pixmap_of
 
 INDEX_ROLE = Qt.ItemDataRole.UserRole + 1
-"""Each row keeps the index of its result in `_results` (the one place results live)."""
+"""Each row keeps the index of its result in `_results` (the one place results live); rows
+are appended in order, so it is also the row of the source model."""
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+NOTE_ROLE = Qt.ItemDataRole.UserRole + 3
+"""A marked row's detail as it was before the mark."""
+REVIEWED = "#e6f4ea"
 COL_ITEM, COL_LABEL, COL_SCORE, COL_DETAIL = range(4)
 
 
@@ -69,7 +73,7 @@ class ResultsTable(QWidget):
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().setVisible(False)
@@ -131,6 +135,41 @@ class ResultsTable(QWidget):
     def select_row(self, row: int) -> None:
         self.view.selectRow(row)
         self.view.setCurrentIndex(self.proxy.index(row, 0))
+
+    def select_result(self, index: int) -> None:
+        """Make the row of result `index` the only selected one, and show it."""
+        row = self.proxy.mapFromSource(self.model.index(index, COL_ITEM))
+        if row.isValid():
+            self.view.clearSelection()
+            self.select_row(row.row())
+            self.view.scrollTo(row)
+
+    def selected_indices(self) -> list[int]:
+        """The results of the selected rows, in the order they are shown."""
+        rows = sorted(self.view.selectionModel().selectedRows(COL_ITEM), key=lambda i: i.row())
+        return [self.proxy.mapToSource(i).row() for i in rows]
+
+    def current_index(self) -> int | None:
+        current = self.view.currentIndex()
+        return self.proxy.mapToSource(current).row() if current.isValid() else None
+
+    def sort_by_score(self) -> None:
+        """Least sure first: what a review goes through."""
+        self.view.sortByColumn(COL_SCORE, Qt.SortOrder.AscendingOrder)
+
+    def mark(self, index: int, note: str | None) -> None:
+        """Show what became of a result (`note`), or take the note away (None)."""
+        cell = self.model.item(index, COL_DETAIL)
+        if note is None:
+            cell.setText(cell.data(NOTE_ROLE) or "")
+            for col in range(self.model.columnCount()):
+                self.model.item(index, col).setBackground(QBrush())
+            return
+        if cell.data(NOTE_ROLE) is None:
+            cell.setData(cell.text(), NOTE_ROLE)
+        cell.setText(note)
+        for col in range(self.model.columnCount()):
+            self.model.item(index, col).setBackground(QColor(REVIEWED))
 
     @Slot(str)
     def _on_filter(self, text: str) -> None:
