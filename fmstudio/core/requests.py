@@ -110,6 +110,16 @@ class Evaluate:
 
 
 @dataclass(frozen=True)
+class Compare:
+    """Measure a retrained model against the model it grew from, on the same files."""
+
+    task: str
+    previous: str
+    current: str
+    device: str = "auto"
+
+
+@dataclass(frozen=True)
 class Playback:
     """Play part of a transcript's decoded 16 kHz audio."""
 

@@ -6,12 +6,13 @@ import importlib.metadata
 import platform
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import Qt, qVersion
+from PySide6.QtCore import Qt, Signal, Slot, qVersion
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 from fmstudio import __version__
 from fmstudio.core import catalog, paths
 from fmstudio.core.logs import log_file
+from fmstudio.core.modalities import TRAINABLE
 
 
 def package_version(name: str) -> str:
@@ -69,12 +71,14 @@ class ModelLibraryDialog(QDialog):
     """Lists the catalogue: bundled models, the user's library and well-known hub models."""
 
     COLUMNS = ("Name", "Task", "Source", "Offline", "Description")
+    retrain_requested = Signal(str, str)
+    """(task, name): retrain this library model on its dataset as it is now."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Model library")
         self.resize(900, 360)
-        entries = catalog.list_models()
+        entries = self.entries = catalog.list_models()
         self.table = QTableWidget(len(entries), len(self.COLUMNS))
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.verticalHeader().setVisible(False)
@@ -92,6 +96,7 @@ class ModelLibraryDialog(QDialog):
                 item = QTableWidgetItem(value)
                 if e.location:
                     item.setToolTip(e.location)
+                item.setData(Qt.ItemDataRole.UserRole, row)  # the entry, however it is sorted
                 self.table.setItem(row, col, item)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -101,7 +106,36 @@ class ModelLibraryDialog(QDialog):
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        self.retrain_button = QPushButton("Retrain…")
+        self.retrain_button.setToolTip(
+            "Train the selected model again on its dataset as it is now (same base and "
+            "settings), and compare the two"
+        )
+        self.retrain_button.setEnabled(False)
+        self.retrain_button.clicked.connect(self._retrain)
+        buttons.addButton(self.retrain_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(note)
         layout.addWidget(buttons)
+
+    def selected(self) -> catalog.ModelEntry | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        item = self.table.item(rows[0].row(), 0)
+        return None if item is None else self.entries[int(item.data(Qt.ItemDataRole.UserRole))]
+
+    @Slot()
+    def _selection_changed(self) -> None:
+        entry = self.selected()
+        retrainable = entry is not None and entry.source == "library" and entry.task in TRAINABLE
+        self.retrain_button.setEnabled(retrainable)
+
+    @Slot()
+    def _retrain(self) -> None:
+        entry = self.selected()
+        if entry is not None:
+            self.retrain_requested.emit(entry.task, entry.name)
+            self.accept()

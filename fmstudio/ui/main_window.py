@@ -6,15 +6,23 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, QThread, QTimer, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QWidget,
+)
 
 from fmstudio.core import config, paths
 from fmstudio.core.atomic import atomic_target
 from fmstudio.core.devices import DeviceInfo
+from fmstudio.core.errors import FmError
 from fmstudio.core.modalities import TASKS, TRAINABLE, modality
 from fmstudio.core.paths import log_dir
 from fmstudio.ui.dialogs import AboutDialog, ModelLibraryDialog
@@ -58,6 +66,7 @@ class MainWindow(QMainWindow):
         for key, tab in self.tabs_by_key.items():
             self.tab_widget.addTab(tab, modality(key).title)
             tab.status_message.connect(self._show_status)
+            tab.train_requested.connect(self.train_on)
         self.setCentralWidget(self.tab_widget)
         self.device_label = QLabel(f"Device: {self.device_text}")
         self.device_label.setToolTip("The compute device jobs run on (set per job in each tab)")
@@ -179,8 +188,26 @@ class MainWindow(QMainWindow):
     @Slot()
     def show_model_library(self) -> ModelLibraryDialog:
         dialog = ModelLibraryDialog(self)
+        dialog.retrain_requested.connect(self.retrain)
         dialog.show()
         return dialog
+
+    @Slot(str, str)
+    def train_on(self, task: str, folder: str) -> QWidget:
+        """The fine-tuning wizard on a dataset a tab grew."""
+        return self._open_wizard(None, task=task, data=folder)
+
+    @Slot(str, str)
+    def retrain(self, task: str, name: str) -> QWidget | None:
+        """The wizard set up as `name` was trained, on its dataset as it is now."""
+        from fmstudio.core.train.retrain import retrain_spec
+
+        try:
+            spec = retrain_spec(name, task)
+        except FmError as exc:
+            QMessageBox.warning(self, "Cannot retrain", str(exc))
+            return None
+        return self._open_wizard(None, task=task, retrain=spec, previous_model=name)
 
     @Slot()
     def show_fine_tune(self) -> QWidget:
@@ -195,10 +222,15 @@ class MainWindow(QMainWindow):
         key = self.current_key()
         return key if key in TRAINABLE else TRAINABLE[0]
 
-    def _open_wizard(self, evaluate_model: str | None) -> QWidget:
+    def _open_wizard(
+        self, evaluate_model: str | None, task: str | None = None, **preset: Any
+    ) -> QWidget:
         from fmstudio.ui.wizard.wizard import FineTuneWizard  # pyqtgraph loads only now
 
-        wizard = FineTuneWizard(self.settings, self._wizard_task(), evaluate_model, self)
+        if self._wizard is not None and self._wizard.isVisible():
+            self._wizard.close()  # one wizard at a time: its jobs stop, its staging goes
+        task = task or self._wizard_task()
+        wizard = FineTuneWizard(self.settings, task, evaluate_model, self, **preset)
         wizard.model_saved.connect(self._on_model_saved)
         wizard.show()
         self._wizard = wizard

@@ -31,6 +31,8 @@ class EvalResult:
     misclassified: list[Misclassified] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     results: list[ItemResult] = field(default_factory=list)
+    samples: list[Sample] = field(default_factory=list)
+    """The examples measured, one per entry of `results`."""
 
 
 def _known(
@@ -90,7 +92,9 @@ def evaluate_model(
     results = yield from _classify(request, loaded, samples, cancel)
     evaluation, mistakes, failed = _score(labels, samples, results)
     yield Log(f"accuracy {evaluation.accuracy:.1%}, macro-F1 {evaluation.macro_f1:.3f}")
-    return EvalResult(evaluation, with_thumbnails(mistakes, results), skipped + failed, results)
+    return EvalResult(
+        evaluation, with_thumbnails(mistakes, results), skipped + failed, results, samples
+    )
 
 
 def _score(

@@ -26,7 +26,7 @@ THUMB = 64
 MAX_MISTAKES = 200
 
 
-def _item(text: str, align_right: bool = False) -> QTableWidgetItem:
+def table_item(text: str, align_right: bool = False) -> QTableWidgetItem:
     item = QTableWidgetItem(text)
     item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
     if align_right:
@@ -95,8 +95,8 @@ class EvaluationView(QWidget):
         self.per_class.setVerticalHeaderLabels(list(rows))
         for r, metrics in enumerate(rows.values()):
             for c, key in enumerate(("precision", "recall", "f1")):
-                self.per_class.setItem(r, c, _item(f"{metrics[key]:.3f}", True))
-            self.per_class.setItem(r, 3, _item(str(metrics["support"]), True))
+                self.per_class.setItem(r, c, table_item(f"{metrics[key]:.3f}", True))
+            self.per_class.setItem(r, 3, table_item(str(metrics["support"]), True))
 
     def _fill_confusion(self, evaluation: Evaluation) -> None:
         labels = evaluation.labels
@@ -108,7 +108,7 @@ class EvaluationView(QWidget):
             total = max(sum(row), 1)
             for c, count in enumerate(row):
                 share = count / total
-                item = _item(str(count), True)
+                item = table_item(str(count), True)
                 # Blue for the diagonal (right), red elsewhere (wrong); darker is more.
                 base = (40, 90, 200) if r == c else (200, 50, 40)
                 alpha = int(30 + 200 * share) if count else 0

@@ -16,14 +16,16 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from fmstudio.core.data.folders import DatasetReport
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import Event, PauseGate, Progress, format_duration
 from fmstudio.core.library import check_replaceable, output_folder, publish
 from fmstudio.core.modalities import modality
-from fmstudio.core.requests import Evaluate
+from fmstudio.core.requests import Compare, Evaluate
 from fmstudio.core.train.events import WARM_UP, EpochMetrics, StepMetrics
 from fmstudio.ui.errors import user_message
 from fmstudio.ui.jobs import JobController, lazy_job
+from fmstudio.ui.widgets.comparison_view import ComparisonView
 from fmstudio.ui.widgets.curves import LiveCurves
 from fmstudio.ui.widgets.evaluation_view import EvaluationView
 from fmstudio.ui.widgets.job_status import JobStatus
@@ -34,6 +36,7 @@ from fmstudio.ui.wizard.state import WizardState
 if TYPE_CHECKING:
     from fmstudio.core.speech.evaluate import SpeechEvaluation
     from fmstudio.core.speech.train_job import SpeechTrainResult
+    from fmstudio.core.train.compare import Comparison
     from fmstudio.core.train.evaluate import EvalResult
     from fmstudio.core.train.job import TrainResult
 
@@ -81,7 +84,7 @@ class TrainPage(QWizardPage):
         spec = self.state.train_spec()
         report = self.state.report
         assert report is not None
-        report = report.resplit(spec.val_split, spec.seed)
+        report = self.state.run_report = report.resplit(spec.val_split, spec.seed)
         self.curves.reset()
         self.log.clear()
         self._stepping = False
@@ -163,11 +166,14 @@ class EvaluatePage(QWizardPage):
         self.setTitle("Evaluate")
         self.view = EvaluationView()
         self.wer_view = WerView()
+        self.comparison = ComparisonView()
+        self.comparison.hide()
         self.jobs = JobController(self)
         self.jobs.done.connect(self._evaluated)
         self.jobs.busy_changed.connect(self.completeChanged)
         self.status = JobStatus(self.jobs)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.comparison, 1)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.wer_view, 1)
         layout.addWidget(self.status)
@@ -177,10 +183,12 @@ class EvaluatePage(QWizardPage):
         self.view.setVisible(not speech)
         self.wer_view.setVisible(speech)
         trained = self.state.trained
+        self.comparison.hide()
         if not self.state.evaluate_only and trained is not None:
             self.setSubTitle("How the model did on the validation examples it never trained on.")
-            self.status.hide()
+            self.status.setVisible(self.state.previous_model is not None)
             self._show_trained(trained)
+            self._compare(trained)
             return
         report = self.state.report
         assert report is not None
@@ -203,8 +211,24 @@ class EvaluatePage(QWizardPage):
         else:
             self.setSubTitle("No clips were held out, so the model could not be measured.")
 
+    def _compare(self, trained: TrainResult | SpeechTrainResult) -> None:
+        """A retrained classifier against the model it grew from, on the same files."""
+        previous, report = self.state.previous_model, self.state.run_report
+        if previous is None or not isinstance(report, DatasetReport) or not report.val:
+            return
+        self.setSubTitle(f"The new model beside {previous}, on the same validation files.")
+        ask = Compare(self.state.task, previous, str(trained.folder), self.state.settings.device)
+        job = lazy_job("fmstudio.core.train.compare:compare_models", ask, report=report)
+        self.jobs.start(job, f"Measuring {previous} on the same files…")
+
     @Slot(object, float)
-    def _evaluated(self, result: EvalResult | SpeechEvaluation, _elapsed: float) -> None:
+    def _evaluated(
+        self, result: EvalResult | SpeechEvaluation | Comparison, _elapsed: float
+    ) -> None:
+        if self.state.previous_model is not None and self.state.trained is not None:
+            self.comparison.show_comparison(cast("Comparison", result))
+            self.comparison.show()
+            return
         if modality(self.state.task).transcribes:
             speech = cast("SpeechEvaluation", result)
             self.wer_view.show_scores(speech.scores, name=speech.model)
@@ -242,7 +266,7 @@ class SavePage(QWizardPage):
     def initializePage(self) -> None:
         report = self.state.report
         stem = Path(report.root).stem if report else "model"
-        self.name.setText(f"{stem}-{self.state.task}")
+        self.name.setText(self.state.previous_model or f"{stem}-{self.state.task}")
 
     @Slot()
     def _check(self) -> None:

@@ -172,6 +172,7 @@ class ModelPage(QWizardPage):
             self.setSubTitle("The model to evaluate on the chosen folder.")
             return
         self.setSubTitle("The pretrained model to start from, and how much of it to train.")
+        self.mode.setCurrentIndex(max(0, self.mode.findData(self.state.mode)))
         full_only = self.state.task in FULL_ONLY
         self.form.setRowVisible(self.mode, not full_only)
         if full_only:
@@ -244,6 +245,20 @@ class SettingsPage(QWizardPage):
         self.epochs.setValue(0)
         self.lr.setValue(0.0)
         self.patience.setValue(-1)
+        if self.state.preset is not None:
+            self._apply(self.state.preset)
+
+    def _apply(self, spec: TrainSpec) -> None:
+        """The settings of the model being retrained (the data's folder split still wins)."""
+        self.epochs.setValue(spec.epochs or 0)
+        self.batch.setValue(spec.batch_size)
+        self.lr.setValue(spec.lr or 0.0)
+        if self.val_split.isEnabled():
+            self.val_split.setValue(spec.val_split)
+        self.augment.setChecked(spec.augment)
+        self.patience.setValue(-1 if spec.early_stopping is None else spec.early_stopping)
+        self.device.setCurrentText(spec.device)
+        self.seed.setValue(spec.seed)
 
     def validatePage(self) -> bool:
         report = self.state.report

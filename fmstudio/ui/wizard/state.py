@@ -37,6 +37,12 @@ class WizardState:
     trained: TrainResult | SpeechTrainResult | None = None
     staging: Path | None = None
     """Where a trained model waits, unnamed, until the Save page names it."""
+    preset: TrainSpec | None = None
+    """Settings to start from: those of the model being retrained."""
+    previous_model: str | None = None
+    """The model being retrained: the Evaluate page compares the new one with it."""
+    run_report: AnyReport | None = None
+    """The data as the run split it: its validation files are what both models are measured on."""
 
     def train_spec(self) -> TrainSpec:
         """The run the pages describe, saving into a fresh staging folder."""

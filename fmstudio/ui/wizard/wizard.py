@@ -1,8 +1,10 @@
 """The fine-tuning wizard: Data → Model → Settings → Train → Evaluate → Save.
 
 Opened with `evaluate_model`, it is Data → Model → Evaluate: an existing model measured on
-another folder. It only gathers choices and draws events; the core jobs do the work. The
-pages share one `WizardState`; the wizard composes them and cleans up when it closes.
+another folder. Opened with `retrain`, it starts from that model's dataset, base and settings
+(its model.json), and the Evaluate page compares the new model with it. It only gathers
+choices and draws events; the core jobs do the work. The pages share one `WizardState`; the
+wizard composes them and cleans up when it closes.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import QWidget, QWizard
 
 from fmstudio.core.config import Settings
 from fmstudio.core.modalities import TRAINABLE
+from fmstudio.core.train.spec import TrainSpec
 from fmstudio.ui.wizard.run_pages import EvaluatePage, SavePage, TrainPage
 from fmstudio.ui.wizard.setup_pages import DataPage, ModelPage, SettingsPage
 from fmstudio.ui.wizard.state import WizardState
@@ -30,13 +33,20 @@ class FineTuneWizard(QWizard):
         task: str = "image",
         evaluate_model: str | None = None,
         parent: QWidget | None = None,
+        *,
+        data: str | None = None,
+        retrain: TrainSpec | None = None,
+        previous_model: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.state = WizardState(
             settings,
             task if task in TRAINABLE else TRAINABLE[0],
             evaluate_only=evaluate_model is not None,
-            model=evaluate_model or "",
+            model=evaluate_model or (retrain.base or "" if retrain else ""),
+            mode=retrain.mode if retrain else "auto",
+            preset=retrain,
+            previous_model=previous_model,
         )
         self.setWindowTitle("Evaluate a model" if self.state.evaluate_only else "Fine-tune a model")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
@@ -59,6 +69,11 @@ class FineTuneWizard(QWizard):
         )
         for page_id, page in enumerate(pages):
             self.setPage(page_id, page)
+        if retrain is not None:
+            self.setWindowTitle(f"Retrain {previous_model}")
+            data = retrain.data
+        if data:
+            self.data_page.set_folder(data)
 
     def nextId(self) -> int:
         current = self.currentId()

@@ -1,0 +1,83 @@
+"""Compare a retrained model with the one it replaces, on the same validation files.
+
+Both are measured by the evaluate job, so the figures are those a user gets from the tabs; the
+files whose verdict changed (fixed or broken by the new model) are listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, replace
+
+from fmstudio.core.data.folders import DatasetReport
+from fmstudio.core.events import CancelToken, Event, Log
+from fmstudio.core.requests import Compare, Evaluate
+from fmstudio.core.train.evaluate import EvalResult, evaluate_model
+
+
+@dataclass(frozen=True)
+class Changed:
+    """A validation file the two models judge differently (right or wrong)."""
+
+    path: str
+    truth: str
+    before: str
+    after: str
+
+    @property
+    def fixed(self) -> bool:
+        return self.after == self.truth
+
+
+@dataclass
+class Comparison:
+    previous_name: str
+    previous: EvalResult
+    current: EvalResult
+    changed: list[Changed]
+
+    @property
+    def fixed(self) -> int:
+        return sum(c.fixed for c in self.changed)
+
+    @property
+    def broken(self) -> int:
+        return sum(c.before == c.truth for c in self.changed)
+
+
+def verdicts(result: EvalResult) -> dict[str, tuple[str, str]]:
+    """File → (true class, predicted class) for every example the model classified."""
+    return {
+        s.path: (s.label, r.top.label)
+        for s, r in zip(result.samples, result.results, strict=True)
+        if r.top is not None
+    }
+
+
+def changed_verdicts(previous: EvalResult, current: EvalResult) -> list[Changed]:
+    """Files both models classified where one was right and the other not."""
+    before, after = verdicts(previous), verdicts(current)
+    out = []
+    for path, (truth, new) in after.items():
+        if path not in before:
+            continue
+        old = before[path][1]
+        if (old == truth) != (new == truth):
+            out.append(Changed(path, truth, old, new))
+    return out
+
+
+def compare_models(
+    request: Compare, *, report: DatasetReport, cancel: CancelToken | None = None
+) -> Generator[Event, None, Comparison]:
+    """Both models on `report.val`: the files the new model was validated on."""
+    cancel = cancel or CancelToken()
+    held_out = replace(report, train=[], split="folders")
+    ask = Evaluate(request.task, request.previous, report.root, device=request.device)
+    previous = yield from evaluate_model(ask, cancel=cancel, report=held_out)
+    ask = replace(ask, model=request.current)
+    current = yield from evaluate_model(ask, cancel=cancel, report=held_out)
+    changed = changed_verdicts(previous, current)
+    result = Comparison(request.previous, previous, current, changed)
+    yield Log(f"{result.fixed} files fixed and {result.broken} broken by the new model")
+    return result

@@ -1,0 +1,66 @@
+"""Retraining starts from a model's card; the comparison lists the files whose verdict changed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fmstudio.core.data.folders import Sample
+from fmstudio.core.errors import FmError
+from fmstudio.core.events import run_to_end
+from fmstudio.core.results import ItemResult, Prediction
+from fmstudio.core.train.compare import changed_verdicts
+from fmstudio.core.train.evaluate import EvalResult
+from fmstudio.core.train.job import fine_tune
+from fmstudio.core.train.metrics import score_predictions
+from fmstudio.core.train.retrain import retrain_spec
+from fmstudio.core.train.spec import TrainSpec
+from tests.datasets import make_text_folder
+
+
+def test_retrain_spec_is_the_cards_and_refuses_what_it_cannot(
+    tmp_path: Path, tiny_text_base: Path
+) -> None:
+    data = make_text_folder(tmp_path / "texts", per_class=4)
+    spec = TrainSpec(
+        "text", str(data), "t1", base=str(tiny_text_base), mode="head", epochs=3, lr=0.01, seed=5
+    )
+    trained = run_to_end(fine_tune(spec))
+    again = retrain_spec("t1", "text")
+    assert (again.data, again.base, again.output) == (str(data), str(tiny_text_base), "")
+    assert (again.mode, again.epochs, again.lr, again.seed) == ("head", 3, 0.01, 5)
+
+    with pytest.raises(FmError, match="not trained by fmstudio"):
+        retrain_spec(str(tiny_text_base), "text")
+    card = json.loads((trained.folder / "model.json").read_text())
+    card["hyperparameters"]["mode"] = "sideways"
+    (trained.folder / "model.json").write_text(json.dumps(card))
+    with pytest.raises(FmError, match="settings fmstudio cannot use"):
+        retrain_spec("t1", "text")
+    shutil.rmtree(data)
+    with pytest.raises(FmError, match="no longer there"):
+        retrain_spec("t1", "text")
+
+
+def _evaluated(truth: dict[str, str], predicted: dict[str, str]) -> EvalResult:
+    samples = [Sample(p, label) for p, label in truth.items() if p in predicted]
+    results = [ItemResult(s.path, (Prediction(predicted[s.path], 0.9),)) for s in samples]
+    labels = sorted(set(truth.values()))
+    index = {label: i for i, label in enumerate(labels)}
+    evaluation = score_predictions(
+        labels, [index[s.label] for s in samples], [index[predicted[s.path]] for s in samples]
+    )
+    return EvalResult(evaluation, results=results, samples=samples)
+
+
+def test_changed_verdicts_are_fixes_and_breaks_on_common_files() -> None:
+    truth = {"a": "cat", "b": "cat", "c": "dog", "d": "dog", "e": "bird"}
+    before = _evaluated(truth, {"a": "dog", "b": "cat", "c": "dog", "d": "cat"})
+    after = _evaluated(truth, {"a": "cat", "b": "dog", "c": "dog", "d": "bird", "e": "bird"})
+    changed = {c.path: c for c in changed_verdicts(before, after)}
+    assert set(changed) == {"a", "b"}, "d is wrong both times; e only the new model judged"
+    assert changed["a"].fixed and not changed["b"].fixed
+    assert (changed["b"].before, changed["b"].after) == ("cat", "dog")
