@@ -28,6 +28,7 @@ from fmstudio.core.paths import log_dir
 from fmstudio.ui.dialogs import AboutDialog, ModelLibraryDialog
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.tabs.base import Tab
+from fmstudio.ui.tabs.classify_tab import ClassifyTab
 from fmstudio.ui.tabs.image_tab import ImageTab
 from fmstudio.ui.tabs.speech.tab import SpeechTab
 from fmstudio.ui.tabs.text_tab import TextTab
@@ -193,9 +194,27 @@ class MainWindow(QMainWindow):
         return dialog
 
     @Slot(str, str)
-    def train_on(self, task: str, folder: str) -> QWidget:
-        """The fine-tuning wizard on a dataset a tab grew."""
+    def train_on(self, task: str, folder: str) -> QWidget | None:
+        """The fine-tuning wizard on a dataset a tab grew: a retrain of the tab's model when
+        that model was trained on this very folder (so the two are compared)."""
+        from fmstudio.core.train.retrain import trained_on
+
+        model = self.tabs_by_key[task].model_picker.model_name()
+        trained = trained_on(model, task)
+        if trained and Path(trained).resolve() == Path(folder).expanduser().resolve():
+            return self.retrain(task, model)
         return self._open_wizard(None, task=task, data=folder)
+
+    @Slot(str, str, str, str, int)
+    def label_next(self, task: str, model: str, dataset: str, folder: str, limit: int) -> None:
+        """After training: the new model classifies unlabelled files, the least sure are
+        reviewed into its dataset."""
+        tab = self.tabs_by_key[task]
+        if not isinstance(tab, ClassifyTab):
+            return
+        self.show_tab(task)
+        tab.model_picker.refresh(model)
+        tab.find_what_to_label(dataset, folder, limit)
 
     @Slot(str, str)
     def retrain(self, task: str, name: str) -> QWidget | None:
@@ -232,6 +251,7 @@ class MainWindow(QMainWindow):
         task = task or self._wizard_task()
         wizard = FineTuneWizard(self.settings, task, evaluate_model, self, **preset)
         wizard.model_saved.connect(self._on_model_saved)
+        wizard.label_next.connect(self.label_next)
         wizard.show()
         self._wizard = wizard
         return wizard

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
 from fmstudio.core import paths
@@ -70,9 +71,31 @@ def test_retrain_from_the_library_compares_on_the_same_files(
     assert page.comparison.changed.rowCount() == len(page.comparison.shown.changed)
 
     wizard.next()
-    assert wizard.currentId() == SAVE and wizard.save_page.name.text() == "colours v1"
+    save = wizard.save_page
+    assert wizard.currentId() == SAVE and save.name.text() == "colours v1"
+    unlabelled = make_image_folder(tmp_path / "unlabelled", per_class=5, seed=2)
+    save.next_box.setChecked(True)
+    assert not save.isComplete(), "checked, it needs a folder"
+    save.unlabelled.setText(str(unlabelled))
+    save.how_many.setValue(3)
     wizard.button(QWizard.WizardButton.FinishButton).click()
     card = json.loads((paths.models_dir() / "colours v1" / "model.json").read_text())
     assert card["dataset"]["train_examples"] + card["dataset"]["val_examples"] == 24
     assert card["hyperparameters"]["epochs"] == 7
+
+    # find what to label next: the new model classifies the folder, the 3 least sure come up
+    tab = window.tabs_by_key["image"]
+    assert window.current_key() == "image" and tab.model_picker.model_name() == "colours v1"
+    qtbot.waitUntil(tab.curation.is_reviewing, timeout=60_000)
+    assert tab.table.model.rowCount() == 10 and tab.curation.queue.remaining == 3
+    scores = sorted(r.top.score for r in tab.table.results())
+    assert tab.table.results()[tab.table.current_index()].top.score == scores[0]
+    for _ in range(3):
+        qtbot.keyClick(tab.table.view, Qt.Key.Key_Return)
+    assert "3 reviewed / 0 remaining" in tab.curation.bar.text()
+    assert sum(Dataset(data, "image").counts().values()) == 27
+    tab.train_button.click()
+    again = window._wizard
+    assert again is not wizard and again.windowTitle() == "Retrain colours v1"
+    again.reject()
     window.close()

@@ -11,6 +11,17 @@ from fmstudio.core.library import read_card
 from fmstudio.core.train.spec import TrainSpec
 
 
+def trained_on(name: str, task: str) -> str | None:
+    """The dataset folder a library model was trained on, if it is one of fmstudio's."""
+    try:
+        entry = catalog.resolve(name, task)
+    except FmError:
+        return None
+    card = read_card(Path(entry.location)) if entry.location else {}
+    path = card.get("dataset", {}).get("path")
+    return str(path) if path else None
+
+
 def retrain_spec(name: str, task: str) -> TrainSpec:
     """The spec the model was trained with (its output left empty for the caller to choose).
 

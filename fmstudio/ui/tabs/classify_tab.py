@@ -49,6 +49,8 @@ class ClassifyTab(Tab):
         self.settings = settings
         self.modality = modality
         self._pending: list[str] = []
+        self._review_after: int | None = None
+        """Review this many least sure results once the running classification ends."""
         self.jobs = JobController(self)
         self.status = JobStatus(self.jobs)  # first, so the tab's own lines come after its own
         self.jobs.partial.connect(self._add_rows)
@@ -181,6 +183,17 @@ class ClassifyTab(Tab):
         if not busy:
             self.status_message.emit("")  # the window's status bar keeps no stale "Loading…"
             self.start_pending()
+        if not self.jobs.is_busy() and self._review_after is not None:
+            limit, self._review_after = self._review_after, None
+            self.review_least_sure(limit)
+
+    def find_what_to_label(self, dataset: str, folder: str, limit: int) -> None:
+        """Classify `folder` with the chosen model, then review its `limit` least sure files
+        into `dataset`: active learning on a CPU."""
+        self.curation.use_folder(dataset)
+        self.clear()
+        self._review_after = limit
+        self.add_paths([folder])
 
     @Slot(object)
     def _add_rows(self, event: Partial[ItemResult]) -> None:

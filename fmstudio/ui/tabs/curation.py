@@ -70,6 +70,9 @@ class Curation(QObject):
             self._dataset = Dataset(folder, self.task)
         return self._dataset
 
+    def use_folder(self, folder: str) -> None:
+        self._use(Dataset(folder, self.task))
+
     def _use(self, dataset: Dataset) -> None:
         self.settings.datasets = {**self.settings.datasets, self.task: str(dataset.root)}
         self._dataset = dataset

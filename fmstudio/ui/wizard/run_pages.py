@@ -7,10 +7,15 @@ from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWizardPage,
@@ -246,6 +251,9 @@ class EvaluatePage(QWizardPage):
 class SavePage(QWizardPage):
     saved = Signal(str, str)
     """(task, name) once the model is in the library."""
+    label_next = Signal(str, str, str, str, int)
+    """(task, model, dataset, unlabelled folder, n): classify the folder with the new model
+    and review its n least sure files into the dataset."""
 
     def __init__(self, state: WizardState) -> None:
         super().__init__()
@@ -257,16 +265,54 @@ class SavePage(QWizardPage):
         self.name.textChanged.connect(self._check)
         self.where = QLabel()
         self.where.setWordWrap(True)
+        self.next_box = self._label_next_box()
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Name:"))
         layout.addWidget(self.name)
         layout.addWidget(self.where)
+        layout.addWidget(self.next_box)
         layout.addStretch(1)
+
+    def _label_next_box(self) -> QGroupBox:
+        """Active learning: what the new model is least sure of is what to label next."""
+        box = QGroupBox("Then find what to label next")
+        box.setCheckable(True)
+        box.setChecked(False)
+        box.setToolTip(
+            "Classify a folder of unlabelled files with the new model and review the least "
+            "sure ones into this dataset; then retrain"
+        )
+        self.unlabelled = QLineEdit()
+        self.unlabelled.setPlaceholderText("a folder of unlabelled files")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse_unlabelled)
+        self.how_many = QSpinBox()
+        self.how_many.setRange(1, 10_000)
+        self.how_many.setValue(20)
+        self.how_many.setToolTip("How many of the least sure files to review")
+        self.unlabelled.textChanged.connect(self.completeChanged)
+        box.toggled.connect(self.completeChanged)
+        form = QFormLayout(box)
+        row = QHBoxLayout()
+        row.addWidget(self.unlabelled, 1)
+        row.addWidget(browse)
+        form.addRow("Folder:", row)
+        form.addRow("Review the least sure:", self.how_many)
+        return box
+
+    @Slot()
+    def _browse_unlabelled(self) -> None:
+        start = self.unlabelled.text() or self.state.settings.last_folder or str(Path.home())
+        chosen = QFileDialog.getExistingDirectory(self, "Unlabelled files", start)
+        if chosen:
+            self.unlabelled.setText(chosen)
 
     def initializePage(self) -> None:
         report = self.state.report
         stem = Path(report.root).stem if report else "model"
         self.name.setText(self.state.previous_model or f"{stem}-{self.state.task}")
+        classifier = not modality(self.state.task).transcribes
+        self.next_box.setVisible(classifier and report is not None and Path(report.root).is_dir())
 
     @Slot()
     def _check(self) -> None:
@@ -285,7 +331,13 @@ class SavePage(QWizardPage):
             check_replaceable(output_folder(self.name.text()))
         except FmError:
             return False
+        if self._labelling_next():
+            folder = self.unlabelled.text().strip()
+            return bool(folder) and Path(folder).expanduser().is_dir()
         return True
+
+    def _labelling_next(self) -> bool:
+        return not self.next_box.isHidden() and self.next_box.isChecked()
 
     def validatePage(self) -> bool:
         staging = self.state.staging
@@ -298,4 +350,10 @@ class SavePage(QWizardPage):
             return False
         self.state.staging = None
         self.saved.emit(self.state.task, target.name)
+        report = self.state.report
+        if report is not None and self._labelling_next():
+            folder = self.unlabelled.text().strip()
+            self.label_next.emit(
+                self.state.task, target.name, report.root, folder, self.how_many.value()
+            )
         return True

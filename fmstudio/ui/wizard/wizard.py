@@ -26,6 +26,8 @@ DATA, MODEL, SETTINGS, TRAIN, EVALUATE, SAVE = range(6)
 class FineTuneWizard(QWizard):
     model_saved = Signal(str, str)
     """(task, name) once a model is in the library: the tabs refresh their pickers."""
+    label_next = Signal(str, str, str, str, int)
+    """(task, model, dataset, unlabelled folder, n): see `SavePage.label_next`."""
 
     def __init__(
         self,
@@ -59,6 +61,7 @@ class FineTuneWizard(QWizard):
         self.evaluate_page = EvaluatePage(self.state)
         self.save_page = SavePage(self.state)
         self.save_page.saved.connect(self.model_saved)
+        self.save_page.label_next.connect(self.label_next)
         pages = (
             self.data_page,
             self.model_page,
