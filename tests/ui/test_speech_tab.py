@@ -122,3 +122,41 @@ def test_every_file_keeps_its_transcript_and_all_export(
     assert [p.name for p in written] == ["fox.txt", "fox-2.txt"]
     assert "lazy dog" in written[0].read_text().lower()
     assert written[1].read_text().startswith("Edited words")
+
+
+def test_corrected_segments_go_into_a_speech_dataset(
+    qtbot, tab: SpeechTab, speech_wav, tmp_path: Path, monkeypatch
+) -> None:
+    import csv
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFileDialog
+
+    from fmstudio.core.data.clips import scan_clips
+
+    dataset = tmp_path / "my voice"
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(dataset))
+    drop(tab.drop_area, [speech_wav[0]])
+    qtbot.waitUntil(lambda: not tab.is_busy() and tab.view.segments.rowCount() > 0, timeout=60_000)
+    qtbot.keyClick(tab, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert "Correct a segment" in tab.files.status.text() and not dataset.exists()
+
+    segment = tab.view.edited().segments[0]
+    tab.view.segments.item(0, 2).setText("The quick brown fox, as I said it.")
+    qtbot.keyClick(tab, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert "Added 1 clip" in tab.files.status.text()
+    with (dataset / "metadata.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["transcription"] for r in rows] == ["The quick brown fox, as I said it."]
+    [clip] = scan_clips(dataset, val_split=0.0).clips
+    assert abs(clip.seconds - (segment.end - segment.start)) < 0.05
+    assert tab.settings.datasets["speech"] == str(dataset)
+
+    emitted: list[tuple[str, str]] = []
+    tab.train_requested.connect(lambda task, folder: emitted.append((task, folder)))
+    tab.train_button.click()
+    assert emitted == [("speech", str(dataset))]
+
+    qtbot.keyClick(tab, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert "1 clip removed" in tab.files.status.text()
+    assert not list((dataset / "clips").iterdir())

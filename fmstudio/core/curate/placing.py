@@ -87,9 +87,14 @@ def move_into(source: Path, folder: Path) -> Path:
 
 def write_text_into(text: str, folder: Path, name: str) -> Path:
     """Write `text` (UTF-8) as a new file in `folder` under a free variant of `name`."""
+    return write_bytes_into(text.encode("utf-8"), folder, name)
+
+
+def write_bytes_into(data: bytes, folder: Path, name: str) -> Path:
+    """Write `data` as a new file in `folder` under a free variant of `name`."""
     tmp = _temp_in(folder, name)
     try:
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_bytes(data)
         return _link_free(tmp, folder, name)
     finally:
         tmp.unlink(missing_ok=True)

@@ -73,6 +73,20 @@ class TranscriptView(QWidget):
         text = " ".join(s.text.strip() for s in segments if s.text.strip())
         return replace(self.transcript, segments=segments, text=text)
 
+    def selected_rows(self) -> list[int]:
+        return sorted(i.row() for i in self.segments.selectionModel().selectedRows())
+
+    def corrected_rows(self) -> list[int]:
+        """The segments whose text the user changed."""
+        if self.transcript is None:
+            return []
+        now = self.segments.segments()
+        return [
+            i
+            for i, (old, new) in enumerate(zip(self.transcript.segments, now, strict=False))
+            if old.text.strip() != new.text.strip()
+        ]
+
     def copy(self) -> bool:
         transcript = self.edited()
         if transcript is None:

@@ -25,6 +25,7 @@ from fmstudio.core.speech.transcripts import Recording, Segment, Transcript
 from fmstudio.core.speech.writers import FORMATS, write_all
 from fmstudio.ui.tabs.base import Tab
 from fmstudio.ui.tabs.classify_tab import EXPORT_KEYS
+from fmstudio.ui.tabs.speech.curation import SpeechCuration
 from fmstudio.ui.tabs.speech.record_panel import RecordPanel, RecordState
 from fmstudio.ui.tabs.speech.transcribe_panel import TranscribePanel
 from fmstudio.ui.widgets.drop_area import DropArea
@@ -57,11 +58,25 @@ class SpeechTab(Tab):
         self.export_all_button = QPushButton("Export all…")
         self.export_all_button.setToolTip("Save every transcript of this session into a folder")
         self.export_all_button.clicked.connect(self.export_all_dialog)
+        self.curation = SpeechCuration(settings, self.view, self)
+        self.curation.said.connect(self.files.status.say)
+        self.add_button = QPushButton("Add to dataset…")
+        self.add_button.setToolTip(
+            "Add the selected segments (or else every corrected one) to a speech dataset: "
+            "the audio and your text (Ctrl+D; Ctrl+Z undoes)"
+        )
+        self.add_button.clicked.connect(self.curation.add)
+        self.train_button = QPushButton("Train on dataset")
+        self.train_button.setToolTip("Fine-tune Whisper on the speech dataset (Ctrl+Shift+T)")
+        self.train_button.clicked.connect(self.train_on_dataset)
         self._wire()
         self._lay_out()
         add_shortcut(self, "Record or stop", "Ctrl+R", self.record.toggle)
         add_shortcut(self, "Export transcript", EXPORT_KEYS, self.export_dialog)
         add_shortcut(self, "Stop", "Esc", self.stop)
+        add_shortcut(self, "Add to dataset", "Ctrl+D", self.curation.add)
+        add_shortcut(self, "Undo add", "Ctrl+Z", self.curation.undo)
+        add_shortcut(self, "Train on this dataset", "Ctrl+Shift+T", self.train_on_dataset)
         self.files.add_button.clicked.connect(self.open_files)
         self.files.status.say("Ready. Press Record, or drop audio files.")
 
@@ -88,6 +103,8 @@ class SpeechTab(Tab):
         self.files.status.add_button(self.copy_button)
         self.files.status.add_button(self.export_button)
         self.files.status.add_button(self.export_all_button)
+        self.files.status.add_button(self.add_button)
+        self.files.status.add_button(self.train_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.options)
         layout.addWidget(self.record)
@@ -175,6 +192,14 @@ class SpeechTab(Tab):
     @Slot(object)
     def _transcribed(self, transcripts: list[Transcript]) -> None:
         self._add(transcripts)
+
+    @Slot()
+    def train_on_dataset(self) -> None:
+        folder = self.curation.folder()
+        if not folder:
+            self.files.status.say("Add corrected segments to a dataset first.")
+            return
+        self.train_requested.emit("speech", folder)
 
     @Slot()
     def copy_all(self) -> None:

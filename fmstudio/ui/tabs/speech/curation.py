@@ -1,0 +1,71 @@
+"""Corrected segments into a speech dataset: the Speech tab's Add to dataset and its undo.
+
+The clips are cut and written by the core (`add_clips`) in the audiofolder layout that speech
+fine-tuning reads; adding a few segments takes milliseconds, so it runs on the GUI thread.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from fmstudio.core.config import Settings
+from fmstudio.core.curate.speech_dataset import ClipsAdded, SpokenClip, add_clips, clip_count
+from fmstudio.core.curate.speech_dataset import undo_clips as undo_added
+from fmstudio.core.errors import FmError
+from fmstudio.ui.widgets.transcript_view import TranscriptView
+
+
+class SpeechCuration(QObject):
+    said = Signal(str)
+
+    def __init__(self, settings: Settings, view: TranscriptView, owner: QWidget) -> None:
+        super().__init__(owner)
+        self.settings = settings
+        self.view = view
+        self.owner = owner
+        self._added: list[ClipsAdded] = []
+
+    def folder(self) -> str:
+        return self.settings.datasets.get("speech", "")
+
+    def add(self) -> None:
+        """The selected segments, or else every corrected one, into the chosen dataset."""
+        transcript = self.view.edited()
+        if transcript is None:
+            self.said.emit("Transcribe or record something first.")
+            return
+        rows = self.view.selected_rows() or self.view.corrected_rows()
+        if not rows:
+            self.said.emit("Correct a segment's text (double-click it), or select segments.")
+            return
+        start = self.folder() or self.settings.last_folder or str(Path.home())
+        folder = QFileDialog.getExistingDirectory(self.owner, "Speech dataset folder", start)
+        if not folder:
+            return
+        clips = [
+            SpokenClip(transcript.path, s.start, s.end, s.text)
+            for s in (transcript.segments[row] for row in rows)
+        ]
+        try:
+            added = add_clips(folder, clips, transcript.audio)
+        except (FmError, OSError) as exc:
+            self.said.emit(f"Could not add to {folder}: {exc}")
+            return
+        self.settings.datasets = {**self.settings.datasets, "speech": folder}
+        self._added.append(added)
+        self.said.emit(f"{added.summary()} {folder} now has {clip_count(folder)} clips.")
+
+    def undo(self) -> None:
+        if not self._added:
+            self.said.emit("Nothing to undo.")
+            return
+        added = self._added.pop()
+        try:
+            removed = undo_added(added)
+        except OSError as exc:
+            self.said.emit(f"Could not undo: {exc}")
+            return
+        self.said.emit(f"Undone: {removed} clip{'s' if removed != 1 else ''} removed.")
