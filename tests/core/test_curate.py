@@ -193,7 +193,7 @@ def test_sort_failure_leaves_the_input_and_goes_on(tmp_path: Path) -> None:
 
 
 def test_review_goes_least_sure_first_and_undoes() -> None:
-    from fmstudio.core.curate.review import ReviewQueue, review_classes
+    from fmstudio.core.curate.review import ReviewQueue, class_key, review_classes
 
     results = [
         _result("a", "cat", 0.9),
@@ -202,6 +202,10 @@ def test_review_goes_least_sure_first_and_undoes() -> None:
         _result("c", "cat", 0.7),
     ]
     assert review_classes(results, ["bird", "Cat"]) == ["bird", "Cat", "cat", "dog", "other"]
+    many = [_result(str(i), f"label{i % 12}", 0.5) for i in range(13)]
+    offered = review_classes(many, ["zebra"])
+    assert offered[:3] == ["zebra", "label0", "label1"], "dataset first, then most frequent"
+    assert "other" not in offered, "with many labels only the top ones are offered"
     queue = ReviewQueue(results)
     assert queue.order == [2, 3, 0] and queue.current() == 2
     queue.decide(2, "cat")
@@ -212,3 +216,4 @@ def test_review_goes_least_sure_first_and_undoes() -> None:
     with pytest.raises(ValueError):
         queue.decide(1, "cat")
     assert ReviewQueue(results, limit=2).order == [2, 3]
+    assert [class_key(n) for n in (0, 1, 8, 9)] == ["1", "2", "9", "0"]

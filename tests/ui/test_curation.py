@@ -95,12 +95,13 @@ def test_review_by_keyboard_least_sure_first(
     _answer(monkeypatch, dataset)
     qtbot.keyClick(tab, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     assert tab.curation.is_reviewing() and tab.review_button.isChecked()
-    assert tab.curation.classes == ["cooking", "sports"]
+    assert sorted(tab.curation.classes) == ["cooking", "sports"]
+    sports_key = [Qt.Key.Key_1, Qt.Key.Key_2][tab.curation.classes.index("sports")]
     results = tab.table.results()
     order = sorted(range(len(results)), key=lambda i: results[i].top.score)
     assert tab.table.current_index() == order[0], "the least sure comes first"
     view = tab.table.view
-    qtbot.keyClick(view, Qt.Key.Key_2)  # sports
+    qtbot.keyClick(view, sports_key)
     assert tab.table.current_index() == order[1]
     qtbot.keyClick(view, Qt.Key.Key_S)  # skip
     qtbot.keyClick(view, Qt.Key.Key_Return)  # accept the prediction
@@ -119,7 +120,7 @@ def test_review_by_keyboard_least_sure_first(
     assert "7 reviewed / 0 remaining" in tab.curation.bar.text()
     assert "Done" in tab.curation.bar.text()
     assert len(_names(dataset)) == 6, "the skipped one is not added"
-    assert str(Path("sports") / Item.of(first).file_name()) in _names(dataset), "key 2: sports"
+    assert str(Path("sports") / Item.of(first).file_name()) in _names(dataset), "the key of sports"
 
     emitted: list[tuple[str, str]] = []
     tab.train_requested.connect(lambda task, folder: emitted.append((task, folder)))

@@ -1,25 +1,37 @@
 """Review, least sure first: the order to go through classified inputs, and what was decided.
 
-The window maps keys onto this (1-9 a class, Enter the prediction, a skip key); each decision
+The window maps keys onto this (1-9 and 0 a class, Enter the prediction, a skip key); each decision
 also adds the input to a dataset, which the window does through `Dataset`.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from fmstudio.core.results import ItemResult
 
-MAX_KEYED = 9
-"""Classes 1 to 9 have a key; others are chosen in the Add to dataset dialog."""
+MAX_KEYED = 10
+"""Classes 1 to 10 have a key (1-9, then 0, as on the keyboard); others are chosen in the
+Add to dataset dialog."""
 
 
-def review_classes(results: Iterable[ItemResult], dataset_classes: Iterable[str]) -> list[str]:
-    """The classes offered while reviewing: the dataset's and every label the model gave."""
-    labels = set(dataset_classes)
-    for r in results:
-        labels.update(p.label for p in r.predictions)
-    return sorted(labels, key=lambda label: (label.casefold(), label))
+def class_key(n: int) -> str:
+    """The key of the n-th class (0-based): "1" to "9", then "0"."""
+    return str((n + 1) % 10)
+
+
+def review_classes(results: Sequence[ItemResult], dataset_classes: Iterable[str]) -> list[str]:
+    """The classes a review offers, in key order: the dataset's own (by name), then the
+    model's top labels, most frequent first; the model's other labels too when the model has
+    few (a trained classifier, zero-shot labels), not an ImageNet model's thousand."""
+    ordered = sorted(set(dataset_classes), key=lambda c: (c.casefold(), c))
+    tops = Counter(r.top.label for r in results if r.top is not None)
+    ordered += [c for c, _ in sorted(tops.items(), key=lambda kv: (-kv[1], kv[0]))]
+    others = {p.label for r in results for p in r.predictions}
+    if len(others | set(ordered)) <= MAX_KEYED:
+        ordered += sorted(others, key=lambda c: (c.casefold(), c))
+    return list(dict.fromkeys(ordered))
 
 
 class ReviewQueue:

@@ -98,7 +98,7 @@ class ClassifyTab(Tab):
         self.review_button = QPushButton("Review least sure")
         self.review_button.setCheckable(True)
         self.review_button.setToolTip(
-            "Go through the results, least sure first, by keyboard: 1-9 a class, Enter the "
+            "Go through the results, least sure first, by keyboard: 1-9 and 0 a class, Enter the "
             "prediction, S skip (Ctrl+R)"
         )
         self.review_button.clicked.connect(self._toggle_review)

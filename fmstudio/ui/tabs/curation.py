@@ -1,8 +1,8 @@
 """What turns a classify tab's results into data: Add to dataset, review least sure first, undo.
 
 The tab owns one `Curation`; it keeps the dataset, the undo stack and the review queue, and
-reads the keyboard of the results table while a review runs (1-9 a class, Enter the prediction,
-S or Space to skip). The copying itself is the core's `Dataset`.
+reads the keyboard of the results table while a review runs (1-9 and 0 a class, Enter the
+prediction, S or Space to skip). The copying itself is the core's `Dataset`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from fmstudio.core.config import Settings
 from fmstudio.core.curate.dataset import AddRecord, Dataset, Item
-from fmstudio.core.curate.review import MAX_KEYED, ReviewQueue, review_classes
+from fmstudio.core.curate.review import MAX_KEYED, ReviewQueue, class_key, review_classes
 from fmstudio.core.errors import FmError
 from fmstudio.core.results import ItemResult
 from fmstudio.ui.widgets.dataset_dialog import DatasetDialog, counts_text
@@ -102,9 +102,15 @@ class Curation(QObject):
             return
         try:
             self._use(dialog.dataset())
-            self._add(indices, dialog.chosen_label(), reviewed=False)
+            self._add(indices, dialog.chosen_label(), reviewed=self.queue is not None)
         except FmError as exc:
             self.said.emit(str(exc))
+            return
+        if self.queue is not None:  # a class with no key, chosen in the dialog mid-review
+            for i in indices:
+                if i in self.queue.order:
+                    self.queue.decide(i, dialog.chosen_label())
+            self._select_next()
 
     def _add(self, indices: list[int], label: str, reviewed: bool) -> AddRecord:
         dataset = self.dataset()
@@ -218,7 +224,7 @@ class Curation(QObject):
         queue = self.queue
         if queue is None:
             return
-        keys = "  ".join(f"[{n}] {c}" for n, c in enumerate(self.classes[:MAX_KEYED], 1))
+        keys = "  ".join(f"[{class_key(n)}] {c}" for n, c in enumerate(self.classes[:MAX_KEYED]))
         done = "" if queue.remaining else "  Done: train on the dataset, or review more."
         self.bar.setText(
             f"<b>Review</b>: {queue.counter()}.{done}<br>{keys}  [Enter] accept the prediction"
@@ -235,10 +241,11 @@ class Curation(QObject):
         if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             return False
         key = event.key()
-        digit = key - Qt.Key.Key_1.value
-        if 0 <= digit < MAX_KEYED:
-            if digit < len(self.classes):
-                self.decide(self.classes[digit])
+        digit = key - Qt.Key.Key_0.value
+        if 0 <= digit <= 9:
+            n = (digit - 1) % 10  # 1 is the first class, 0 the tenth
+            if n < len(self.classes):
+                self.decide(self.classes[n])
             return True
         if key in ACCEPT_KEYS:
             self.accept_prediction()
