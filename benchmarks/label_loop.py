@@ -24,7 +24,7 @@ from pathlib import Path
 from _datasets import digits
 
 from fmstudio.core.curate.dataset import Dataset, Item
-from fmstudio.core.curate.review import ReviewQueue, class_key, review_classes
+from fmstudio.core.curate.review import ReviewQueue, class_keys, review_classes
 from fmstudio.core.events import run_to_end
 from fmstudio.core.image.classify import classify_images
 from fmstudio.core.requests import ClassifyImages, Evaluate
@@ -72,7 +72,7 @@ def _review(model: str, truth: dict[str, str], dataset: Path, n: int) -> tuple[i
             accepted += 1
         else:
             numbered += 1
-            assert class_key(classes.index(label))  # every digit class has a key
+            assert label in class_keys(classes).values()  # every digit class has a key
         queue.decide(index, label)
         grown.add([Item.of(result)], label)
     return accepted, numbered

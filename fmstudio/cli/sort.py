@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fmstudio.cli.progress import ProgressDisplay, drive
+from fmstudio.core.curate import format_counts
 from fmstudio.core.curate.sort import UNSURE, SortInto, SortOutcome, sort_results
 from fmstudio.core.errors import FmError
 from fmstudio.core.results import ItemResult
@@ -77,7 +78,7 @@ def _print(outcome: SortOutcome, options: SortInto) -> None:
             print(f"{p.source} -> {p.destination}  ({p.label} {p.score:.1%})")
     for r in outcome.unclassified:
         print(f"{r.path}: NOT SORTED ({r.error}); left where it is")
-    counts = ", ".join(f"{k} {v}" for k, v in outcome.counts().items()) or "nothing"
+    counts = format_counts(outcome.counts())
     summary = f"{verb}{action}: {counts}"
     if outcome.manifest:
         summary += f"; manifest {outcome.manifest}"

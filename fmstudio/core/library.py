@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from fmstudio import __version__
 from fmstudio.core import paths
+from fmstudio.core.data.report import relative_path
 from fmstudio.core.errors import FmError
 
 if TYPE_CHECKING:
@@ -121,12 +122,8 @@ def dataset_hash(report: ScanReport) -> str:
     It uses the digests the scan computed, so no file is read again.
     """
     digest = hashlib.sha256()
-    root = Path(report.root)
     for sample in sorted([*report.train, *report.val], key=lambda s: (s.path, s.label)):
-        try:
-            rel = str(Path(sample.path).relative_to(root))
-        except ValueError:
-            rel = Path(sample.path).name
+        rel = str(Path(relative_path(sample.path, report.root)))
         digest.update(f"{rel}\0{sample.label}\0{sample.sha256}\n".encode())
     return digest.hexdigest()
 
@@ -153,6 +150,7 @@ def model_card(
             "path": report.root,
             "hash": dataset_hash(report),
             "split": report.split,
+            "val_files": sorted(relative_path(s.path, report.root) for s in report.val),
             "train_examples": len(report.train),
             "val_examples": len(report.val),
             "counts": report.counts(),

@@ -219,14 +219,17 @@ class MainWindow(QMainWindow):
     @Slot(str, str)
     def retrain(self, task: str, name: str) -> QWidget | None:
         """The wizard set up as `name` was trained, on its dataset as it is now."""
-        from fmstudio.core.train.retrain import retrain_spec
+        from fmstudio.core.train.retrain import previous_validation, retrain_spec
 
         try:
             spec = retrain_spec(name, task)
         except FmError as exc:
             QMessageBox.warning(self, "Cannot retrain", str(exc))
             return None
-        return self._open_wizard(None, task=task, retrain=spec, previous_model=name)
+        kept = previous_validation(name, task)
+        return self._open_wizard(
+            None, task=task, retrain=spec, previous_model=name, keep_validation=kept
+        )
 
     @Slot()
     def show_fine_tune(self) -> QWidget:

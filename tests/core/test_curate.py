@@ -193,7 +193,7 @@ def test_sort_failure_leaves_the_input_and_goes_on(tmp_path: Path) -> None:
 
 
 def test_review_goes_least_sure_first_and_undoes() -> None:
-    from fmstudio.core.curate.review import ReviewQueue, class_key, review_classes
+    from fmstudio.core.curate.review import ReviewQueue, class_keys, review_classes
 
     results = [
         _result("a", "cat", 0.9),
@@ -216,4 +216,8 @@ def test_review_goes_least_sure_first_and_undoes() -> None:
     with pytest.raises(ValueError):
         queue.decide(1, "cat")
     assert ReviewQueue(results, limit=2).order == [2, 3]
-    assert [class_key(n) for n in (0, 1, 8, 9)] == ["1", "2", "9", "0"]
+    named = [str(d) for d in range(10)]
+    assert class_keys(named) == {d: d for d in [*named[1:], "0"]}, "digit classes keep their key"
+    mixed = class_keys(["cat", "2", "dog", "zebra"])
+    assert mixed == {"1": "cat", "2": "2", "3": "dog", "4": "zebra"}
+    assert list(class_keys([f"c{i}" for i in range(12)]).values())[-1] == "c9", "ten keys"

@@ -77,7 +77,7 @@ def test_add_selected_rows_then_undo(qtbot, tab: TextTab, tmp_path: Path, monkey
         encoding="utf-8"
     ) == "Whisk the eggs with sugar."
     assert tab.settings.datasets["text"] == str(dataset)
-    assert "sports 3" in tab.dataset_label.text()
+    assert "sports: 3" in tab.dataset_label.text()
 
     qtbot.keyClick(tab, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     assert "already in the dataset" in tab.status.text() and len(_names(dataset)) == 3

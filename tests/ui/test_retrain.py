@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QWizard
 
 from fmstudio.core import paths
 from fmstudio.core.curate.dataset import Dataset, Item
+from fmstudio.core.data.report import relative_path
 from fmstudio.core.events import run_to_end
 from fmstudio.core.train.job import fine_tune
 from fmstudio.core.train.spec import TrainSpec
@@ -62,7 +63,13 @@ def test_retrain_from_the_library_compares_on_the_same_files(
     assert wizard.currentId() == EVALUATE
     page = wizard.evaluate_page
     qtbot.waitUntil(lambda: page.comparison.isVisible(), timeout=60_000)
-    n_val = len(wizard.state.run_report.val)
+    run_report = wizard.state.run_report
+    v1_val = json.loads((paths.models_dir() / "colours v1" / "model.json").read_text())
+    assert sorted(relative_path(s.path, run_report.root) for s in run_report.val) == sorted(
+        v1_val["dataset"]["val_files"]
+    ), "the retrain validates on the files v1 was validated on (and never trained on)"
+    assert run_report.split == "kept" and not wizard.settings_page.val_split.isEnabled()
+    n_val = len(run_report.val)
     assert f"On the same {n_val} validation files as colours v1" in page.comparison.summary.text()
     figures = page.comparison.figures
     new_accuracy = float(figures.item(0, 1).text().rstrip("%")) / 100

@@ -82,7 +82,7 @@ class AddRecord:
         return [a for a in self.outcomes if a.path is None]
 
     def summary(self) -> str:
-        text = f"Added {len(self.placed)} to {self.label}"
+        text = f"Added {len(self.placed)} to “{self.label}”"
         if self.skipped:
             first = self.skipped[0]
             why = f"{Path(first.item.source).name}: {first.reason}"

@@ -16,9 +16,16 @@ MAX_KEYED = 10
 Add to dataset dialog."""
 
 
-def class_key(n: int) -> str:
-    """The key of the n-th class (0-based): "1" to "9", then "0"."""
-    return str((n + 1) % 10)
+KEY_ORDER = [str((n + 1) % 10) for n in range(MAX_KEYED)]
+
+
+def class_keys(classes: Sequence[str]) -> dict[str, str]:
+    """Key → class, in keyboard order: a class named like a key ("3") gets that key, the
+    others the free keys in turn, so the digit 3 is never a key for some other class."""
+    keyed = {c: c for c in classes if c in KEY_ORDER}
+    free = [k for k in KEY_ORDER if k not in keyed]
+    keyed.update(zip(free, [c for c in classes if c not in keyed], strict=False))
+    return {k: keyed[k] for k in KEY_ORDER if k in keyed}
 
 
 def review_classes(results: Sequence[ItemResult], dataset_classes: Iterable[str]) -> list[str]:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import random
 from collections import Counter
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from fmstudio.core.data.images import IMAGE_SUFFIXES, load_image
+from fmstudio.core.data.report import relative_path
 from fmstudio.core.data.suffixes import TABLE_SUFFIXES, TEXT_SUFFIXES
 from fmstudio.core.data.texts import iter_rows, read_bytes
 from fmstudio.core.errors import InputFileError
@@ -24,6 +25,8 @@ from fmstudio.core.modalities import VAL_SPLIT
 from fmstudio.core.requests import Scan
 
 IMBALANCE_RATIO = 3.0
+KEPT = "kept"
+"""The split of a retrain: the previous model's validation files, the rest to train."""
 
 
 @dataclass(frozen=True)
@@ -60,11 +63,22 @@ class DatasetReport:
         return not self.errors
 
     def resplit(self, val_split: float, seed: int) -> DatasetReport:
-        """The report split with another fraction or seed (folder splits stay as they are)."""
-        if self.split == "folders":
+        """The report split with another fraction or seed (folder and kept splits stay)."""
+        if self.split in ("folders", KEPT):
             return self
         train, val = stratified_split(self.train + self.val, val_split, seed)
         return replace(self, train=train, val=val)
+
+    def keep_validation(self, files: Iterable[str]) -> DatasetReport:
+        """These files (relative paths) as the validation set and everything else to train:
+        a retrained model is measured on the files its predecessor was, which neither saw."""
+        keep = set(files)
+        samples = self.train + self.val
+        val = [s for s in samples if relative_path(s.path, self.root) in keep]
+        if not val or self.split == "folders":
+            return self
+        train = [s for s in samples if relative_path(s.path, self.root) not in keep]
+        return replace(self, train=train, val=val, split=KEPT)
 
     def counts(self) -> dict[str, int]:
         """Examples per class, train and validation together."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol
 
 
@@ -17,6 +18,15 @@ class Example(Protocol):
 
     @property
     def sha256(self) -> str: ...
+
+
+def relative_path(path: str, root: str) -> str:
+    """An example's path relative to its dataset (its name when it lies outside): how model
+    cards name files, so a moved dataset still matches."""
+    try:
+        return Path(path).relative_to(root).as_posix()
+    except ValueError:
+        return Path(path).name
 
 
 class ScanReport(Protocol):

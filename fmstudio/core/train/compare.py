@@ -31,6 +31,8 @@ class Changed:
 
 @dataclass
 class Comparison:
+    root: str
+    """The dataset the files belong to."""
     previous_name: str
     previous: EvalResult
     current: EvalResult
@@ -78,6 +80,6 @@ def compare_models(
     ask = replace(ask, model=request.current)
     current = yield from evaluate_model(ask, cancel=cancel, report=held_out)
     changed = changed_verdicts(previous, current)
-    result = Comparison(request.previous, previous, current, changed)
+    result = Comparison(report.root, request.previous, previous, current, changed)
     yield Log(f"{result.fixed} files fixed and {result.broken} broken by the new model")
     return result

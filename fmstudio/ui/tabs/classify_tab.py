@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from fmstudio.core.config import Settings
+from fmstudio.core.curate import format_counts
 from fmstudio.core.curate.sort import SortOutcome
 from fmstudio.core.events import Partial
 from fmstudio.core.modalities import Modality
@@ -295,8 +296,7 @@ class ClassifyTab(Tab):
             self.jobs.start(job, "Sorting…")
 
     def _sorted(self, outcome: SortOutcome) -> None:
-        counts = ", ".join(f"{k} {v}" for k, v in outcome.counts().items()) or "nothing"
-        text = f"Sorted: {counts}; manifest {outcome.manifest}."
+        text = f"Sorted: {format_counts(outcome.counts())}; manifest {outcome.manifest}."
         failed = len(outcome.failed) + len(outcome.unclassified)
         self.status.say(text + (f" {failed} stayed where they were." if failed else ""))
 

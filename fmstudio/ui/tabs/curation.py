@@ -8,6 +8,7 @@ prediction, S or Space to skip). The copying itself is the core's `Dataset`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from fmstudio.core.config import Settings
 from fmstudio.core.curate.dataset import AddRecord, Dataset, Item
-from fmstudio.core.curate.review import MAX_KEYED, ReviewQueue, class_key, review_classes
+from fmstudio.core.curate.review import ReviewQueue, class_keys, review_classes
 from fmstudio.core.errors import FmError
 from fmstudio.core.results import ItemResult
 from fmstudio.ui.widgets.dataset_dialog import DatasetDialog, counts_text
@@ -53,6 +54,8 @@ class Curation(QObject):
         self.bar.hide()
         self.queue: ReviewQueue | None = None
         self.classes: list[str] = []
+        self.keys: dict[str, str] = {}
+        """Digit key → class, while reviewing."""
         self._steps: list[_Step] = []
         self._dataset: Dataset | None = None
         table.view.installEventFilter(self)
@@ -120,7 +123,7 @@ class Curation(QObject):
         placed = {a.item.source for a in record.placed}
         for i, r in zip(indices, self._results(indices), strict=True):
             self.table.mark(i, f"→ {record.label}" if r.path in placed else "already there")
-        self.said.emit(f"{record.summary()} {dataset.root}: {counts_text(dataset)}")
+        self.said.emit(f"{record.summary()} Dataset: {counts_text(dataset)}")
         self.dataset_changed.emit(str(dataset.root))
         return record
 
@@ -141,7 +144,10 @@ class Curation(QObject):
         if step.reviewed and self.queue is not None:
             self.table.select_result(step.indices[0])
             self._show_bar()
-        self.said.emit(f"Undone: {removed} file{'s' if removed != 1 else ''} removed.")
+        if step.record is None:
+            self.said.emit("Undone: the skipped file is back in the review.")
+        else:
+            self.said.emit(f"Undone: {removed} file{'s' if removed != 1 else ''} removed.")
         self.dataset_changed.emit(self.folder())
 
     def forget_results(self) -> None:
@@ -166,6 +172,7 @@ class Curation(QObject):
             self.said.emit("Nothing to review yet: classify some files first.")
             return False
         self.classes = review_classes(self.table.results(), dataset.classes())
+        self.keys = class_keys(self.classes)
         self.table.filter_edit.clear()
         self.table.sort_by_score()
         self._select_next()
@@ -224,11 +231,12 @@ class Curation(QObject):
         queue = self.queue
         if queue is None:
             return
-        keys = "  ".join(f"[{class_key(n)}] {c}" for n, c in enumerate(self.classes[:MAX_KEYED]))
+        keys = "  ".join(f"<b>[{k}]</b>&nbsp;{escape(c)}" for k, c in self.keys.items())
         done = "" if queue.remaining else "  Done: train on the dataset, or review more."
         self.bar.setText(
-            f"<b>Review</b>: {queue.counter()}.{done}<br>{keys}  [Enter] accept the prediction"
-            "  [S] skip  [Ctrl+Z] undo  [Ctrl+R] stop reviewing"
+            f"<b>Review</b>: {queue.counter()}.{done}<br>{keys}&nbsp;&nbsp; "
+            "<b>[Enter]</b> the prediction  <b>[S]</b> skip  <b>[Ctrl+Z]</b> undo  "
+            "<b>[Ctrl+R]</b> stop reviewing"
         )
         self.bar.show()
 
@@ -243,9 +251,9 @@ class Curation(QObject):
         key = event.key()
         digit = key - Qt.Key.Key_0.value
         if 0 <= digit <= 9:
-            n = (digit - 1) % 10  # 1 is the first class, 0 the tenth
-            if n < len(self.classes):
-                self.decide(self.classes[n])
+            label = self.keys.get(str(digit))
+            if label is not None:
+                self.decide(label)
             return True
         if key in ACCEPT_KEYS:
             self.accept_prediction()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QVBoxLayout, QWidget
 
+from fmstudio.core.data.report import relative_path
 from fmstudio.ui.widgets.evaluation_view import table_item
 
 if TYPE_CHECKING:
@@ -56,7 +56,8 @@ class ComparisonView(QWidget):
         self.summary.setText(text)
         self.changed.setRowCount(len(comparison.changed))
         for row, change in enumerate(comparison.changed):
-            values = (Path(change.path).name, change.truth, change.before, change.after)
+            name = relative_path(change.path, comparison.root)
+            values = (name, change.truth, change.before, change.after)
             for col, value in enumerate(values):
                 item = table_item(value)
                 item.setToolTip(change.path)

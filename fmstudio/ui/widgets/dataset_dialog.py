@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fmstudio.core.curate import format_counts
 from fmstudio.core.curate.dataset import Dataset
 
 
@@ -27,7 +28,7 @@ def counts_text(dataset: Dataset) -> str:
     counts = dataset.counts()
     if not counts:
         return "no classes yet" if dataset.root.is_dir() else "a new folder"
-    return " · ".join(f"{name} {n}" for name, n in counts.items())
+    return format_counts(counts)
 
 
 class DatasetDialog(QDialog):

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fmstudio.core.curate import format_counts
 from fmstudio.core.curate.sort import UNSURE, SortInto, plan_sort
 from fmstudio.core.results import ItemResult
 
@@ -50,6 +51,7 @@ class SortDialog(QDialog):
         self.min_score.valueChanged.connect(self._plan)
         self.plan = QLabel()
         self.plan.setWordWrap(True)
+        self.plan.setMinimumHeight(self.plan.fontMetrics().lineSpacing() * 3)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -86,7 +88,7 @@ class SortDialog(QDialog):
             ok.setEnabled(False)
             return
         outcome = plan_sort(self.results, options)
-        counts = ", ".join(f"{k} {v}" for k, v in outcome.counts().items()) or "nothing"
+        counts = format_counts(outcome.counts())
         verb = "Move" if options.move else "Copy"
         text = f"{verb} {len(outcome.placements)} into {target}: {counts}."
         if outcome.unclassified:

@@ -89,6 +89,8 @@ class TrainPage(QWizardPage):
         spec = self.state.train_spec()
         report = self.state.report
         assert report is not None
+        if isinstance(report, DatasetReport) and self.state.keep_validation:
+            report = report.keep_validation(self.state.keep_validation)
         report = self.state.run_report = report.resplit(spec.val_split, spec.seed)
         self.curves.reset()
         self.log.clear()

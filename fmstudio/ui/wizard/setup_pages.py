@@ -240,7 +240,13 @@ class SettingsPage(QWizardPage):
         batch = default_batch(self.state.task)
         self.batch.setValue(max(2, min(batch, n // 2)) if n else batch)
         self.val_split.setValue(VAL_SPLIT)
-        self.val_split.setEnabled(report is None or report.split != "folders")
+        kept = bool(self.state.keep_validation)
+        self.val_split.setEnabled(not kept and (report is None or report.split != "folders"))
+        if kept:
+            self.val_split.setToolTip(
+                "A retrain validates on the previous model's validation files, so the two "
+                "models are compared on files neither trained on"
+            )
         self.augment.setEnabled(self.state.task == "image")
         self.epochs.setValue(0)
         self.lr.setValue(0.0)

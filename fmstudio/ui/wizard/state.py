@@ -6,7 +6,7 @@ Pages read and write this, never each other's widgets, and none imports the wiza
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +41,8 @@ class WizardState:
     """Settings to start from: those of the model being retrained."""
     previous_model: str | None = None
     """The model being retrained: the Evaluate page compares the new one with it."""
+    keep_validation: list[str] = field(default_factory=list)
+    """The previous model's validation files (relative): a retrain validates on them again."""
     run_report: AnyReport | None = None
     """The data as the run split it: its validation files are what both models are measured on."""
 

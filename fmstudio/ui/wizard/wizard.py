@@ -39,6 +39,7 @@ class FineTuneWizard(QWizard):
         data: str | None = None,
         retrain: TrainSpec | None = None,
         previous_model: str | None = None,
+        keep_validation: list[str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.state = WizardState(
@@ -49,6 +50,7 @@ class FineTuneWizard(QWizard):
             mode=retrain.mode if retrain else "auto",
             preset=retrain,
             previous_model=previous_model,
+            keep_validation=keep_validation or [],
         )
         self.setWindowTitle("Evaluate a model" if self.state.evaluate_only else "Fine-tune a model")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
