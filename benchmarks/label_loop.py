@@ -8,7 +8,7 @@ prediction is right, the class's number key otherwise); the model is then retrai
 card. The baseline labels 50 pool files picked at random and trains with the same settings.
 Printed last: the key presses, and the test accuracy of each model.
 
-Run: .venv/bin/python benchmarks/label_loop.py [--review 50] [--seeds 1]
+Run: .venv/bin/python benchmarks/label_loop.py [--review 50] [--seeds 1] [--first-seed 0]
 """
 
 from __future__ import annotations
@@ -107,9 +107,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--review", type=int, default=50, help="files to review (default 50)")
     parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--first-seed", type=int, default=0)
     args = parser.parse_args()
     rows = []
-    for seed in range(args.seeds):
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
         with tempfile.TemporaryDirectory() as tmp:
             os.environ["FMSTUDIO_HOME"] = str(Path(tmp) / "home")
             row = one_round(Path(tmp), args.review, seed)
