@@ -105,7 +105,7 @@ def test_review_by_keyboard_least_sure_first(
     assert tab.table.current_index() == order[1]
     qtbot.keyClick(view, Qt.Key.Key_S)  # skip
     qtbot.keyClick(view, Qt.Key.Key_Return)  # accept the prediction
-    assert "3 reviewed / 4 remaining" in tab.curation.bar.text()
+    assert "3 reviewed / 4 remaining" in tab.curation.bar.text(), tab.status.text()
     first, third = results[order[0]], results[order[2]]
     assert (dataset / "sports").is_dir()
     added = _names(dataset)
@@ -115,7 +115,12 @@ def test_review_by_keyboard_least_sure_first(
     qtbot.keyClick(tab, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert len(_names(dataset)) == 1 and tab.table.current_index() == order[2]
     assert "2 reviewed / 5 remaining" in tab.curation.bar.text()
-    for _ in range(5):
+    _answer(monkeypatch, dataset, "weather")  # a class no key has: typed in Add to dataset
+    qtbot.keyClick(tab, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert "3 reviewed / 4 remaining" in tab.curation.bar.text(), tab.status.text()
+    assert tab.curation.keys["3"] == "weather", "a new class gets the next key"
+    assert (dataset / "weather").is_dir()
+    for _ in range(4):
         qtbot.keyClick(view, Qt.Key.Key_Enter)
     assert "7 reviewed / 0 remaining" in tab.curation.bar.text()
     assert "Done" in tab.curation.bar.text()

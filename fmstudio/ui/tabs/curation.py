@@ -110,9 +110,13 @@ class Curation(QObject):
             self.said.emit(str(exc))
             return
         if self.queue is not None:  # a class with no key, chosen in the dialog mid-review
+            label = dialog.chosen_label()
             for i in indices:
                 if i in self.queue.order:
-                    self.queue.decide(i, dialog.chosen_label())
+                    self.queue.decide(i, label)
+            if label not in self.classes:  # it gets the next free key; the others keep theirs
+                self.classes.append(label)
+                self.keys = class_keys(self.classes)
             self._select_next()
 
     def _add(self, indices: list[int], label: str, reviewed: bool) -> AddRecord:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import (
+    QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -133,16 +134,21 @@ class ResultsTable(QWidget):
         return self.proxy.rowCount()
 
     def select_row(self, row: int) -> None:
-        self.view.selectRow(row)
-        self.view.setCurrentIndex(self.proxy.index(row, 0))
+        """Make this shown row current and the only one selected.
+
+        Through the selection model with explicit flags: the view's own `setCurrentIndex`
+        reads the keyboard's modifiers, so from a Ctrl+ shortcut it would toggle the row off.
+        """
+        flags = QItemSelectionModel.SelectionFlag
+        index = self.proxy.index(row, COL_ITEM)
+        self.view.selectionModel().setCurrentIndex(index, flags.ClearAndSelect | flags.Rows)
+        self.view.scrollTo(index)
 
     def select_result(self, index: int) -> None:
         """Make the row of result `index` the only selected one, and show it."""
         row = self.proxy.mapFromSource(self.model.index(index, COL_ITEM))
         if row.isValid():
-            self.view.clearSelection()
             self.select_row(row.row())
-            self.view.scrollTo(row)
 
     def selected_indices(self) -> list[int]:
         """The results of the selected rows, in the order they are shown."""
