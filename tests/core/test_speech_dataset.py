@@ -48,7 +48,12 @@ def test_segments_are_cut_written_listed_and_undone(tmp_path: Path) -> None:
     report = scan_clips(root, val_split=0.0)
     assert sorted(c.text for c in report.clips) == ["General Kenobi.", "Hello there."]
 
-    again = add_clips(root, clips[:1])
+    same = add_clips(root, clips[:1])
+    assert (
+        same.names == []
+        and same.skipped[0][1] == "already in the dataset as clips/talk-0000500ms.wav"
+    )
+    again = add_clips(root, [SpokenClip(str(source), 0.5, 1.6, "Hello there, longer.")])
     assert again.names == ["clips/talk-0000500ms-2.wav"] and clip_count(root) == 3
     assert undo_clips(again) == 1 and clip_count(root) == 2
     assert not (root / "clips" / "talk-0000500ms-2.wav").exists()

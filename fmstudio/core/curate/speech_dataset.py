@@ -52,7 +52,7 @@ class ClipsAdded:
     skipped: list[tuple[SpokenClip, str]] = field(default_factory=list)
 
     def summary(self) -> str:
-        text = f"Added {len(self.names)} clip{'s' if len(self.names) != 1 else ''}"
+        text = f"Added {plural(len(self.names), 'clip')}"
         if self.skipped:
             clip, reason = self.skipped[0]
             text += f"; {len(self.skipped)} not added ({clip.start:.1f} s: {reason})"
@@ -80,6 +80,18 @@ class _Table:
         self.text_column = next((c for c in columns if c.lower() in TEXT_COLUMNS), "transcription")
         self.columns = columns or ["file_name", self.text_column]
 
+    def find(self, root: Path, data: bytes) -> str | None:
+        """The `file_name` of a listed clip with exactly these bytes (sizes compared first)."""
+        for row in self.rows:
+            name = str(row.get("file_name", ""))
+            path = root / name
+            try:
+                if path.stat().st_size == len(data) and path.read_bytes() == data:
+                    return name
+            except OSError:
+                continue
+        return None
+
     def save(self) -> None:
         if self.path.suffix == ".jsonl":
             text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in self.rows)
@@ -90,6 +102,10 @@ class _Table:
             writer.writerows(self.rows)
             text = out.getvalue()
         atomic_write_text(self.path, text)
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def wav_bytes(samples: np.ndarray) -> bytes:
@@ -146,8 +162,13 @@ def add_clips(
                 if samples is None:
                     samples = decoded[clip.source] = load_audio(clip.source)
                 piece = samples[round(clip.start * SAMPLE_RATE) : round(clip.end * SAMPLE_RATE)]
+                data = wav_bytes(piece)
+                same = table.find(root, data)
+                if same is not None:
+                    added.skipped.append((clip, f"already in the dataset as {same}"))
+                    continue
                 name = f"{Path(clip.source).stem}-{round(clip.start * 1000):07d}ms.wav"
-                path = write_bytes_into(wav_bytes(piece), root / CLIPS, name)
+                path = write_bytes_into(data, root / CLIPS, name)
             except (InputFileError, OSError) as exc:
                 problem = exc.reason if isinstance(exc, InputFileError) else str(exc)
             else:

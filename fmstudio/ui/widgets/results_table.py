@@ -164,16 +164,18 @@ class ResultsTable(QWidget):
         self.view.sortByColumn(COL_SCORE, Qt.SortOrder.AscendingOrder)
 
     def mark(self, index: int, note: str | None) -> None:
-        """Show what became of a result (`note`), or take the note away (None)."""
+        """Show what became of a result (`note`) before its detail, or take it away (None);
+        the detail stays readable (a text's snippet is what a review decides on)."""
         cell = self.model.item(index, COL_DETAIL)
+        if cell.data(NOTE_ROLE) is None:
+            cell.setData(cell.text(), NOTE_ROLE)
+        detail = str(cell.data(NOTE_ROLE))
         if note is None:
-            cell.setText(cell.data(NOTE_ROLE) or "")
+            cell.setText(detail)
             for col in range(self.model.columnCount()):
                 self.model.item(index, col).setBackground(QBrush())
             return
-        if cell.data(NOTE_ROLE) is None:
-            cell.setData(cell.text(), NOTE_ROLE)
-        cell.setText(note)
+        cell.setText(f"{note} · {detail}" if detail else note)
         for col in range(self.model.columnCount()):
             self.model.item(index, col).setBackground(QColor(REVIEWED))
 

@@ -12,7 +12,13 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from fmstudio.core.config import Settings
-from fmstudio.core.curate.speech_dataset import ClipsAdded, SpokenClip, add_clips, clip_count
+from fmstudio.core.curate.speech_dataset import (
+    ClipsAdded,
+    SpokenClip,
+    add_clips,
+    clip_count,
+    plural,
+)
 from fmstudio.core.curate.speech_dataset import undo_clips as undo_added
 from fmstudio.core.errors import FmError
 from fmstudio.ui.widgets.transcript_view import TranscriptView
@@ -56,7 +62,7 @@ class SpeechCuration(QObject):
             return
         self.settings.datasets = {**self.settings.datasets, "speech": folder}
         self._added.append(added)
-        self.said.emit(f"{added.summary()} {folder} now has {clip_count(folder)} clips.")
+        self.said.emit(f"{added.summary()} {folder} now has {plural(clip_count(folder), 'clip')}.")
 
     def undo(self) -> None:
         if not self._added:
@@ -68,4 +74,4 @@ class SpeechCuration(QObject):
         except OSError as exc:
             self.said.emit(f"Could not undo: {exc}")
             return
-        self.said.emit(f"Undone: {removed} clip{'s' if removed != 1 else ''} removed.")
+        self.said.emit(f"Undone: {plural(removed, 'clip')} removed.")
