@@ -128,6 +128,7 @@ class Curation(QObject):
         for i, r in zip(indices, self._results(indices), strict=True):
             self.table.mark(i, f"→ {record.label}" if r.path in placed else "already there")
         self.said.emit(f"{record.summary()} Dataset: {counts_text(dataset)}")
+        self.table.view.setFocus()  # so Ctrl+Z undoes the add, not a text field's typing
         self.dataset_changed.emit(str(dataset.root))
         return record
 

@@ -61,7 +61,9 @@ class SpeechCuration(QObject):
             self.said.emit(f"Could not add to {folder}: {exc}")
             return
         self.settings.datasets = {**self.settings.datasets, "speech": folder}
-        self._added.append(added)
+        if added.names:
+            self._added.append(added)
+        self.view.segments.setFocus()  # so Ctrl+Z undoes the add, not a text field's typing
         self.said.emit(f"{added.summary()} {folder} now has {plural(clip_count(folder), 'clip')}.")
 
     def undo(self) -> None:
