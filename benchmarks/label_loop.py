@@ -5,8 +5,9 @@ whose labels are hidden, and a held-out test set of 30 per class. fmstudio train
 (defaults), classifies the pool, and 50 files are reviewed least sure first through the same
 `ReviewQueue` and `Dataset` the Image tab uses (the hidden label plays the user: Enter when the
 prediction is right, the class's number key otherwise); the model is then retrained from its
-card. The baseline labels 50 pool files picked at random and trains with the same settings.
-Printed last: the key presses, and the test accuracy of each model.
+card. Three picks of 50 are compared, each retrained with the same settings: the least sure,
+the least sure taken one predicted class at a time (what "find what to label next" uses), and
+50 at random. Printed last: the key presses, and the test accuracy of each model.
 
 Run: .venv/bin/python benchmarks/label_loop.py [--review 50] [--seeds 1] [--first-seed 0]
 """
@@ -58,12 +59,14 @@ def _accuracy(model: str, test_dir: Path) -> float:
     return result.evaluation.accuracy
 
 
-def _review(model: str, truth: dict[str, str], dataset: Path, n: int) -> tuple[int, int]:
+def _review(
+    model: str, truth: dict[str, str], dataset: Path, n: int, balanced: bool
+) -> tuple[int, int]:
     """Review the n least sure pool files into `dataset`; (Enter presses, number keys)."""
     results = run_to_end(classify_images(ClassifyImages(tuple(sorted(truth)), model, top_k=3)))
     grown = Dataset(dataset, "image")
     classes = review_classes(results, grown.classes())
-    queue = ReviewQueue(results, limit=n)
+    queue = ReviewQueue(results, limit=n, balanced=balanced)
     accepted = numbered = 0
     while (index := queue.current()) is not None:
         result, label = results[index], truth[results[index].path]
@@ -78,29 +81,31 @@ def _review(model: str, truth: dict[str, str], dataset: Path, n: int) -> tuple[i
     return accepted, numbered
 
 
+def _grow(seed_dir: Path, root: Path, name: str) -> Path:
+    folder = root / name
+    shutil.copytree(seed_dir, folder)
+    return folder
+
+
 def one_round(root: Path, n: int, seed: int) -> dict[str, float]:
+    """Seed-only model, then three ways to pick n files to label, each retrained alike."""
     train_dir, test_dir = digits(root / "digits", train_n=SEED_PER_CLASS + 30, test_n=30, seed=seed)
     seed_dir, truth = _split(train_dir, root)
-    active, rand = root / "active", root / "random"
-    shutil.copytree(seed_dir, active)
-    shutil.copytree(seed_dir, rand)
+    active = _grow(seed_dir, root, "least")
     run_to_end(fine_tune(TrainSpec("image", str(active), "loop-v1", seed=seed)))
-    before = _accuracy("loop-v1", test_dir)
-    accepted, numbered = _review("loop-v1", truth, active, n)
+    row = {"before": _accuracy("loop-v1", test_dir)}
+    row["enter"], row["numbers"] = _review("loop-v1", truth, active, n, balanced=False)
     spec = retrain_spec("loop-v1", "image")
-    run_to_end(fine_tune(replace(spec, output="loop-active")))
-    picked = random.Random(seed).sample(sorted(truth), n)
+    balanced = _grow(seed_dir, root, "balanced")
+    _review("loop-v1", truth, balanced, n, balanced=True)
+    rand = _grow(seed_dir, root, "random")
     baseline = Dataset(rand, "image")
-    for path in picked:
+    for path in random.Random(seed).sample(sorted(truth), n):
         baseline.add([Item(path)], truth[path])
-    run_to_end(fine_tune(replace(spec, data=str(rand), output="loop-random")))
-    return {
-        "before": before,
-        "active": _accuracy("loop-active", test_dir),
-        "random": _accuracy("loop-random", test_dir),
-        "enter": accepted,
-        "numbers": numbered,
-    }
+    for arm, folder in (("least", active), ("balanced", balanced), ("random", rand)):
+        run_to_end(fine_tune(replace(spec, data=str(folder), output=f"loop-{arm}")))
+        row[arm] = _accuracy(f"loop-{arm}", test_dir)
+    return row
 
 
 def main() -> None:
@@ -116,19 +121,20 @@ def main() -> None:
             row = one_round(Path(tmp), args.review, seed)
             rows.append(row)
             print(
-                f"seed {seed}: seed-only {row['before']:.1%}, +{args.review} least sure "
-                f"{row['active']:.1%}, +{args.review} random {row['random']:.1%}; keys: "
-                f"{row['enter']} Enter + {row['numbers']} number",
+                f"seed {seed}: seed-only {row['before']:.1%}; +{args.review}: least sure "
+                f"{row['least']:.1%}, least sure per class {row['balanced']:.1%}, random "
+                f"{row['random']:.1%}; keys: {row['enter']:.0f} Enter + {row['numbers']:.0f} "
+                "number",
                 flush=True,
             )
     mean = {k: sum(r[k] for r in rows) / len(rows) for k in rows[0]}
     presses = mean["enter"] + mean["numbers"] + 1  # + Ctrl+R to start the review
     print(f"key presses to review {args.review} images: {presses:.0f} (Ctrl+R, then one each)")
+    gain = {k: mean[k] - mean["before"] for k in ("least", "balanced", "random")}
     print(
-        f"test accuracy: seed only {mean['before']:.1%} -> least sure first "
-        f"{mean['active']:.1%} vs random {mean['random']:.1%}; "
-        f"gain ratio (least sure / random): "
-        f"{(mean['active'] - mean['before']) / max(mean['random'] - mean['before'], 1e-9):.2f}"
+        f"test accuracy, mean of {len(rows)}: seed only {mean['before']:.1%}; least sure "
+        f"{mean['least']:.1%}, per class {mean['balanced']:.1%}, random {mean['random']:.1%}; "
+        f"gain ratio (per class / random): {gain['balanced'] / max(gain['random'], 1e-9):.2f}"
     )
 
 
