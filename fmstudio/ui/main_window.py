@@ -88,6 +88,11 @@ class MainWindow(QMainWindow):
         self.open_action.setToolTip("Open files for the current tab")
         self.open_action.triggered.connect(self.open_files)
         file_menu.addAction(self.open_action)
+        folder_action = QAction("Add &folder…", self)
+        folder_action.setShortcut("Ctrl+Shift+O")
+        folder_action.setToolTip("Add a whole folder to the current tab")
+        folder_action.triggered.connect(self.add_folder)
+        file_menu.addAction(folder_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -170,6 +175,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(message, 5000)
         else:
             self.statusBar().clearMessage()
+
+    @Slot()
+    def add_folder(self) -> None:
+        self.current_tab().add_folder()
 
     @Slot()
     def open_files(self) -> None:

@@ -105,3 +105,34 @@ def test_top_k_template_and_export_folder_are_remembered(
     again = TextTab(tab.settings)
     qtbot.addWidget(again)
     assert again.top_k.value() == 2 and again.template.text() == "A text about {label}."
+
+
+def test_rows_say_which_model_ranked_them_pasted_rows_show_and_top_k_trims(
+    qtbot, tab: TextTab, tmp_path: Path, tiny_text_base: Path, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from fmstudio.ui.widgets.results_table import COL_MODEL
+
+    for i in range(30):
+        (tmp_path / f"{i}.txt").write_text(f"The team won match number {i}.")
+    tab.labels.setText("sports, cooking, weather")
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path))
+    tab.add_folder()  # File > Add folder…
+    qtbot.waitUntil(lambda: tab.table.model.rowCount() == 30 and not tab.is_busy(), timeout=60_000)
+    assert tab.table.view.isColumnHidden(COL_MODEL), "one model: no model column"
+    tab.table.select_row(0)
+    assert len(tab.bars.labels()) == 3
+    tab.top_k.setValue(2)
+    assert len(tab.bars.labels()) == 2, "top-k trims the ranking shown at once"
+
+    tab.model_picker.setEditText(str(tiny_text_base))
+    tab.paste_box.setPlainText("Rain all day.")
+    tab.classify_pasted()
+    qtbot.waitUntil(lambda: tab.table.model.rowCount() == 31 and not tab.is_busy(), timeout=60_000)
+    assert not tab.table.view.isColumnHidden(COL_MODEL)
+    by = [tab.table.model.item(r, COL_MODEL).text() for r in range(31)]
+    assert by[0] == "all-MiniLM-L6-v2" and by[30] == str(tiny_text_base)
+    assert tab.table.current_index() == 30, "the pasted text's row is selected and shown"
+    tab.clear()
+    assert tab.table.view.isColumnHidden(COL_MODEL)

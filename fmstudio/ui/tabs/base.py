@@ -39,6 +39,17 @@ class Tab(QWidget):
             self.settings.last_folder = str(Path(files[0]).parent)
             self.add_paths(files)
 
+    def add_folder(self) -> None:
+        """File > Add folder…: a whole folder (walked for this tab's files), as a drop does."""
+        folder = QFileDialog.getExistingDirectory(
+            self,
+            f"Add a folder of {self.modality.noun}",
+            self.settings.last_folder or str(Path.home()),
+        )
+        if folder:
+            self.settings.last_folder = folder
+            self.add_paths([folder])
+
     def add_paths(self, paths: list[str]) -> None:
         raise NotImplementedError
 

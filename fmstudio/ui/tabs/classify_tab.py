@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -42,6 +43,8 @@ EXPORT_KEYS = QKeySequence.StandardKey.Save
 class ClassifyTab(Tab):
     item_header = "Item"
     detail_header = "Details"
+    top_k: QSpinBox
+    """Made by the subclass (each remembers its own); it also trims the ranking shown."""
 
     def __init__(
         self, settings: Settings, modality: Modality, hint: str, parent: QWidget | None = None
@@ -50,6 +53,9 @@ class ClassifyTab(Tab):
         self.settings = settings
         self.modality = modality
         self._pending: list[str] = []
+        self._running_model = ""
+        self._reveal = False
+        """Select the first row of the next results: the user pasted them and looks for them."""
         self._review_after: int | None = None
         """Review this many least sure results once the running classification ends."""
         self.jobs = JobController(self)
@@ -60,7 +66,8 @@ class ClassifyTab(Tab):
         self.jobs.busy_changed.connect(self._busy_changed)
         self.open_button = QPushButton(f"Add {modality.noun}…")
         self.open_button.setToolTip(
-            f"Choose {modality.noun} (Ctrl+O); or drop files and folders below"
+            f"Choose {modality.noun} (Ctrl+O), or a folder (Ctrl+Shift+O); or drop files and "
+            "folders below"
         )
         self.open_button.clicked.connect(self.open_files)
         export_keys = QKeySequence(EXPORT_KEYS).toString(QKeySequence.SequenceFormat.NativeText)
@@ -145,6 +152,7 @@ class ClassifyTab(Tab):
         """Subclasses add their controls to `self.controls`, then call this."""
         self.controls.addWidget(self.export_button)
         self.controls.addWidget(self.clear_button)
+        self.top_k.valueChanged.connect(self._rerank)
 
     def is_busy(self) -> bool:
         return self.jobs.is_busy()
@@ -177,6 +185,9 @@ class ClassifyTab(Tab):
             self.status.say(str(exc))
             return
         self.hint.hide()
+        model = getattr(request, "model", "")
+        self._running_model = model if isinstance(model, str) and model else ""
+        self._running_model = self._running_model or self.modality.default_model
         self.jobs.start(lazy_job(self.modality.run, request), label)
 
     @Slot(bool)
@@ -199,8 +210,12 @@ class ClassifyTab(Tab):
     @Slot(object)
     def _add_rows(self, event: Partial[ItemResult]) -> None:
         results = list(event.items)
-        self.table.add_results(results, [self.detail(r) for r in results])
-        if self.table.view.currentIndex().row() < 0 and self.table.visible_rows():
+        first = len(self.table.results())
+        self.table.add_results(results, [self.detail(r) for r in results], self._running_model)
+        if self._reveal:
+            self._reveal = False
+            self.table.select_result(first)
+        elif self.table.view.currentIndex().row() < 0 and self.table.visible_rows():
             self.table.select_row(0)
 
     @Slot(object, float)
@@ -214,11 +229,21 @@ class ClassifyTab(Tab):
         text = f"{done} classified in {elapsed_s:.1f} s ({rate:.1f}/s)"
         self.status.say(text + (f"; {failed} failed (see the red rows)." if failed else "."))
 
+    def reveal_next_results(self) -> None:
+        self._reveal = True
+
+    @Slot()
+    def _rerank(self) -> None:
+        """Top-k also trims the ranking shown (more than were computed needs a new run)."""
+        index = self.table.current_index()
+        if index is not None:
+            self._show_ranking(self.table.results()[index])
+
     @Slot(object)
     def _show_ranking(self, result: ItemResult) -> None:
         name = Path(result.path).name
         if result.ok:
-            self.bars.show_predictions(name, result.predictions)
+            self.bars.show_predictions(name, result.predictions[: self.top_k.value()])
         else:
             self.bars.clear(f"{name}: {result.error}")
 

@@ -84,4 +84,5 @@ class ImageTab(ClassifyTab):
             if not image.save(str(tmp)):  # PNG, from the suffix
                 self.status.say("Could not save the pasted image.")
                 return
+        self.reveal_next_results()
         self.add_paths([str(target)])

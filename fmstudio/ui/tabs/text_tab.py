@@ -114,6 +114,7 @@ class TextTab(ClassifyTab):
             self.status.say("Paste some text first.")
             return
         self._pasted.extend(documents)
+        self.reveal_next_results()
         self.start_pending()
 
     def has_pending(self) -> bool:

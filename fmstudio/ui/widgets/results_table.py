@@ -33,7 +33,7 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 NOTE_ROLE = Qt.ItemDataRole.UserRole + 3
 """A marked row's detail as it was before the mark."""
 REVIEWED = "#e6f4ea"
-COL_ITEM, COL_LABEL, COL_SCORE, COL_DETAIL = range(4)
+COL_ITEM, COL_LABEL, COL_SCORE, COL_DETAIL, COL_MODEL = range(5)
 
 
 class _LabelFilter(QSortFilterProxyModel):
@@ -59,8 +59,10 @@ class ResultsTable(QWidget):
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
-        self.model = QStandardItemModel(0, 4, self)
-        self.model.setHorizontalHeaderLabels([item_header, "Label", "Score", detail_header])
+        self.model = QStandardItemModel(0, 5, self)
+        self.model.setHorizontalHeaderLabels(
+            [item_header, "Label", "Score", detail_header, "Model"]
+        )
         self.proxy = _LabelFilter(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
@@ -82,7 +84,8 @@ class ResultsTable(QWidget):
         header.setSectionResizeMode(COL_ITEM, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_LABEL, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_SCORE, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(COL_DETAIL, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_MODEL, QHeaderView.ResizeMode.ResizeToContents)
         header.resizeSection(COL_ITEM, 320)
         self.view.selectionModel().currentRowChanged.connect(self._on_current)
         layout = QVBoxLayout(self)
@@ -90,6 +93,8 @@ class ResultsTable(QWidget):
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.view)
         self._results: list[ItemResult] = []
+        self._models: set[str] = set()
+        self._show_model_column()
 
     def set_row_height(self, pixels: int) -> None:
         self.view.verticalHeader().setDefaultSectionSize(pixels)
@@ -98,8 +103,9 @@ class ResultsTable(QWidget):
         )
 
     def add_results(
-        self, results: Sequence[ItemResult], details: Sequence[str] | None = None
+        self, results: Sequence[ItemResult], details: Sequence[str] | None = None, model: str = ""
     ) -> None:
+        """Append rows; `model` names the model that ranked them (shown once there are two)."""
         for i, r in enumerate(results):
             item = QStandardItem(r.path)
             item.setData(len(self._results), INDEX_ROLE)
@@ -121,11 +127,21 @@ class ResultsTable(QWidget):
             if r.error:
                 for cell in (item, detail):
                     cell.setForeground(QColor("#c92a2a"))
-            self.model.appendRow([item, label, score, detail])
+            self._models.add(model)
+            by = QStandardItem(model)
+            by.setData(model.lower(), SORT_ROLE)
+            self.model.appendRow([item, label, score, detail, by])
+        self._show_model_column()
+
+    def _show_model_column(self) -> None:
+        """Rows from more than one model say which one ranked each; one model needs no column."""
+        self.view.setColumnHidden(COL_MODEL, len(self._models) < 2)
 
     def clear(self) -> None:
         self._results.clear()
+        self._models.clear()
         self.model.removeRows(0, self.model.rowCount())
+        self._show_model_column()
 
     def results(self) -> list[ItemResult]:
         return list(self._results)
