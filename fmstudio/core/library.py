@@ -90,9 +90,17 @@ def _swap_into(folder: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+STAGING_PREFIX = ".unsaved-"
+
+
 def staging_folder() -> Path:
     """A fresh hidden folder in the library for a model the user has not named yet."""
-    return paths.models_dir() / f".unsaved-{uuid.uuid4().hex[:8]}"
+    return paths.models_dir() / f"{STAGING_PREFIX}{uuid.uuid4().hex[:8]}"
+
+
+def shown_as(target: Path) -> str:
+    """How a run's log names its model: a staged one has no name the user would know yet."""
+    return "the new model" if target.name.startswith(STAGING_PREFIX) else str(target)
 
 
 def publish(staging: Path, name: str) -> Path:

@@ -48,6 +48,8 @@ def test_walks_every_page_trains_and_saves(qtbot, tiny_image_base: Path, image_f
     qtbot.waitUntil(lambda: page.curves.points() > 0, timeout=2_000)
     assert len(page.curves.history.val_accuracy) == 30
     assert "epoch 30/30" in page.log.toPlainText()
+    assert "Saved the new model" in page.log.toPlainText()
+    assert ".unsaved" not in page.log.toPlainText(), "no hidden staging name in the log"
 
     wizard.next()
     assert wizard.currentId() == EVALUATE

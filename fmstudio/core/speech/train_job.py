@@ -18,7 +18,7 @@ import torch
 from fmstudio.core.data.clips import ClipReport, scan_clips
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import CancelToken, Event, Log, PauseGate, Progress, phase, run_to_end
-from fmstudio.core.library import model_card, write_card
+from fmstudio.core.library import model_card, shown_as, write_card
 from fmstudio.core.speech.evaluate import score_model
 from fmstudio.core.speech.finetune import SpeechFinetuner
 from fmstudio.core.speech.models import load_whisper
@@ -129,7 +129,7 @@ def _save(
             after.append(run_to_end(score_model(model, report.val, cancel, "held-out clips")))
         write_card(folder, _card(plan, report, fitted, before, after[0] if after else None))
 
-    yield Log(f"Saving to {plan.target} (converting for faster-whisper, int8)…")
+    yield Log(f"Saving {shown_as(plan.target)} (converting for faster-whisper, int8)…")
     plan.save(write)
     return after[0] if after else None
 
@@ -200,5 +200,5 @@ def fine_tune_speech(
         yield Log(f"held-out WER {was}{after.wer:.1%} (CER {after.cer:.1%})")
     seconds = time.monotonic() - started
     yield Progress(1.0, "saved", eta_s=0.0)
-    yield Log(f"Saved {plan.target.name} in {seconds:.0f} s")
+    yield Log(f"Saved {shown_as(plan.target)} in {seconds:.0f} s")
     return SpeechTrainResult(plan.target, plan.spec, before, after, fitted.history, seconds)

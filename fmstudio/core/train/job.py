@@ -19,7 +19,7 @@ from torch.utils.data import TensorDataset
 
 from fmstudio.core.data.folders import DatasetReport, Sample, scan
 from fmstudio.core.events import CancelToken, Event, Log, PauseGate, Progress, phase
-from fmstudio.core.library import model_card, write_card
+from fmstudio.core.library import model_card, shown_as, write_card
 from fmstudio.core.train.evaluate import with_thumbnails
 from fmstudio.core.train.events import WARM_UP, EpochMetrics
 from fmstudio.core.train.finetuner import ClassifierFinetuner, load_finetuner
@@ -249,9 +249,9 @@ def fine_tune(
     fitted = yield from phase(_train(tuner, plan, data, weights, cancel, pause), READ_END, 0.97)
     evaluation, mistakes = yield from _evaluate(report, data, fitted)
     cancel.raise_if_cancelled()
-    yield Log(f"Saving to {plan.target}…")
+    yield Log(f"Saving {shown_as(plan.target)}…")
     _save(tuner, plan, report, fitted, evaluation)
     seconds = time.monotonic() - started
     yield Progress(1.0, "saved", eta_s=0.0)
-    yield Log(f"Saved {plan.target.name} in {seconds:.0f} s")
+    yield Log(f"Saved {shown_as(plan.target)} in {seconds:.0f} s")
     return TrainResult(plan.target, plan.spec, evaluation, mistakes, fitted.history, seconds)
