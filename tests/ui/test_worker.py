@@ -130,3 +130,33 @@ def test_closing_waits_only_until_the_job_stops(qtbot) -> None:
     jobs.shutdown(timeout_ms=30_000)
     assert time.monotonic() - start < 2.0
     assert not Worker.running()
+
+
+def test_a_loading_line_gives_way_once_work_goes_on_but_a_warning_stays(qtbot) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from fmstudio.ui.jobs import JobController
+    from fmstudio.ui.widgets.job_status import JobStatus
+
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    jobs = JobController(owner)
+    status = JobStatus(jobs)
+    seen: list[str] = []
+    jobs.progress.connect(lambda _event: seen.append(status.text()))
+
+    def job(token: CancelToken):
+        yield Log("Loading my-voice…")
+        yield Progress(0.0, done=0, total=2)
+        yield Progress(0.5, done=1, total=2)
+        yield Log("b.wav: not a readable audio file")
+        yield Progress(1.0, done=2, total=2)
+        return "ran"
+
+    with qtbot.waitSignal(jobs.done, timeout=10_000):
+        jobs.start(job, "Transcribing…")
+    assert seen == [
+        "Loading my-voice…",
+        "Transcribing…",
+        "b.wav: not a readable audio file",
+    ]

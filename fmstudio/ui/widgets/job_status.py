@@ -41,7 +41,10 @@ class JobStatus(QWidget):
         layout.addWidget(self.line)
         jobs.started.connect(self._started)
         jobs.progress.connect(self._progress)
-        jobs.log.connect(self.say)
+        jobs.log.connect(self._logged)
+        self._label = ""
+        self._transient = False
+        """The line is an activity the job announced ("Loading x…"), over once work goes on."""
         jobs.done.connect(self._done)
         jobs.failed.connect(self._failed)
         jobs.cancelled.connect(self._cancelled)
@@ -64,15 +67,24 @@ class JobStatus(QWidget):
             self.say("Stopping…")
 
     @Slot(str)
+    def _logged(self, message: str) -> None:
+        self.say(message)
+        self._transient = message.endswith("…")
+
+    @Slot(str)
     def _started(self, label: str) -> None:
         self.bar.setValue(0)
         self.bar.setFormat(label)
+        self._label = label
         self.say(label)
 
     @Slot(object)
     def _progress(self, event: Progress) -> None:
         self.bar.setValue(int(event.fraction * 1000))
         self.bar.setFormat(event.describe())
+        if self._transient and event.fraction > 0:  # "Loading x…" is over once work is done
+            self._transient = False
+            self.say(self._label)
 
     @Slot(object, float)
     def _done(self, _result: object, elapsed_s: float) -> None:
