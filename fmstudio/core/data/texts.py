@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
+from fmstudio.core.data.charsets import bomless_utf16, guess
 from fmstudio.core.data.files import check_input_file
 from fmstudio.core.data.suffixes import HTML_SUFFIXES, TABLE_SUFFIXES
 from fmstudio.core.data.suffixes import TEXT_SUFFIXES as TEXT_SUFFIXES
@@ -46,44 +45,27 @@ class TextDoc:
 
 
 def decode_bytes(data: bytes, path: Path) -> str:
-    """UTF-8 (BOM or not), UTF-16/32 with a BOM, else what charset-normalizer detects."""
+    """UTF-8 (BOM or not), UTF-16/32 with a BOM, UTF-16 without one, else the likeliest
+    legacy code page (`charsets.guess`)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         return data.decode("utf-32")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    utf16 = bomless_utf16(data) if b"\x00" in data[:8192] else None
+    if utf16 is not None:
+        return utf16
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        text = _detect(data, path)
+        guessed = guess(data)
+        if guessed is None:
+            raise InputFileError(path, "binary file, not text") from None
+        text = guessed
     if "\x00" in text or _control_ratio(text) > 0.1:
         raise InputFileError(path, "binary file, not text")
     return text
-
-
-WESTERN = ("cp1252", "latin_1", "iso8859_15")
-"""The code pages most short European texts that are not UTF-8 are in, commonest first."""
-
-
-def _detect(data: bytes, path: Path) -> str:
-    """charset-normalizer's reading; among readings it rates exactly as well, a Western one.
-
-    On a few words it scores cp1250 and cp1252 the same and lists cp1250 first, turning
-    "crème" into "crčme"; where it recognised a language and Western European is as good a
-    guess, that is the likelier one.
-    """
-    matches = from_bytes(data)
-    best = matches.best()
-    if best is None:
-        raise InputFileError(path, "binary file, not text")
-    if best.coherence == 0:  # no language recognised: a tie says nothing
-        return str(best)
-    ties = {
-        m.encoding: m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)
-    }
-    western = next((ties[e] for e in WESTERN if e in ties), best)
-    return str(western)
 
 
 def _control_ratio(text: str) -> float:
@@ -103,8 +85,10 @@ def read_text_file(path: Path, data: bytes | None = None) -> str:
         data = read_bytes(path)
     if not data.strip():
         raise InputFileError(path, "empty file")
-    if b"\x00" in data[:8192] and not data.startswith(
-        (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+    if (
+        b"\x00" in data[:8192]
+        and not data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff"))
+        and bomless_utf16(data[:8192]) is None
     ):
         raise InputFileError(path, "binary file, not text")
     return decode_bytes(data, path)
