@@ -48,8 +48,7 @@ def _cmd_models(args: argparse.Namespace) -> int:
         print(json.dumps([e.to_dict() for e in entries], indent=2))
         return 0
     for e in entries:
-        offline = "offline" if e.available_offline else "needs network"
-        print(f"{e.task:7s} {e.source:8s} {e.name:45s} {offline:14s} {e.description}")
+        print(f"{e.task:7s} {e.source:8s} {e.name:45s} {e.availability():14s} {e.description}")
     return 0
 
 

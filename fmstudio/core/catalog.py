@@ -29,9 +29,17 @@ class ModelEntry:
     description: str
     available_offline: bool
     location: str = ""
+    problem: str = ""
+    """Why a library model cannot be used (missing weights, unreadable model.json, …)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def availability(self) -> str:
+        """How the window and the CLI say whether it can be used now."""
+        if self.problem:
+            return "unusable"
+        return "offline" if self.available_offline else "needs network"
 
 
 @dataclass(frozen=True)
@@ -107,33 +115,59 @@ def is_hub_cached(repo_id: str) -> bool:
     return folder.is_dir() and any(folder.iterdir())
 
 
+WEIGHTS = {"image": "model.safetensors", "text": "model.safetensors", "speech": "model.bin"}
+"""The weights file a library model of each task must have (speech: CTranslate2's)."""
+PICKLES = ("pytorch_model.bin", "model.pt", "model.pth", "model.pkl")
+
+
+def _weights_problem(folder: Path, task: str) -> str:
+    if (folder / WEIGHTS[task]).is_file():
+        return ""
+    pickle = next((n for n in PICKLES if (folder / n).is_file()), None)
+    if pickle:
+        return f"its weights are a pickle ({pickle}), which fmstudio never loads"
+    return f"its weights ({WEIGHTS[task]}) are missing"
+
+
+def _library_entry(meta_file: Path, task: str | None) -> ModelEntry | None:
+    """The entry of one library folder; a broken one is listed with its problem."""
+    folder = meta_file.parent
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        entry_task = meta.get("task") if isinstance(meta, dict) else None
+    except (OSError, ValueError) as exc:
+        meta, entry_task = {}, None
+        problem = f"its model.json is unreadable ({exc})"
+    else:
+        problem = "" if entry_task in TASKS else "its model.json names no task fmstudio has"
+    if entry_task is None or problem:
+        if task is not None:
+            return None  # a tab cannot use it; the model library lists it with the reason
+        return ModelEntry(
+            folder.name, "?", "library", problem, False, str(folder.resolve()), problem
+        )
+    if task and entry_task != task:
+        return None
+    problem = _weights_problem(folder, entry_task)
+    desc = problem or f"fine-tuned from {meta.get('base_model', '?')}, {_made_of(meta)}"
+    return ModelEntry(
+        folder.name, entry_task, "library", desc, not problem, str(folder.resolve()), problem
+    )
+
+
 def library_entries(task: str | None = None) -> list[ModelEntry]:
-    """Models saved in the user's library (each a folder with a model.json)."""
+    """Models saved in the user's library (each a folder with a model.json), broken ones with
+    the reason they cannot be used."""
     root = paths.models_dir()
-    found: list[ModelEntry] = []
     if not root.is_dir():
-        return found
+        return []
+    found = []
     for meta_file in sorted(root.glob("*/model.json")):
         if meta_file.parent.name.startswith("."):
             continue  # staged, half-written or replaced models are not for picking
-        try:
-            meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        entry_task = meta.get("task")
-        if entry_task not in TASKS or (task and entry_task != task):
-            continue
-        desc = f"fine-tuned from {meta.get('base_model', '?')}, {_made_of(meta)}"
-        found.append(
-            ModelEntry(
-                meta_file.parent.name,
-                entry_task,
-                "library",
-                desc,
-                True,
-                str(meta_file.parent.resolve()),
-            )
-        )
+        entry = _library_entry(meta_file, task)
+        if entry is not None:
+            found.append(entry)
     return found
 
 
@@ -203,6 +237,8 @@ def load(name: str, task: str, device: str = "cpu") -> Any:
 
 
 def _load_entry(entry: ModelEntry, task: str, device: str) -> Any:
+    if entry.problem:
+        raise ModelUnavailableError(f"{entry.name} cannot be used: {entry.problem}")
     return import_target(modality(task).models).load(entry, device)
 
 

@@ -89,7 +89,7 @@ class ModelLibraryDialog(QDialog):
                 e.name,
                 e.task,
                 e.source,
-                "yes" if e.available_offline else "needs network",
+                e.availability(),
                 e.description,
             )
             for col, value in enumerate(values):

@@ -30,6 +30,7 @@ def test_library_models_are_listed(fm_home: Path) -> None:
     (folder / "model.json").write_text(
         json.dumps({"task": "image", "base_model": "efficientnet_lite0", "classes": ["a", "b"]})
     )
+    (folder / "model.safetensors").write_bytes(b"weights")
     broken = paths.ensure(paths.models_dir() / "broken")
     (broken / "model.json").write_text("{")
     entries = catalog.list_models("image")
@@ -78,3 +79,42 @@ def test_two_folders_with_one_name_are_two_models(tmp_path: Path, tiny_image_bas
     assert catalog.cached_load(str(second), "image") is not one
     catalog.forget(first)
     assert catalog.cached_load(str(first), "image") is not one
+
+
+def test_broken_library_models_are_listed_with_the_reason_and_never_unpickled(
+    tmp_path: Path, tiny_text_base: Path
+) -> None:
+    import pickle
+    import shutil
+
+    from fmstudio.core import catalog, paths
+    from fmstudio.core.errors import ModelUnavailableError
+
+    library = paths.models_dir()
+    library.mkdir(parents=True, exist_ok=True)
+    (library / "garbled").mkdir()
+    (library / "garbled" / "model.json").write_text("{not json")
+    (library / "no-weights").mkdir()
+    (library / "no-weights" / "model.json").write_text('{"task": "image", "classes": ["a"]}')
+    pickled = library / "pickled"
+    shutil.copytree(tiny_text_base, pickled)
+    (pickled / "model.safetensors").unlink()
+    marker = tmp_path / "unpickled"
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    (pickled / "pytorch_model.bin").write_bytes(pickle.dumps(Payload()))
+    (pickled / "model.json").write_text('{"task": "text", "classes": ["neg", "pos"]}')
+
+    listed = {e.name: e for e in catalog.list_models() if e.source == "library"}
+    assert listed["garbled"].problem.startswith("its model.json is unreadable")
+    assert listed["no-weights"].problem == "its weights (model.safetensors) are missing"
+    assert "pickle (pytorch_model.bin)" in listed["pickled"].problem
+    assert not any(e.available_offline for e in listed.values())
+    assert "garbled" not in {e.name for e in catalog.library_entries("image")}
+    for name, task in (("no-weights", "image"), ("pickled", "text"), (str(pickled), "text")):
+        with pytest.raises(ModelUnavailableError):
+            catalog.load(name, task)
+    assert not marker.exists(), "the pickle was never loaded"

@@ -130,9 +130,12 @@ def load_classifier(source: str | Path, name: str, device: str = "cpu") -> TextC
 
     quiet_transformers()
 
+    # a folder on disk loads safetensors only: a pickle there is never unpickled
+    safe: dict[str, Any] = {"use_safetensors": True} if Path(source).is_dir() else {}
+
     def _load() -> tuple[Any, Any]:
         return (
-            AutoModelForSequenceClassification.from_pretrained(source),
+            AutoModelForSequenceClassification.from_pretrained(source, **safe),
             AutoTokenizer.from_pretrained(source),
         )
 

@@ -28,7 +28,8 @@ class ModelPicker(QComboBox):
         self.blockSignals(True)
         self.clear()
         for entry in catalog.list_models(self.task):
-            where = entry.source if entry.available_offline else f"{entry.source}, needs network"
+            usable = entry.availability()
+            where = entry.source if usable == "offline" else f"{entry.source}, {usable}"
             self.addItem(f"{entry.name}  ({where})", entry.name)
             tip = entry.description or entry.location
             self.setItemData(self.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
