@@ -221,13 +221,3 @@ def test_review_goes_least_sure_first_and_undoes() -> None:
     mixed = class_keys(["cat", "2", "dog", "zebra"])
     assert mixed == {"1": "cat", "2": "2", "3": "dog", "4": "zebra"}
     assert list(class_keys([f"c{i}" for i in range(12)]).values())[-1] == "c9", "ten keys"
-
-
-def test_a_balanced_pick_takes_the_least_sure_of_each_class_in_turn() -> None:
-    from fmstudio.core.curate.review import ReviewQueue
-
-    scores = {"a1": ("cat", 0.2), "a2": ("cat", 0.3), "a3": ("cat", 0.4), "b1": ("dog", 0.9)}
-    results = [_result(path, label, score) for path, (label, score) in scores.items()]
-    assert [results[i].path for i in ReviewQueue(results, limit=2).order] == ["a1", "a2"]
-    picked = ReviewQueue(results, limit=2, balanced=True).order
-    assert [results[i].path for i in picked] == ["a1", "b1"], "least sure first within the pick"

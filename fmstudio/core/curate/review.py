@@ -41,35 +41,15 @@ def review_classes(results: Sequence[ItemResult], dataset_classes: Iterable[str]
     return list(dict.fromkeys(ordered))
 
 
-def _per_class(results: Sequence[ItemResult], order: list[int]) -> list[int]:
-    """`order` (least sure first) taken one predicted class at a time, in turn: a weak model's
-    least sure files crowd into a few classes, and a pick spread over all of them teaches more."""
-    by_class: dict[str, list[int]] = {}
-    for i in order:
-        top = results[i].top
-        assert top is not None
-        by_class.setdefault(top.label, []).append(i)
-    queues = list(by_class.values())
-    picked: list[int] = []
-    for rank in range(max((len(q) for q in queues), default=0)):
-        picked += [q[rank] for q in queues if rank < len(q)]
-    return picked
-
-
 class ReviewQueue:
     """Indices into `results`, lowest top score first (failed inputs are not reviewed).
 
     `limit` keeps only that many of the least sure: active learning asks for a few.
     """
 
-    def __init__(
-        self, results: Sequence[ItemResult], limit: int | None = None, balanced: bool = False
-    ) -> None:
+    def __init__(self, results: Sequence[ItemResult], limit: int | None = None) -> None:
         scored = [(r.top.score, i) for i, r in enumerate(results) if r.top is not None]
-        order = [i for _, i in sorted(scored)]
-        if balanced and limit is not None:
-            order = sorted(_per_class(results, order)[:limit], key=order.index)
-        self.order = order[:limit]
+        self.order = [i for _, i in sorted(scored)][:limit]
         self.decisions: dict[int, str | None] = {}
         """Result index → the class chosen, or None when skipped."""
 
