@@ -101,6 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FmError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a full disk, no permission: the message says which file and why
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"error: could not read or write{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     except Exception as exc:
         log.exception("unexpected error in %s", args.command)
         print(f"unexpected error: {exc}\n(details in {log_path})", file=sys.stderr)

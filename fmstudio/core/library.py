@@ -65,10 +65,14 @@ def save_folder(target: Path, write: Callable[[Path], None]) -> Path:
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".{target.name}.tmp-{uuid.uuid4().hex[:8]}"
+    existed = target.exists()
     try:
         tmp.mkdir()
         write(tmp)
         _swap_into(tmp, target)
+    except OSError as exc:  # disk full, permissions: say so; the old model stays as it was
+        kept = "; the model saved there before is unchanged" if existed else ""
+        raise FmError(f"could not save the model to {target}: {exc.strerror or exc}{kept}") from exc
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

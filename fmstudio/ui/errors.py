@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import traceback
 
@@ -30,11 +31,23 @@ def user_message(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, MemoryError):
         return "Out of memory: try a smaller batch size or fewer files."
+    if is_storage_error(exc):
+        assert isinstance(exc, OSError)
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"Could not write{where}: {exc.strerror or exc}. Nothing else was changed."
     return f"Unexpected error: {type(exc).__name__}: {exc}"
 
 
+STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EIO})
+"""A full or read-only disk, no permission, a failing drive: the user's to fix, not a bug."""
+
+
+def is_storage_error(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in STORAGE_ERRNOS
+
+
 def is_expected(exc: BaseException) -> bool:
-    return isinstance(exc, (FmError, MemoryError))
+    return isinstance(exc, (FmError, MemoryError)) or is_storage_error(exc)
 
 
 def show_error_dialog(parent: QWidget | None, exc: BaseException) -> QMessageBox:

@@ -143,3 +143,47 @@ def test_a_killed_recording_keeps_every_block_written(
         assert frames >= 1600 * 5 and frames % 1600 == 0  # whole blocks, none half-counted
         assert len(w.readframes(frames)) == frames * 2
     assert frames < len(load_audio(speech_wav[0]))  # it really was cut short
+
+
+def test_a_full_disk_stops_the_recording_and_keeps_what_was_written(
+    speech_wav: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from fmstudio.core.events import Log
+
+    class FillingFile:
+        """The WAV's file object, on a disk that fills up during the fourth block."""
+
+        def __init__(self, real) -> None:
+            self.real, self.blocks = real, 0
+
+        def write(self, data: bytes) -> int:
+            if len(data) > 44:  # a block of samples, not the header
+                self.blocks += 1
+            return self.real.write(data)
+
+        def flush(self) -> None:
+            if self.blocks == 4:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            self.real.flush()
+
+        def __getattr__(self, name: str):
+            return getattr(self.real, name)
+
+    original_init = WavWriter.__init__
+
+    def on_a_small_disk(self: WavWriter, path: Path, sample_rate: int) -> None:
+        original_init(self, path, sample_rate)
+        self._fh = FillingFile(self._fh)
+
+    monkeypatch.setattr(WavWriter, "__init__", on_a_small_disk)
+    target = tmp_path / "full.wav"
+    events = []
+    job = record(Record(FileSource(speech_wav[0]), path=target), stop=threading.Event())
+    recording = run_to_end(job, events.append)
+    assert recording.path == target
+    warning = [e for e in events if isinstance(e, Log) and e.level == "warning"]
+    assert "No space left on device" in warning[0].message and "is kept" in warning[0].message
+    with wave.open(str(target)) as w:
+        assert w.getnframes() == 3 * 1600, "the three blocks written before the disk filled"

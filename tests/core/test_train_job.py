@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import itertools
 import json
 import shutil
@@ -141,9 +142,9 @@ def test_failed_save_keeps_the_old_model_and_leaves_no_temp(tmp_path: Path) -> N
 
     def broken(d: Path) -> None:
         (d / "v").write_text("2")
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    with pytest.raises(OSError):
+    with pytest.raises(FmError, match="No space left on device; the model saved there before"):
         save_folder(target, broken)
     assert (target / "v").read_text() == "1"
     assert [p.name for p in tmp_path.iterdir()] == ["m"]

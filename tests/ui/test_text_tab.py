@@ -136,3 +136,39 @@ def test_rows_say_which_model_ranked_them_pasted_rows_show_and_top_k_trims(
     assert tab.table.current_index() == 30, "the pasted text's row is selected and shown"
     tab.clear()
     assert tab.table.view.isColumnHidden(COL_MODEL)
+
+
+def test_a_full_disk_while_exporting_keeps_the_earlier_export(
+    qtbot, tab: TextTab, tmp_path: Path, monkeypatch
+) -> None:
+    import errno
+
+    from fmstudio.core import atomic
+    from fmstudio.ui.errors import is_expected, user_message
+
+    tab.labels.setText("weather, music")
+    tab.paste_box.setPlainText("Heavy rain tonight.")
+    tab.classify_pasted()
+    qtbot.waitUntil(lambda: tab.table.model.rowCount() == 1 and not tab.is_busy(), timeout=60_000)
+    target = tmp_path / "out.csv"
+    tab.export_to(target)
+    before = target.read_text()
+    real_replace = atomic.os.replace
+
+    def disk_full(src, dst):
+        raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+
+    monkeypatch.setattr(atomic.os, "replace", disk_full)
+    tab.export_to(target.with_suffix(".json"))
+    tab.export_to(target)
+    monkeypatch.setattr(atomic.os, "replace", real_replace)
+    assert "No space left on device" in tab.status.text()
+    assert target.read_text() == before, "the earlier export is intact"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".csv", ".json")) == [
+        "out.csv"
+    ], "no partial file left behind"
+    error = OSError(errno.ENOSPC, "No space left on device", "/data/x.wav")
+    assert user_message(error) == (
+        "Could not write /data/x.wav: No space left on device. Nothing else was changed."
+    )
+    assert is_expected(error) and not is_expected(OSError(errno.EBADF, "bad descriptor"))

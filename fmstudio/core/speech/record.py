@@ -41,6 +41,7 @@ class WavWriter:
         self.path = path
         self.sample_rate = sample_rate
         self.frames = 0
+        self.failed = False
         path.parent.mkdir(parents=True, exist_ok=True)
         self._fh: BinaryIO = path.open("wb")
         self._write_header()
@@ -60,13 +61,24 @@ class WavWriter:
 
     def write(self, block: np.ndarray) -> None:
         pcm = (np.clip(block, -1.0, 1.0) * 32767).astype("<i2")
-        self._fh.write(pcm.tobytes())
+        try:
+            self._fh.write(pcm.tobytes())
+            self._fh.flush()
+        except OSError:
+            self.failed = True
+            raise
         self.frames += len(pcm)
         self._write_header()
         self._fh.flush()
 
     def close(self) -> None:
-        self._fh.close()
+        """Close the file; after a failed write, bytes that could not be written are dropped
+        (the header counts only whole blocks that were)."""
+        try:
+            self._fh.close()
+        except OSError:
+            if not self.failed:
+                raise
 
 
 class StreamResampler:
@@ -178,7 +190,16 @@ def _capture(
         if cancel.cancelled:
             stop.set()
         block = np.asarray(block, dtype=np.float32).reshape(-1)
-        writer.write(block)
+        try:
+            writer.write(block)
+        except OSError as exc:  # disk full, unplugged drive: keep what is written, go on
+            stop.set()
+            yield Log(
+                f"The recording stopped at {writer.frames / source.sample_rate:.1f} s: could "
+                f"not write {writer.path} ({exc.strerror or exc}); what was recorded is kept.",
+                "warning",
+            )
+            return
         elapsed = writer.frames / source.sample_rate
         yield _level(block, elapsed)
         if not wants_live:
