@@ -80,17 +80,28 @@ class PauseGate:
     """Cooperative pause: a training job waits here between steps while the user has paused.
 
     The wait wakes up on resume and also polls the cancel token, so Stop works while paused.
+    `finish` asks the run to end at the next step and keep its best epoch so far (where Stop
+    throws the run away).
     """
 
     def __init__(self) -> None:
         self._running = threading.Event()
         self._running.set()
+        self._finish = threading.Event()
 
     def pause(self) -> None:
         self._running.clear()
 
     def resume(self) -> None:
         self._running.set()
+
+    def finish(self) -> None:
+        self._finish.set()
+        self._running.set()
+
+    @property
+    def finishing(self) -> bool:
+        return self._finish.is_set()
 
     @property
     def paused(self) -> bool:

@@ -174,3 +174,52 @@ def test_length_grouped_batches_cover_everything_once_with_little_padding() -> N
     assert padded < 1.2 * sum(lengths)  # random batches of 16 pad about 1.8x
     again = length_grouped_batches(lengths, 16, torch.Generator().manual_seed(1), group=8)
     assert again == batches
+
+
+def test_finish_on_request_keeps_the_best_epoch_so_far_and_says_why(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from fmstudio.core.events import Log
+    from fmstudio.core.train import loop
+
+    monkeypatch.setattr(loop, "STEP_EVENT_INTERVAL_S", 0.0)  # an event for every step
+
+    train, val = blobs()
+    gate = PauseGate()
+    net = model()
+    events: list = []
+
+    def watch(event) -> None:
+        events.append(event)
+        epochs_done = sum(isinstance(e, EpochMetrics) for e in events)
+        if epochs_done == 3 and isinstance(event, StepMetrics):
+            gate.finish()  # after the first step of epoch 4
+
+    result = run_to_end(
+        fit(net, train, val, config(lr=5.0, epochs=30, warmup=0), pause=gate), watch
+    )
+    assert result.finished_on_request and len(result.history) == 3
+    best = min(result.history, key=lambda h: h.val_loss)
+    assert result.best_epoch == best.epoch
+    with torch.no_grad():
+        x, y = val.tensors
+        loss = nn.functional.cross_entropy(net(x), y).item()
+    assert loss == pytest.approx(best.val_loss, rel=1e-4), "the best epoch's weights, not epoch 4's"
+    lines = [e.message for e in events if isinstance(e, Log)]
+    assert "head: finished on request after 3 epochs" in lines
+    assert any(f"keeping epoch {best.epoch}: the lowest validation loss" in m for m in lines)
+
+
+def test_why_best_names_an_epoch_with_higher_accuracy() -> None:
+    from fmstudio.core.train.loop import why_best
+
+    history = [
+        EpochMetrics("full", 1, 3, 1.0, 0.5, 0.40, 0.80, True, 1.0),
+        EpochMetrics("full", 2, 3, 0.9, 0.6, 0.45, 0.90, False, 1.0),
+        EpochMetrics("full", 3, 3, 0.8, 0.7, 0.50, 0.85, False, 1.0),
+    ]
+    assert why_best(history, 1) == (
+        "keeping epoch 1: the lowest validation loss (0.4000); validation accuracy was higher "
+        "at epoch 2 (90.0%)"
+    )
+    assert why_best(history[1:2], 2) == "keeping epoch 2: the lowest validation loss (0.4500)"

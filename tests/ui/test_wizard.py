@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
 from fmstudio.core import paths
@@ -90,6 +91,25 @@ def test_pause_resume_and_stop(qtbot, tiny_image_base: Path, image_folder: Path)
     assert page.curves.history.epochs[-1] < 1000
     wizard.reject()
     assert not any(paths.models_dir().glob("*unsaved*")), "unsaved model or checkpoint left"
+
+
+def test_finish_now_keeps_the_best_epoch_so_far(qtbot, tiny_image_base: Path, image_folder: Path):
+    wizard = open_wizard(qtbot)
+    to_training(qtbot, wizard, image_folder, tiny_image_base, epochs=1000, patience=0)
+    page = wizard.train_page
+    qtbot.waitUntil(lambda: len(page.curves.history.val_accuracy) >= 2, timeout=60_000)
+    qtbot.keyClick(
+        page, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    assert not page.finish_button.isEnabled() and "Finishing" in page.status.text()
+    qtbot.waitUntil(page.isComplete, timeout=60_000)
+    log = page.log.toPlainText()
+    assert "finished on request" in log and "keeping epoch" in log
+    assert wizard.state.trained is not None and len(wizard.state.trained.history) < 1000
+    wizard.next()
+    assert wizard.currentId() == EVALUATE
+    assert "Accuracy" in wizard.evaluate_page.view.headline.text()
+    wizard.reject()
 
 
 def test_evaluates_an_existing_model(qtbot, tiny_image_base: Path, image_folder: Path):

@@ -61,6 +61,8 @@ class FitResult:
     history: list[EpochMetrics] = field(default_factory=list)
     best_epoch: int = 0
     stopped_early: bool = False
+    finished_on_request: bool = False
+    """The user asked to finish with the best epoch so far (`PauseGate.finish`)."""
     val_predictions: list[int] = field(default_factory=list)
     val_scores: list[float] = field(default_factory=list)
     before: Validation | None = None
@@ -219,6 +221,8 @@ class _Fit:
             epoch_paused += waited
             self.paused_s += waited
             self.cancel.raise_if_cancelled()
+            if self.pause.finishing:
+                raise FinishNow
             value, right, lr = self._step(inputs, targets)
             loss_sum += value * len(targets)
             seen += len(targets)
@@ -294,8 +298,12 @@ class _Fit:
     def finish(self) -> Iterator[Event]:
         """Say how the run ended, then load the best weights and predict the validation set."""
         phase, result = self.config.phase, self.result
+        if result.finished_on_request:
+            yield Log(f"{phase}: finished on request after {len(result.history)} epochs")
         if self.best_state is not None and result.best_epoch == 0:
             yield Log(f"{phase}: no epoch beat the starting weights on validation; keeping them")
+        elif result.best_epoch:
+            yield Log(f"{phase}: {why_best(result.history, result.best_epoch)}")
         if result.stopped_early:
             yield Log(
                 f"{phase}: stopped early, validation did not improve for "
@@ -307,6 +315,25 @@ class _Fit:
         result.final = final
         if final is not None:
             result.val_predictions, result.val_scores = final.predictions, final.scores
+
+
+class FinishNow(Exception):
+    """Raised between steps when the user asked to finish with the best epoch so far."""
+
+
+def why_best(history: list[EpochMetrics], best: int) -> str:
+    """Why epoch `best` is kept, and where another figure was better (so "best" is no mystery)."""
+    kept = next(h for h in history if h.epoch == best)
+    if kept.val_wer is not None:
+        return f"keeping epoch {best}: the lowest validation WER ({kept.val_wer:.1%})"
+    if kept.val_loss is None:
+        return f"keeping epoch {best}, the last (no validation examples to choose by)"
+    text = f"keeping epoch {best}: the lowest validation loss ({kept.val_loss:.4f})"
+    scored = [h for h in history if h.val_accuracy is not None]
+    top = max(scored, key=lambda h: h.val_accuracy or 0.0, default=None)
+    if top is not None and (top.val_accuracy or 0.0) > (kept.val_accuracy or 0.0) + 1e-9:
+        text += f"; validation accuracy was higher at epoch {top.epoch} ({top.val_accuracy:.1%})"
+    return text
 
 
 def _classification(config: LoopConfig) -> Classification:
@@ -352,7 +379,13 @@ def fit(
         if run.should_stop(epoch):
             run.result.stopped_early = True
             break
-        train_loss, train_accuracy, seconds = yield from run.train_epoch(epoch)
+        try:
+            if run.pause.finishing:
+                raise FinishNow
+            train_loss, train_accuracy, seconds = yield from run.train_epoch(epoch)
+        except FinishNow:
+            run.result.finished_on_request = True
+            break
         val = run.validate()
         improved = run.keep_best(epoch, val)
         metrics = EpochMetrics(

@@ -73,6 +73,17 @@ class TrainPage(QWizardPage):
         self.pause_button.toggled.connect(self._toggle_pause)
         add_shortcut(self, "Pause or resume", "Ctrl+P", self.pause_button.click)
         self.status.add_button(self.pause_button)
+        self.finish_button = QPushButton("Finish now")
+        self.finish_button.setToolTip(
+            "End the run at the next step and keep its best epoch so far: it is evaluated and "
+            "can be saved (Ctrl+Shift+F). Stop (Esc) discards the run."
+        )
+        self.finish_button.clicked.connect(self.finish_now)
+        add_shortcut(self, "Finish now", "Ctrl+Shift+F", self.finish_now)
+        self.status.add_button(self.finish_button)
+        self.status.stop_button.setToolTip(
+            "Stop and discard this run (Esc); Finish now keeps its best epoch so far"
+        )
         split = QSplitter()
         split.setOrientation(split.orientation().Vertical)
         split.addWidget(self.curves)
@@ -99,9 +110,19 @@ class TrainPage(QWizardPage):
         self.gate = PauseGate()
         self.pause_button.setChecked(False)
         self.pause_button.setEnabled(True)
+        self.finish_button.setEnabled(True)
         job = lazy_job(modality(spec.task).train, spec, report=report, pause=self.gate)
         self.jobs.start(job, "Starting…")
         self.completeChanged.emit()
+
+    @Slot()
+    def finish_now(self) -> None:
+        if not self.jobs.is_busy() or self.gate.finishing:
+            return
+        self.gate.finish()
+        self.finish_button.setEnabled(False)
+        self.pause_button.setEnabled(False)
+        self.status.say("Finishing: the best epoch so far is kept, evaluated and saved…")
 
     @Slot(bool)
     def _toggle_pause(self, paused: bool) -> None:
@@ -148,7 +169,8 @@ class TrainPage(QWizardPage):
 
     @Slot(bool)
     def _busy_changed(self, busy: bool) -> None:
-        self.pause_button.setEnabled(busy)
+        self.pause_button.setEnabled(busy and not self.gate.finishing)
+        self.finish_button.setEnabled(busy and not self.gate.finishing)
         if not busy:
             self.gate.resume()
             if self.state.trained is None:
