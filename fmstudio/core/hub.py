@@ -1,12 +1,16 @@
 """Loading from a model hub without hanging: try the local cache first, then the network.
 
 A user's machine usually has the internet; when it does not, the user gets
-"model X is not cached and the network is unreachable" instead of a retry loop or a traceback.
+"model X is not cached and the network is unreachable" within seconds, instead of the hub
+client's retries (well over a minute when names do not resolve) or a traceback: one probe of
+the hub's address, with a short timeout, decides before any download is tried.
 """
 
 from __future__ import annotations
 
 import os
+import socket
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -14,18 +18,51 @@ from typing import TypeVar
 from fmstudio.core.errors import ModelUnavailableError
 
 T = TypeVar("T")
+HUB_HOST = "huggingface.co"
+PROBE_TIMEOUT_S = 3.0
+
+
+def _endpoint() -> tuple[str, int]:
+    """The host and port downloads go to (HF_ENDPOINT may name a mirror)."""
+    from urllib.parse import urlsplit
+
+    url = urlsplit(os.environ.get("HF_ENDPOINT") or f"https://{HUB_HOST}")
+    return url.hostname or HUB_HOST, url.port or (443 if url.scheme == "https" else 80)
+
+
+def hub_reachable(timeout: float = PROBE_TIMEOUT_S) -> bool:
+    """Whether a connection to the hub opens within `timeout` seconds (name lookup included,
+    which a socket timeout does not bound: it runs on a thread that is not waited for)."""
+    opened = threading.Event()
+
+    def probe() -> None:
+        try:
+            with socket.create_connection(_endpoint(), timeout=timeout):
+                opened.set()
+        except OSError:
+            pass
+
+    threading.Thread(target=probe, daemon=True, name="hub-probe").start()
+    return opened.wait(timeout)
 
 
 @contextmanager
 def _offline(enabled: bool) -> Iterator[None]:
+    """Offline for the hub client while the block runs: its environment variables, and the
+    flag it read from them at import (which is what it checks before each request)."""
+    from huggingface_hub import constants
+
     keys = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
     saved = {k: os.environ.get(k) for k in keys}
+    saved_flag = constants.HF_HUB_OFFLINE
     if enabled:
         for k in keys:
             os.environ[k] = "1"
+        constants.HF_HUB_OFFLINE = True
     try:
         yield
     finally:
+        constants.HF_HUB_OFFLINE = saved_flag
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
@@ -69,7 +106,7 @@ def load_cached_or_online(name: str, loader: Callable[[], T]) -> T:
             raise ModelUnavailableError(
                 f"model {name} could not be loaded: {cached_exc}"
             ) from cached_exc
-    if os.environ.get("HF_HUB_OFFLINE") == "1":
+    if os.environ.get("HF_HUB_OFFLINE") == "1" or not hub_reachable():
         raise ModelUnavailableError.offline(name)
     try:
         return loader()

@@ -64,3 +64,27 @@ def test_real_libraries_report_uncached_models_clearly(
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
     with pytest.raises(ModelUnavailableError, match="is not cached and the network is unreachable"):
         catalog.load(name, task)
+
+
+def test_an_unreachable_hub_is_found_by_one_probe_not_by_the_clients_retries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from huggingface_hub import constants
+
+    from fmstudio.core import hub
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # the discard port: refused at once
+    assert hub._endpoint() == ("127.0.0.1", 9)
+    assert not hub.hub_reachable()
+    before = constants.HF_HUB_OFFLINE
+    offline_flags: list[bool] = []
+
+    def loader() -> None:
+        offline_flags.append(constants.HF_HUB_OFFLINE)  # what the client checks per request
+        raise LocalEntryNotFoundError("cannot find the requested files in the local cache")
+
+    with pytest.raises(ModelUnavailableError, match="not cached and the network is unreachable"):
+        load_cached_or_online("acme/x", loader)
+    assert offline_flags == [True], "one cache-only attempt; no online attempt to retry"
+    assert constants.HF_HUB_OFFLINE is before, "the client's own setting comes back"
