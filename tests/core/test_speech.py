@@ -168,3 +168,31 @@ def test_json_and_txt(tmp_path: Path) -> None:
     target = writers.write(SAMPLE, "srt", tmp_path / "out")
     assert target.name == "talk.srt" and target.read_text() == writers.to_srt(SAMPLE)
     assert writers.timestamp(-1, ",") == "00:00:00,000"
+
+
+def test_silence_gives_no_words_and_speech_keeps_its_own(
+    tmp_path: Path, speech_wav: tuple[Path, str]
+) -> None:
+    """Plain tiny.en writes "You" for 5 s of digital silence (benchmarks/silence_quality.py)."""
+    from fmstudio.core.speech.silence import loudest_dbfs, spoken
+
+    rng = np.random.default_rng(0)
+    silent = np.zeros(5 * 16_000, dtype=np.float32)
+    hiss = (rng.standard_normal(5 * 16_000) * 10 ** (-60 / 20)).astype(np.float32)
+    files = []
+    for name, samples in (("silence", silent), ("hiss", hiss)):
+        pcm = (samples * 32767).astype("<i2")
+        with wave.open(str(tmp_path / f"{name}.wav"), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(16_000)
+            w.writeframes(pcm.tobytes())
+        files.append(str(tmp_path / f"{name}.wav"))
+    results = run_to_end(transcribe_files(Transcribe((*files, str(speech_wav[0])))))
+    assert [t.segments for t in results[:2]] == [[], []]
+    assert word_error_rate(speech_wav[1], results[2].text) < 0.35, "speech keeps its words"
+
+    assert loudest_dbfs(silent) == float("-inf") and -62 < loudest_dbfs(hiss) < -58
+    tone = np.sin(np.arange(16_000) / 16_000 * 2 * np.pi * 440).astype(np.float32) * 0.1
+    assert not spoken(tone, 0.0, 1.0, ". . ."), "dots are not words"
+    assert spoken(tone, 0.0, 1.0, "Hello.") and not spoken(silent, 0.0, 1.0, "You")

@@ -17,6 +17,7 @@ from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial, P
 from fmstudio.core.modalities import SPEECH
 from fmstudio.core.requests import AnySpeechModel, SpeechOptions, Transcribe
 from fmstudio.core.speech.models import SpeechModel
+from fmstudio.core.speech.silence import is_silent, spoken
 from fmstudio.core.speech.transcripts import Segment, Transcript
 
 
@@ -37,7 +38,11 @@ def transcribe_audio(
     cancel: CancelToken,
     path: str = "audio",
 ) -> Generator[Event, None, Transcript]:
-    """Transcribe samples; yields each segment as it is decoded and progress by position."""
+    """Transcribe samples; yields each segment as it is decoded and progress by position.
+
+    Silence gives no segments (see `silence`): not decoded when all of it is silent, and a
+    decoded segment without sound or words is dropped.
+    """
     language = options.language
     if language and language != "auto" and model.english_only and language != "en":
         raise FmError(
@@ -53,9 +58,11 @@ def transcribe_audio(
     duration = float(info.duration) or len(audio) / SAMPLE_RATE
     segments: list[Segment] = []
     started = time.monotonic()
-    for seg in segments_iter:
+    for seg in segments_iter if not is_silent(audio) else ():
         cancel.raise_if_cancelled()
         segment = Segment(float(seg.start), float(seg.end), seg.text.strip())
+        if segment.start >= duration or not spoken(audio, segment.start, segment.end, segment.text):
+            continue
         segments.append(segment)
         yield Partial((segment,))
         position = min(segment.end, duration)
