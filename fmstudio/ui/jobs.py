@@ -96,8 +96,15 @@ class JobController(QObject):
         No job starts afterwards, so a queued start (a timer, a pending file) cannot leave a
         thread behind the closed window.
         """
-        self._closed = True
+        self.begin_shutdown()
         self.wait_stopped(timeout_ms)
+
+    def begin_shutdown(self) -> None:
+        """Cancel for good without waiting: the window cancels every job at once, then waits
+        for all of them together."""
+        self._closed = True
+        if self._worker is not None:
+            self._worker.cancel()
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, QThread, QTimer, QUrl, Slot
+from PySide6.QtCore import QByteArray, QEventLoop, QSettings, QThread, QTimer, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self.device_jobs.done.connect(self._on_device)
         self.device_jobs.failed.connect(self._on_device_error)
         self._wizard: FineTuneWizard | None = None
+        self._closing = False
         QTimer.singleShot(0, self._detect_device)
 
     def _build_menus(self) -> None:
@@ -300,15 +302,36 @@ class MainWindow(QMainWindow):
         return 0
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._wizard is not None:
-            self._wizard.shutdown()
-        for tab in self.tabs_by_key.values():
-            tab.shutdown()
-        self.device_jobs.shutdown()
+        if self._closing:
+            event.ignore()  # a second click while the jobs stop: the first close goes on
+            return
+        self._closing = True
         window_settings().setValue("geometry", self.saveGeometry())
         self.settings.last_tab = self.current_key()
         try:
             config.save(self.settings)
         except OSError as exc:
             log.warning("could not save settings: %s", exc)
+        self._stop_all_jobs()
+        if self._wizard is not None:
+            self._wizard.shutdown()
+        for tab in self.tabs_by_key.values():
+            tab.shutdown()
+        self.device_jobs.shutdown()
         super().closeEvent(event)
+
+    def _stop_all_jobs(self, timeout_s: float = 30.0) -> None:
+        """Cancel every job of the window at once, then wait for all of them together, the
+        window painted and saying so (each job stops at its next check: a step, a file, a
+        Whisper window)."""
+        controllers = self.findChildren(JobController)
+        for jobs in controllers:
+            jobs.begin_shutdown()
+        if not any(jobs.is_busy() for jobs in controllers):
+            return
+        self.statusBar().showMessage("Stopping the running jobs…")
+        self.tab_widget.setEnabled(False)
+        deadline = time.monotonic() + timeout_s
+        while any(jobs.is_busy() for jobs in controllers) and time.monotonic() < deadline:
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            time.sleep(0.01)

@@ -137,3 +137,42 @@ def test_status_bar_keeps_no_loading_line_after_a_job(qtbot) -> None:
     assert any(m.startswith("Loading") for m in messages)
     assert window.statusBar().currentMessage() == ""
     window.close()
+
+
+def test_closing_cancels_every_job_at_once_and_says_so(qtbot) -> None:
+    import time
+
+    from fmstudio.core.events import CancelToken, Progress
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(window.device_known, timeout=30_000)
+    tokens: dict[str, CancelToken] = {}
+    saw_other_cancelled: dict[str, bool] = {}
+
+    def slow_to_stop(name: str, other: str):
+        def factory(token: CancelToken):
+            tokens[name] = token
+
+            def job():
+                yield Progress(0.0)
+                while not token.cancelled:  # one long step, like a Whisper window
+                    time.sleep(0.01)
+                saw_other_cancelled[name] = tokens[other].cancelled
+                time.sleep(0.3)  # the step takes a while to end
+                token.raise_if_cancelled()
+
+            return job()
+
+        return factory
+
+    window.tabs_by_key["text"].jobs.start(slow_to_stop("text", "image"), "Working…")
+    window.tabs_by_key["image"].jobs.start(slow_to_stop("image", "text"), "Working…")
+    qtbot.waitUntil(lambda: len(tokens) == 2, timeout=5_000)
+    shown: list[str] = []
+    window.statusBar().messageChanged.connect(shown.append)
+    window.close()
+    assert saw_other_cancelled == {"text": True, "image": True}, "both asked before either waits"
+    assert "Stopping the running jobs…" in shown
+    assert not any(tab.is_busy() for tab in window.tabs_by_key.values())
