@@ -280,6 +280,27 @@ class _Fit:
             self.bad_epochs += 1
         return improved
 
+    def end_epoch(
+        self, epoch: int, train_loss: float, train_accuracy: float, seconds: float
+    ) -> EpochMetrics:
+        """Validate, keep the weights if they are the best yet, and record the epoch."""
+        val = self.validate()
+        improved = self.keep_best(epoch, val)
+        metrics = EpochMetrics(
+            self.config.phase,
+            epoch + 1,
+            self.config.epochs,
+            train_loss,
+            train_accuracy,
+            val.loss if val else None,
+            val.accuracy if val else None,
+            improved,
+            seconds,
+            val.wer if val else None,
+        )
+        self.result.history.append(metrics)
+        return metrics
+
     def checkpoint(self, epoch: int) -> Checkpoint:
         return Checkpoint(
             phase=self.config.phase,
@@ -386,21 +407,7 @@ def fit(
         except FinishNow:
             run.result.finished_on_request = True
             break
-        val = run.validate()
-        improved = run.keep_best(epoch, val)
-        metrics = EpochMetrics(
-            config.phase,
-            epoch + 1,
-            config.epochs,
-            train_loss,
-            train_accuracy,
-            val.loss if val else None,
-            val.accuracy if val else None,
-            improved,
-            seconds,
-            val.wer if val else None,
-        )
-        run.result.history.append(metrics)
+        metrics = run.end_epoch(epoch, train_loss, train_accuracy, seconds)
         if checkpoint is not None:
             run.checkpoint(epoch).save(checkpoint)
         yield metrics
