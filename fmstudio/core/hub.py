@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -30,9 +31,19 @@ def _endpoint() -> tuple[str, int]:
     return url.hostname or HUB_HOST, url.port or (443 if url.scheme == "https" else 80)
 
 
+REMEMBER_UNREACHABLE_S = 60.0
+_unreachable_until = 0.0
+
+
 def hub_reachable(timeout: float = PROBE_TIMEOUT_S) -> bool:
     """Whether a connection to the hub opens within `timeout` seconds (name lookup included,
-    which a socket timeout does not bound: it runs on a thread that is not waited for)."""
+    which a socket timeout does not bound: it runs on a thread that is not waited for).
+
+    A failed probe is remembered for a minute, so loading several models offline pays once.
+    """
+    global _unreachable_until
+    if time.monotonic() < _unreachable_until:
+        return False
     opened = threading.Event()
 
     def probe() -> None:
@@ -43,7 +54,10 @@ def hub_reachable(timeout: float = PROBE_TIMEOUT_S) -> bool:
             pass
 
     threading.Thread(target=probe, daemon=True, name="hub-probe").start()
-    return opened.wait(timeout)
+    if opened.wait(timeout):
+        return True
+    _unreachable_until = time.monotonic() + REMEMBER_UNREACHABLE_S
+    return False
 
 
 @contextmanager

@@ -75,8 +75,12 @@ def test_an_unreachable_hub_is_found_by_one_probe_not_by_the_clients_retries(
 
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # the discard port: refused at once
+    monkeypatch.setattr(hub, "_unreachable_until", 0.0)
     assert hub._endpoint() == ("127.0.0.1", 9)
     assert not hub.hub_reachable()
+    probes: list[object] = []
+    monkeypatch.setattr(hub.socket, "create_connection", lambda *a, **k: probes.append(a))
+    assert not hub.hub_reachable() and probes == [], "a failed probe is remembered a while"
     before = constants.HF_HUB_OFFLINE
     offline_flags: list[bool] = []
 

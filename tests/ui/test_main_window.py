@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -176,3 +177,31 @@ def test_closing_cancels_every_job_at_once_and_says_so(qtbot) -> None:
     assert saw_other_cancelled == {"text": True, "image": True}, "both asked before either waits"
     assert "Stopping the running jobs…" in shown
     assert not any(tab.is_busy() for tab in window.tabs_by_key.values())
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files on Linux")
+def test_rounds_of_classification_leak_no_threads_or_files(qtbot, tmp_path: Path) -> None:
+    """The short version of benchmarks/soak.py: rounds through the real tabs, cleared between."""
+    import os
+    import threading
+
+    from PIL import Image
+
+    window = _window(qtbot)
+    for i in range(12):
+        Image.new("RGB", (48, 48), (i * 20, 40, 200 - i * 10)).save(tmp_path / f"{i}.png")
+        (tmp_path / f"{i}.txt").write_text(f"The team won match {i} after extra time.")
+    window.tabs_by_key["text"].labels.setText("sports, cooking")
+    seen = []
+    for _ in range(4):
+        for key in ("image", "text"):
+            tab = window.tabs_by_key[key]
+            tab.add_paths([str(tmp_path)])
+            qtbot.waitUntil(
+                lambda tab=tab: tab.table.model.rowCount() == 12 and not tab.is_busy(),
+                timeout=60_000,
+            )
+            tab.clear()
+        seen.append((threading.active_count(), len(os.listdir("/proc/self/fd"))))
+    assert seen[-1] == seen[0], f"threads and open files after each round: {seen}"
+    window.close()
