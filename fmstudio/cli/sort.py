@@ -6,10 +6,9 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from fmstudio.cli.progress import ProgressDisplay, drive
-from fmstudio.core.curate import format_counts
+from fmstudio.core.curate import folder_problem, format_counts
 from fmstudio.core.curate.sort import UNSURE, SortInto, SortOutcome, sort_results
 from fmstudio.core.errors import FmError
 from fmstudio.core.results import ItemResult
@@ -51,9 +50,9 @@ def check_sort_options(args: argparse.Namespace) -> None:
         if args.move or args.dry_run or args.min_score:
             raise FmError("--move, --min-score and --dry-run go with --sort-into DIR")
         return
-    target = Path(args.sort_into).expanduser()
-    if target.exists() and not target.is_dir():
-        raise FmError(f"--sort-into {target}: a file, not a folder")
+    problem = folder_problem(args.sort_into)
+    if problem is not None:
+        raise FmError(f"--sort-into: {problem}")
 
 
 def sort_and_report(results: Sequence[ItemResult], args: argparse.Namespace) -> bool:

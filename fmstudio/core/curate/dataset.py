@@ -136,10 +136,9 @@ class Dataset:
                     self._by_size.setdefault(path.stat().st_size, []).append(path)
         return self._by_size
 
-    def find(self, data: bytes) -> Path | None:
-        """The file in the dataset with exactly this content, if there is one."""
-        digest = _sha256(data)
-        for path in self._index().get(len(data), []):
+    def find(self, size: int, digest: str) -> Path | None:
+        """The file in the dataset with this size and content hash, if there is one."""
+        for path in self._index().get(size, []):
             if path not in self._hashes:
                 try:
                     self._hashes[path] = _sha256(path.read_bytes())
@@ -167,7 +166,8 @@ class Dataset:
             return Added(item, reason=exc.reason)
         if not data.strip():
             return Added(item, reason="empty")
-        same = self.find(data)
+        digest = _sha256(data)
+        same = self.find(len(data), digest)
         if same is not None:
             return Added(item, reason=f"already in the dataset as {same.relative_to(self.root)}")
         try:
@@ -178,7 +178,7 @@ class Dataset:
         except OSError as exc:
             return Added(item, reason=f"cannot write into {folder}: {exc.strerror or exc}")
         self._index().setdefault(len(data), []).append(path)
-        self._hashes[path] = digest = _sha256(data)
+        self._hashes[path] = digest
         return Added(item, str(path), digest)
 
     def undo(self, record: AddRecord) -> int:

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fmstudio.core.atomic import atomic_write_text
+from fmstudio.core.curate import plural
 from fmstudio.core.curate.placing import write_bytes_into
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
-from fmstudio.core.data.clips import MAX_SECONDS
+from fmstudio.core.data.clips import MAX_SECONDS, TEXT_COLUMNS
 from fmstudio.core.data.suffixes import AUDIO_SUFFIXES
 from fmstudio.core.errors import FmError, InputFileError
 
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 
 MIN_SECONDS = 0.3
 CLIPS = "clips"
-TEXT_COLUMNS = ("transcription", "text", "sentence", "transcript", "normalized_text")
 
 
 @dataclass(frozen=True)
@@ -102,10 +102,6 @@ class _Table:
             writer.writerows(self.rows)
             text = out.getvalue()
         atomic_write_text(self.path, text)
-
-
-def plural(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def wav_bytes(samples: np.ndarray) -> bytes:

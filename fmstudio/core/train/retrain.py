@@ -42,7 +42,7 @@ def retrain_spec(name: str, task: str) -> TrainSpec:
     card = _card(name, task)
     if not card:
         raise FmError(f"{name} was not trained by fmstudio: there is nothing to retrain it from")
-    data = trained_on(name, task) or ""
+    data = str(card.get("dataset", {}).get("path") or "")
     if not data or not Path(data).exists():
         raise FmError(f"{name} was trained on {data or 'a dataset'}, which is no longer there")
     known = {f.name for f in fields(TrainSpec)}

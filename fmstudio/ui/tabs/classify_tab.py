@@ -186,8 +186,9 @@ class ClassifyTab(Tab):
             return
         self.hint.hide()
         model = getattr(request, "model", "")
-        self._running_model = model if isinstance(model, str) and model else ""
-        self._running_model = self._running_model or self.modality.default_model
+        self._running_model = (
+            model if isinstance(model, str) and model else self.modality.default_model
+        )
         self.jobs.start(lazy_job(self.modality.run, request), label)
 
     @Slot(bool)

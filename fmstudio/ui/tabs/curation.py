@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from fmstudio.core.config import Settings
+from fmstudio.core.curate import plural
 from fmstudio.core.curate.dataset import AddRecord, Dataset, Item
 from fmstudio.core.curate.review import ReviewQueue, class_keys, review_classes
 from fmstudio.core.errors import FmError
@@ -152,7 +153,7 @@ class Curation(QObject):
         if step.record is None:
             self.said.emit("Undone: the skipped file is back in the review.")
         else:
-            self.said.emit(f"Undone: {removed} file{'s' if removed != 1 else ''} removed.")
+            self.said.emit(f"Undone: {plural(removed, 'file')} removed.")
         self.dataset_changed.emit(self.folder())
 
     def forget_results(self) -> None:

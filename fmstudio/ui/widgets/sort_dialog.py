@@ -11,18 +11,15 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QWidget,
 )
 
 from fmstudio.core.curate import format_counts
 from fmstudio.core.curate.sort import UNSURE, SortInto, plan_sort
 from fmstudio.core.results import ItemResult
+from fmstudio.ui.widgets.folder_field import FolderField, ok_cancel
 
 
 class SortDialog(QDialog):
@@ -32,14 +29,8 @@ class SortDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Sort into folders")
         self.results = results
-        self.folder = QLineEdit(folder)
-        self.folder.setPlaceholderText("where the class folders go (made if new)")
+        self.folder = FolderField(folder, "Sort into", "where the class folders go (made if new)")
         self.folder.textChanged.connect(self._plan)
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.folder, 1)
-        row.addWidget(browse)
         self.move_files = QCheckBox("Move the files instead of copying them")
         self.move_files.setToolTip("Copying leaves your files as they are; nothing is overwritten")
         self.move_files.toggled.connect(self._plan)
@@ -52,13 +43,9 @@ class SortDialog(QDialog):
         self.plan = QLabel()
         self.plan.setWordWrap(True)
         self.plan.setMinimumHeight(self.plan.fontMetrics().lineSpacing() * 3)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self)
         form = QFormLayout(self)
-        form.addRow("Into:", row)
+        form.addRow("Into:", self.folder)
         form.addRow("", self.move_files)
         form.addRow("Unsure below:", self.min_score)
         form.addRow(self.plan)
@@ -68,25 +55,19 @@ class SortDialog(QDialog):
 
     def options(self) -> SortInto:
         return SortInto(
-            self.folder.text().strip(), self.move_files.isChecked(), self.min_score.value() / 100
+            self.folder.text(), self.move_files.isChecked(), self.min_score.value() / 100
         )
-
-    @Slot()
-    def _browse(self) -> None:
-        start = self.folder.text().strip() or str(Path.home())
-        chosen = QFileDialog.getExistingDirectory(self, "Sort into", start)
-        if chosen:
-            self.folder.setText(chosen)
 
     @Slot()
     def _plan(self) -> None:
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         options = self.options()
-        target = Path(options.folder).expanduser()
-        if not options.folder or (target.exists() and not target.is_dir()):
-            self.plan.setText("Choose a folder." if not options.folder else "That is a file.")
+        problem = self.folder.problem()
+        if problem is not None:
+            self.plan.setText(problem[0].upper() + problem[1:] + ".")
             ok.setEnabled(False)
             return
+        target = Path(options.folder).expanduser()
         outcome = plan_sort(self.results, options)
         counts = format_counts(outcome.counts())
         verb = "Move" if options.move else "Copy"
