@@ -9,12 +9,15 @@ PYTHON ?= python3
 setup: $(STAMP)
 	@bash scripts/system-deps.sh
 
-# pip runs only when pyproject.toml changed since the last install.
+# pip runs only when pyproject.toml changed since the last install. Resemblyzer is installed
+# without its dependencies: fmstudio reads only its speaker-encoder weights, and its declared
+# librosa and webrtcvad (which compiles) are not needed for that.
 $(STAMP): pyproject.toml
 	@bash scripts/system-deps.sh
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q --no-deps 'Resemblyzer==0.1.4'
 	@touch $(STAMP)
 
 run: setup

@@ -174,3 +174,59 @@ def make_tiny_whisper_base(root: Path) -> Path:
     model.save_pretrained(root)
     WhisperTokenizer(tokenizer_file=str(bundled_folder() / "tokenizer.json")).save_pretrained(root)
     return root
+
+
+VOICES = ("en-us+m3", "en-us+f2")
+"""Two clearly different espeak-ng voices (a man's and a woman's), for speaker tests."""
+DIALOGUE = (
+    "Good morning, thank you for joining the call today.",
+    "Sure, I have the spreadsheet open right here.",
+    "We need to talk about the budget for next quarter.",
+    "The sales figures went up by twelve percent.",
+    "I think the marketing team needs more money.",
+    "That sounds reasonable to me, but we should check with finance.",
+    "Let us look at the numbers before we decide anything.",
+    "I will send everyone a summary after this meeting.",
+)
+
+
+def make_conversation(
+    path: Path, lines: list[tuple[str, str]], gap: float = 0.4, speed: int = 160
+) -> list[tuple[str, float, float]]:
+    """A WAV of each (voice, sentence) in turn with `gap` seconds between, and the true
+    turns as (voice, start, end) in seconds: from the first to the last sample that is not
+    silent, so espeak-ng's own silence around each line is not counted as speech."""
+    import subprocess
+    import tempfile
+    import wave
+
+    import numpy as np
+
+    from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
+
+    parts, turns, at = [], [], 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, (voice, text) in enumerate(lines):
+            clip = Path(tmp) / f"{i}.wav"
+            subprocess.run(
+                ["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(clip), text], check=True
+            )
+            audio = load_audio(clip)
+            loud = np.flatnonzero(np.abs(audio) > 0.01)
+            first, last = (loud[0], loud[-1]) if len(loud) else (0, 0)
+            turns.append((voice, at + first / SAMPLE_RATE, at + last / SAMPLE_RATE))
+            parts += [audio, np.zeros(int(gap * SAMPLE_RATE), np.float32)]
+            at += len(audio) / SAMPLE_RATE + gap
+    pcm = (np.clip(np.concatenate(parts), -1, 1) * 32767).astype("<i2")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as f:
+        f.setnchannels(1)
+        f.setsampwidth(2)
+        f.setframerate(SAMPLE_RATE)
+        f.writeframes(pcm.tobytes())
+    return turns
+
+
+def alternating(voices: tuple[str, ...] = VOICES, sentences: tuple[str, ...] = DIALOGUE):
+    """Each sentence in the next voice: a conversation that changes speaker every line."""
+    return [(voices[i % len(voices)], text) for i, text in enumerate(sentences)]

@@ -11,15 +11,30 @@ from fmstudio.cli.options import add_device_option, add_model_option, positive_i
 from fmstudio.cli.output import EXIT_OK, EXIT_SOME_FAILED
 from fmstudio.cli.progress import ProgressDisplay, drive
 from fmstudio.core.modalities import SPEECH
-from fmstudio.core.requests import SpeechOptions, Transcribe
+from fmstudio.core.requests import MAX_SPEAKERS, SpeechOptions, Transcribe
 from fmstudio.core.speech.writers import FORMATS
+
+
+def speaker_count(text: str) -> int:
+    """`auto` (0: find how many) or a number of speakers from 1 to 20."""
+    if text.strip().lower() == "auto":
+        return 0
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be auto or a number, not {text!r}") from None
+    if not 1 <= value <= MAX_SPEAKERS:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_SPEAKERS}, not {value}")
+    return value
 
 
 def _transcribe(args: argparse.Namespace) -> int:
     from fmstudio.core.speech import writers
     from fmstudio.core.speech.transcribe import transcribe_files
 
-    options = SpeechOptions(args.language, args.beam_size, args.vad, args.word_timestamps)
+    options = SpeechOptions(
+        args.language, args.beam_size, args.vad, args.word_timestamps, args.speakers, args.task
+    )
     request = Transcribe(tuple(args.paths), args.model, options, args.device)
     results = drive(transcribe_files(request), ProgressDisplay())
     for t in results:
@@ -59,4 +74,16 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "--vad", action="store_true", help="skip silence with the voice-activity filter"
     )
     transcribe.add_argument("--word-timestamps", action="store_true")
+    transcribe.add_argument(
+        "--speakers",
+        type=speaker_count,
+        metavar="auto|N",
+        help="find who speaks when: auto finds how many, N asks for N (default: off)",
+    )
+    transcribe.add_argument(
+        "--task",
+        choices=("transcribe", "translate"),
+        default="transcribe",
+        help="translate writes English whatever is spoken (multilingual models only)",
+    )
     transcribe.set_defaults(func=_transcribe)

@@ -57,6 +57,10 @@ class ClassifyTexts:
     text_column: str | None = None
 
 
+MAX_SPEAKERS = 20
+"""The most speakers a user can ask for."""
+
+
 @dataclass(frozen=True)
 class SpeechOptions:
     """What the user can choose for transcription; the defaults match faster-whisper's own."""
@@ -65,6 +69,10 @@ class SpeechOptions:
     beam_size: int = 5
     vad: bool = False
     word_timestamps: bool = False
+    speakers: int | None = None
+    """Find who speaks when: None does not, 0 finds how many speakers, N asks for N."""
+    task: str = "transcribe"
+    """"translate" writes English whatever is spoken (multilingual models only)."""
 
 
 @dataclass(frozen=True)

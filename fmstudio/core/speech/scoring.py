@@ -111,3 +111,26 @@ def score(paths: Sequence[str], references: Sequence[str], hypotheses: Sequence[
         return Scores(0.0, 0.0, 0, clips)
     refs, hyps = [r for r, _ in pairs], [h for _, h in pairs]
     return Scores(float(jiwer.wer(refs, hyps)), float(jiwer.cer(refs, hyps)), words, clips)
+
+
+def speaker_time_accuracy(
+    reference: Sequence[tuple[str, float, float]], found: Sequence[tuple[str, float, float]]
+) -> float:
+    """The share of reference speech time given to the right speaker, after the best
+    one-to-one mapping of found speakers to true ones (the usual diarization score,
+    without a forgiveness collar). Both are (speaker, start, end) turns."""
+    from scipy.optimize import linear_sum_assignment
+
+    true_names = sorted({r[0] for r in reference})
+    found_names = sorted({f[0] for f in found})
+    overlap = [[0.0] * len(found_names) for _ in true_names]
+    for who, start, end in reference:
+        for other, a, b in found:
+            shared = min(end, b) - max(start, a)
+            if shared > 0:
+                overlap[true_names.index(who)][found_names.index(other)] += shared
+    total = sum(end - start for _, start, end in reference)
+    if not found_names or total <= 0:
+        return 0.0
+    rows, cols = linear_sum_assignment(overlap, maximize=True)
+    return float(sum(overlap[r][c] for r, c in zip(rows, cols, strict=True)) / total)

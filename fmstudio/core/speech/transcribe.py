@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Generator
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
 from fmstudio.core import catalog
+from fmstudio.core.curate import plural
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.data.files import expand_paths
 from fmstudio.core.devices import resolve_device
@@ -18,7 +20,7 @@ from fmstudio.core.modalities import SPEECH
 from fmstudio.core.requests import AnySpeechModel, SpeechOptions, Transcribe
 from fmstudio.core.speech.models import SpeechModel
 from fmstudio.core.speech.silence import is_silent, spoken
-from fmstudio.core.speech.transcripts import Segment, Transcript
+from fmstudio.core.speech.transcripts import Segment, Transcript, Word
 
 
 def load_speech_model(model: AnySpeechModel, device: str) -> Generator[Event, None, SpeechModel]:
@@ -44,23 +46,21 @@ def transcribe_audio(
     decoded segment without sound or words is dropped.
     """
     language = options.language
-    if language and language != "auto" and model.english_only and language != "en":
-        raise FmError(
-            f"{model.name} understands English only; choose a multilingual model for {language!r}"
-        )
+    _check_options(model, options)
     segments_iter, info = model.model.transcribe(
         audio,
         language=None if language in (None, "", "auto") else language,
+        task=options.task,
         beam_size=max(1, options.beam_size),
         vad_filter=options.vad,
-        word_timestamps=options.word_timestamps,
+        word_timestamps=options.word_timestamps or options.speakers is not None,
     )
     duration = float(info.duration) or len(audio) / SAMPLE_RATE
     segments: list[Segment] = []
     started = time.monotonic()
     for seg in segments_iter if not is_silent(audio) else ():
         cancel.raise_if_cancelled()
-        segment = Segment(float(seg.start), float(seg.end), seg.text.strip())
+        segment = _segment(seg)
         if segment.start >= duration or not spoken(audio, segment.start, segment.end, segment.text):
             continue
         segments.append(segment)
@@ -69,8 +69,44 @@ def transcribe_audio(
         rate = (time.monotonic() - started) / position if position > 0 else None
         eta = rate * (duration - position) if rate is not None else None
         yield Progress(position / duration if duration else 1.0, path, eta_s=eta)
-    text = " ".join(s.text for s in segments if s.text)
-    return Transcript(path, text, info.language, duration, segments)
+    if options.speakers is not None and segments:
+        from fmstudio.core.speech.speakers import find_speakers  # torch: only when asked
+
+        yield Log("Finding speakers…")
+        segments = find_speakers(audio, segments, options.speakers)
+        yield Log(f"{plural(len({s.speaker for s in segments}), 'speaker')} found in {path}")
+    if not options.word_timestamps:
+        segments = [replace(s, words=()) for s in segments]
+    return Transcript(
+        path,
+        " ".join(s.text for s in segments if s.text),
+        language=info.language,
+        language_probability=info.language_probability if language in (None, "", "auto") else None,
+        duration=duration,
+        segments=segments,
+    )
+
+
+def _check_options(model: SpeechModel, options: SpeechOptions) -> None:
+    """English-only models refuse other languages and translation with a clear message."""
+    language = options.language
+    if not model.english_only:
+        return
+    if language and language not in ("auto", "en"):
+        raise FmError(
+            f"{model.name} understands English only; choose a multilingual model "
+            f"(whisper-base) for {language!r}"
+        )
+    if options.task == "translate":
+        raise FmError(
+            f"{model.name} is English-only, so it has nothing to translate; choose a "
+            "multilingual model (whisper-base) to translate speech into English"
+        )
+
+
+def _segment(seg: Any) -> Segment:
+    words = tuple(Word(float(w.start), float(w.end), w.word) for w in (seg.words or ()))
+    return Segment(float(seg.start), float(seg.end), seg.text.strip(), words=words)
 
 
 def transcribe_files(

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Word:
+    start: float
+    end: float
+    text: str
+    """As Whisper writes it, with its leading space: joining the words gives the text."""
 
 
 @dataclass(frozen=True)
@@ -12,6 +20,25 @@ class Segment:
     start: float
     end: float
     text: str
+    speaker: str = ""
+    """Who says it, once speakers were found ("Speaker 1", or the name the user gave)."""
+    words: tuple[Word, ...] = ()
+    """Word times, when they were asked for (or needed to split a segment between speakers)."""
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "text": self.text,
+        }
+        if self.speaker:
+            data["speaker"] = self.speaker
+        if self.words:
+            data["words"] = [
+                {"start": round(w.start, 3), "end": round(w.end, 3), "text": w.text}
+                for w in self.words
+            ]
+        return data
 
 
 @dataclass
@@ -21,6 +48,8 @@ class Transcript:
     path: str
     text: str = ""
     language: str | None = None
+    language_probability: float | None = None
+    """How sure Whisper was of the language it detected (None when the user chose it)."""
     duration: float = 0.0
     segments: list[Segment] = field(default_factory=list)
     error: str | None = None
@@ -31,16 +60,21 @@ class Transcript:
     def ok(self) -> bool:
         return self.error is None
 
+    @property
+    def speakers(self) -> list[str]:
+        """The speakers in order of first appearance; empty when none were found."""
+        return list(dict.fromkeys(s.speaker for s in self.segments if s.speaker))
+
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "path": self.path,
             "text": self.text,
             "language": self.language,
+            "language_probability": None
+            if self.language_probability is None
+            else round(self.language_probability, 3),
             "duration": round(self.duration, 3),
-            "segments": [
-                {k: round(v, 3) if isinstance(v, float) else v for k, v in asdict(s).items()}
-                for s in self.segments
-            ],
+            "segments": [s.to_json() for s in self.segments],
             "error": self.error,
         }
         return data

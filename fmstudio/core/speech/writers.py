@@ -27,17 +27,22 @@ def _cues(segments: Sequence[Segment]) -> list[Segment]:
     for s in segments:
         text = " ".join(s.text.split())
         if text:
-            cues.append(Segment(s.start, max(s.end, s.start + 0.001), text))
+            cues.append(Segment(s.start, max(s.end, s.start + 0.001), text, s.speaker))
     return cues
 
 
+def _said(s: Segment) -> str:
+    """`Name: text` when the segment has a speaker, else the text."""
+    return f"{s.speaker}: {s.text}" if s.speaker else s.text
+
+
 def to_txt(t: Transcript) -> str:
-    return "\n".join(s.text.strip() for s in t.segments if s.text.strip()) + "\n"
+    return "\n".join(_said(s) for s in _cues(t.segments)) + "\n"
 
 
 def to_srt(t: Transcript) -> str:
     blocks = [
-        f"{i}\n{timestamp(s.start, ',')} --> {timestamp(s.end, ',')}\n{s.text}\n"
+        f"{i}\n{timestamp(s.start, ',')} --> {timestamp(s.end, ',')}\n{_said(s)}\n"
         for i, s in enumerate(_cues(t.segments), start=1)
     ]
     return "\n".join(blocks)
@@ -50,9 +55,10 @@ def _vtt_escape(text: str) -> str:
 def to_vtt(t: Transcript) -> str:
     blocks = ["WEBVTT\n"]
     for s in _cues(t.segments):
-        blocks.append(
-            f"{timestamp(s.start, '.')} --> {timestamp(s.end, '.')}\n{_vtt_escape(s.text)}\n"
-        )
+        text = _vtt_escape(s.text)
+        if s.speaker:  # a voice span: players show the name, and it may hold spaces
+            text = f"<v {_vtt_escape(s.speaker)}>{text}"
+        blocks.append(f"{timestamp(s.start, '.')} --> {timestamp(s.end, '.')}\n{text}\n")
     return "\n".join(blocks)
 
 

@@ -1,0 +1,226 @@
+"""Who spoke when: voice vectors over the transcript's speech, clustered, then each segment
+given its speaker and split where the speaker changes.
+
+Windows of 1.6 s every 0.5 s are embedded inside each segment. Short windows are noisy, so
+the clustering works on ~3 s pieces (the mean of their windows), which are much more alike
+for one voice than for two (benchmarks/bench_diarization.py). Each window then takes the
+nearest speaker, and a segment whose windows disagree is split at the word where the
+speaker changes. Words are never changed, only shared out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from fmstudio.core.data.audio import SAMPLE_RATE
+from fmstudio.core.speech.speaker_encoder import (
+    HOP,
+    WINDOW_FRAMES,
+    embed_windows,
+    mel_frames,
+    normalise_loudness,
+)
+from fmstudio.core.speech.transcripts import Segment, Word
+
+FRAMES_PER_SECOND = SAMPLE_RATE // HOP
+STEP_FRAMES = 50
+"""A window every 0.5 s."""
+PIECE_WINDOWS = 6
+"""Windows averaged into one piece for clustering (about 3 s of speech)."""
+MIN_SHARE = 0.15
+"""A voice heard in less of the speech than this is folded into the nearest speaker."""
+SAME_VOICE = 0.9
+"""Speakers whose mean voice vectors are more alike than this are one speaker. Measured on
+espeak-ng conversations (benchmarks/bench_diarization.py): two halves of one voice 0.9 and
+over; a man and a woman 0.6–0.87."""
+MIN_DISTANCE = 0.2
+"""A cut of the tree below this average cosine distance splits one voice: within one
+espeak-ng voice, groups of ~3 s pieces merge at 0.12–0.21; a man and a woman at 0.24–0.39."""
+MAX_CUT = 12
+"""The most groups the tree is cut into while looking for speakers."""
+MIN_TURN_SECONDS = 0.6
+"""A run of words shorter than this keeps the speaker before it: a window that straddles a
+change point often leans the wrong way for a word or two."""
+
+
+@dataclass(frozen=True)
+class _Window:
+    segment: int
+    start: int
+    """First mel frame."""
+    frames: int
+
+    @property
+    def centre(self) -> float:
+        """Seconds."""
+        return (self.start + self.frames / 2) / FRAMES_PER_SECOND
+
+
+def _windows(segments: Sequence[Segment], total_frames: int) -> list[_Window]:
+    """Windows that stay inside their segment (a window over a turn change would blur both
+    voices), every STEP_FRAMES; a segment shorter than a window is one shorter window."""
+    found = []
+    for index, s in enumerate(segments):
+        first = min(int(s.start * FRAMES_PER_SECOND), total_frames - 1)
+        last = max(first + 1, min(int(s.end * FRAMES_PER_SECOND), total_frames))
+        if last - first <= WINDOW_FRAMES:
+            found.append(_Window(index, first, last - first))
+            continue
+        starts = np.arange(first, last - WINDOW_FRAMES + 1, STEP_FRAMES)
+        if starts[-1] + WINDOW_FRAMES < last:
+            starts = np.append(starts, last - WINDOW_FRAMES)
+        found += [_Window(index, int(a), WINDOW_FRAMES) for a in starts]
+    return found
+
+
+def _pieces(windows: Sequence[_Window], vectors: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """Unit vectors of ~3 s pieces (never across segments), and each window's piece."""
+    piece_of: list[int] = []
+    members: list[list[int]] = []
+    for i, w in enumerate(windows):
+        same = members and windows[members[-1][0]].segment == w.segment
+        if not same or len(members[-1]) >= PIECE_WINDOWS:
+            members.append([])
+        members[-1].append(i)
+        piece_of.append(len(members) - 1)
+    means = np.stack([vectors[m].mean(0) for m in members])
+    return _unit(means), piece_of
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    unit: np.ndarray = rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-9)
+    return unit
+
+
+def _cluster(pieces: np.ndarray, seconds: np.ndarray, count: int) -> np.ndarray:
+    """A speaker number per piece: `count` speakers, or as many as were found when it is 0.
+
+    The tree of pieces is cut into more and more groups. A group with less than
+    MIN_SHARE of the speech is not a speaker: with synthetic and real voices alike, one or
+    two pieces often stand apart (a laugh, a repeated phrase), and they join the nearest
+    speaker. The automatic count is the most speakers any cut gives whose voices are not
+    alike: cut at MIN_DISTANCE or above, and centroids less similar than SAME_VOICE.
+    """
+    if len(pieces) < 2 or count == 1:
+        return np.zeros(len(pieces), dtype=int)
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    tree = linkage(pieces.astype(np.float64), method="average", metric="cosine")
+    best = np.zeros(len(pieces), dtype=int)
+    for k in range(2, min(len(pieces), MAX_CUT) + 1):
+        labels = np.asarray(fcluster(tree, k, criterion="maxclust"), dtype=int) - 1
+        share = np.bincount(labels, weights=seconds) / seconds.sum()
+        big = [int(c) for c in np.argsort(-share) if share[c] >= MIN_SHARE]
+        if count:
+            if len(big) >= count:
+                return _fold(pieces, labels, big[:count])
+            continue
+        if len(big) <= best.max() + 1 or tree[-(k - 1), 2] < MIN_DISTANCE:
+            continue
+        folded = _fold(pieces, labels, big)
+        centres = _centroids(pieces, folded)
+        alike = (centres @ centres.T)[np.triu_indices(len(centres), 1)]
+        if (alike < SAME_VOICE).all():
+            best = folded
+    if count:  # fewer big groups than asked for: the plain cut
+        return np.asarray(fcluster(tree, min(count, len(pieces)), "maxclust"), dtype=int) - 1
+    return best
+
+
+def _fold(pieces: np.ndarray, labels: np.ndarray, keep: list[int]) -> np.ndarray:
+    """Pieces outside the kept groups join the nearest kept one; groups renumbered 0…"""
+    centres = _unit(np.stack([pieces[labels == k].mean(0) for k in keep]))
+    nearest = (pieces @ centres.T).argmax(axis=1)
+    kept = np.array([keep.index(x) if x in keep else -1 for x in labels])
+    return np.where(kept >= 0, kept, nearest)
+
+
+def _centroids(vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    return _unit(np.stack([vectors[labels == k].mean(0) for k in np.unique(labels)]))
+
+
+def _smooth(labels: np.ndarray, windows: Sequence[_Window]) -> np.ndarray:
+    """Each window takes the majority of itself and its neighbours in the same segment."""
+    out: np.ndarray = labels.copy()
+    for i in range(1, len(labels) - 1):
+        a, b, c = labels[i - 1 : i + 2]
+        same_segment = windows[i - 1].segment == windows[i].segment == windows[i + 1].segment
+        if same_segment and a == c != b:
+            out[i] = a
+    return out
+
+
+def _runs(words: Sequence[Word], speakers: Sequence[int]) -> list[tuple[int, list[Word]]]:
+    """Consecutive words of one speaker; a run shorter than MIN_TURN_SECONDS joins the run
+    before it (or after it, at the start)."""
+    runs: list[tuple[int, list[Word]]] = []
+    for word, who in zip(words, speakers, strict=True):
+        if runs and runs[-1][0] == who:
+            runs[-1][1].append(word)
+        else:
+            runs.append((who, [word]))
+    merged: list[tuple[int, list[Word]]] = []
+    for who, run in runs:
+        short = run[-1].end - run[0].start < MIN_TURN_SECONDS
+        if merged and (short or merged[-1][0] == who):
+            merged[-1][1].extend(run)
+        else:
+            merged.append((who, run))
+    if len(merged) > 1 and merged[0][1][-1].end - merged[0][1][0].start < MIN_TURN_SECONDS:
+        merged[1] = (merged[1][0], merged[0][1] + merged[1][1])
+        merged.pop(0)
+    return merged
+
+
+def _split(segment: Segment, centres: np.ndarray, labels: np.ndarray) -> list[Segment]:
+    """The segment as one or more segments, one per speaker turn inside it."""
+    if len(set(labels.tolist())) == 1 or not segment.words:
+        votes = np.bincount(labels)
+        return [replace(segment, speaker=str(int(np.argmax(votes))))]
+    mids = np.array([(w.start + w.end) / 2 for w in segment.words])
+    nearest = np.abs(mids[:, None] - centres[None, :]).argmin(axis=1)
+    runs = _runs(segment.words, [int(labels[j]) for j in nearest])
+    parts = []
+    for i, (who, words) in enumerate(runs):
+        start = segment.start if i == 0 else words[0].start
+        end = segment.end if i == len(runs) - 1 else words[-1].end
+        text = "".join(w.text for w in words).strip()
+        parts.append(Segment(start, end, text, str(who), tuple(words)))
+    return parts
+
+
+def _named(segments: list[Segment]) -> list[Segment]:
+    """Cluster numbers become "Speaker 1", "Speaker 2"… in order of first appearance."""
+    order = list(dict.fromkeys(s.speaker for s in segments))
+    names = {key: f"Speaker {n}" for n, key in enumerate(order, start=1)}
+    return [replace(s, speaker=names[s.speaker]) for s in segments]
+
+
+def find_speakers(audio: np.ndarray, segments: Sequence[Segment], count: int = 0) -> list[Segment]:
+    """The segments with speakers, split where the speaker changes; `count` 0 finds the
+    number of speakers, N asks for N (never more than there are ~3 s pieces of speech)."""
+    if not segments:
+        return []
+    speech = np.zeros(len(audio), dtype=bool)
+    for s in segments:
+        speech[int(s.start * SAMPLE_RATE) : int(s.end * SAMPLE_RATE)] = True
+    mels = mel_frames(normalise_loudness(audio, speech))
+    windows = _windows(segments, len(mels))
+    centres = np.array([w.centre for w in windows])
+    vectors = embed_windows(mels, [(w.start, w.frames) for w in windows])
+    pieces, piece_of = _pieces(windows, vectors)
+    seconds = np.zeros(len(pieces))
+    for w, piece in zip(windows, piece_of, strict=True):
+        seconds[piece] += min(w.frames, STEP_FRAMES) / FRAMES_PER_SECOND
+    labels = _cluster(pieces, seconds, count)
+    window_labels = (vectors @ _centroids(pieces, labels).T).argmax(axis=1)
+    window_labels = _smooth(window_labels, windows)
+    segment_of = np.array([w.segment for w in windows])
+    found: list[Segment] = []
+    for index, segment in enumerate(segments):
+        mine = segment_of == index
+        found += _split(segment, centres[mine], window_labels[mine])
+    return _named(found)
