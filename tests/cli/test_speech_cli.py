@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from tests.cli.test_cli import fmstudio
+from tests.datasets import alternating, make_conversation
 
 
 def test_transcribe_json_to_stdout(speech_wav: tuple[Path, str]) -> None:
@@ -11,10 +12,38 @@ def test_transcribe_json_to_stdout(speech_wav: tuple[Path, str]) -> None:
     out = fmstudio("speech", "transcribe", str(path), "--format", "json", "--beam-size", "1")
     assert out.returncode == 0, out.stderr
     (data,) = json.loads(out.stdout)  # always a list, as classify --json prints
-    assert set(data) == {"path", "text", "language", "duration", "segments", "error"}
+    assert set(data) == {
+        "path",
+        "text",
+        "language",
+        "language_probability",
+        "duration",
+        "segments",
+        "error",
+    }
     assert data["error"] is None
+    assert data["language"] == "en" and 0 < data["language_probability"] <= 1
     assert "lazy dog" in data["text"].lower()
     assert all(set(s) == {"start", "end", "text"} for s in data["segments"])
+
+
+def test_speakers_in_srt(tmp_path: Path) -> None:
+    path = tmp_path / "talk.wav"
+    make_conversation(path, alternating()[:4])
+    out = fmstudio("speech", "transcribe", str(path), "--speakers", "auto", "--format", "srt")
+    assert out.returncode == 0, out.stderr
+    said = [line.split(":")[0] for line in out.stdout.splitlines() if "Speaker" in line]
+    assert said == ["Speaker 1", "Speaker 2", "Speaker 1", "Speaker 2"]
+    assert "2 speakers found" in out.stderr
+
+
+def test_speakers_and_task_are_checked(speech_wav: tuple[Path, str]) -> None:
+    path, _ = speech_wav
+    out = fmstudio("speech", "transcribe", str(path), "--speakers", "0")
+    assert out.returncode == 2 and "must be from 1 to 20" in out.stderr
+    out = fmstudio("speech", "transcribe", str(path), "--task", "translate")
+    assert out.returncode != 0 and "English-only" in out.stderr
+    assert "Traceback" not in out.stderr
 
 
 def test_output_dir_and_exit_status_with_a_bad_file(

@@ -162,7 +162,15 @@ def test_vtt_header_escaping_and_timestamps() -> None:
 
 def test_json_and_txt(tmp_path: Path) -> None:
     data = json.loads(writers.to_json(SAMPLE))
-    assert set(data) == {"path", "text", "language", "duration", "segments", "error"}
+    assert set(data) == {
+        "path",
+        "text",
+        "language",
+        "language_probability",
+        "duration",
+        "segments",
+        "error",
+    }
     assert data["segments"][1] == {"start": 3661.5, "end": 3725.5, "text": "<b>Bold</b> & more"}
     assert writers.to_txt(SAMPLE) == "Hello there.\n<b>Bold</b> & more\n"
     target = writers.write(SAMPLE, "srt", tmp_path / "out")

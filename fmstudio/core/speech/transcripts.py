@@ -48,13 +48,13 @@ class Transcript:
     path: str
     text: str = ""
     language: str | None = None
-    language_probability: float | None = None
-    """How sure Whisper was of the language it detected (None when the user chose it)."""
     duration: float = 0.0
     segments: list[Segment] = field(default_factory=list)
     error: str | None = None
     audio: Any = field(default=None, repr=False, compare=False)
     """The decoded 16 kHz samples, when the job was asked to keep them (segment playback)."""
+    language_probability: float | None = None
+    """How sure Whisper was of the language it detected (None when the user chose it)."""
 
     @property
     def ok(self) -> bool:

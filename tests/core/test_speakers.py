@@ -1,0 +1,110 @@
+"""Who spoke when: the real speaker encoder and Whisper on espeak-ng conversations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fmstudio.core import catalog
+from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
+from fmstudio.core.events import CancelToken, run_to_end
+from fmstudio.core.requests import SpeechOptions
+from fmstudio.core.speech import writers
+from fmstudio.core.speech.scoring import speaker_time_accuracy
+from fmstudio.core.speech.speaker_encoder import embed_windows, mel_frames, normalise_loudness
+from fmstudio.core.speech.speakers import _runs
+from fmstudio.core.speech.transcribe import transcribe_audio
+from fmstudio.core.speech.transcripts import Segment, Transcript, Word
+from tests.datasets import VOICES, alternating, make_conversation
+
+
+@pytest.fixture(scope="module")
+def conversation(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
+    path = tmp_path_factory.mktemp("talk") / "talk.wav"
+    return path, make_conversation(path, alternating()[:6])
+
+
+def _transcribe(path: Path, options: SpeechOptions) -> Transcript:
+    model = catalog.cached_load("whisper-tiny.en", "speech")
+    return run_to_end(transcribe_audio(model, load_audio(path), options, CancelToken()))
+
+
+def _spans(t: Transcript) -> list[tuple[str, float, float]]:
+    return [(s.speaker, s.start, s.end) for s in t.segments]
+
+
+@pytest.mark.parametrize("count", [0, 2])
+def test_two_voices_are_told_apart_without_changing_a_word(conversation, count):
+    path, turns = conversation
+    plain = _transcribe(path, SpeechOptions(language="en"))
+    found = _transcribe(path, SpeechOptions(language="en", speakers=count))
+    assert found.speakers == ["Speaker 1", "Speaker 2"]
+    assert speaker_time_accuracy(turns, _spans(found)) >= 0.9
+    assert found.text.split() == plain.text.split()
+    assert all(not s.words for s in found.segments)  # word times were not asked for
+
+
+def test_one_voice_is_one_speaker(tmp_path: Path):
+    path = tmp_path / "alone.wav"
+    make_conversation(path, alternating(voices=(VOICES[0],))[:5])
+    found = _transcribe(path, SpeechOptions(language="en", speakers=0))
+    assert found.speakers == ["Speaker 1"]
+
+
+def test_more_speakers_asked_for_than_there_are_never_crashes(tmp_path: Path):
+    path = tmp_path / "short.wav"
+    make_conversation(path, alternating()[:2])
+    found = _transcribe(path, SpeechOptions(language="en", speakers=6))
+    assert 1 <= len(found.speakers) <= len(found.segments)
+    assert all(s.speaker for s in found.segments)
+
+
+def test_silence_and_a_short_file_give_a_sensible_answer(tmp_path: Path, speech_wav):
+    model = catalog.cached_load("whisper-tiny.en", "speech")
+    silent = np.zeros(SAMPLE_RATE * 3, np.float32)
+    quiet = run_to_end(
+        transcribe_audio(model, silent, SpeechOptions(speakers=0), CancelToken(), "silence")
+    )
+    assert quiet.segments == [] and quiet.speakers == []
+    short = load_audio(speech_wav[0])[: SAMPLE_RATE * 2]
+    found = run_to_end(transcribe_audio(model, short, SpeechOptions(speakers=0), CancelToken()))
+    assert found.speakers in ([], ["Speaker 1"])
+
+
+def test_loudness_does_not_change_the_voice(speech_wav):
+    audio = load_audio(speech_wav[0])
+    windows = [(0, 160), (40, 160)]
+    loud = embed_windows(mel_frames(normalise_loudness(audio)), windows)
+    soft = embed_windows(mel_frames(normalise_loudness(audio * 0.05)), windows)
+    assert np.allclose(loud, soft, atol=1e-3)
+    assert np.allclose(np.linalg.norm(loud, axis=1), 1.0, atol=1e-5)
+
+
+def test_a_word_or_two_does_not_make_a_turn():
+    words = [Word(i * 0.5, i * 0.5 + 0.4, f" w{i}") for i in range(8)]
+    runs = _runs(words, [1, 0, 0, 1, 0, 0, 0, 1])
+    assert [(who, len(ws)) for who, ws in runs] == [(0, 8)]  # a lone word, first or last, too
+    runs = _runs(words, [0, 0, 0, 0, 1, 1, 1, 1])
+    assert [(who, len(ws)) for who, ws in runs] == [(0, 4), (1, 4)]
+
+
+def test_exports_carry_speakers():
+    t = Transcript(
+        "talk.wav",
+        "Hello there. Hi.",
+        segments=[
+            Segment(0.0, 1.5, "Hello there.", "Ana"),
+            Segment(1.5, 2.0, "Hi <b>.", "Speaker 2"),
+        ],
+    )
+    assert writers.to_txt(t) == "Ana: Hello there.\nSpeaker 2: Hi <b>.\n"
+    assert "00:00:00,000 --> 00:00:01,500\nAna: Hello there." in writers.to_srt(t)
+    assert "<v Speaker 2>Hi &lt;b&gt;." in writers.to_vtt(t)
+    segments = json.loads(writers.to_json(t))["segments"]
+    assert [s["speaker"] for s in segments] == ["Ana", "Speaker 2"]
+    plain = Transcript("a.wav", "x", segments=[Segment(0.0, 1.0, "x")])
+    assert "speaker" not in json.loads(writers.to_json(plain))["segments"][0]
+    assert writers.to_txt(plain) == "x\n"
