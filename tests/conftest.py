@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,9 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+if "FMSTUDIO_CACHE" not in os.environ:  # one joined Whisper base for the whole run
+    os.environ["FMSTUDIO_CACHE"] = tempfile.mkdtemp(prefix="fmstudio-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["FMSTUDIO_CACHE"], True)
 
 
 @pytest.fixture(autouse=True)

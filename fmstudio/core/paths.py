@@ -40,6 +40,13 @@ def log_dir() -> Path:
     return _root("log")
 
 
+def cache_dir() -> Path:
+    """Files fmstudio can make again (models joined from their packages); FMSTUDIO_CACHE
+    moves it, to a bigger disk say, and lets the tests share one."""
+    moved = os.environ.get("FMSTUDIO_CACHE")
+    return Path(moved) if moved else _root("cache")
+
+
 def models_dir() -> Path:
     """The model library: one sub-folder per saved model."""
     return data_dir() / "models"

@@ -9,6 +9,7 @@ from fmstudio.core.errors import FmError
 from fmstudio.core.speech.sources import FileSource
 from fmstudio.ui.tabs.speech.record_panel import RecordState
 from fmstudio.ui.tabs.speech.tab import SpeechTab
+from fmstudio.ui.widgets.segments_table import TEXT
 from tests.ui.helpers import drop
 
 
@@ -47,7 +48,7 @@ def test_record_live_then_stop_shows_transcript(
     assert "quick" in tab.view.live_view.toPlainText().lower()
     assert tab.view.transcript is not None and tab.view.transcript.audio is not None
 
-    tab.view.segments.item(0, 2).setText("Corrected words")
+    tab.view.segments.item(0, TEXT).setText("Corrected words")
     assert tab.view.live_view.toPlainText().startswith("Corrected words")  # the box follows
     target = tmp_path / "out.srt"
     tab.export_to(target)
@@ -110,11 +111,11 @@ def test_every_file_keeps_its_transcript_and_all_export(
     assert "not a readable audio file" in listed.item(1).text()
     assert listed.currentRow() == 2 and tab.view.transcript is listed.transcripts[2]
 
-    tab.view.segments.item(0, 2).setText("Edited words")
+    tab.view.segments.item(0, TEXT).setText("Edited words")
     listed.setCurrentRow(0)
     assert tab.view.transcript is not None and tab.view.transcript.path == str(first)
     listed.setCurrentRow(2)
-    assert tab.view.segments.item(0, 2).text() == "Edited words"  # kept on switching
+    assert tab.view.segments.item(0, TEXT).text() == "Edited words"  # kept on switching
     listed.setCurrentRow(1)
     assert "not a readable audio file" in tab.files.status.text()
 
@@ -142,7 +143,7 @@ def test_corrected_segments_go_into_a_speech_dataset(
     assert "Correct a segment" in tab.files.status.text() and not dataset.exists()
 
     segment = tab.view.edited().segments[0]
-    tab.view.segments.item(0, 2).setText("The quick brown fox, as I said it.")
+    tab.view.segments.item(0, TEXT).setText("The quick brown fox, as I said it.")
     qtbot.keyClick(tab, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     assert "Added 1 clip" in tab.files.status.text()
     with (dataset / "metadata.csv").open(encoding="utf-8") as f:

@@ -17,6 +17,8 @@ class SpeechModel:
     model: Any
     device: str
     english_only: bool
+    languages: tuple[str, ...] = ("en",)
+    """The language codes it understands, for the language menu."""
 
 
 def bundled_folder() -> Path:
@@ -52,10 +54,16 @@ def load_whisper(source: str, name: str, device: str = "cpu") -> SpeechModel:
     else:
         model = load_cached_or_online(name, _load)
     english_only = name.endswith(".en") or not getattr(model, "is_multilingual", True)
-    return SpeechModel(name, model, f"{kind}:{index}" if kind == "cuda" else kind, english_only)
+    languages = ("en",) if english_only else tuple(getattr(model, "supported_languages", ()))
+    where = f"{kind}:{index}" if kind == "cuda" else kind
+    return SpeechModel(name, model, where, english_only, languages or ("en",))
 
 
 def load(entry: ModelEntry, device: str = "cpu") -> SpeechModel:
+    if entry.source == "bundled" and entry.name == "whisper-base":
+        from fmstudio.core.speech.joined import joined_folder
+
+        return load_whisper(str(joined_folder()), entry.name, device)
     if entry.source == "bundled":
         return load_whisper(str(bundled_folder()), "whisper-tiny.en", device)
     if entry.source == "library":

@@ -129,7 +129,7 @@ class LiveTranscriber:
 
     def __init__(self, model: SpeechModel, options: SpeechOptions) -> None:
         self.model = model
-        self.options = SpeechOptions(options.language, 1, options.vad, False)
+        self.options = replace(options, beam_size=1, word_timestamps=False, speakers=None)
         self.committed: list[str] = []
         self.committed_until = 0.0
 

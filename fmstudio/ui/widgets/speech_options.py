@@ -1,15 +1,36 @@
-"""The choices both speech panels share: model, language, silence filter, word times, beam."""
+"""The choices both speech panels share: model, language, translation, speakers, silence
+filter, word times, beam."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QSpinBox, QWidget
 
 from fmstudio.core.config import Settings
 from fmstudio.core.requests import SpeechOptions
+from fmstudio.core.speech.languages import NAMES, model_languages
 from fmstudio.ui.widgets.controls import device_combo
 from fmstudio.ui.widgets.model_picker import ModelPicker
 
-LANGUAGES = ("auto", "en", "de", "fr", "es", "it", "nl", "pt", "pl", "ru", "zh", "ja")
+AUTO = "auto"
+SPEAKER_CHOICES: tuple[tuple[str, int | None], ...] = (
+    ("Off", None),
+    ("Find them", 0),
+    *((f"{n}", n) for n in range(2, 11)),
+)
+
+
+def language_menu(combo: QComboBox, languages: tuple[str, ...]) -> None:
+    """Auto-detect, then the model's languages by name; the chosen one stays if it can."""
+    current = combo.currentData() or AUTO
+    combo.blockSignals(True)
+    combo.clear()
+    combo.addItem("Detect", AUTO)
+    for code in languages:
+        combo.addItem(f"{NAMES.get(code, code)} ({code})", code)
+    index = combo.findData(current)
+    combo.setCurrentIndex(max(0, index))
+    combo.blockSignals(False)
 
 
 class SpeechOptionsBar(QWidget):
@@ -18,8 +39,21 @@ class SpeechOptionsBar(QWidget):
         self.settings = settings
         self.model_picker = ModelPicker("speech", settings.speech_model)
         self.language = QComboBox()
-        self.language.addItems(LANGUAGES)
-        self.language.setToolTip("Spoken language; English-only models (.en) need en or auto")
+        self.language.setToolTip(
+            "Spoken language: Detect lets the model tell (shown with the transcript).\n"
+            "English-only models (.en) list English only; whisper-base knows 99 languages."
+        )
+        self.translate = QCheckBox("Translate to English")
+        self.translate.setChecked(settings.translate)
+        self.translate.setToolTip("Write English whatever is spoken (multilingual models only)")
+        self.speakers = QComboBox()
+        for text, value in SPEAKER_CHOICES:
+            self.speakers.addItem(text, value)
+        self.speakers.setCurrentIndex(max(0, self.speakers.findData(settings.speakers)))
+        self.speakers.setToolTip(
+            "Who spoke when: Find them counts the voices; a number asks for that many.\n"
+            "Rename a speaker or move a segment to another in the table after transcribing."
+        )
         self.vad = QCheckBox("Skip silence")
         self.vad.setToolTip("Voice-activity filter: drops silent parts before decoding")
         self.words = QCheckBox("Word times")
@@ -29,26 +63,45 @@ class SpeechOptionsBar(QWidget):
         self.beam.setValue(SpeechOptions.beam_size)
         self.beam.setToolTip("Beam size: larger is slower and sometimes more accurate")
         self.device = device_combo(settings)
-        layout = QHBoxLayout(self)
+        self._lay_out()
+        self.model_picker.currentTextChanged.connect(self._model_changed)
+        self._model_changed()
+
+    def _lay_out(self) -> None:
+        """Two rows: what is said and how it is written; then how it is decoded."""
+        layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for label, widget in (
-            ("Model:", self.model_picker),
-            ("Language:", self.language),
-            ("", self.vad),
-            ("", self.words),
-            ("Beam:", self.beam),
-            ("Device:", self.device),
-        ):
-            if label:
-                layout.addWidget(QLabel(label))
-            layout.addWidget(widget, 1 if widget is self.model_picker else 0)
+        rows = (
+            (("Model:", self.model_picker), ("Language:", self.language), ("", self.translate)),
+            (("Speakers:", self.speakers), ("", self.vad), ("", self.words)),
+        )
+        ends = ((("Device:", self.device)), (("Beam:", self.beam)))
+        for row, pairs in enumerate(rows):
+            for col, (label, widget) in enumerate((*pairs, ends[row])):
+                if label:
+                    layout.addWidget(QLabel(label), row, col * 2)
+                layout.addWidget(widget, row, col * 2 + 1)
+        layout.setColumnStretch(1, 1)
+
+    @Slot()
+    def _model_changed(self) -> None:
+        """The language menu and translation follow what the chosen model understands."""
+        languages = model_languages(self.model_name())
+        language_menu(self.language, languages)
+        multilingual = len(languages) > 1
+        self.translate.setEnabled(multilingual)
+        if not multilingual:
+            self.translate.setToolTip("This model is English-only: choose whisper-base")
 
     def options(self) -> SpeechOptions:
+        translate = self.translate.isChecked() and self.translate.isEnabled()
         return SpeechOptions(
-            self.language.currentText(),
+            self.language.currentData() or AUTO,
             self.beam.value(),
             self.vad.isChecked(),
             self.words.isChecked(),
+            self.speakers.currentData(),
+            "translate" if translate else "transcribe",
         )
 
     def model_name(self) -> str:
@@ -58,6 +111,8 @@ class SpeechOptionsBar(QWidget):
         return self.device.currentText()
 
     def remember(self) -> None:
-        """Keep the model and device for next time (the tabs save settings on close)."""
+        """Keep the choices for next time (the tabs save settings on close)."""
         self.settings.speech_model = self.model_name()
         self.settings.device = self.device_name()
+        self.settings.speakers = self.speakers.currentData()
+        self.settings.translate = self.translate.isChecked()

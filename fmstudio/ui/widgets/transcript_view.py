@@ -8,16 +8,31 @@ from pathlib import Path
 
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from fmstudio.core.requests import Playback
 from fmstudio.core.speech.events import LiveText
+from fmstudio.core.speech.languages import NAMES
 from fmstudio.core.speech.transcripts import Segment, Transcript
 from fmstudio.core.speech.writers import export
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.segments_table import SegmentsTable
 
 PLAY = "fmstudio.core.speech.playback:play"
+
+
+def about(language: str | None, probability: float | None) -> str:
+    """`German (de), detected, 93% sure` or `English (en)`."""
+    if not language:
+        return ""
+    named = f"Language: {NAMES.get(language, language).title()} ({language})"
+    return named if probability is None else f"{named}, detected, {probability:.0%} sure"
+
+
+def speaker_summary(speakers: list[str]) -> str:
+    if not speakers:
+        return ""
+    return f" · {len(speakers)} speaker{'s' if len(speakers) != 1 else ''}: {', '.join(speakers)}"
 
 
 class TranscriptView(QWidget):
@@ -28,14 +43,18 @@ class TranscriptView(QWidget):
         self.live_view.setReadOnly(True)
         self.live_view.setPlaceholderText("The transcript appears here.")
         self.live_view.setMaximumHeight(110)
+        self.info = QLabel()
+        self.info.setToolTip("The language (detected, with how sure the model was) and speakers")
         self.segments = SegmentsTable()
         self.segments.cellClicked.connect(self._play_row)
         self.segments.itemChanged.connect(self._edited)
+        self.segments.speakers_changed.connect(self._show_info)
         self.player = JobController(self)
         self.player.busy_changed.connect(self._play_next)
         self._next_play: Playback | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.info)
         layout.addWidget(self.live_view)
         layout.addWidget(self.segments, 1)
 
@@ -43,6 +62,7 @@ class TranscriptView(QWidget):
         self.transcript = None
         self.live_view.clear()
         self.segments.set_segments([])
+        self.info.clear()
 
     @Slot(object)
     def show_live(self, event: LiveText) -> None:
@@ -57,6 +77,16 @@ class TranscriptView(QWidget):
         self.transcript = transcript
         self.segments.set_segments(transcript.segments)
         self.live_view.setPlainText(transcript.text)
+        self._show_info()
+
+    @Slot()
+    def _show_info(self) -> None:
+        if self.transcript is None:
+            return
+        self.info.setText(
+            about(self.transcript.language, self.transcript.language_probability)
+            + speaker_summary(self.segments.speakers())
+        )
 
     @Slot()
     def _edited(self) -> None:
