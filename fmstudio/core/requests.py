@@ -19,10 +19,10 @@ if TYPE_CHECKING:
     from fmstudio.core.image.models import ImageClassifier
     from fmstudio.core.speech.models import SpeechModel
     from fmstudio.core.speech.sources import AudioSource
-    from fmstudio.core.text.models import TextClassifier, TextEncoder
+    from fmstudio.core.text.models import MultilingualEncoder, TextClassifier, TextEncoder
 
 ImageModel = Union[str, "ImageClassifier"]
-TextModel = Union[str, "TextEncoder", "TextClassifier"]
+TextModel = Union[str, "TextEncoder", "MultilingualEncoder", "TextClassifier"]
 AnySpeechModel = Union[str, "SpeechModel"]
 
 

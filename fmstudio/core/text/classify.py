@@ -22,7 +22,14 @@ from fmstudio.core.modalities import TEXT
 from fmstudio.core.requests import ClassifyTexts
 from fmstudio.core.results import ItemResult, Prediction, rank
 from fmstudio.core.text import parse_labels
-from fmstudio.core.text.models import TextClassifier, TextEncoder
+from fmstudio.core.text.language import not_english
+from fmstudio.core.text.models import (
+    MULTILINGUAL,
+    MultilingualEncoder,
+    TextClassifier,
+    TextEncoder,
+    ZeroShotEncoder,
+)
 
 TEMPERATURE = 0.05
 """Cosine similarities span a narrow range; dividing by 0.05 makes softmax scores read
@@ -34,7 +41,7 @@ Entry = TextDoc | InputFileError
 
 
 def label_vectors(
-    encoder: TextEncoder, labels: Sequence[str], template: str | None
+    encoder: ZeroShotEncoder, labels: Sequence[str], template: str | None
 ) -> torch.Tensor:
     """Each label's embedding: the bare name, averaged with the templated sentence if any.
 
@@ -64,9 +71,11 @@ def chunk_ids(ids: list[int], size: int, overlap: int = OVERLAP) -> list[list[in
 
 
 def _run_windows(
-    model: TextEncoder | TextClassifier, docs: Sequence[TextDoc], batch_size: int
+    model: ZeroShotEncoder | TextClassifier, docs: Sequence[TextDoc], batch_size: int
 ) -> list[torch.Tensor]:
     """One vector per document: mean embedding (re-normalised) or mean class probabilities."""
+    if isinstance(model, MultilingualEncoder):  # it reads whole texts: no windows
+        return list(model.embed([d.text for d in docs]))
     size = model.window_size()
     token_lists = model.tokenizer(
         [d.text for d in docs], add_special_tokens=False, truncation=False
@@ -118,15 +127,15 @@ def classify_texts(
 ) -> Generator[Event, None, list[ItemResult]]:
     """Rank labels for every document; a bad file or row becomes an error result."""
     cancel = cancel or CancelToken()
-    loaded = yield from _load(request)
-    if isinstance(loaded, TextEncoder):
+    entries = collect_entries(request.paths, request.texts, request.text_column)
+    loaded = yield from _load(request, entries)
+    if isinstance(loaded, TextClassifier):
+        names = loaded.labels
+    else:
         names = parse_labels(request.labels)
         if len(names) < 2:
             raise FmError('zero-shot needs at least two labels, e.g. --labels "sports, politics"')
         label_matrix = label_vectors(loaded, names, request.template)
-    else:
-        names = loaded.labels
-    entries = collect_entries(request.paths, request.texts, request.text_column)
     tracker = EtaTracker(len(entries))
     yield tracker.progress(0, f"{len(entries)} documents")
     results: list[ItemResult] = []
@@ -138,7 +147,7 @@ def classify_texts(
         ranked: Iterator[tuple[Prediction, ...]] = iter([])
         if docs:
             probs = torch.stack(_run_windows(loaded, docs, batch_size))
-            if isinstance(loaded, TextEncoder):
+            if not isinstance(loaded, TextClassifier):
                 probs = (probs @ label_matrix.T / TEMPERATURE).softmax(-1)
             ranked = iter(rank(probs, names, request.top_k))
         batch_results = [
@@ -158,12 +167,32 @@ def classify_texts(
     return results
 
 
-def _load(request: ClassifyTexts) -> Generator[Event, None, TextEncoder | TextClassifier]:
-    if isinstance(request.model, (TextEncoder, TextClassifier)):
+def pick_model(request: ClassifyTexts, entries: Sequence[Entry]) -> tuple[str, str]:
+    """The model to load, and why it is not the one asked for ("" when it is): English-only
+    MiniLM gives way to the multilingual encoder for labels or texts in another language."""
+    name = request.model if isinstance(request.model, str) and request.model else TEXT.default_model
+    if not catalog.is_zero_shot(name, "text") or catalog.resolve(name, "text").name == MULTILINGUAL:
+        return name, ""
+    texts = [*parse_labels(request.labels), *(e.text for e in entries if isinstance(e, TextDoc))]
+    reason = not_english(texts)
+    if reason is None:
+        return name, ""
+    return MULTILINGUAL, (
+        f"The labels or texts do not look English ({reason}): using {MULTILINGUAL}, "
+        f"since {name} knows English only"
+    )
+
+
+def _load(
+    request: ClassifyTexts, entries: Sequence[Entry]
+) -> Generator[Event, None, ZeroShotEncoder | TextClassifier]:
+    if isinstance(request.model, (TextEncoder, MultilingualEncoder, TextClassifier)):
         return request.model
-    name = request.model or TEXT.default_model
+    name, why = pick_model(request, entries)
+    if why:
+        yield Log(why)
     yield Log(f"Loading {name}…")
-    loaded: TextEncoder | TextClassifier = catalog.cached_load(
+    loaded: ZeroShotEncoder | TextClassifier = catalog.cached_load(
         name, "text", resolve_device(request.device)
     )
     return loaded

