@@ -230,3 +230,48 @@ def make_conversation(
 def alternating(voices: tuple[str, ...] = VOICES, sentences: tuple[str, ...] = DIALOGUE):
     """Each sentence in the next voice: a conversation that changes speaker every line."""
     return [(voices[i % len(voices)], text) for i, text in enumerate(sentences)]
+
+
+CHINESE_TOPICS = {
+    "sport": [
+        "我们的球队昨天赢了足球比赛。",
+        "他在篮球比赛中得了三十分。",
+        "奥运会的游泳比赛非常精彩。",
+        "这位网球运动员赢得了冠军。",
+        "马拉松比赛在早上七点开始。",
+        "足球运动员受伤了，不能参加比赛。",
+        "教练说球队需要更多的训练。",
+        "今天的乒乓球比赛很激烈。",
+    ],
+    "food": [
+        "这家餐厅的饺子非常好吃。",
+        "我喜欢吃妈妈做的红烧肉。",
+        "早饭我们吃了包子和豆浆。",
+        "这道菜太辣了，我吃不了。",
+        "晚上我们去吃火锅吧。",
+        "她会做很好吃的蛋糕。",
+        "这碗面条的汤很香。",
+        "水果市场的苹果很新鲜。",
+    ],
+    "weather": [
+        "明天会下大雨，记得带伞。",
+        "今天的天气很晴朗，阳光明媚。",
+        "冬天这里经常下雪，非常冷。",
+        "台风明天晚上会到达海边。",
+        "夏天的气温高达三十八度。",
+        "早上有大雾，能见度很低。",
+        "春天的风很大，天气多变。",
+        "天气预报说周末是阴天。",
+    ],
+}
+"""Short Chinese texts on three topics, written for these tests."""
+
+
+def make_chinese_folder(root: Path) -> Path:
+    """One sub-folder per topic, one UTF-8 .txt per text."""
+    for topic, texts in CHINESE_TOPICS.items():
+        folder = root / topic
+        folder.mkdir(parents=True, exist_ok=True)
+        for i, text in enumerate(texts):
+            (folder / f"{i:02d}.txt").write_text(text, encoding="utf-8")
+    return root

@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from typing import cast
 
 from fmstudio import __version__
 from fmstudio.cli import evaluate as evaluate_cli
@@ -14,6 +15,7 @@ from fmstudio.cli import image as image_cli
 from fmstudio.cli import speech as speech_cli
 from fmstudio.cli import text as text_cli
 from fmstudio.cli import train as train_cli
+from fmstudio.cli.options import Parser
 from fmstudio.core import catalog
 from fmstudio.core.errors import Cancelled, FmError
 from fmstudio.core.logs import setup_logging
@@ -53,12 +55,15 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="fmstudio",
         description="A desktop studio for foundation models. With no command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"fmstudio {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = cast(  # made of Parser at run time, like every sub-command's parser
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(dest="command", metavar="COMMAND"),
+    )
 
     gui = sub.add_parser("gui", help="open the window (or render a screenshot of it)")
     gui.add_argument("--screenshot", metavar="PATH", help="save a PNG of the window and exit")

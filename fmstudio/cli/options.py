@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from fmstudio.core.devices import DEVICE_CHOICES
 from fmstudio.core.modalities import Modality
+
+
+class Parser(argparse.ArgumentParser):
+    """Options are never abbreviated: a mistyped `--text` must be an error, not silently
+    `--text-column`. Sub-command parsers are made of the same class."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
 
 def positive_int(text: str) -> int:

@@ -52,6 +52,8 @@ class _Bundled:
     aliases: tuple[str, ...]
     zero_shot: bool = False
     """A sentence encoder: it classifies with the user's labels, not classes of its own."""
+    frozen: bool = False
+    """It cannot be fine-tuned (not a torch model): training puts a head on its output."""
 
     def answers_to(self, name: str) -> bool:
         return name.lower() in {self.name.lower(), *(a.lower() for a in self.aliases)}
@@ -81,6 +83,7 @@ BUNDLED = (
         "Japanese): zero-shot with your labels, base for head training",
         ("use", "universal-sentence-encoder-multilingual"),
         zero_shot=True,
+        frozen=True,
     ),
     _Bundled(
         "whisper-tiny.en",
@@ -249,6 +252,11 @@ def is_zero_shot(name: str, task: str) -> bool:
     return any(b.zero_shot and b.task == task and b.answers_to(name.strip()) for b in BUNDLED)
 
 
+def is_frozen(name: str, task: str) -> bool:
+    """Whether `name` trains in head mode only (see `_Bundled.frozen`)."""
+    return any(b.frozen and b.task == task and b.answers_to(name.strip()) for b in BUNDLED)
+
+
 def load(name: str, task: str, device: str = "cpu") -> Any:
     """Load a model for `task` on `device` (imports the modality package, and so torch)."""
     return _load_entry(resolve(name, task), task, device)
@@ -269,7 +277,7 @@ def _identity(entry: ModelEntry) -> str:
 
 
 _cache: dict[tuple[str, str, str], Any] = {}
-_cache_lock = threading.Lock()
+_cache_lock = threading.RLock()  # a model may load the model it is built on
 
 
 def cached_load(name: str, task: str, device: str = "cpu") -> Any:

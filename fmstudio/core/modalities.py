@@ -77,7 +77,7 @@ TEXT = Modality(
         "Choose a folder with one sub-folder per class (or train/ and val/ folders of those), "
         "or a CSV/TSV/JSONL file with text and label columns."
     ),
-    finetuner="fmstudio.core.text.finetune:TextFinetuner",
+    finetuner="fmstudio.core.text.finetune:text_finetuner",
 )
 IMAGE = Modality(
     task="image",

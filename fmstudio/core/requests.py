@@ -19,10 +19,11 @@ if TYPE_CHECKING:
     from fmstudio.core.image.models import ImageClassifier
     from fmstudio.core.speech.models import SpeechModel
     from fmstudio.core.speech.sources import AudioSource
+    from fmstudio.core.text.encoder_head import HeadClassifier
     from fmstudio.core.text.models import MultilingualEncoder, TextClassifier, TextEncoder
 
 ImageModel = Union[str, "ImageClassifier"]
-TextModel = Union[str, "TextEncoder", "MultilingualEncoder", "TextClassifier"]
+TextModel = Union[str, "TextEncoder", "MultilingualEncoder", "TextClassifier", "HeadClassifier"]
 AnySpeechModel = Union[str, "SpeechModel"]
 
 

@@ -9,6 +9,8 @@ import re
 from collections.abc import Sequence
 
 DEFAULT_TEMPLATE = "This text is about {label}."
+MULTILINGUAL = "use-multilingual"
+"""The bundled multilingual sentence encoder's catalogue name."""
 
 
 def parse_labels(raw: str | Sequence[str]) -> list[str]:

@@ -21,10 +21,10 @@ from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial
 from fmstudio.core.modalities import TEXT
 from fmstudio.core.requests import ClassifyTexts
 from fmstudio.core.results import ItemResult, Prediction, rank
-from fmstudio.core.text import parse_labels
+from fmstudio.core.text import MULTILINGUAL, parse_labels
+from fmstudio.core.text.encoder_head import HeadClassifier
 from fmstudio.core.text.language import not_english
 from fmstudio.core.text.models import (
-    MULTILINGUAL,
     MultilingualEncoder,
     TextClassifier,
     TextEncoder,
@@ -38,6 +38,7 @@ OVERLAP = 32
 SNIPPET = 160
 
 Entry = TextDoc | InputFileError
+Classifier = TextClassifier | HeadClassifier
 
 
 def label_vectors(
@@ -71,11 +72,13 @@ def chunk_ids(ids: list[int], size: int, overlap: int = OVERLAP) -> list[list[in
 
 
 def _run_windows(
-    model: ZeroShotEncoder | TextClassifier, docs: Sequence[TextDoc], batch_size: int
+    model: ZeroShotEncoder | Classifier, docs: Sequence[TextDoc], batch_size: int
 ) -> list[torch.Tensor]:
     """One vector per document: mean embedding (re-normalised) or mean class probabilities."""
     if isinstance(model, MultilingualEncoder):  # it reads whole texts: no windows
         return list(model.embed([d.text for d in docs]))
+    if isinstance(model, HeadClassifier):
+        return list(model.probabilities([d.text for d in docs]))
     size = model.window_size()
     token_lists = model.tokenizer(
         [d.text for d in docs], add_special_tokens=False, truncation=False
@@ -129,7 +132,7 @@ def classify_texts(
     cancel = cancel or CancelToken()
     entries = collect_entries(request.paths, request.texts, request.text_column)
     loaded = yield from _load(request, entries)
-    if isinstance(loaded, TextClassifier):
+    if isinstance(loaded, Classifier):
         names = loaded.labels
     else:
         names = parse_labels(request.labels)
@@ -147,7 +150,7 @@ def classify_texts(
         ranked: Iterator[tuple[Prediction, ...]] = iter([])
         if docs:
             probs = torch.stack(_run_windows(loaded, docs, batch_size))
-            if not isinstance(loaded, TextClassifier):
+            if not isinstance(loaded, Classifier):
                 probs = (probs @ label_matrix.T / TEMPERATURE).softmax(-1)
             ranked = iter(rank(probs, names, request.top_k))
         batch_results = [
@@ -185,14 +188,14 @@ def pick_model(request: ClassifyTexts, entries: Sequence[Entry]) -> tuple[str, s
 
 def _load(
     request: ClassifyTexts, entries: Sequence[Entry]
-) -> Generator[Event, None, ZeroShotEncoder | TextClassifier]:
-    if isinstance(request.model, (TextEncoder, MultilingualEncoder, TextClassifier)):
+) -> Generator[Event, None, ZeroShotEncoder | Classifier]:
+    if not isinstance(request.model, str):
         return request.model
     name, why = pick_model(request, entries)
     if why:
         yield Log(why)
     yield Log(f"Loading {name}…")
-    loaded: ZeroShotEncoder | TextClassifier = catalog.cached_load(
+    loaded: ZeroShotEncoder | Classifier = catalog.cached_load(
         name, "text", resolve_device(request.device)
     )
     return loaded

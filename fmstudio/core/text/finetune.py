@@ -19,6 +19,7 @@ from fmstudio.core.data.folders import Sample
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import CancelToken, EtaTracker, Event
 from fmstudio.core.hub import load_cached_or_online
+from fmstudio.core.text.encoder_head import EncoderHeadFinetuner
 from fmstudio.core.text.models import max_input_length, model_source, quiet_transformers
 
 MAX_TRAIN_TOKENS = 256
@@ -134,3 +135,12 @@ class TextFinetuner:
     def save(self, folder: Path) -> None:
         self.model.cpu().eval().save_pretrained(folder, safe_serialization=True)
         self.tokenizer.save_pretrained(folder)
+
+
+def text_finetuner(
+    base: str, classes: list[str], device: str
+) -> TextFinetuner | EncoderHeadFinetuner:
+    """The `Finetuner` for a text base: a transformers model, or a frozen encoder's head."""
+    if catalog.is_frozen(base, "text"):
+        return EncoderHeadFinetuner(base, classes, device)
+    return TextFinetuner(base, classes, device)

@@ -15,9 +15,7 @@ import torch
 from fmstudio.core.catalog import ModelEntry
 from fmstudio.core.errors import ModelUnavailableError
 from fmstudio.core.hub import load_cached_or_online
-
-MULTILINGUAL = "use-multilingual"
-"""The bundled multilingual sentence encoder's catalogue name."""
+from fmstudio.core.text import MULTILINGUAL
 
 
 def bundled_folder() -> Path:
@@ -190,11 +188,14 @@ def model_source(entry: ModelEntry) -> str | Path:
     return Path(entry.location) if entry.source == "library" else entry.name
 
 
-def load(
-    entry: ModelEntry, device: str = "cpu"
-) -> TextEncoder | MultilingualEncoder | TextClassifier:
+def load(entry: ModelEntry, device: str = "cpu") -> Any:
+    """A zero-shot encoder, a transformers classifier, or an encoder-and-head classifier."""
     if entry.source == "bundled" and entry.name == MULTILINGUAL:
         return load_multilingual()
+    if entry.source == "library" and (Path(entry.location) / "head.json").is_file():
+        from fmstudio.core.text.encoder_head import load_head_classifier
+
+        return load_head_classifier(Path(entry.location), entry.name)
     if entry.source == "bundled":
         return load_bundled(device)
     return load_classifier(model_source(entry), entry.name, device)

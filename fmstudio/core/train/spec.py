@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from fmstudio.core.catalog import is_frozen
+from fmstudio.core.errors import FmError
 from fmstudio.core.modalities import TRAINABLE, VAL_SPLIT, modality
 
 MODES = ("auto", "head", "full")
@@ -109,6 +111,13 @@ def auto_policy(task: str, n_train: int) -> str:
 
 def choose_mode(spec: TrainSpec, n_train: int, device: str) -> tuple[str, str]:
     """The mode for `auto`, and why, in words the user sees."""
+    if spec.base and is_frozen(spec.base, spec.task):
+        if spec.mode == "full":
+            raise FmError(
+                f"{spec.base} cannot be fine-tuned as a whole (it is not a torch model); "
+                "use head mode, which trains a classifier on its embeddings"
+            )
+        return "head", f"head mode: {spec.base} is a frozen encoder, so a head learns on it"
     if spec.mode != "auto":
         return spec.mode, f"{spec.mode} mode, as asked"
     if spec.task in FULL_ONLY:

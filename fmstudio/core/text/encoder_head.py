@@ -1,0 +1,135 @@
+"""Classifiers made of a frozen sentence encoder and a trained linear head.
+
+The multilingual encoder is numpy, not torch, so only a head on its embeddings can learn;
+that is enough for a Chinese or German dataset to train offline. The saved folder holds the
+head (`model.safetensors`: weight and bias), and `head.json` names the encoder and the
+classes, so loading it needs nothing but the bundled encoder.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+from torch.utils.data import Dataset
+
+from fmstudio.core import catalog
+from fmstudio.core.data.folders import Sample
+from fmstudio.core.errors import ModelUnavailableError
+from fmstudio.core.events import CancelToken, EtaTracker, Event
+from fmstudio.core.text.models import MultilingualEncoder
+
+HEAD_FILE = "head.json"
+ENCODE_CHUNK = 64
+
+
+def _encoder(name: str) -> MultilingualEncoder:
+    loaded = catalog.cached_load(name, "text")
+    if not isinstance(loaded, MultilingualEncoder):
+        raise ModelUnavailableError(f"{name} is not a frozen sentence encoder")
+    return loaded
+
+
+class _Texts(Dataset):
+    def __init__(self, texts: Sequence[str], targets: Sequence[int]) -> None:
+        self.texts, self.targets = list(texts), list(targets)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, index: int) -> tuple[str, int]:
+        return self.texts[index], self.targets[index]
+
+
+class EncoderHeadFinetuner:
+    """The `Finetuner` for a frozen encoder: head mode only, features are its embeddings."""
+
+    augments = False
+
+    def __init__(self, base: str, classes: list[str], device: str) -> None:
+        self.base = base
+        self.classes = classes
+        self.device = device
+        self.encoder: MultilingualEncoder
+        self.model: nn.Linear
+
+    def load(self) -> None:
+        self.encoder = _encoder(self.base)
+        self.model = nn.Linear(self.encoder.dimensions, len(self.classes))
+
+    @property
+    def head(self) -> nn.Module:
+        return self.model
+
+    def prepare(
+        self, samples: Sequence[Sample], cancel: CancelToken, what: str
+    ) -> Generator[Event, None, list[str]]:
+        cancel.raise_if_cancelled()
+        yield from ()
+        return [s.text or "" for s in samples]
+
+    def dataset(self, inputs: Sequence[str], targets: Sequence[int], train: bool) -> Dataset:
+        return _Texts(inputs, targets)
+
+    def collate(self, items: list[tuple[str, int]]) -> tuple[list[str], torch.Tensor]:
+        return [t for t, _ in items], torch.tensor([y for _, y in items])
+
+    def features(
+        self, dataset: Dataset, cancel: CancelToken, what: str
+    ) -> Generator[Event, None, torch.Tensor]:
+        """The encoder's embedding of every text, in order."""
+        texts = list(dataset.texts) if isinstance(dataset, _Texts) else []
+        tracker = EtaTracker(len(texts))
+        parts = []
+        for start in range(0, len(texts), ENCODE_CHUNK):
+            cancel.raise_if_cancelled()
+            parts.append(self.encoder.embed(texts[start : start + ENCODE_CHUNK]))
+            yield tracker.progress(min(len(texts), start + ENCODE_CHUNK), f"embedding {what} texts")
+        return torch.cat(parts) if parts else torch.empty(0, self.encoder.dimensions)
+
+    def save(self, folder: Path) -> None:
+        from safetensors.torch import save_file
+
+        state = {k: v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()}
+        save_file(state, str(folder / "model.safetensors"))
+        card = {"encoder": self.base, "classes": self.classes}
+        (folder / HEAD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False), "utf-8")
+
+
+@dataclass
+class HeadClassifier:
+    """A saved encoder-and-head model, ready to classify."""
+
+    name: str
+    encoder: MultilingualEncoder
+    head: nn.Linear
+    labels: list[str]
+
+    @torch.inference_mode()
+    def probabilities(self, texts: list[str]) -> torch.Tensor:
+        probs: torch.Tensor = self.head(self.encoder.embed(texts)).softmax(-1)
+        return probs
+
+
+def is_head_model(folder: Path) -> bool:
+    return (folder / HEAD_FILE).is_file()
+
+
+def load_head_classifier(folder: Path, name: str) -> HeadClassifier:
+    from safetensors.torch import load_file
+
+    try:
+        card: dict[str, Any] = json.loads((folder / HEAD_FILE).read_text("utf-8"))
+        state = load_file(str(folder / "model.safetensors"))
+        labels = [str(c) for c in card["classes"]]
+        encoder = _encoder(str(card["encoder"]))
+        head = nn.Linear(encoder.dimensions, len(labels))
+        head.load_state_dict(state)
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        raise ModelUnavailableError(f"text model {name} could not be loaded: {exc}") from exc
+    return HeadClassifier(name, encoder, head.eval(), labels)
