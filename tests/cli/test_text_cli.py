@@ -29,4 +29,4 @@ def test_text_classify_json_and_exit_status(tmp_path: Path) -> None:
 
 def test_text_classify_needs_labels_or_model(tmp_path: Path) -> None:
     out = fmstudio("text", "classify", str(tmp_path))
-    assert out.returncode == 2 and "--labels" in out.stderr
+    assert out.returncode == 1 and "give --labels" in out.stderr
