@@ -22,7 +22,8 @@ def test_transcribe_json_to_stdout(speech_wav: tuple[Path, str]) -> None:
         "error",
     }
     assert data["error"] is None
-    assert data["language"] == "en" and 0 < data["language_probability"] <= 1
+    assert data["language"] == "en"
+    assert data["language_probability"] is None  # an English-only model detects nothing
     assert "lazy dog" in data["text"].lower()
     assert all(set(s) == {"start", "end", "text"} for s in data["segments"])
 

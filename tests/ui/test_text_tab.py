@@ -172,3 +172,17 @@ def test_a_full_disk_while_exporting_keeps_the_earlier_export(
         "Could not write /data/x.wav: No space left on device. Nothing else was changed."
     )
     assert is_expected(error) and not is_expected(OSError(errno.EBADF, "bad descriptor"))
+
+
+def test_chinese_labels_switch_to_the_multilingual_encoder_and_say_so(qtbot, tab: TextTab):
+    tab.labels.setText("体育, 政治, 电影")
+    tab.paste_box.setPlainText(
+        "我今天去看了一场足球比赛，我们的球队赢了。\n\n"
+        "政府今天宣布了新的税收政策。\n\n"
+        "这部电影的演员表演非常精彩。"
+    )
+    tab.classify_pasted()
+    qtbot.waitUntil(lambda: tab.table.model.rowCount() == 3 and not tab.is_busy(), timeout=60_000)
+    assert [r.top.label for r in tab.table.results()] == ["体育", "政治", "电影"]
+    said = tab.status.text()
+    assert said.startswith("3 documents classified") and "using use-multilingual" in said

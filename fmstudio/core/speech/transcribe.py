@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Generator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -46,10 +47,11 @@ def transcribe_audio(
     decoded segment without sound or words is dropped.
     """
     language = options.language
+    chosen = language not in (None, "", "auto")
     _check_options(model, options)
     segments_iter, info = model.model.transcribe(
         audio,
-        language=None if language in (None, "", "auto") else language,
+        language=language if chosen else None,
         task=options.task,
         beam_size=max(1, options.beam_size),
         vad_filter=options.vad,
@@ -74,14 +76,15 @@ def transcribe_audio(
 
         yield Log("Finding speakers…")
         segments = find_speakers(audio, segments, options.speakers)
-        yield Log(f"{plural(len({s.speaker for s in segments}), 'speaker')} found in {path}")
+        found = plural(len({s.speaker for s in segments}), "speaker")
+        yield Log(f"{found} found in {Path(path).name}")
     if not options.word_timestamps:
         segments = [replace(s, words=()) for s in segments]
     return Transcript(
         path,
         " ".join(s.text for s in segments if s.text),
         language=info.language,
-        language_probability=info.language_probability if language in (None, "", "auto") else None,
+        language_probability=None if chosen or model.english_only else info.language_probability,
         duration=duration,
         segments=segments,
     )

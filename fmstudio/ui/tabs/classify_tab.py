@@ -228,7 +228,8 @@ class ClassifyTab(Tab):
         rate = len(result) / elapsed_s if elapsed_s > 0 else 0.0
         done = self.modality.count(len(result) - failed)
         text = f"{done} classified in {elapsed_s:.1f} s ({rate:.1f}/s)"
-        self.status.say(text + (f"; {failed} failed (see the red rows)." if failed else "."))
+        text += f"; {failed} failed (see the red rows)." if failed else "."
+        self.status.say(self.status.with_notes(text))
 
     def reveal_next_results(self) -> None:
         self._reveal = True

@@ -44,6 +44,7 @@ class JobStatus(QWidget):
         jobs.log.connect(self._logged)
         self._label = ""
         self._transient = False
+        self.notes: list[str] = []
         """The line is an activity the job announced ("Loading x…"), over once work goes on."""
         jobs.done.connect(self._done)
         jobs.failed.connect(self._failed)
@@ -70,9 +71,17 @@ class JobStatus(QWidget):
     def _logged(self, message: str) -> None:
         self.say(message)
         self._transient = message.endswith("…")
+        if not self._transient:
+            self.notes.append(message)
+
+    def with_notes(self, summary: str) -> str:
+        """The run's summary followed by what the job said along the way ("using
+        use-multilingual…", "2 speakers found…"), so it is still there once the run ends."""
+        return " ".join([summary, *(n if n.endswith(".") else n + "." for n in self.notes)])
 
     @Slot(str)
     def _started(self, label: str) -> None:
+        self.notes.clear()
         self.bar.setValue(0)
         self.bar.setFormat(label)
         self._label = label

@@ -3,7 +3,7 @@ filter, word times, beam."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QSpinBox, QWidget
 
 from fmstudio.core.config import Settings
@@ -80,7 +80,9 @@ class SpeechOptionsBar(QWidget):
             for col, (label, widget) in enumerate((*pairs, ends[row])):
                 if label:
                     layout.addWidget(QLabel(label), row, col * 2)
-                layout.addWidget(widget, row, col * 2 + 1)
+                stretch = widget is self.model_picker
+                left = Qt.AlignmentFlag(0) if stretch else Qt.AlignmentFlag.AlignLeft
+                layout.addWidget(widget, row, col * 2 + 1, alignment=left)
         layout.setColumnStretch(1, 1)
 
     @Slot()

@@ -101,7 +101,7 @@ class TranscribePanel(QWidget):
         failed = [f"{Path(t.path).name}: {t.error}" for t in transcripts if not t.ok]
         seconds = sum(t.duration for t in good)
         summary = f"Transcribed {seconds:.1f} s of audio in {elapsed_s:.1f} s."
-        self.status.say("; ".join(failed) if failed else summary)
+        self.status.say("; ".join(failed) if failed else self.status.with_notes(summary))
         self.transcribed.emit(transcripts)
 
     @Slot(bool)
