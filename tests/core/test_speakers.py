@@ -108,3 +108,46 @@ def test_exports_carry_speakers():
     plain = Transcript("a.wav", "x", segments=[Segment(0.0, 1.0, "x")])
     assert "speaker" not in json.loads(writers.to_json(plain))["segments"][0]
     assert writers.to_txt(plain) == "x\n"
+
+
+def test_a_recording_gets_speakers_after_stop_and_live_text_never_runs_them(
+    conversation, monkeypatch
+):
+    import threading
+
+    from fmstudio.core.requests import Record
+    from fmstudio.core.speech import speakers
+    from fmstudio.core.speech.events import LiveText
+    from fmstudio.core.speech.record import record
+    from fmstudio.core.speech.sources import FileSource
+
+    path, turns = conversation
+    calls: list[int] = []
+    original = speakers.find_speakers
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(speakers, "find_speakers", counted)
+    events: list[object] = []
+    options = SpeechOptions(language="en", speakers=0)
+    request = Record(FileSource(path), model="whisper-tiny.en", options=options)
+    recording = run_to_end(record(request, stop=threading.Event()), events.append)
+    assert any(isinstance(e, LiveText) for e in events)
+    assert len(calls) == 1  # the final pass only
+    found = recording.transcript
+    assert found.speakers == ["Speaker 1", "Speaker 2"]
+    assert speaker_time_accuracy(turns, _spans(found)) >= 0.9
+
+
+def test_music_and_long_silence_around_speech(tmp_path: Path, speech_wav):
+    """A tone chord (music-like), 6 s of silence, then speech: an answer, never a crash."""
+    t = np.arange(SAMPLE_RATE * 3) / SAMPLE_RATE
+    chord = sum(0.1 * np.sin(2 * np.pi * f * t) for f in (262, 330, 392)).astype(np.float32)
+    silence = np.zeros(SAMPLE_RATE * 6, np.float32)
+    audio = np.concatenate([chord, silence, load_audio(speech_wav[0]), silence])
+    model = catalog.cached_load("whisper-tiny.en", "speech")
+    found = run_to_end(transcribe_audio(model, audio, SpeechOptions(speakers=0), CancelToken()))
+    assert 1 <= len(found.speakers) <= 2
+    assert "lazy dog" in found.text.lower()
