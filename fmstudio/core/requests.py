@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from fmstudio.core.image.models import ImageClassifier
     from fmstudio.core.speech.models import SpeechModel
     from fmstudio.core.speech.sources import AudioSource
-    from fmstudio.core.text.encoder_head import HeadClassifier
-    from fmstudio.core.text.models import MultilingualEncoder, TextClassifier, TextEncoder
+    from fmstudio.core.text.head_model import HeadClassifier
+    from fmstudio.core.text.models import TextClassifier, TextEncoder
+    from fmstudio.core.text.multilingual import MultilingualEncoder
 
 ImageModel = Union[str, "ImageClassifier"]
 TextModel = Union[str, "TextEncoder", "MultilingualEncoder", "TextClassifier", "HeadClassifier"]

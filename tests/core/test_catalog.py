@@ -9,10 +9,16 @@ from fmstudio.core import catalog, paths
 from fmstudio.core.errors import ModelUnavailableError
 
 
-def test_one_bundled_model_per_task_available_offline() -> None:
-    bundled = [e for e in catalog.list_models() if e.source == "bundled"]
-    assert sorted(e.task for e in bundled) == ["image", "speech", "text"]
-    assert all(e.available_offline for e in bundled)
+def test_bundled_models_are_available_offline() -> None:
+    bundled = {e.name: e for e in catalog.list_models() if e.source == "bundled"}
+    assert {name: e.task for name, e in bundled.items()} == {
+        "efficientnet_lite0": "image",
+        "all-MiniLM-L6-v2": "text",
+        "use-multilingual": "text",
+        "whisper-tiny.en": "speech",
+        "whisper-base": "speech",
+    }
+    assert all(e.available_offline for e in bundled.values())
 
 
 def test_hub_models_are_listed_as_needing_network(

