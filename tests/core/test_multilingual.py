@@ -68,11 +68,13 @@ def _transcribe(model: str, path: Path, options: SpeechOptions):
 
 
 def test_german_is_detected_transcribed_and_translated(german: Path) -> None:
-    found = _transcribe("whisper-base", german, SpeechOptions(beam_size=1))
+    # The default beam: with beam 1 this synthetic voice fails Whisper's quality checks and
+    # falls back to sampling, which gives a different (often invented) text on each run.
+    found = _transcribe("whisper-base", german, SpeechOptions())
     assert found.language == "de" and found.language_probability > 0.5
     assert "morgen" in found.text.lower() and "berlin" in found.text.lower()
-    english = _transcribe("whisper-base", german, SpeechOptions(task="translate", beam_size=1))
-    assert "morning" in english.text.lower()
+    english = _transcribe("whisper-base", german, SpeechOptions(task="translate"))
+    assert "good morning" in english.text.lower() and "berlin" in english.text.lower()
 
 
 def test_english_only_models_refuse_other_languages_and_translation(german: Path) -> None:
