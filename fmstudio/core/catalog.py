@@ -6,6 +6,7 @@ Loading dispatches to the modality package, which imports the heavy libraries.
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import json
 import os
@@ -287,6 +288,11 @@ def cached_load(name: str, task: str, device: str = "cpu") -> Any:
     with _cache_lock:
         if key not in _cache:
             _cache[key] = _load_entry(entry, task, device)
+            # A loaded model is millions of long-lived Python objects (tokenizer tables,
+            # module trees): every full collection walked them all, holding the GIL for
+            # 250 ms at a time and freezing the window during transcription. Frozen, the
+            # collector skips them (benchmarks/bench_gui_responsiveness.py).
+            gc.freeze()
         return _cache[key]
 
 
