@@ -232,9 +232,9 @@ def resolve(name: str, task: str) -> ModelEntry:
     name = name.strip()
     if not name:
         raise ModelUnavailableError("no model name given")
-    for b in BUNDLED:
-        if b.task == task and b.answers_to(name):
-            return next(e for e in list_models(task) if e.name == b.name)
+    bundled = _bundled(name, task)
+    if bundled is not None:
+        return next(e for e in list_models(task) if e.name == bundled.name)
     for entry in library_entries(task):
         if entry.name == name:
             return entry
@@ -248,14 +248,26 @@ def resolve(name: str, task: str) -> ModelEntry:
     return ModelEntry(name, task, "hub", "", is_hub_cached(name))
 
 
+def _bundled(name: str, task: str) -> _Bundled | None:
+    return next((b for b in BUNDLED if b.task == task and b.answers_to(name.strip())), None)
+
+
+def bundled_name(name: str, task: str) -> str | None:
+    """The catalogue name of the bundled model `name` stands for (an alias), or None."""
+    bundled = _bundled(name, task)
+    return bundled.name if bundled else None
+
+
 def is_zero_shot(name: str, task: str) -> bool:
     """Whether `name` is a zero-shot model (it needs the user's labels)."""
-    return any(b.zero_shot and b.task == task and b.answers_to(name.strip()) for b in BUNDLED)
+    bundled = _bundled(name, task)
+    return bundled is not None and bundled.zero_shot
 
 
 def is_frozen(name: str, task: str) -> bool:
     """Whether `name` trains in head mode only (see `_Bundled.frozen`)."""
-    return any(b.frozen and b.task == task and b.answers_to(name.strip()) for b in BUNDLED)
+    bundled = _bundled(name, task)
+    return bundled is not None and bundled.frozen
 
 
 def load(name: str, task: str, device: str = "cpu") -> Any:

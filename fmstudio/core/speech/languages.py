@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fmstudio.core import catalog
 from fmstudio.core.errors import ModelUnavailableError
+from fmstudio.core.speech import joined
 
 NAMES: dict[str, str] = {
     "en": "English",
@@ -125,10 +126,8 @@ def _folder(entry: catalog.ModelEntry) -> Path | None:
         return Path(entry.location)
     if entry.source != "bundled":
         return None
-    if entry.name == "whisper-base":
-        from fmstudio.core.speech.joined import PACKAGES, _data_folder
-
-        return _data_folder(PACKAGES[0])
+    if entry.name == joined.NAME:
+        return joined.data_folder()
     from fmstudio.core.speech.models import bundled_folder
 
     return bundled_folder()

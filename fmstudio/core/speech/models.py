@@ -9,6 +9,7 @@ from typing import Any
 from fmstudio.core.catalog import ModelEntry
 from fmstudio.core.errors import ModelUnavailableError
 from fmstudio.core.hub import load_cached_or_online
+from fmstudio.core.speech import joined
 
 
 @dataclass
@@ -17,8 +18,6 @@ class SpeechModel:
     model: Any
     device: str
     english_only: bool
-    languages: tuple[str, ...] = ("en",)
-    """The language codes it understands, for the language menu."""
 
 
 def bundled_folder() -> Path:
@@ -54,16 +53,13 @@ def load_whisper(source: str, name: str, device: str = "cpu") -> SpeechModel:
     else:
         model = load_cached_or_online(name, _load)
     english_only = name.endswith(".en") or not getattr(model, "is_multilingual", True)
-    languages = ("en",) if english_only else tuple(getattr(model, "supported_languages", ()))
     where = f"{kind}:{index}" if kind == "cuda" else kind
-    return SpeechModel(name, model, where, english_only, languages or ("en",))
+    return SpeechModel(name, model, where, english_only)
 
 
 def load(entry: ModelEntry, device: str = "cpu") -> SpeechModel:
-    if entry.source == "bundled" and entry.name == "whisper-base":
-        from fmstudio.core.speech.joined import joined_folder
-
-        return load_whisper(str(joined_folder()), entry.name, device)
+    if entry.source == "bundled" and entry.name == joined.NAME:
+        return load_whisper(str(joined.joined_folder()), entry.name, device)
     if entry.source == "bundled":
         return load_whisper(str(bundled_folder()), "whisper-tiny.en", device)
     if entry.source == "library":

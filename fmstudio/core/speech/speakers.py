@@ -132,14 +132,17 @@ def _cluster(pieces: np.ndarray, seconds: np.ndarray, count: int) -> np.ndarray:
 
 def _fold(pieces: np.ndarray, labels: np.ndarray, keep: list[int]) -> np.ndarray:
     """Pieces outside the kept groups join the nearest kept one; groups renumbered 0…"""
-    centres = _unit(np.stack([pieces[labels == k].mean(0) for k in keep]))
-    nearest = (pieces @ centres.T).argmax(axis=1)
+    nearest = (pieces @ _centroids(pieces, labels, keep).T).argmax(axis=1)
     kept = np.array([keep.index(x) if x in keep else -1 for x in labels])
     return np.where(kept >= 0, kept, nearest)
 
 
-def _centroids(vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    return _unit(np.stack([vectors[labels == k].mean(0) for k in np.unique(labels)]))
+def _centroids(
+    vectors: np.ndarray, labels: np.ndarray, groups: Sequence[int] | None = None
+) -> np.ndarray:
+    """The unit mean vector of each group (all of them, in order, unless named)."""
+    chosen = np.unique(labels) if groups is None else groups
+    return _unit(np.stack([vectors[labels == k].mean(0) for k in chosen]))
 
 
 def _smooth(labels: np.ndarray, windows: Sequence[_Window]) -> np.ndarray:

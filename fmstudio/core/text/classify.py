@@ -170,7 +170,7 @@ def pick_model(request: ClassifyTexts, entries: Sequence[Entry]) -> tuple[str, s
     """The model to load, and why it is not the one asked for ("" when it is): English-only
     MiniLM gives way to the multilingual encoder for labels or texts in another language."""
     name = request.model if isinstance(request.model, str) and request.model else TEXT.default_model
-    if not catalog.is_zero_shot(name, "text") or catalog.resolve(name, "text").name == MULTILINGUAL:
+    if not catalog.is_zero_shot(name, "text") or catalog.bundled_name(name, "text") == MULTILINGUAL:
         return name, ""
     texts = [*parse_labels(request.labels), *(e.text for e in entries if isinstance(e, TextDoc))]
     reason = not_english(texts)
