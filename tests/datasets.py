@@ -275,3 +275,10 @@ def make_chinese_folder(root: Path) -> Path:
         for i, text in enumerate(texts):
             (folder / f"{i:02d}.txt").write_text(text, encoding="utf-8")
     return root
+
+
+GERMAN = (
+    "Guten Morgen. Heute ist das Wetter in Berlin sehr schön, "
+    "und wir gehen am Nachmittag zusammen in den Park."
+)
+"""A German sentence long enough (at espeak-ng speed 140) for Whisper base to detect."""

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from tests.cli.test_cli import fmstudio
+from tests.core.test_speech import TRANSCRIPT_KEYS
 from tests.datasets import alternating, make_conversation
 
 
@@ -12,15 +13,7 @@ def test_transcribe_json_to_stdout(speech_wav: tuple[Path, str]) -> None:
     out = fmstudio("speech", "transcribe", str(path), "--format", "json", "--beam-size", "1")
     assert out.returncode == 0, out.stderr
     (data,) = json.loads(out.stdout)  # always a list, as classify --json prints
-    assert set(data) == {
-        "path",
-        "text",
-        "language",
-        "language_probability",
-        "duration",
-        "segments",
-        "error",
-    }
+    assert set(data) == TRANSCRIPT_KEYS
     assert data["error"] is None
     assert data["language"] == "en"
     assert data["language_probability"] is None  # an English-only model detects nothing

@@ -17,12 +17,8 @@ from fmstudio.core.speech.languages import model_languages
 from fmstudio.core.speech.transcribe import transcribe_audio
 from fmstudio.core.text.classify import classify_texts
 from fmstudio.core.text.language import not_english
-from tests.datasets import make_conversation
+from tests.datasets import GERMAN, make_conversation
 
-GERMAN = (
-    "Guten Morgen. Heute ist das Wetter in Berlin sehr schön, "
-    "und wir gehen am Nachmittag zusammen in den Park."
-)
 CHINESE = {
     "体育": "我今天去看了一场足球比赛，我们的球队赢了。",
     "政治": "政府今天宣布了新的税收政策，议会将进行投票。",

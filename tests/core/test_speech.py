@@ -160,17 +160,21 @@ def test_vtt_header_escaping_and_timestamps() -> None:
     assert "01:01:01.500 --> 01:02:05.500\n&lt;b&gt;Bold&lt;/b&gt; &amp; more\n" in vtt
 
 
+TRANSCRIPT_KEYS = {
+    "path",
+    "text",
+    "language",
+    "language_probability",
+    "duration",
+    "segments",
+    "error",
+}
+"""What every transcript's JSON holds, in `speech transcribe --format json` too."""
+
+
 def test_json_and_txt(tmp_path: Path) -> None:
     data = json.loads(writers.to_json(SAMPLE))
-    assert set(data) == {
-        "path",
-        "text",
-        "language",
-        "language_probability",
-        "duration",
-        "segments",
-        "error",
-    }
+    assert set(data) == TRANSCRIPT_KEYS
     assert data["segments"][1] == {"start": 3661.5, "end": 3725.5, "text": "<b>Bold</b> & more"}
     assert writers.to_txt(SAMPLE) == "Hello there.\n<b>Bold</b> & more\n"
     target = writers.write(SAMPLE, "srt", tmp_path / "out")

@@ -84,9 +84,22 @@ class SegmentsTable(QTableWidget):
         self.setRowCount(0)
         self._segments = []
         for s in segments:
-            self.append(s)
+            self._add_row(s)
+        has_speakers = any(s.speaker for s in segments)
+        self.setColumnHidden(SPEAKER, not has_speakers)  # another transcript may have none
+        if has_speakers:
+            self._recolour()
 
     def append(self, s: Segment) -> None:
+        self._add_row(s)
+        if s.speaker:
+            self._show_speakers()
+
+    def _show_speakers(self) -> None:
+        self.setColumnHidden(SPEAKER, False)
+        self._recolour()
+
+    def _add_row(self, s: Segment) -> None:
         row = self.rowCount()
         self.blockSignals(True)
         self.insertRow(row)
@@ -98,9 +111,6 @@ class SegmentsTable(QTableWidget):
         self.setItem(row, SPEAKER, QTableWidgetItem(s.speaker))
         self.setItem(row, TEXT, QTableWidgetItem(s.text))
         self.blockSignals(False)
-        if s.speaker:
-            self.setColumnHidden(SPEAKER, False)
-            self._recolour()
 
     def _cell(self, row: int, col: int) -> str:
         item = self.item(row, col)

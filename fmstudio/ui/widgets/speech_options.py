@@ -45,7 +45,6 @@ class SpeechOptionsBar(QWidget):
         )
         self.translate = QCheckBox("Translate to English")
         self.translate.setChecked(settings.translate)
-        self.translate.setToolTip("Write English whatever is spoken (multilingual models only)")
         self.speakers = QComboBox()
         for text, value in SPEAKER_CHOICES:
             self.speakers.addItem(text, value)
@@ -72,12 +71,16 @@ class SpeechOptionsBar(QWidget):
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         rows = (
-            (("Model:", self.model_picker), ("Language:", self.language), ("", self.translate)),
-            (("Speakers:", self.speakers), ("", self.vad), ("", self.words)),
+            (
+                ("Model:", self.model_picker),
+                ("Language:", self.language),
+                ("", self.translate),
+                ("Device:", self.device),
+            ),
+            (("Speakers:", self.speakers), ("", self.vad), ("", self.words), ("Beam:", self.beam)),
         )
-        ends = ((("Device:", self.device)), (("Beam:", self.beam)))
         for row, pairs in enumerate(rows):
-            for col, (label, widget) in enumerate((*pairs, ends[row])):
+            for col, (label, widget) in enumerate(pairs):
                 if label:
                     layout.addWidget(QLabel(label), row, col * 2)
                 stretch = widget is self.model_picker
@@ -92,8 +95,11 @@ class SpeechOptionsBar(QWidget):
         language_menu(self.language, languages)
         multilingual = len(languages) > 1
         self.translate.setEnabled(multilingual)
-        if not multilingual:
-            self.translate.setToolTip("This model is English-only: choose whisper-base")
+        self.translate.setToolTip(
+            "Write English whatever is spoken"
+            if multilingual
+            else "This model is English-only: choose whisper-base to translate"
+        )
 
     def options(self) -> SpeechOptions:
         translate = self.translate.isChecked() and self.translate.isEnabled()

@@ -10,6 +10,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
+from fmstudio.core.curate import plural
 from fmstudio.core.requests import Playback
 from fmstudio.core.speech.events import LiveText
 from fmstudio.core.speech.languages import NAMES
@@ -32,7 +33,7 @@ def about(language: str | None, probability: float | None) -> str:
 def speaker_summary(speakers: list[str]) -> str:
     if not speakers:
         return ""
-    return f" · {len(speakers)} speaker{'s' if len(speakers) != 1 else ''}: {', '.join(speakers)}"
+    return f" · {plural(len(speakers), 'speaker')}: {', '.join(speakers)}"
 
 
 class TranscriptView(QWidget):
