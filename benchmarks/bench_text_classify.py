@@ -23,7 +23,7 @@ from fmstudio.core.data.texts import TextDoc
 from fmstudio.core.events import run_to_end
 from fmstudio.core.requests import ClassifyTexts
 from fmstudio.core.text.classify import _run_windows, classify_texts
-from fmstudio.core.text.models import TextEncoder, load_bundled
+from fmstudio.core.text.models import TextEncoder, load_bundled, speed_up
 
 WORDS = [
     *("the", "a", "market", "team", "vote", "recipe", "engine", "patient", "court", "river"),
@@ -62,7 +62,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     texts = make_documents(args.docs)
-    encoder = load_bundled("cpu")
+    encoder = speed_up(load_bundled("cpu"))
     labels = ["markets", "sports", "law", "cooking", "weather", "technology"]
     ours_t, plain_t = [], []
     for _ in range(args.repeats):

@@ -281,6 +281,14 @@ def _load_entry(entry: ModelEntry, task: str, device: str) -> Any:
     return import_target(modality(task).models).load(entry, device)
 
 
+def _fastest(model: Any, task: str) -> Any:
+    """The model on its fastest checked inference path (ONNX Runtime, bf16…), where its
+    modality's models module offers `speed_up`. Only cached (inference) loads get it:
+    training builds on the plain torch module that `load` returns."""
+    speed_up = getattr(import_target(modality(task).models), "speed_up", None)
+    return speed_up(model) if speed_up is not None else model
+
+
 def _identity(entry: ModelEntry) -> str:
     """What a model *is*: its folder for library and folder models, else its name.
 
@@ -299,7 +307,7 @@ def cached_load(name: str, task: str, device: str = "cpu") -> Any:
     key = (_identity(entry), task, device)
     with _cache_lock:
         if key not in _cache:
-            _cache[key] = _load_entry(entry, task, device)
+            _cache[key] = _fastest(_load_entry(entry, task, device), task)
             # A loaded model is millions of long-lived Python objects (tokenizer tables,
             # module trees): every full collection walked them all, holding the GIL for
             # 250 ms at a time and freezing the window during transcription. Frozen, the

@@ -87,3 +87,12 @@ def detect_job(
     """A job for the GUI: importing torch takes seconds, so the status bar asks on the worker."""
     yield Log("Detecting compute device…")
     return describe(resolve_device(choice))
+
+
+def bf16_native() -> bool:
+    """Whether this CPU multiplies bf16 in hardware (AVX512-BF16 or AMX): only there is
+    bf16 autocast faster than fp32; elsewhere it is emulated and slower."""
+    import torch
+
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(bool(getattr(torch.cpu, name, lambda: False)()) for name in checks)

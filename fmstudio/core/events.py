@@ -49,6 +49,12 @@ class Log(Event):
 
 
 @dataclass(frozen=True)
+class Runtime(Log):
+    """How a job computes (ONNX Runtime, bf16 autocast, PyTorch, and why not faster): a log
+    line that the window also keeps in its status bar."""
+
+
+@dataclass(frozen=True)
 class Partial(Event, Generic[T]):
     """A piece of the result that is ready before the job ends (one batch of predictions)."""
 

@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
-from fmstudio.core.events import CancelToken, Event, Log, Partial, Progress
+from fmstudio.core.events import CancelToken, Event, Log, Partial, Progress, Runtime
 from fmstudio.core.modalities import import_target
 from fmstudio.ui.errors import is_expected, show_error_dialog
 from fmstudio.ui.worker import JobFactory, Worker
@@ -41,6 +41,8 @@ class JobController(QObject):
     started = Signal(str)
     progress = Signal(object)
     log = Signal(str)
+    runtime = Signal(str)
+    """How the job computes (a `Runtime` event; it is a log line too)."""
     partial = Signal(object)
     other_event = Signal(object)
     """Events that are not progress, log lines or partial results (metrics, levels, …)."""
@@ -117,6 +119,8 @@ class JobController(QObject):
         elif isinstance(event, Partial):
             self.partial.emit(event)
         elif isinstance(event, Log):
+            if isinstance(event, Runtime):
+                self.runtime.emit(event.message)
             self.log.emit(event.message)
         else:
             self.other_event.emit(event)

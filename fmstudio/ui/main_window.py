@@ -68,10 +68,13 @@ class MainWindow(QMainWindow):
         for key, tab in self.tabs_by_key.items():
             self.tab_widget.addTab(tab, modality(key).title)
             tab.status_message.connect(self._show_status)
+            tab.runtime_message.connect(self._show_runtime)
             tab.train_requested.connect(self.train_on)
         self.setCentralWidget(self.tab_widget)
         self.device_label = QLabel(f"Device: {self.device_text}")
         self.device_label.setToolTip("The compute device jobs run on (set per job in each tab)")
+        self.runtime_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.runtime_label)
         self.statusBar().addPermanentWidget(self.device_label)
         self._build_menus()
         self._restore()
@@ -177,6 +180,16 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(message, 5000)
         else:
             self.statusBar().clearMessage()
+
+    @Slot(str)
+    def _show_runtime(self, message: str) -> None:
+        """`Running on ONNX Runtime on CPU`: the path in short, the reasons in the tooltip."""
+        self.runtime_label.setText(message.split(" (")[0])
+        self.runtime_label.setToolTip(
+            f"{message}.\nHow the last classification computed: the fastest path that gives "
+            "the same answers as plain PyTorch on this device. FMSTUDIO_RUNTIME=torch turns "
+            "the faster paths off."
+        )
 
     @Slot()
     def add_folder(self) -> None:

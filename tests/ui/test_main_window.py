@@ -140,6 +140,18 @@ def test_status_bar_keeps_no_loading_line_after_a_job(qtbot) -> None:
     window.close()
 
 
+def test_status_bar_shows_how_the_last_job_computed(qtbot, photo_like_image: Path) -> None:
+    window = _window(qtbot)
+    assert window.runtime_label.text() == ""
+    tab = window.tabs_by_key["image"]
+    window.show_tab("image")
+    tab.add_paths([str(photo_like_image)])
+    qtbot.waitUntil(lambda: tab.table.model.rowCount() == 1 and not tab.is_busy(), timeout=60_000)
+    assert window.runtime_label.text() == "Running on ONNX Runtime on CPU"
+    assert "same answers as plain PyTorch" in window.runtime_label.toolTip()
+    window.close()
+
+
 def test_closing_cancels_every_job_at_once_and_says_so(qtbot) -> None:
     import time
 

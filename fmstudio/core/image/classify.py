@@ -13,7 +13,7 @@ from fmstudio.core.data.files import expand_paths
 from fmstudio.core.data.images import IMAGE_SUFFIXES, load_image, make_thumbnail
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import InputFileError
-from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial
+from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial, Runtime
 from fmstudio.core.image.models import ImageClassifier
 from fmstudio.core.image.transforms import to_tensor
 from fmstudio.core.modalities import IMAGE
@@ -75,6 +75,7 @@ def classify_images(
     cancel = cancel or CancelToken()
     files = list(expand_paths(request.paths, IMAGE_SUFFIXES))
     classifier = yield from _classifier(request)
+    yield Runtime(f"Running on {classifier.runtime}")
     tracker = EtaTracker(len(files))
     yield tracker.progress(0, f"{len(files)} images")
     results: list[ItemResult] = []

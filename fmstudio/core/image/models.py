@@ -7,6 +7,7 @@ model came from.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,9 @@ from torch import nn
 
 from fmstudio.core.catalog import ModelEntry
 from fmstudio.core.errors import ModelUnavailableError
+from fmstudio.core.export import graphs
 from fmstudio.core.hub import load_cached_or_online
+from fmstudio.core.image.runtime import onnx_logits
 
 BUNDLED_ARCH = "tf_efficientnet_lite0"
 # The bundled weights are Google's TF EfficientNet-Lite0 converted to PyTorch: TF "same"
@@ -71,10 +74,16 @@ class ImageClassifier:
     preprocess: Preprocess
     device: str = "cpu"
     meta: dict[str, Any] = field(default_factory=dict)
+    fast: Callable[[torch.Tensor], torch.Tensor] | None = None
+    """A faster forward pass checked against `model` (ONNX Runtime on CPU), if there is one."""
+    runtime: str = "PyTorch"
+    """How the logits are computed, for the status bar."""
 
     @torch.inference_mode()
     def logits(self, batch: torch.Tensor) -> torch.Tensor:
-        """Logits for a normalised NCHW float batch (fp16 autocast and channels_last on CUDA)."""
+        """Logits for a normalised NCHW float batch (fp16 autocast on CUDA)."""
+        if self.fast is not None:
+            return self.fast(batch)
         batch = batch.to(self.device, non_blocking=True)
         if self.device.startswith("cuda"):
             batch = batch.contiguous(memory_format=torch.channels_last)
@@ -226,3 +235,23 @@ def load(entry: ModelEntry, device: str = "cpu") -> ImageClassifier:
     if "/" in entry.name and not entry.name.startswith("timm/"):
         return load_transformers(entry.name, device)
     return load_timm(entry.name.removeprefix("timm/"), device)
+
+
+def speed_up(classifier: ImageClassifier) -> ImageClassifier:
+    """Give `classifier` its fastest checked path for inference; `runtime` says which, and
+    why not a faster one. (Training keeps the plain module: see `catalog.cached_load`.)"""
+    if classifier.device != "cpu":
+        classifier.runtime = f"PyTorch on {classifier.device}"
+        return classifier
+    reason = f"turned off by {graphs.RUNTIME_ENV}=torch"
+    if graphs.fast_paths_wanted():
+        arch = str(classifier.meta.get("architecture", type(classifier.model).__name__))
+        try:
+            classifier.fast = onnx_logits(classifier.model, classifier.preprocess.crop, arch)
+            classifier.runtime = "ONNX Runtime on CPU"
+            return classifier
+        except graphs.GraphError as exc:
+            reason = str(exc)
+    classifier.model = classifier.model.to(memory_format=torch.channels_last)  # 1.5x eager
+    classifier.runtime = f"PyTorch on CPU (not ONNX Runtime: {reason})"
+    return classifier

@@ -17,7 +17,7 @@ from fmstudio.core.data.files import expand_paths
 from fmstudio.core.data.texts import TEXT_SUFFIXES, TextDoc, iter_documents
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError, InputFileError
-from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial
+from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial, Runtime
 from fmstudio.core.modalities import TEXT
 from fmstudio.core.requests import ClassifyTexts
 from fmstudio.core.results import ItemResult, Prediction, rank
@@ -128,6 +128,9 @@ def classify_texts(
     cancel = cancel or CancelToken()
     entries = collect_entries(request.paths, request.texts, request.text_column)
     loaded = yield from _load(request, entries)
+    runtime = getattr(loaded, "runtime", "")  # the numpy encoder and heads say nothing
+    if runtime:
+        yield Runtime(f"Running on {runtime}")
     if isinstance(loaded, Classifier):
         names = loaded.labels
     else:

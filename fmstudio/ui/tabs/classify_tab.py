@@ -63,6 +63,7 @@ class ClassifyTab(Tab):
         self.jobs.partial.connect(self._add_rows)
         self.jobs.done.connect(self._summarise)
         self.jobs.log.connect(self.status_message)
+        self.jobs.runtime.connect(self.runtime_message)
         self.jobs.busy_changed.connect(self._busy_changed)
         self.open_button = QPushButton(f"Add {modality.noun}…")
         self.open_button.setToolTip(
