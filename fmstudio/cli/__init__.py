@@ -11,6 +11,7 @@ from typing import cast
 
 from fmstudio import __version__
 from fmstudio.cli import evaluate as evaluate_cli
+from fmstudio.cli import export as export_cli
 from fmstudio.cli import image as image_cli
 from fmstudio.cli import speech as speech_cli
 from fmstudio.cli import text as text_cli
@@ -84,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     speech_cli.add_commands(sub)
     train_cli.add_commands(sub)
     evaluate_cli.add_commands(sub)
+    export_cli.add_commands(sub)
     return parser
 
 

@@ -41,6 +41,9 @@ class Modality:
     """The job that checks a training folder (`scan_job(Scan, *, cancel)`)."""
     evaluate: str = "fmstudio.core.train.evaluate:evaluate_model"
     """The job that measures a model on a dataset (`evaluate_model(Evaluate, *, cancel)`)."""
+    exportable: str | None = None
+    """Turns a loaded model into an `Exportable` for ONNX/TorchScript, or None: speech models
+    already leave as CTranslate2 folders."""
     transcribes: bool = False
     """Whether models of this task write text (scored by WER) rather than pick a class."""
     trainee: str = "classifier"
@@ -78,6 +81,7 @@ TEXT = Modality(
         "or a CSV/TSV/JSONL file with text and label columns."
     ),
     finetuner="fmstudio.core.text.finetune:text_finetuner",
+    exportable="fmstudio.core.text.exportable:exportable",
 )
 IMAGE = Modality(
     task="image",
@@ -90,6 +94,7 @@ IMAGE = Modality(
     models="fmstudio.core.image.models",
     run="fmstudio.core.image.classify:classify_images",
     finetuner="fmstudio.core.image.finetune:ImageFinetuner",
+    exportable="fmstudio.core.image.exportable:exportable",
 )
 SPEECH = Modality(
     task="speech",
@@ -118,6 +123,7 @@ MODALITIES: dict[str, Modality] = {m.task: m for m in (TEXT, IMAGE, SPEECH)}
 TASKS: tuple[str, ...] = tuple(MODALITIES)
 """In the order the window shows its tabs."""
 TRAINABLE: tuple[str, ...] = tuple(t for t, m in MODALITIES.items() if m.trainable)
+EXPORTABLE: tuple[str, ...] = tuple(t for t, m in MODALITIES.items() if m.exportable)
 
 
 def modality(task: str) -> Modality:

@@ -130,6 +130,19 @@ class Compare:
 
 
 @dataclass(frozen=True)
+class Export:
+    """Write a classifier as ONNX or TorchScript into a folder, checked against torch."""
+
+    model: str
+    format: str = "onnx"
+    """"onnx" or "torchscript"."""
+    output: str = ""
+    """The folder to write; `<model>-<format>` in the current folder when empty."""
+    task: str | None = None
+    """"image" or "text"; found from the model when None."""
+
+
+@dataclass(frozen=True)
 class Playback:
     """Play part of a transcript's decoded 16 kHz audio."""
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import os
 import warnings
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,20 @@ class GraphSpec:
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
     dynamic: dict[str, dict[int, str]]
+
+
+@dataclass
+class Exportable:
+    """What a modality hands the export job: a module with plain tensors in and out, inputs
+    to trace and check it on, and what a user needs beside the graph to use it."""
+
+    module: nn.Module
+    example: tuple[torch.Tensor, ...]
+    spec: GraphSpec
+    metadata: dict[str, Any]
+    """Classes, preprocessing, input names: written to fmstudio-export.json."""
+    save_extras: Callable[[Path], None] = field(default=lambda folder: None)
+    """Writes the files the graph needs beside it (a text model's tokenizer)."""
 
 
 def fast_paths_wanted() -> bool:
@@ -108,15 +122,16 @@ def session(path: Path, threads: int | None = None) -> Any:
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
-def mismatch(expected: np.ndarray, got: np.ndarray) -> str:
-    """Why `got` is not `expected` within TOLERANCE and with the same top-1; "" when it is."""
+def mismatch(expected: np.ndarray, got: np.ndarray, top1: bool = True) -> str:
+    """Why `got` is not `expected` within TOLERANCE (and, for logits, with the same top-1);
+    "" when it is."""
     if expected.shape != got.shape:
         return f"output shape {got.shape} differs from torch's {expected.shape}"
     scale = max(float(np.abs(expected).max()), 1.0)
     worst = float(np.abs(expected - got).max()) / scale
     if not np.isfinite(worst) or worst > TOLERANCE:
         return f"outputs differ from torch's by {worst:.2e} (relative), over {TOLERANCE:g}"
-    if expected.ndim == 2 and (expected.argmax(-1) != got.argmax(-1)).any():
+    if top1 and expected.ndim == 2 and (expected.argmax(-1) != got.argmax(-1)).any():
         return "the top class differs from torch's"
     return ""
 

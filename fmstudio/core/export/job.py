@@ -1,0 +1,153 @@
+"""The export job: a library or bundled classifier written as ONNX or TorchScript, checked.
+
+Every export is loaded back the way a user would load it (ONNX Runtime, `torch.jit.load`)
+and compared with the torch model on a few inputs before the folder appears; a mismatch
+leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from collections.abc import Generator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from fmstudio import __version__
+from fmstudio.core import catalog, library
+from fmstudio.core.errors import FmError
+from fmstudio.core.events import CancelToken, Event, Log
+from fmstudio.core.export import graphs, snippets
+from fmstudio.core.modalities import EXPORTABLE, import_target, modality
+from fmstudio.core.requests import Export
+
+FORMATS = {"onnx": "model.onnx", "torchscript": "model.pt"}
+META_FILE = "fmstudio-export.json"
+SPEECH_NOTE = (
+    "speech models already leave fmstudio as CTranslate2 folders: a fine-tuned one's folder "
+    "(Models > Open models folder) loads as it is with faster_whisper.WhisperModel(folder)"
+)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    folder: Path
+    format: str
+    largest_difference: float
+    top1_same: bool
+
+
+def find_task(name: str) -> str:
+    """Which task `name` is a model of: bundled, library or a folder with a model.json."""
+    for task in EXPORTABLE:
+        if catalog.bundled_name(name, task):
+            return task
+    found = [e.task for e in catalog.library_entries() if e.name == name]
+    folder = Path(name).expanduser()
+    if not found and (folder / "model.json").is_file():
+        found = [str(library.read_card(folder).get("task", ""))]
+    if (found and found[0] == "speech") or catalog.bundled_name(name, "speech"):
+        raise FmError(SPEECH_NOTE)
+    if found and found[0] in EXPORTABLE:
+        return found[0]
+    raise FmError(f"cannot tell whether {name} is an image or a text model: add --task")
+
+
+def default_output(name: str, fmt: str) -> Path:
+    stem = re.sub(r"[^\w.+-]+", "-", Path(name.rstrip("/\\")).name) or "model"
+    return Path.cwd() / f"{stem}-{fmt}"
+
+
+def check_target(target: Path) -> None:
+    """Replace an earlier export, never a folder of the user's own files."""
+    if target.exists() and not (target / META_FILE).is_file():
+        if target.is_dir() and not any(target.iterdir()):
+            return
+        raise FmError(f"{target} already exists and is not an fmstudio export; choose another")
+
+
+def export_model(
+    request: Export, *, cancel: CancelToken | None = None
+) -> Generator[Event, None, ExportResult]:
+    """Write `request.model` to `request.output` as ONNX or TorchScript, checked."""
+    cancel = cancel or CancelToken()
+    if request.format not in FORMATS:
+        raise FmError(f"unknown format {request.format!r}; choose onnx or torchscript")
+    task = request.task or find_task(request.model)
+    if task not in EXPORTABLE:
+        raise FmError(SPEECH_NOTE if task == "speech" else f"{task} models cannot be exported")
+    target = Path(request.output).expanduser().resolve() if request.output else None
+    name = catalog.bundled_name(request.model, task) or request.model
+    target = target or default_output(name, request.format)
+    check_target(target)
+    yield Log(f"Loading {request.model}…")
+    loaded = catalog.load(request.model, task, "cpu")
+    item = import_target(str(modality(task).exportable))(loaded)
+    cancel.raise_if_cancelled()
+    yield Log(f"Exporting to {request.format} and checking it against PyTorch…")
+    checked: dict[str, float | bool] = {}
+
+    def write(folder: Path) -> None:
+        path = folder / FORMATS[request.format]
+        checked.update(_write_checked(item, request.format, path))
+        item.save_extras(folder)
+        meta = _metadata(item, request, task, checked)
+        (folder / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        (folder / "README.md").write_text(snippets.readme(meta, str(target)), encoding="utf-8")
+
+    library.save_folder(target, write)
+    result = ExportResult(
+        target, request.format, float(checked["difference"]), bool(checked["top1_same"])
+    )
+    yield Log(f"Saved {target} (largest difference from PyTorch {result.largest_difference:.1e})")
+    return result
+
+
+def _write_checked(item: graphs.Exportable, fmt: str, path: Path) -> dict[str, float | bool]:
+    """Write the file, load it back as a user would, and compare it with torch."""
+    try:
+        if fmt == "onnx":
+            graphs.export_onnx(item.module, item.example, item.spec, path)
+            session = graphs.session(path)
+            feed = {name: t.numpy() for name, t in zip(item.spec.inputs, item.example, strict=True)}
+            got = np.asarray(session.run(None, feed)[0])
+        else:
+            graphs.export_torchscript(item.module, item.example, path)
+            with torch.inference_mode(), warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)  # "use torch.export instead"
+                got = torch.jit.load(str(path))(*item.example).float().numpy()
+    except graphs.GraphError as exc:
+        raise FmError(str(exc)) from exc
+    with torch.inference_mode():
+        expected = item.module(*item.example).float().numpy()
+    top1 = bool(item.metadata.get("labels"))  # embeddings have no top class
+    problem = graphs.mismatch(expected, got, top1)
+    if problem:
+        raise FmError(f"the {fmt} export does not compute what the model does: {problem}")
+    return {"difference": graphs.largest_difference(expected, got), "top1_same": top1}
+
+
+def _metadata(
+    item: graphs.Exportable, request: Export, task: str, checked: dict[str, float | bool]
+) -> dict[str, object]:
+    return {
+        **item.metadata,
+        "task": task,
+        "model": Path(request.model.rstrip("/\\")).name,
+        "source": request.model,
+        "format": request.format,
+        "file": FORMATS[request.format],
+        "inputs": list(item.spec.inputs),
+        "outputs": list(item.spec.outputs),
+        "check": {
+            "inputs": int(item.example[0].shape[0]),
+            "largest_difference": checked["difference"],
+            "tolerance": graphs.TOLERANCE,
+            "top1_same": checked["top1_same"],
+        },
+        "fmstudio_version": __version__,
+    }

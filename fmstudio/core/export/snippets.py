@@ -1,0 +1,104 @@
+"""How to use an exported model without fmstudio: the README written beside every export.
+
+The same snippets are in the project README; tests run them on real exports, so they stay
+true.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+IMAGE_ONNX = """\
+import json
+
+import numpy as np
+import onnxruntime as ort
+from PIL import Image
+
+folder = "{folder}"
+meta = json.load(open(f"{{folder}}/fmstudio-export.json"))
+pre = meta["preprocess"]
+session = ort.InferenceSession(f"{{folder}}/model.onnx")
+
+image = Image.open("{example}").convert("RGB")
+w, h = image.size  # resize the short side, keeping the aspect ratio, then center-crop
+short, long = min(w, h), max(w, h)
+size = (pre["resize"], int(pre["resize"] * long / short))
+resample = getattr(Image.Resampling, pre["interpolation"].upper())
+image = image.resize(size if w <= h else size[::-1], resample)
+left = round((image.width - pre["crop"]) / 2)
+top = round((image.height - pre["crop"]) / 2)
+image = image.crop((left, top, left + pre["crop"], top + pre["crop"]))
+x = (np.asarray(image, np.float32) / 255 - pre["mean"]) / pre["std"]
+x = x.transpose(2, 0, 1)[None].astype(np.float32)  # [1, 3, crop, crop]
+
+logits = session.run(None, {{"pixel_values": x}})[0][0]
+print(meta["labels"][int(logits.argmax())])
+"""
+
+TEXT_ONNX = """\
+import json
+
+import numpy as np
+import onnxruntime as ort
+from transformers import AutoTokenizer
+
+folder = "{folder}"
+meta = json.load(open(f"{{folder}}/fmstudio-export.json"))
+tokenizer = AutoTokenizer.from_pretrained(folder)
+session = ort.InferenceSession(f"{{folder}}/model.onnx")
+
+texts = ["{example}"]
+tokens = tokenizer(texts, padding=True, truncation=True, max_length=meta["max_length"],
+                   return_tensors="np")
+wanted = [i.name for i in session.get_inputs()]
+out = session.run(None, {{name: tokens[name].astype(np.int64) for name in wanted}})[0]
+print([meta["labels"][i] for i in out.argmax(-1)] if meta["labels"] else out.shape)
+"""
+
+TORCHSCRIPT = """\
+import torch
+
+model = torch.jit.load("{folder}/model.pt")
+# the same inputs as the ONNX graph (see fmstudio-export.json), as torch tensors:
+# images: model(pixel_values); text: model(input_ids, attention_mask[, token_type_ids])
+"""
+
+
+def snippet(task: str, fmt: str, folder: str, example: str) -> str:
+    """The Python that loads the export in `folder` and runs it on `example`."""
+    if fmt == "torchscript":
+        return TORCHSCRIPT.format(folder=folder)
+    template = IMAGE_ONNX if task == "image" else TEXT_ONNX
+    return template.format(folder=folder, example=example)
+
+
+def readme(meta: dict[str, Any], folder: str) -> str:
+    """The export folder's README.md: what the files are, the check, and how to run it."""
+    task, fmt = meta["task"], meta["format"]
+    example = "photo.jpg" if task == "image" else "The delivery arrived two days late."
+    check = meta["check"]
+    top1 = "same top-1 on every input" if check["top1_same"] else "top-1 not compared"
+    labels = ", ".join(meta["labels"][:20]) + (" …" if len(meta["labels"]) > 20 else "")
+    return "\n".join(
+        [
+            f"# {meta['model']} ({fmt})",
+            "",
+            f"Exported by fmstudio {meta['fmstudio_version']} from `{meta['source']}`.",
+            "",
+            f"- **File:** `{meta['file']}`",
+            f"- **Input:** {meta['input']}",
+            f"- **Output:** {meta['output']}",
+            f"- **Classes ({len(meta['labels'])}):** {labels or 'none (sentence embeddings)'}",
+            f"- **Checked when written** on {check['inputs']} inputs against PyTorch: largest "
+            f"difference {check['largest_difference']:.1e} (relative; tolerance "
+            f"{check['tolerance']:g}), {top1}.",
+            "",
+            "## Use it without fmstudio",
+            "",
+            "```python",
+            snippet(task, fmt, folder, example).rstrip(),
+            "```",
+            "",
+        ]
+    )

@@ -1,0 +1,76 @@
+"""A text model as an `Exportable`: token ids in; class logits (a fine-tuned classifier) or
+sentence embeddings (the zero-shot encoder, pooling included) out; its tokenizer beside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from fmstudio.core.errors import FmError
+from fmstudio.core.export.graphs import Exportable, GraphSpec
+from fmstudio.core.text.models import CHECK_TEXTS, TextClassifier, TextEncoder
+
+
+class _Logits(nn.Module):
+    def __init__(self, model: nn.Module, names: tuple[str, ...]) -> None:
+        super().__init__()
+        self.model, self.names = model, names
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        logits: torch.Tensor = self.model(**dict(zip(self.names, inputs, strict=True))).logits
+        return logits
+
+
+class _Embeddings(_Logits):
+    """Mean pooling over the attention mask, L2-normalised: what `TextEncoder.embed` does."""
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        named = dict(zip(self.names, inputs, strict=True))
+        hidden = self.model(**named).last_hidden_state
+        mask = named["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        return nn.functional.normalize(pooled, dim=-1)
+
+
+def exportable(model: object) -> Exportable:
+    if not isinstance(model, TextEncoder | TextClassifier):
+        raise FmError(
+            f"{getattr(model, 'name', 'this model')} runs on the NumPy multilingual encoder, "
+            "not PyTorch, so it cannot be exported to ONNX or TorchScript"
+        )
+    batch = model.encode(list(CHECK_TEXTS))
+    names = tuple(batch)  # input_ids, attention_mask (and token_type_ids for BERT)
+    output = "embeddings" if isinstance(model, TextEncoder) else "logits"
+    dynamic = {name: {0: "batch", 1: "tokens"} for name in names}
+    spec = GraphSpec(names, (output,), {**dynamic, output: {0: "batch"}})
+    module = (_Embeddings if isinstance(model, TextEncoder) else _Logits)(model.model, names)
+    return Exportable(
+        module.eval(),
+        tuple(batch[name] for name in names),
+        spec,
+        _metadata(model, names, output),
+        lambda folder: _save_tokenizer(model.tokenizer, folder),
+    )
+
+
+def _metadata(model: TextEncoder | TextClassifier, names: tuple[str, ...], output: str) -> Any:
+    labels = model.labels if isinstance(model, TextClassifier) else []
+    return {
+        "task": "text",
+        "labels": labels,
+        "max_length": model.max_length,
+        "input": f"{', '.join(names)}: int64 [batch, tokens] from the tokenizer in this "
+        f"folder (padding, truncation at {model.max_length} tokens)",
+        "output": (
+            "logits: float32 [batch, classes]; softmax gives probabilities"
+            if output == "logits"
+            else "embeddings: float32 [batch, dim], L2-normalised; cosine = dot product"
+        ),
+    }
+
+
+def _save_tokenizer(tokenizer: Any, folder: Path) -> None:
+    tokenizer.save_pretrained(str(folder))
