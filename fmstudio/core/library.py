@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fmstudio import __version__
-from fmstudio.core import catalog, paths
+from fmstudio.core import catalog, hub_card, paths
+from fmstudio.core.atomic import atomic_write_text
 from fmstudio.core.data.report import relative_path
 from fmstudio.core.errors import FmError
 
@@ -179,7 +180,9 @@ def model_card(
 
 
 def write_card(folder: Path, card: dict[str, Any]) -> None:
-    (folder / "model.json").write_text(json.dumps(card, indent=2), encoding="utf-8")
+    """model.json, and the README.md model card made from it (see core/hub_card.py)."""
+    atomic_write_text(folder / "model.json", json.dumps(card, indent=2))
+    hub_card.write(folder, card)
 
 
 def read_card(folder: Path) -> dict[str, Any]:

@@ -38,6 +38,7 @@ def test_image_head_mode_saves_a_timm_model(tiny_image_base: Path, image_folder:
     folder = paths.models_dir() / "colours"
     assert result.folder == folder and folder.is_dir()
     assert sorted(p.name for p in folder.iterdir()) == [
+        "README.md",
         "config.json",
         "model.json",
         "model.safetensors",
@@ -50,6 +51,9 @@ def test_image_head_mode_saves_a_timm_model(tiny_image_base: Path, image_folder:
     assert card["hyperparameters"]["epochs"] == 40 and card["fmstudio_version"]
     assert card["metrics"]["accuracy"] == result.evaluation.accuracy
     assert len(card["history"]) == len(result.history) > 0
+    readme = (folder / "README.md").read_text()
+    assert readme.startswith("---\nlibrary_name: timm\n") and "# colours" in readme
+    assert f"{result.evaluation.accuracy:.4f}" in readme and "local-dir:path/to/colours" in readme
     assert any(isinstance(e, Log) and "features" not in e.message for e in events)
 
     # The tabs see it at once, and plain timm loads it with its classes and preprocessing.

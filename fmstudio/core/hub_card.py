@@ -1,0 +1,169 @@
+"""The README.md beside every saved model: a Hugging Face model card made from model.json.
+
+YAML front matter (library_name, base_model, tags, metrics, pipeline_tag) then the classes,
+the data, the metrics, the most confused pairs, the hyperparameters and how to load it, so
+a model folder can be pushed to a hub as it is. Torch-free: it reads only the card dict.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fmstudio.core import catalog
+from fmstudio.core.atomic import atomic_write_text
+
+PIPELINES = {
+    "image": "image-classification",
+    "text": "text-classification",
+    "speech": "automatic-speech-recognition",
+}
+LOADING = {
+    "timm": """import timm
+
+model = timm.create_model("local-dir:{folder}", pretrained=True).eval()
+config = timm.data.resolve_data_config(model=model)  # the preprocessing it was trained with
+transform = timm.data.create_transform(**config)
+labels = model.pretrained_cfg["label_names"]""",
+    "transformers": """from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+model = AutoModelForSequenceClassification.from_pretrained("{folder}")
+tokenizer = AutoTokenizer.from_pretrained("{folder}")
+labels = model.config.id2label""",
+    "ctranslate2": """from faster_whisper import WhisperModel
+
+model = WhisperModel("{folder}", compute_type="int8")
+segments, info = model.transcribe("audio.wav")
+print(" ".join(s.text for s in segments))""",
+    "fmstudio": """# a linear head (model.safetensors: weight, bias) on the multilingual Universal
+# Sentence Encoder's embeddings; head.json names the encoder and the classes
+from fmstudio.core import catalog
+
+model = catalog.load("{folder}", "text")
+print(model.labels, model.probabilities(["some text"]))""",
+}
+
+
+def library_name(card: dict[str, Any]) -> str:
+    if card.get("task") == "image":
+        return "timm"
+    if card.get("task") == "speech":
+        return "ctranslate2"
+    return (
+        "fmstudio" if catalog.is_frozen(str(card.get("base_model", "")), "text") else "transformers"
+    )
+
+
+def front_matter(card: dict[str, Any]) -> list[str]:
+    task = str(card.get("task", ""))
+    base = str(card.get("base_model", ""))
+    metrics = ["wer", "cer"] if task == "speech" else ["accuracy", "f1"]
+    return [
+        "---",
+        f"library_name: {library_name(card)}",
+        f"base_model: {json.dumps(catalog.hub_id(base, task) or base)}",
+        "tags:",
+        *(
+            f"- {tag}"
+            for tag in (
+                "fmstudio",
+                PIPELINES.get(task, task),
+                f"{card.get('mode', 'full')}-finetune",
+            )
+        ),
+        f"pipeline_tag: {PIPELINES.get(task, task)}",
+        "metrics:",
+        *(f"- {m}" for m in metrics),
+        "---",
+    ]
+
+
+def _data(card: dict[str, Any]) -> list[str]:
+    data = card.get("dataset") or {}
+    counts = data.get("counts") or {}
+    lines = [
+        "## Data",
+        "",
+        f"- Folder: `{data.get('path', '?')}` (content hash `{str(data.get('hash', ''))[:16]}`)",
+        f"- {data.get('train_examples', '?')} training and {data.get('val_examples', '?')} "
+        f"validation examples (split: {data.get('split', '?')})",
+    ]
+    if isinstance(counts, dict) and counts:
+        lines.append("- Per class: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if card.get("minutes_of_audio"):
+        lines.append(f"- {card['minutes_of_audio']} minutes of audio")
+    return [*lines, ""]
+
+
+def _metrics(card: dict[str, Any]) -> list[str]:
+    metrics = card.get("metrics") or {}
+    rows = [(k, v) for k, v in metrics.items() if isinstance(v, int | float)]
+    if not rows:
+        return ["## Metrics", "", "No validation examples were held out.", ""]
+    table = [f"| {k} | {v:.4f} |" if isinstance(v, float) else f"| {k} | {v} |" for k, v in rows]
+    per_class = metrics.get("per_class") or {}
+    if per_class:
+        table += [f"| f1 ({label}) | {m.get('f1', 0):.4f} |" for label, m in per_class.items()]
+    return ["## Metrics (validation)", "", "| metric | value |", "|---|---|", *table, ""]
+
+
+def confusion_summary(card: dict[str, Any], most: int = 5) -> list[str]:
+    """The most frequent mistakes as `true → predicted: count` lines."""
+    metrics = card.get("metrics") or {}
+    labels, matrix = metrics.get("labels") or [], metrics.get("confusion_matrix") or []
+    if not labels or not matrix:
+        return []
+    pairs = [
+        (count, labels[t], labels[p])
+        for t, row in enumerate(matrix)
+        for p, count in enumerate(row)
+        if t != p and count
+    ]
+    pairs.sort(key=lambda pair: -pair[0])
+    lines = [f"- {t} → {p}: {n}" for n, t, p in pairs[:most]] or ["- no mistakes"]
+    return ["## Most confused", "", *lines, ""]
+
+
+def render(card: dict[str, Any], folder: Path) -> str:
+    """The model card for a model folder whose model.json is `card`.
+
+    Written before the folder has its final place (a temp or staging folder), so the
+    loading snippet names the model's folder by the model's name.
+    """
+    name = str(card.get("name") or folder.name)
+    hyper = card.get("hyperparameters") or {}
+    wanted = ("mode", "epochs", "batch_size", "lr", "weight_decay", "warmup", "augment", "seed")
+    classes = card.get("classes") or []
+    return "\n".join(
+        [
+            *front_matter(card),
+            "",
+            f"# {name}",
+            "",
+            f"Fine-tuned from `{card.get('base_model', '?')}` with fmstudio "
+            f"{card.get('fmstudio_version', '')} on {str(card.get('created', ''))[:10]} "
+            f"({card.get('mode', 'full')} mode, best epoch {card.get('best_epoch', '?')}).",
+            "",
+            *(["## Classes", "", ", ".join(map(str, classes)), ""] if classes else []),
+            *_data(card),
+            *_metrics(card),
+            *confusion_summary(card),
+            "## Hyperparameters",
+            "",
+            "| name | value |",
+            "|---|---|",
+            *(f"| {k} | {hyper[k]} |" for k in wanted if k in hyper),
+            "",
+            "## How to load",
+            "",
+            "```python",
+            LOADING[library_name(card)].format(folder=f"path/to/{name}"),
+            "```",
+            "",
+        ]
+    )
+
+
+def write(folder: Path, card: dict[str, Any]) -> None:
+    atomic_write_text(folder / "README.md", render(card, folder))
