@@ -33,6 +33,10 @@ class Settings:
     text_top_k: int = 5
     export_folder: str = ""
     """Where the last export went; the next export dialog opens there."""
+    model_export_format: str = "onnx"
+    """The format the last model export used (ONNX or TorchScript)."""
+    model_export_folder: str = ""
+    """Where the last model export went: the next one is offered beside it."""
     datasets: dict[str, str] = field(default_factory=dict)
     """The dataset folder each tab last added to (task → folder)."""
     sort_folder: str = ""

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from fmstudio import __version__
 from fmstudio.core import catalog, paths
 from fmstudio.core.logs import log_file
-from fmstudio.core.modalities import TRAINABLE
+from fmstudio.core.modalities import EXPORTABLE, TRAINABLE
 
 
 def package_version(name: str) -> str:
@@ -73,6 +73,8 @@ class ModelLibraryDialog(QDialog):
     COLUMNS = ("Name", "Task", "Source", "Offline", "Description")
     retrain_requested = Signal(str, str)
     """(task, name): retrain this library model on its dataset as it is now."""
+    export_requested = Signal(str, str)
+    """(task, name): export this model as ONNX or TorchScript."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -114,6 +116,14 @@ class ModelLibraryDialog(QDialog):
         self.retrain_button.setEnabled(False)
         self.retrain_button.clicked.connect(self._retrain)
         buttons.addButton(self.retrain_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip(
+            "Write the selected image or text model as ONNX or TorchScript, to run it "
+            "without fmstudio (speech models are CTranslate2 folders already)"
+        )
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self._export)
+        buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
@@ -132,6 +142,19 @@ class ModelLibraryDialog(QDialog):
         entry = self.selected()
         retrainable = entry is not None and entry.source == "library" and entry.task in TRAINABLE
         self.retrain_button.setEnabled(retrainable)
+        self.export_button.setEnabled(
+            entry is not None
+            and not entry.problem
+            and entry.task in EXPORTABLE
+            and entry.source in ("library", "bundled")
+            and not catalog.is_frozen(entry.name, entry.task)
+        )
+
+    @Slot()
+    def _export(self) -> None:
+        entry = self.selected()
+        if entry is not None:
+            self.export_requested.emit(entry.task, entry.location or entry.name)
 
     @Slot()
     def _retrain(self) -> None:

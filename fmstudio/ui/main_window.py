@@ -214,6 +214,16 @@ class MainWindow(QMainWindow):
     def show_model_library(self) -> ModelLibraryDialog:
         dialog = ModelLibraryDialog(self)
         dialog.retrain_requested.connect(self.retrain)
+        dialog.export_requested.connect(self.export_model)
+        dialog.show()
+        return dialog
+
+    @Slot(str, str)
+    def export_model(self, task: str, model: str) -> QWidget:
+        """The export dialog for `model` (from the model library or the wizard's last page)."""
+        from fmstudio.ui.widgets.model_export_dialog import ModelExportDialog
+
+        dialog = ModelExportDialog(self.settings, task, model, parent=self)
         dialog.show()
         return dialog
 
@@ -279,6 +289,7 @@ class MainWindow(QMainWindow):
         wizard = FineTuneWizard(self.settings, task, evaluate_model, self, **preset)
         wizard.model_saved.connect(self._on_model_saved)
         wizard.label_next.connect(self.label_next)
+        wizard.export_requested.connect(self.export_model)
         wizard.show()
         self._wizard = wizard
         return wizard

@@ -63,9 +63,14 @@ def test_walks_every_page_trains_and_saves(qtbot, tiny_image_base: Path, image_f
     wizard.next()
     assert wizard.currentId() == SAVE
     wizard.save_page.name.setText("wizard colours")
-    with qtbot.waitSignal(wizard.model_saved) as saved:
+    assert not wizard.save_page.export_after.isHidden()
+    wizard.save_page.export_after.setChecked(True)
+    with (
+        qtbot.waitSignal(wizard.model_saved) as saved,
+        qtbot.waitSignal(wizard.export_requested) as export,
+    ):
         wizard.button(QWizard.WizardButton.FinishButton).click()
-    assert saved.args == ["image", "wizard colours"]
+    assert saved.args == ["image", "wizard colours"] == export.args
     folder = paths.models_dir() / "wizard colours"
     assert (folder / "model.json").is_file() and (folder / "model.safetensors").is_file()
     assert [p.name for p in paths.models_dir().iterdir()] == ["wizard colours"]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -21,11 +22,12 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from fmstudio.core.catalog import is_frozen
 from fmstudio.core.data.folders import DatasetReport
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import Event, PauseGate, Progress, format_duration
 from fmstudio.core.library import check_replaceable, output_folder, publish
-from fmstudio.core.modalities import modality
+from fmstudio.core.modalities import EXPORTABLE, modality
 from fmstudio.core.requests import Compare, Evaluate
 from fmstudio.core.train.events import WARM_UP, EpochMetrics, StepMetrics
 from fmstudio.ui.errors import user_message
@@ -278,6 +280,8 @@ class SavePage(QWizardPage):
     label_next = Signal(str, str, str, str, int)
     """(task, model, dataset, unlabelled folder, n): classify the folder with the new model
     and review its n least sure files into the dataset."""
+    export_requested = Signal(str, str)
+    """(task, name): open the export dialog on the saved model."""
 
     def __init__(self, state: WizardState) -> None:
         super().__init__()
@@ -290,10 +294,16 @@ class SavePage(QWizardPage):
         self.where = QLabel()
         self.where.setWordWrap(True)
         self.next_box = self._label_next_box()
+        self.export_after = QCheckBox("Then export it for deployment (ONNX or TorchScript)…")
+        self.export_after.setToolTip(
+            "After saving, open the export dialog: the model as ONNX or TorchScript, checked "
+            "against PyTorch, with a README that shows how to run it without fmstudio"
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Name:"))
         layout.addWidget(self.name)
         layout.addWidget(self.where)
+        layout.addWidget(self.export_after)
         layout.addWidget(self.next_box)
         layout.addStretch(1)
 
@@ -337,6 +347,8 @@ class SavePage(QWizardPage):
         self.name.setText(self.state.previous_model or f"{stem}-{self.state.task}")
         classifier = not modality(self.state.task).transcribes
         self.next_box.setVisible(classifier and report is not None and Path(report.root).is_dir())
+        exportable = self.state.task in EXPORTABLE and not is_frozen(self.state.model, "text")
+        self.export_after.setVisible(exportable)
 
     @Slot()
     def _check(self) -> None:
@@ -374,6 +386,8 @@ class SavePage(QWizardPage):
             return False
         self.state.staging = None
         self.saved.emit(self.state.task, target.name)
+        if not self.export_after.isHidden() and self.export_after.isChecked():
+            self.export_requested.emit(self.state.task, target.name)
         report = self.state.report
         if report is not None and self._labelling_next():
             folder = self.unlabelled.text().strip()

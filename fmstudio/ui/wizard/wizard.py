@@ -28,6 +28,8 @@ class FineTuneWizard(QWizard):
     """(task, name) once a model is in the library: the tabs refresh their pickers."""
     label_next = Signal(str, str, str, str, int)
     """(task, model, dataset, unlabelled folder, n): see `SavePage.label_next`."""
+    export_requested = Signal(str, str)
+    """(task, name): export the saved model (`SavePage.export_after`)."""
 
     def __init__(
         self,
@@ -64,6 +66,7 @@ class FineTuneWizard(QWizard):
         self.save_page = SavePage(self.state)
         self.save_page.saved.connect(self.model_saved)
         self.save_page.label_next.connect(self.label_next)
+        self.save_page.export_requested.connect(self.export_requested)
         pages = (
             self.data_page,
             self.model_page,

@@ -1,0 +1,77 @@
+"""Exporting from the window: the model library's Export…, and the export dialog's job."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fmstudio.core.config import Settings
+from fmstudio.ui.dialogs import ModelLibraryDialog
+from fmstudio.ui.widgets.model_export_dialog import ModelExportDialog
+
+
+def _select(dialog: ModelLibraryDialog, name: str) -> None:
+    row = next(r for r in range(dialog.table.rowCount()) if dialog.table.item(r, 0).text() == name)
+    dialog.table.selectRow(row)
+
+
+def test_library_offers_export_for_torch_classifiers_only(qtbot) -> None:
+    dialog = ModelLibraryDialog()
+    qtbot.addWidget(dialog)
+    assert not dialog.export_button.isEnabled()
+    for name, can in (
+        ("efficientnet_lite0", True),
+        ("all-MiniLM-L6-v2", True),
+        ("use-multilingual", False),
+        ("whisper-tiny.en", False),
+        ("resnet50.a1_in1k", False),
+    ):
+        _select(dialog, name)
+        assert dialog.export_button.isEnabled() is can, name
+    _select(dialog, "efficientnet_lite0")
+    with qtbot.waitSignal(dialog.export_requested) as asked:
+        dialog.export_button.click()
+    assert asked.args == ["image", "efficientnet_lite0"]
+
+
+def test_export_dialog_writes_a_checked_folder_and_remembers(
+    qtbot, tmp_path: Path, tiny_image_base: Path
+) -> None:
+    settings = Settings(model_export_folder=str(tmp_path))
+    dialog = ModelExportDialog(settings, "image", str(tiny_image_base))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.folder.text() == str(tmp_path / f"{tiny_image_base.name}-onnx")
+    dialog.format.setCurrentIndex(dialog.format.findData("torchscript"))
+    assert dialog.folder.text() == str(tmp_path / f"{tiny_image_base.name}-torchscript")
+    dialog.format.setCurrentIndex(dialog.format.findData("onnx"))
+    assert dialog.start()
+    assert not dialog.export_button.isEnabled()  # no second export while one runs
+    qtbot.waitUntil(lambda: not dialog.jobs.is_busy(), timeout=60_000)
+    folder = tmp_path / f"{tiny_image_base.name}-onnx"
+    meta = json.loads((folder / "fmstudio-export.json").read_text())
+    assert meta["format"] == "onnx" and meta["check"]["top1_same"]
+    assert "same answers as PyTorch" in dialog.status.text()
+    assert dialog.open_button.isEnabled() and dialog.export_button.isEnabled()
+    assert settings.model_export_format == "onnx" and settings.model_export_folder == str(tmp_path)
+
+
+def test_export_dialog_says_why_it_cannot_and_closes_while_busy(
+    qtbot, tmp_path: Path, tiny_image_base: Path
+) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "keep.txt").write_text("mine")
+    dialog = ModelExportDialog(Settings(), "image", str(tiny_image_base))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.folder.setText(str(mine))
+    dialog.start()
+    qtbot.waitUntil(lambda: not dialog.jobs.is_busy(), timeout=60_000)
+    assert "not an fmstudio export" in dialog.status.text()
+    assert [p.name for p in mine.iterdir()] == ["keep.txt"]
+    dialog.folder.setText(str(tmp_path / "out"))
+    dialog.start()
+    dialog.close()  # waits for the worker: no thread outlives the dialog
+    qtbot.waitUntil(lambda: not dialog.jobs.is_busy(), timeout=5_000)
+    assert not list(tmp_path.glob(".out.tmp-*")), "a half-written export was left"
