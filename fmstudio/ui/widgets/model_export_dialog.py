@@ -56,6 +56,7 @@ class ModelExportDialog(QDialog):
         )
         self.jobs = JobController(self)
         self.status = JobStatus(self.jobs, stop_key=None)
+        self.status.stop_button.hide()  # an export cannot stop halfway; Close waits for it
         self.status.say("The export is compared with PyTorch before the folder appears.")
         self.jobs.done.connect(self._exported)
         self.jobs.busy_changed.connect(self._busy)
