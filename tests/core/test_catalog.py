@@ -13,6 +13,7 @@ def test_bundled_models_are_available_offline() -> None:
     bundled = {e.name: e for e in catalog.list_models() if e.source == "bundled"}
     assert {name: e.task for name, e in bundled.items()} == {
         "efficientnet_lite0": "image",
+        "efficientnet_lite2": "image",
         "all-MiniLM-L6-v2": "text",
         "use-multilingual": "text",
         "whisper-tiny.en": "speech",

@@ -82,8 +82,9 @@ def test_english_only_models_refuse_other_languages_and_translation(german: Path
 
 def _classify(request: ClassifyTexts) -> tuple[list, list[str]]:
     said: list[str] = []
-    results = run_to_end(
-        classify_texts(request), lambda e: said.append(e.message) if isinstance(e, Log) else None
+    results = run_to_end(  # what the user is told about the model, not how it computes
+        classify_texts(request),
+        lambda e: said.append(e.message) if type(e) is Log else None,
     )
     return results, said
 

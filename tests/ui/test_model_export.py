@@ -12,6 +12,7 @@ from fmstudio.ui.widgets.model_export_dialog import ModelExportDialog
 
 def _select(dialog: ModelLibraryDialog, name: str) -> None:
     row = next(r for r in range(dialog.table.rowCount()) if dialog.table.item(r, 0).text() == name)
+    dialog.table.clearSelection()  # selectRow adds to it when a modifier key looks held
     dialog.table.selectRow(row)
 
 

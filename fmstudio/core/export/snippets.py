@@ -49,8 +49,9 @@ tokenizer = AutoTokenizer.from_pretrained(folder)
 session = ort.InferenceSession(f"{{folder}}/model.onnx")
 
 texts = ["{example}"]
-tokens = tokenizer(texts, padding=True, truncation=True, max_length=meta["max_length"],
-                   return_tensors="np")
+tokens = tokenizer(
+    texts, padding=True, truncation=True, max_length=meta["max_length"], return_tensors="np"
+)
 wanted = [i.name for i in session.get_inputs()]
 out = session.run(None, {{name: tokens[name].astype(np.int64) for name in wanted}})[0]
 print([meta["labels"][i] for i in out.argmax(-1)] if meta["labels"] else out.shape)
