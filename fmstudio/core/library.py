@@ -42,14 +42,16 @@ def output_folder(output: str) -> Path:
     return paths.models_dir() / output
 
 
-def check_replaceable(target: Path) -> None:
-    """Refuse to overwrite a folder that is not an fmstudio model (the user's own files)."""
-    if target.exists() and not (target / "model.json").is_file():
+def check_replaceable(
+    target: Path, marker: str = "model.json", what: str = "an fmstudio model"
+) -> None:
+    """Refuse to overwrite a folder that is not `what` (has no `marker` file): the user's own
+    files. An empty folder may be used."""
+    if target.exists() and not (target / marker).is_file():
         if target.is_dir() and not any(target.iterdir()):
             return
         raise FmError(
-            f"{target} already exists and is not an fmstudio model; "
-            "choose another output name or folder"
+            f"{target} already exists and is not {what}; choose another output name or folder"
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import platform
+from collections.abc import Callable
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt, Signal, Slot, qVersion
@@ -67,6 +68,18 @@ class AboutDialog(QDialog):
         layout.addWidget(buttons)
 
 
+def _action(
+    buttons: QDialogButtonBox, text: str, tip: str, slot: Callable[[], None]
+) -> QPushButton:
+    """A button for the selected row: disabled until a row it applies to is selected."""
+    button = QPushButton(text)
+    button.setToolTip(tip)
+    button.setEnabled(False)
+    button.clicked.connect(slot)
+    buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+    return button
+
+
 class ModelLibraryDialog(QDialog):
     """Lists the catalogue: bundled models, the user's library and well-known hub models."""
 
@@ -108,22 +121,20 @@ class ModelLibraryDialog(QDialog):
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
-        self.retrain_button = QPushButton("Retrain…")
-        self.retrain_button.setToolTip(
+        self.retrain_button = _action(
+            buttons,
+            "Retrain…",
             "Train the selected model again on its dataset as it is now (same base and "
-            "settings), and compare the two"
+            "settings), and compare the two",
+            self._retrain,
         )
-        self.retrain_button.setEnabled(False)
-        self.retrain_button.clicked.connect(self._retrain)
-        buttons.addButton(self.retrain_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.export_button = QPushButton("Export…")
-        self.export_button.setToolTip(
+        self.export_button = _action(
+            buttons,
+            "Export…",
             "Write the selected image or text model as ONNX or TorchScript, to run it "
-            "without fmstudio (speech models are CTranslate2 folders already)"
+            "without fmstudio (speech models are CTranslate2 folders already)",
+            self._export,
         )
-        self.export_button.setEnabled(False)
-        self.export_button.clicked.connect(self._export)
-        buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)

@@ -17,7 +17,7 @@ from fmstudio.core.devices import bf16_native
 from fmstudio.core.export import graphs
 from fmstudio.core.image import models as image_models
 from fmstudio.core.image.models import Preprocess
-from fmstudio.core.image.transforms import _filter, to_tensor
+from fmstudio.core.image.transforms import interpolation, to_tensor
 from fmstudio.core.text import models as text_models
 
 
@@ -91,7 +91,9 @@ def test_crop_only_resize_matches_torchvision(size: tuple[int, int]) -> None:
 
     img = Image.fromarray(load_sample_image("china.jpg")).resize(size)
     pre = Preprocess(256, 224, (0.0, 0.0, 0.0), (1 / 255, 1 / 255, 1 / 255), "bicubic")
-    full = F.center_crop(F.resize(img, pre.resize, interpolation=_filter(pre)), [pre.crop] * 2)
+    full = F.center_crop(
+        F.resize(img, pre.resize, interpolation=interpolation(pre.interpolation)), [pre.crop] * 2
+    )
     ours = to_tensor(img, pre)
     assert ours.shape == (3, 224, 224)
     differences = (ours - F.pil_to_tensor(full).float()).abs()
@@ -102,7 +104,9 @@ def test_crop_only_resize_matches_torchvision(size: tuple[int, int]) -> None:
 def test_crop_larger_than_the_resize_pads_as_torchvision_does() -> None:
     img = Image.new("RGB", (90, 60), (200, 10, 10))
     pre = Preprocess(64, 80, (0.0, 0.0, 0.0), (1.0, 1.0, 1.0), "bilinear")
-    full = F.center_crop(F.resize(img, 64, interpolation=_filter(pre)), [80, 80])
+    full = F.center_crop(
+        F.resize(img, 64, interpolation=interpolation(pre.interpolation)), [80, 80]
+    )
     assert torch.equal(to_tensor(img, pre), F.pil_to_tensor(full).float().div(255))
 
 

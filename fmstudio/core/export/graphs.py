@@ -127,8 +127,7 @@ def mismatch(expected: np.ndarray, got: np.ndarray, top1: bool = True) -> str:
     "" when it is."""
     if expected.shape != got.shape:
         return f"output shape {got.shape} differs from torch's {expected.shape}"
-    scale = max(float(np.abs(expected).max()), 1.0)
-    worst = float(np.abs(expected - got).max()) / scale
+    worst = largest_difference(expected, got)
     if not np.isfinite(worst) or worst > TOLERANCE:
         return f"outputs differ from torch's by {worst:.2e} (relative), over {TOLERANCE:g}"
     if top1 and expected.ndim == 2 and (expected.argmax(-1) != got.argmax(-1)).any():
@@ -138,6 +137,17 @@ def mismatch(expected: np.ndarray, got: np.ndarray, top1: bool = True) -> str:
 
 def largest_difference(expected: np.ndarray, got: np.ndarray) -> float:
     return float(np.abs(expected - got).max()) / max(float(np.abs(expected).max()), 1.0)
+
+
+def check(module: nn.Module, example: Sequence[torch.Tensor], got: np.ndarray, top1: bool) -> float:
+    """`got` (a graph's output on `example`) against `module`'s own: the largest relative
+    difference, or GraphError saying how they differ."""
+    with torch.inference_mode():
+        expected = module(*example).float().numpy()
+    problem = mismatch(expected, got, top1)
+    if problem:
+        raise GraphError(problem)
+    return largest_difference(expected, got)
 
 
 def cache_path(digest: str) -> Path:

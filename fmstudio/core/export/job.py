@@ -62,14 +62,6 @@ def default_output(name: str, fmt: str) -> Path:
     return Path.cwd() / f"{stem}-{fmt}"
 
 
-def check_target(target: Path) -> None:
-    """Replace an earlier export, never a folder of the user's own files."""
-    if target.exists() and not (target / META_FILE).is_file():
-        if target.is_dir() and not any(target.iterdir()):
-            return
-        raise FmError(f"{target} already exists and is not an fmstudio export; choose another")
-
-
 def export_model(
     request: Export, *, cancel: CancelToken | None = None
 ) -> Generator[Event, None, ExportResult]:
@@ -83,7 +75,7 @@ def export_model(
     target = Path(request.output).expanduser().resolve() if request.output else None
     name = catalog.bundled_name(request.model, task) or request.model
     target = target or default_output(name, request.format)
-    check_target(target)
+    library.check_replaceable(target, META_FILE, "an fmstudio export")
     yield Log(f"Loading {request.model}…")
     loaded = catalog.load(request.model, task, "cpu")
     item = import_target(str(modality(task).exportable))(loaded)
@@ -122,13 +114,12 @@ def _write_checked(item: graphs.Exportable, fmt: str, path: Path) -> dict[str, f
                 got = torch.jit.load(str(path))(*item.example).float().numpy()
     except graphs.GraphError as exc:
         raise FmError(str(exc)) from exc
-    with torch.inference_mode():
-        expected = item.module(*item.example).float().numpy()
     top1 = bool(item.metadata.get("labels"))  # embeddings have no top class
-    problem = graphs.mismatch(expected, got, top1)
-    if problem:
-        raise FmError(f"the {fmt} export does not compute what the model does: {problem}")
-    return {"difference": graphs.largest_difference(expected, got), "top1_same": top1}
+    try:
+        difference = graphs.check(item.module, item.example, got, top1)
+    except graphs.GraphError as exc:
+        raise FmError(f"the {fmt} export does not compute what the model does: {exc}") from exc
+    return {"difference": difference, "top1_same": top1}
 
 
 def _metadata(

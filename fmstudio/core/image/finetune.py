@@ -22,7 +22,7 @@ from fmstudio.core.data.images import load_image
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import CancelToken, EtaTracker, Event
 from fmstudio.core.image.models import ImageClassifier, Preprocess
-from fmstudio.core.image.transforms import INTERPOLATIONS, to_tensor
+from fmstudio.core.image.transforms import interpolation, to_tensor
 
 CACHE_LIMIT = 3000
 """Up to this many training images are decoded once and kept (resized) in memory; above it
@@ -43,7 +43,7 @@ class ImageSamples(Dataset):
         self.targets = list(targets)
         self.preprocess = preprocess
         self.augment = augment
-        mode = INTERPOLATIONS.get(preprocess.interpolation, T.InterpolationMode.BICUBIC)
+        mode = interpolation(preprocess.interpolation)
         self._augment = T.Compose(
             [
                 T.RandomResizedCrop(preprocess.crop, scale=(0.5, 1.0), interpolation=mode),

@@ -11,7 +11,7 @@ from torch import nn
 
 from fmstudio.core.errors import FmError
 from fmstudio.core.export.graphs import Exportable, GraphSpec
-from fmstudio.core.text.models import CHECK_TEXTS, TextClassifier, TextEncoder
+from fmstudio.core.text.models import CHECK_TEXTS, TextClassifier, TextEncoder, mean_pool
 
 
 class _Logits(nn.Module):
@@ -25,14 +25,11 @@ class _Logits(nn.Module):
 
 
 class _Embeddings(_Logits):
-    """Mean pooling over the attention mask, L2-normalised: what `TextEncoder.embed` does."""
+    """The sentence embeddings `TextEncoder.embed` gives, pooling inside the graph."""
 
     def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
         named = dict(zip(self.names, inputs, strict=True))
-        hidden = self.model(**named).last_hidden_state
-        mask = named["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-        return nn.functional.normalize(pooled, dim=-1)
+        return mean_pool(self.model(**named).last_hidden_state, named["attention_mask"])
 
 
 def exportable(model: object) -> Exportable:

@@ -35,7 +35,7 @@ class _TextModel:
     device: str = "cpu"
     max_length: int = 256
     bf16: bool = False
-    """Run under bf16 autocast: set by `runtime.speed_up` where the CPU computes bf16 natively
+    """Run under bf16 autocast: set by `speed_up` where the CPU computes bf16 natively
     and the model's outputs were checked against fp32."""
     runtime: str = "PyTorch"
     """How the outputs are computed, for the status bar."""
@@ -75,6 +75,13 @@ class _TextModel:
         return {k: v.to(self.device) for k, v in batch.items()}
 
 
+def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """Sentence-transformers' pooling: the mean over real tokens, L2-normalised."""
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+    return torch.nn.functional.normalize(pooled, dim=-1)
+
+
 @dataclass
 class TextEncoder(_TextModel):
     """A sentence encoder: attention-masked mean pooling, L2-normalised (sentence-transformers)."""
@@ -82,9 +89,7 @@ class TextEncoder(_TextModel):
     @torch.inference_mode()
     def embed_batch(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         hidden = self.forward(batch).last_hidden_state.float()
-        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-        return torch.nn.functional.normalize(pooled.float(), dim=-1).cpu()
+        return mean_pool(hidden, batch["attention_mask"]).cpu()
 
     def embed(self, texts: list[str]) -> torch.Tensor:
         return self.embed_batch(self.encode(texts))

@@ -38,7 +38,6 @@ class ModelExportDialog(QDialog):
         settings: Settings,
         task: str,
         model: str,
-        fmt: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -47,9 +46,7 @@ class ModelExportDialog(QDialog):
         self.format = QComboBox()
         for text, key in FORMATS:
             self.format.addItem(text, key)
-        self.format.setCurrentIndex(
-            max(0, self.format.findData(fmt or settings.model_export_format))
-        )
+        self.format.setCurrentIndex(max(0, self.format.findData(settings.model_export_format)))
         self.format.currentIndexChanged.connect(self._follow_format)
         self.folder = FolderField(
             str(self._default_folder()), "Export to", "a new folder (an earlier export is replaced)"

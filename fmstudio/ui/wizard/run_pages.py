@@ -347,7 +347,8 @@ class SavePage(QWizardPage):
         self.name.setText(self.state.previous_model or f"{stem}-{self.state.task}")
         classifier = not modality(self.state.task).transcribes
         self.next_box.setVisible(classifier and report is not None and Path(report.root).is_dir())
-        exportable = self.state.task in EXPORTABLE and not is_frozen(self.state.model, "text")
+        task = self.state.task
+        exportable = task in EXPORTABLE and not is_frozen(self.state.model, task)
         self.export_after.setVisible(exportable)
 
     @Slot()
