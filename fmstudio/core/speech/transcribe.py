@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from fmstudio.core.errors import FmError, InputFileError
 from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial, Progress, phase
 from fmstudio.core.modalities import SPEECH
 from fmstudio.core.requests import AnySpeechModel, SpeechOptions, Transcribe
+from fmstudio.core.speech import long_files
 from fmstudio.core.speech.models import SpeechModel
 from fmstudio.core.speech.silence import is_silent, spoken
 from fmstudio.core.speech.transcripts import Segment, Transcript, Word
@@ -49,20 +50,14 @@ def transcribe_audio(
     language = options.language
     chosen = language not in (None, "", "auto")
     _check_options(model, options)
-    segments_iter, info = model.model.transcribe(
-        audio,
-        language=language if chosen else None,
-        task=options.task,
-        beam_size=max(1, options.beam_size),
-        vad_filter=options.vad,
-        word_timestamps=options.word_timestamps or options.speakers is not None,
-    )
+    if long_files.wanted(audio):
+        yield Log(f"{Path(path).name} is long: decoding 30-second pieces in batches")
+    segments_iter, info = _decode(model, audio, options)
     duration = float(info.duration) or len(audio) / SAMPLE_RATE
     segments: list[Segment] = []
     started = time.monotonic()
-    for seg in segments_iter if not is_silent(audio) else ():
+    for segment in segments_iter if not is_silent(audio) else ():
         cancel.raise_if_cancelled()
-        segment = _segment(seg)
         if segment.start >= duration or not spoken(audio, segment.start, segment.end, segment.text):
             continue
         segments.append(segment)
@@ -88,6 +83,23 @@ def transcribe_audio(
         duration=duration,
         segments=segments,
     )
+
+
+def _decode(
+    model: SpeechModel, audio: np.ndarray, options: SpeechOptions
+) -> tuple[Iterator[Segment], Any]:
+    """Segments as they are decoded, and faster-whisper's info: long files in batches."""
+    chosen = options.language not in (None, "", "auto")
+    decode = {
+        "language": options.language if chosen else None,
+        "task": options.task,
+        "beam_size": max(1, options.beam_size),
+        "word_timestamps": options.word_timestamps or options.speakers is not None,
+    }
+    if long_files.wanted(audio):
+        return long_files.transcribe_batched(model.model, audio, options, model.device, **decode)
+    segments, info = model.model.transcribe(audio, vad_filter=options.vad, **decode)
+    return (_segment(s) for s in segments), info
 
 
 def _check_options(model: SpeechModel, options: SpeechOptions) -> None:
