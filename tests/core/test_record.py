@@ -187,3 +187,27 @@ def test_a_full_disk_stops_the_recording_and_keeps_what_was_written(
     assert "No space left on device" in warning[0].message and "is kept" in warning[0].message
     with wave.open(str(target)) as w:
         assert w.getnframes() == 3 * 1600, "the three blocks written before the disk filled"
+
+
+def test_live_text_follows_the_speech_within_a_second_of_audio(
+    speech_wav: tuple[Path, str], whisper, tmp_path: Path
+) -> None:
+    """Live passes run every half second of audio (or as long as a pass takes), so the first
+    words show soon after they are said: measured in audio time, as the file plays at once."""
+    audio = load_audio(speech_wav[0])
+    frames = audio[: len(audio) // 480 * 480].reshape(-1, 480)
+    onset = np.nonzero(np.sqrt((frames**2).mean(axis=1)) > 0.01)[0][0] * 480 / 16000
+    events: list[object] = []
+    request = Record(FileSource(speech_wav[0]), model=whisper, path=tmp_path / "live.wav")
+    run_to_end(record(request, stop=threading.Event()), events.append)
+    elapsed, first_words = 0.0, None
+    passes = 0
+    for event in events:
+        if isinstance(event, Level):
+            elapsed = event.elapsed_s
+        elif isinstance(event, LiveText):
+            passes += 1
+            if first_words is None and (event.committed or event.tentative):
+                first_words = elapsed
+    assert first_words is not None and first_words - onset <= 1.5, (onset, first_words)
+    assert passes >= int(len(audio) / 16000), "a pass at least every second of audio"

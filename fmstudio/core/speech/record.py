@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import struct
 import threading
+import time
 from collections.abc import Generator
 from dataclasses import replace
 from pathlib import Path
@@ -29,7 +30,9 @@ from fmstudio.core.speech.sources import AudioSource
 from fmstudio.core.speech.transcribe import load_speech_model, transcribe_audio
 from fmstudio.core.speech.transcripts import Recording
 
-LIVE_STEP_SECONDS = 2.0
+LIVE_STEP_SECONDS = 0.5
+"""New audio between live passes; a pass that took longer than this waits as long as it took,
+so live text takes at most about half the CPU (benchmarks/bench_live_text.py)."""
 LIVE_MARGIN_SECONDS = 1.5
 LIVE_MAX_WINDOW_SECONDS = 20.0
 
@@ -135,7 +138,7 @@ class LiveTranscriber:
 
     def update(self, audio: AudioBuffer, now: float, cancel: CancelToken) -> LiveText:
         window = audio.since(int(self.committed_until * SAMPLE_RATE))
-        job = transcribe_audio(self.model, window, self.options, cancel)
+        job = transcribe_audio(self.model, window, self.options, cancel, quick=True)
         segments = run_to_end(job).segments
         tentative: list[str] = []
         settled_until = self.committed_until
@@ -210,7 +213,9 @@ def _capture(
             loaded = yield from model.get()
             live = live or (LiveTranscriber(loaded, model.request.options) if loaded else None)
             if live is not None:
+                started = time.monotonic()
                 yield live.update(audio, elapsed, cancel)
+                next_live = elapsed + max(LIVE_STEP_SECONDS, time.monotonic() - started)
 
 
 def record(

@@ -41,18 +41,21 @@ def transcribe_audio(
     options: SpeechOptions,
     cancel: CancelToken,
     path: str = "audio",
+    *,
+    quick: bool = False,
 ) -> Generator[Event, None, Transcript]:
     """Transcribe samples; yields each segment as it is decoded and progress by position.
 
     Silence gives no segments (see `silence`): not decoded when all of it is silent, and a
-    decoded segment without sound or words is dropped.
+    decoded segment without sound or words is dropped. `quick` (live text) decodes once, at
+    temperature 0: the fallback to sampling can double a pass on a short window.
     """
     language = options.language
     chosen = language not in (None, "", "auto")
     _check_options(model, options)
     if long_files.wanted(audio):
         yield Log(f"{Path(path).name} is long: decoding 30-second pieces in batches")
-    segments_iter, info = _decode(model, audio, options)
+    segments_iter, info = _decode(model, audio, options, quick)
     duration = float(info.duration) or len(audio) / SAMPLE_RATE
     segments: list[Segment] = []
     started = time.monotonic()
@@ -86,16 +89,18 @@ def transcribe_audio(
 
 
 def _decode(
-    model: SpeechModel, audio: np.ndarray, options: SpeechOptions
+    model: SpeechModel, audio: np.ndarray, options: SpeechOptions, quick: bool = False
 ) -> tuple[Iterator[Segment], Any]:
     """Segments as they are decoded, and faster-whisper's info: long files in batches."""
     chosen = options.language not in (None, "", "auto")
-    decode = {
+    decode: dict[str, Any] = {
         "language": options.language if chosen else None,
         "task": options.task,
         "beam_size": max(1, options.beam_size),
         "word_timestamps": options.word_timestamps or options.speakers is not None,
     }
+    if quick:
+        decode["temperature"] = 0.0
     if long_files.wanted(audio):
         return long_files.transcribe_batched(model.model, audio, options, model.device, **decode)
     segments, info = model.model.transcribe(audio, vad_filter=options.vad, **decode)
