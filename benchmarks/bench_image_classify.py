@@ -71,7 +71,7 @@ def plain_timm_loop(paths: list[Path], batch_size: int, clf) -> list[int]:
             batch = [
                 transform(Image.open(p).convert("RGB")) for p in paths[start : start + batch_size]
             ]
-            top1 += clf.model(torch.stack(batch)).argmax(-1).tolist()
+            top1 += clf.model(torch.stack(batch).to(clf.device)).argmax(-1).tolist()
     return top1
 
 
@@ -124,11 +124,12 @@ def main() -> None:
     parser.add_argument(
         "--no-compile", action="store_true", help="skip torch.compile (30 s to compile)"
     )
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda (no per-path table)")
     args = parser.parse_args()
     size = tuple(int(v) for v in args.size.split("x"))
     folder = Path(tempfile.mkdtemp())
     paths = make_photos(args.images, folder, size)  # type: ignore[arg-type]
-    model = speed_up(load_bundled("cpu"))
+    model = speed_up(load_bundled(args.device))
     plain_model = copy.copy(model)
     plain_model.model = copy.deepcopy(model.model).to(memory_format=torch.contiguous_format)
     print(
@@ -137,8 +138,9 @@ def main() -> None:
         f"fmstudio runs {model.runtime}"
     )
 
-    print("model alone, per path:")
-    model_paths(plain_model, model, paths, args.batch_size, not args.no_compile)
+    if args.device == "cpu":
+        print("model alone, per path:")
+        model_paths(plain_model, model, paths, args.batch_size, not args.no_compile)
     plain_times, ours_times = [], []
     plain_top1 = ours_top1 = []
     fmstudio_path(paths[:4], args.batch_size, model)  # warm-up

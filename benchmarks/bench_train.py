@@ -4,9 +4,11 @@ Throughput: both loops fine-tune the same model (the bundled EfficientNet-Lite0 
 head, or MiniLM-L6 for `--task text`) from the same initial weights on the same dataset
 object (same decoding and augmentation), batch size and precision (fp32 on the CPU; AMP on
 CUDA for both: bf16 where supported, else fp16 with a gradient scaler). The plain loop is
-what one writes by hand: DataLoader, forward, cross-entropy, backward, AdamW step. fmstudio's
-loop adds events, pause/cancel checks, gradient clipping, the LR schedule and validation
-bookkeeping. Each is timed over whole epochs after a warm-up epoch; median of --repeats.
+what one writes by hand: DataLoader with the default collate, forward, cross-entropy,
+backward, AdamW step, in PyTorch's default memory layout. fmstudio's loop adds events,
+pause/cancel checks, gradient clipping, the LR schedule and validation bookkeeping, and runs
+images channels-last (`image/finetune.MEMORY_FORMAT`) as the fine-tune job does. Each is timed
+over whole epochs after a warm-up epoch; median of --repeats.
 
 Quality (unless --no-quality): benchmarks/train_quality.py's comparison with the defaults
 against a logistic-regression probe on frozen features, on the two offline datasets.
@@ -25,7 +27,7 @@ from pathlib import Path
 
 import torch
 from torch import nn
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, default_collate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import report
@@ -53,8 +55,10 @@ def build(task: str, root: Path, device: str, per_class: int):
     return tuner, dataset
 
 
-def plain_epochs(model, dataset, collate, batch: int, lr: float, device: str, epochs: int):
+def plain_epochs(model, dataset, tuner, batch: int, lr: float, device: str, epochs: int):
     """The hand-written loop; returns seconds per epoch."""
+    model.to(memory_format=torch.contiguous_format)
+    collate = default_collate if args_task(tuner) == "image" else tuner.collate
     dtype = autocast_dtype(device)
     scaler = torch.amp.GradScaler("cuda", enabled=dtype == torch.float16)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
@@ -78,8 +82,13 @@ def plain_epochs(model, dataset, collate, batch: int, lr: float, device: str, ep
     return times
 
 
-def engine_epochs(model, dataset, collate, batch: int, lr: float, device: str, epochs: int):
+def engine_epochs(model, dataset, tuner, batch: int, lr: float, device: str, epochs: int):
     """fmstudio's loop; returns seconds per epoch (from its own epoch events)."""
+    if args_task(tuner) == "image":
+        from fmstudio.core.image.finetune import MEMORY_FORMAT
+
+        model.to(memory_format=MEMORY_FORMAT)
+    collate = tuner.collate
     config = LoopConfig("full", epochs, batch, lr, device, patience=0)
     times: list[float] = []
     start = time.perf_counter()
@@ -95,6 +104,10 @@ def engine_epochs(model, dataset, collate, batch: int, lr: float, device: str, e
 
     run_to_end(fit(model, dataset, None, config, collate=collate), on_event)
     return times
+
+
+def args_task(tuner) -> str:
+    return "image" if type(tuner).__name__ == "ImageFinetuner" else "text"
 
 
 def main() -> None:
@@ -129,7 +142,7 @@ def main() -> None:
                 times = runner(
                     tuner.model,
                     dataset,
-                    tuner.collate,
+                    tuner,
                     args.batch_size,
                     lr,
                     device,

@@ -273,3 +273,24 @@ def test_mistakes_on_images_carry_thumbnails_made_in_the_core(image_folder: Path
     assert m.thumbnail is not None and max(m.thumbnail.width, m.thumbnail.height) <= 64
     (text,) = with_thumbnails([Misclassified("a.txt", "x", "y", 0.5, text="words")])
     assert text.thumbnail is None
+
+
+def test_image_training_runs_channels_last_and_saves_the_usual_layout(
+    tiny_image_base: Path, tmp_path: Path
+) -> None:
+    """Channels-last is faster on the CPU (benchmarks/bench_train.py); a saved model must still
+    be plain safetensors in PyTorch's default layout, equal to the trained weights."""
+    from safetensors.torch import load_file
+
+    from fmstudio.core.train.finetuner import load_finetuner
+
+    tuner = load_finetuner("image", str(tiny_image_base), ["a", "b"], "cpu")
+    convs = [m.weight for m in tuner.model.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert convs and all(w.is_contiguous(memory_format=torch.channels_last) for w in convs)
+    batch, targets = tuner.collate([(torch.rand(3, 8, 8), 0), (torch.rand(3, 8, 8), 1)])
+    assert batch.is_contiguous(memory_format=torch.channels_last) and targets.tolist() == [0, 1]
+    trained = {k: v.clone() for k, v in tuner.model.state_dict().items()}
+    tuner.save(tmp_path)
+    saved = load_file(tmp_path / "model.safetensors")
+    assert saved.keys() == trained.keys()
+    assert all(saved[k].is_contiguous() and torch.equal(saved[k], trained[k]) for k in saved)
