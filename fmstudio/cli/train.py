@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 
 from fmstudio.cli.options import add_device_option, fraction, positive_float, positive_int
 from fmstudio.cli.progress import ProgressDisplay, drive
-from fmstudio.core.errors import FmError
-from fmstudio.core.events import Event
+from fmstudio.core.errors import Cancelled, FmError
+from fmstudio.core.events import CancelToken, Event
 from fmstudio.core.modalities import TRAINABLE, VAL_SPLIT, import_target, modality
 from fmstudio.core.train.events import WARM_UP, EpochMetrics
 from fmstudio.core.train.spec import (
@@ -62,20 +63,52 @@ def _make_spec(args: argparse.Namespace) -> TrainSpec:
     )
 
 
+class Silent(ProgressDisplay):
+    """What the other processes of a torchrun job show: nothing (rank 0 speaks for all)."""
+
+    def __call__(self, event: Event) -> None:
+        return None
+
+
 def _train(args: argparse.Namespace) -> int:
+    """One process, or one of torchrun's: then it joins the group first and leaves it last."""
+    from fmstudio.core.train import distributed
+
+    if not distributed.launched():
+        return _run(args)
+    from fmstudio.core.devices import resolve_device
+
+    distributed.start(resolve_device(args.device))
+    try:
+        return _run(args)
+    finally:
+        distributed.stop()
+
+
+def _run(args: argparse.Namespace) -> int:
     from fmstudio.core.library import output_folder
+    from fmstudio.core.train import distributed
     from fmstudio.core.train.checkpoints import RunDir
 
     fine_tune = import_target(modality(args.task).train)
-    display = TrainDisplay(sys.stdout if args.json_progress else None, args.json_progress)
+    main = distributed.current().main
+    display: ProgressDisplay = (
+        TrainDisplay(sys.stdout if args.json_progress else None, args.json_progress)
+        if main
+        else Silent()
+    )
+    cancel = CancelToken()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: cancel.cancel())  # a scheduler's stop
     try:
-        result = drive(fine_tune(_spec(args), resume=args.resume), display)
-    except KeyboardInterrupt:
-        if RunDir(output_folder(args.output)).has_checkpoint():
+        result = drive(fine_tune(_spec(args), resume=args.resume, cancel=cancel), display)
+    except (KeyboardInterrupt, Cancelled):
+        if main and RunDir(output_folder(args.output)).has_checkpoint():
             print("the last finished epoch is kept: add --resume to continue", file=sys.stderr)
         raise
     summary: dict[str, object] = {"event": "saved", "folder": str(result.folder)}
     summary |= result.metrics()
+    if not main:
+        return 0
     if args.json_progress:
         print(json.dumps(summary), flush=True)
     else:

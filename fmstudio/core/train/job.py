@@ -9,17 +9,19 @@ Each stage is a slice of one progress bar, so it moves once from 0 to 100 %.
 from __future__ import annotations
 
 import time
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Sequence, Sized
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
 import torch
-from torch.utils.data import TensorDataset
+from torch.utils.data import Dataset, Subset, TensorDataset
 
 from fmstudio.core.data.folders import DatasetReport, Sample, scan
+from fmstudio.core.errors import FmError
 from fmstudio.core.events import CancelToken, Event, Log, PauseGate, Progress, phase
 from fmstudio.core.library import model_card, shown_as, write_card
+from fmstudio.core.train import distributed
 from fmstudio.core.train.evaluate import with_thumbnails
 from fmstudio.core.train.events import WARM_UP, EpochMetrics
 from fmstudio.core.train.finetuner import ClassifierFinetuner, load_finetuner
@@ -107,22 +109,40 @@ def _head(
         return HEAD_FEATURES_SHARE * i / parts, HEAD_FEATURES_SHARE * (i + 1) / parts
 
     plain = tuner.dataset(data.train, data.y_train, train=False)
-    feats = [(yield from phase(tuner.features(plain, cancel, "training"), *share(0)))]
+    feats = [(yield from phase(_features(tuner, plain, cancel, "training"), *share(0)))]
     for view in range(views):
         torch.manual_seed(config.seed * 100 + view)
         augmented = tuner.dataset(data.train, data.y_train, train=True)
         what = f"augmented view {view + 1} of the training"
-        feats.append((yield from phase(tuner.features(augmented, cancel, what), *share(1 + view))))
+        view_job = _features(tuner, augmented, cancel, what)
+        feats.append((yield from phase(view_job, *share(1 + view))))
     val_set = None
     if data.y_val:
         val_data = tuner.dataset(data.val, data.y_val, train=False)
         val_feats = yield from phase(
-            tuner.features(val_data, cancel, "validation"), *share(parts - 1)
+            _features(tuner, val_data, cancel, "validation"), *share(parts - 1)
         )
         val_set = TensorDataset(val_feats, torch.tensor(data.y_val))
     train_set = TensorDataset(torch.cat(feats), torch.tensor(data.y_train).repeat(len(feats)))
     job = fit(tuner.head, train_set, val_set, config, cancel=cancel, pause=pause, **fit_options)
     return (yield from phase(job, HEAD_FEATURES_SHARE, 1.0))
+
+
+def _features(
+    tuner: ClassifierFinetuner, dataset: Dataset, cancel: CancelToken, what: str
+) -> Generator[Event, None, torch.Tensor]:
+    """The frozen backbone's features of every example, in order; under torchrun each process
+    computes its share and all of them gather the whole."""
+    mine = distributed.shard(range(len(cast(Sized, dataset))), pad=False)
+    if not distributed.current().active:
+        return (yield from tuner.features(dataset, cancel, what))
+    feats = yield from tuner.features(Subset(dataset, mine), cancel, what)
+    shares = distributed.gather((mine, feats))
+    order = [i for indices, _ in shares for i in indices]
+    stacked = torch.cat([f for _, f in shares])
+    out = torch.empty_like(stacked)
+    out[torch.tensor(order, dtype=torch.long)] = stacked
+    return out
 
 
 def _train(
@@ -188,7 +208,9 @@ def _evaluate(
         f"(best epoch {fitted.best_epoch})"
     )
     mistakes = misclassified(report.val, predicted, fitted.val_scores)
-    return evaluation, with_thumbnails(mistakes) if report.task == "image" else mistakes
+    if report.task != "image" or not distributed.current().main:
+        return evaluation, mistakes
+    return evaluation, with_thumbnails(mistakes)
 
 
 def _save(
@@ -219,6 +241,24 @@ def _save(
     plan.save(write)
 
 
+def _scan(spec: TrainSpec) -> Generator[Event, None, DatasetReport]:
+    """Scan the dataset folder; under torchrun rank 0 scans and sends the others its report
+    (or its error)."""
+    found: DatasetReport | FmError | None = None
+    if distributed.current().main:
+        yield Log(f"Scanning {spec.data}…")
+        try:
+            found = scan(
+                spec.data, spec.task, spec.val_split, spec.seed, spec.text_column, spec.label_column
+            )
+        except FmError as exc:
+            found = exc
+    found = distributed.from_main(found)
+    if isinstance(found, FmError) or found is None:
+        raise found or FmError("rank 0 sent no dataset report")
+    return found
+
+
 def fine_tune(
     spec: TrainSpec,
     *,
@@ -231,10 +271,7 @@ def fine_tune(
     cancel, pause = cancel or CancelToken(), pause or PauseGate()
     started = time.monotonic()
     if report is None:
-        yield Log(f"Scanning {spec.data}…")
-        report = scan(
-            spec.data, spec.task, spec.val_split, spec.seed, spec.text_column, spec.label_column
-        )
+        report = yield from _scan(spec)
     plan = yield from plan_run(spec, report, resume)
     assert plan.spec.base is not None
     yield Log(f"Loading {plan.spec.base} on {plan.device}…")

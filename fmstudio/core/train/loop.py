@@ -20,9 +20,10 @@ from typing import Any, cast
 
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, Subset
 
 from fmstudio.core.events import CancelToken, Event, Log, PauseGate, Progress
+from fmstudio.core.train import distributed
 from fmstudio.core.train.checkpoints import Checkpoint, StateDict
 from fmstudio.core.train.events import EpochMetrics, StepMetrics
 from fmstudio.core.train.objectives import Classification, Objective, Validation
@@ -112,20 +113,18 @@ class _Fit:
         self.objective, self.collate, self.cancel, self.pause = objective, collate, cancel, pause
         self.device = config.device
         model.to(self.device)
+        self.stepped = distributed.wrap(model, self.device)
         self.dtype = autocast_dtype(self.device)
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.dtype == torch.float16)
-        self.steps_per_epoch = math.ceil(_size(train_set) / config.batch_size)
+        shard_size = math.ceil(_size(train_set) / distributed.current().world)
+        self.steps_per_epoch = math.ceil(shard_size / config.batch_size)
         self.total_steps = self.steps_per_epoch * config.epochs
         self.optimizer = make_optimizer(model, config.lr, config.weight_decay)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
             self.optimizer, warmup_cosine(self.total_steps, config.warmup)
         )
         has_val = val_set is not None and _size(val_set) > 0
-        self.val_loader = (
-            DataLoader(val_set, batch_size=config.batch_size * 2, collate_fn=collate)
-            if has_val and val_set is not None
-            else None
-        )
+        self.val_set = val_set if has_val else None
         self.result = FitResult()
         self.best_key: float | None = None
         self.best_state: StateDict | None = None
@@ -167,26 +166,26 @@ class _Fit:
         patience = self.config.patience
         return (
             self.bad_epochs >= patience > 0
-            and self.val_loader is not None
+            and self.val_set is not None
             and epoch >= self.config.epochs // 2
         )
 
     def _loader(self, epoch: int) -> DataLoader:
-        # Seeding per epoch makes a resumed run draw the same shuffles and augmentations.
+        """This process's shuffled batches (all of them when it is the only one)."""
+        # Seeding per epoch makes a resumed run draw the same shuffles and augmentations; the
+        # shuffle is the same in every process, the augmentations differ by rank.
         seed = self.config.seed * 1_000 + epoch
-        torch.manual_seed(seed)
+        torch.manual_seed(seed + 7_919 * distributed.current().rank)
         generator = torch.Generator().manual_seed(seed)
+        size = self.config.batch_size
         lengths = getattr(self.train_set, "lengths", None)
         if lengths is not None:
-            batches = length_grouped_batches(lengths, self.config.batch_size, generator)
-            return DataLoader(self.train_set, batch_sampler=batches, collate_fn=self.collate)
-        return DataLoader(
-            self.train_set,
-            batch_size=self.config.batch_size,
-            shuffle=True,
-            collate_fn=self.collate,
-            generator=generator,
-        )
+            batches = distributed.shard(length_grouped_batches(lengths, size, generator), pad=True)
+        else:
+            shuffled = torch.randperm(_size(self.train_set), generator=generator).tolist()
+            order = distributed.shard(shuffled, pad=True)
+            batches = [order[i : i + size] for i in range(0, len(order), size)]
+        return DataLoader(self.train_set, batch_sampler=batches, collate_fn=self.collate)
 
     def _train_mode(self) -> None:
         self.model.train()
@@ -199,7 +198,7 @@ class _Fit:
         """One optimiser step: (loss, correct examples, the learning rate it used)."""
         inputs, targets = to_device(inputs, self.device), targets.to(self.device)
         with torch.autocast("cuda", dtype=self.dtype, enabled=self.dtype is not None):
-            loss, correct = self.objective.loss(self.model, inputs, targets)
+            loss, correct = self.objective.loss(self.stepped, inputs, targets)
         self.optimizer.zero_grad(set_to_none=True)
         self.scaler.scale(loss).backward()
         self.scaler.unscale_(self.optimizer)
@@ -220,6 +219,8 @@ class _Fit:
             waited = self.pause.wait(self.cancel)
             epoch_paused += waited
             self.paused_s += waited
+            if distributed.anyone(self.cancel.cancelled):
+                self.cancel.cancel()
             self.cancel.raise_if_cancelled()
             if self.pause.finishing:
                 raise FinishNow
@@ -238,7 +239,8 @@ class _Fit:
                 pending.clear()
                 last_emit = now
         active = time.monotonic() - epoch_start - epoch_paused
-        return loss_sum / max(seen, 1), correct / max(seen, 1), active
+        loss_total, count, right_total = distributed.sums(loss_sum, seen, correct)
+        return loss_total / max(count, 1), right_total / max(count, 1), active
 
     def _step_events(
         self, epoch: int, step_in_epoch: int, loss: float, lr: float, rate: float
@@ -257,15 +259,23 @@ class _Fit:
         )
 
     def validate(self) -> Validation | None:
-        if self.val_loader is None:
+        """Every process scores its share of the validation set; all of them get the merged
+        result, so they agree on the best epoch and on stopping early."""
+        if self.val_set is None:
             return None
         self.model.eval()
+        mine = distributed.shard(range(_size(self.val_set)), pad=False)
+        loader = DataLoader(
+            Subset(self.val_set, mine),
+            batch_size=self.config.batch_size * 2,
+            collate_fn=self.collate,
+        )
         batches = (
-            (to_device(inputs, self.device), targets.to(self.device))
-            for inputs, targets in self.val_loader
+            (to_device(inputs, self.device), targets.to(self.device)) for inputs, targets in loader
         )
         with torch.autocast("cuda", dtype=self.dtype, enabled=self.dtype is not None):
-            return self.objective.validate(self.model, batches, self.cancel)
+            scored = self.objective.validate(self.model, batches, self.cancel)
+        return merged(distributed.gather((mine, scored)))
 
     def keep_best(self, epoch: int, val: Validation | None) -> bool:
         """Remember this epoch's weights if validation improved; returns whether it did."""
@@ -338,6 +348,32 @@ class _Fit:
             result.val_predictions, result.val_scores = final.predictions, final.scores
 
 
+def merged(shares: list[tuple[list[int], Validation]]) -> Validation:
+    """One validation from the processes' shares: means weighted by examples, predictions
+    back in the validation set's order. (A WER is merged as a mean over examples.)"""
+    if len(shares) == 1:
+        return shares[0][1]
+    n = sum(len(indices) for indices, _ in shares)
+    if not n:
+        return shares[0][1]
+    order = [i for indices, _ in shares for i in indices]
+    predictions = [p for _, v in shares for p in v.predictions]
+    scores = [s for _, v in shares for s in v.scores]
+    placed = sorted(range(len(order)), key=order.__getitem__)
+
+    def mean(values: list[float]) -> float:
+        return sum(v * len(idx) for v, (idx, _) in zip(values, shares, strict=True)) / n
+
+    wers = [v.wer for _, v in shares]
+    return Validation(
+        mean([v.loss for _, v in shares]),
+        mean([v.accuracy for _, v in shares]),
+        [predictions[i] for i in placed] if len(predictions) == n else [],
+        [scores[i] for i in placed] if len(scores) == n else [],
+        None if any(w is None for w in wers) else mean([w or 0.0 for w in wers]),
+    )
+
+
 class FinishNow(Exception):
     """Raised between steps when the user asked to finish with the best epoch so far."""
 
@@ -408,7 +444,7 @@ def fit(
             run.result.finished_on_request = True
             break
         metrics = run.end_epoch(epoch, train_loss, train_accuracy, seconds)
-        if checkpoint is not None:
+        if checkpoint is not None and distributed.current().main:
             run.checkpoint(epoch).save(checkpoint)
         yield metrics
     yield from run.finish()

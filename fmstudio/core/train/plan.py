@@ -13,6 +13,7 @@ from fmstudio.core.errors import FmError
 from fmstudio.core.events import Event, Log
 from fmstudio.core.library import check_replaceable, output_folder, save_folder
 from fmstudio.core.modalities import modality
+from fmstudio.core.train import distributed
 from fmstudio.core.train.checkpoints import Checkpoint, RunDir, RunInfo
 from fmstudio.core.train.spec import TrainSpec, choose_mode
 
@@ -33,10 +34,13 @@ class RunPlan:
 
     def save(self, write: Callable[[Path], None]) -> None:
         """Write the model into place atomically, drop the run's checkpoint, and make the
-        tabs reload a model that was saved there before."""
-        save_folder(self.target, write)
-        self.run_dir.remove()
-        catalog.forget(self.target)
+        tabs reload a model that was saved there before. Under torchrun, rank 0 alone saves
+        and the others wait for it."""
+        if distributed.current().main:
+            save_folder(self.target, write)
+            self.run_dir.remove()
+            catalog.forget(self.target)
+        distributed.barrier()
 
 
 def plan_run(spec: TrainSpec, report: ScanReport, resume: bool) -> Generator[Event, None, RunPlan]:
@@ -45,7 +49,7 @@ def plan_run(spec: TrainSpec, report: ScanReport, resume: bool) -> Generator[Eve
         raise FmError("the dataset cannot be used:\n" + "\n".join(report.errors))
     for warning in report.warnings:
         yield Log(warning, "warning")
-    device = resolve_device(spec.device)
+    device = distributed.local_device(resolve_device(spec.device))
     mode, why = choose_mode(spec, len(report.train), device)
     yield Log(why)
     base = spec.base or modality(spec.task).default_model
@@ -63,5 +67,6 @@ def plan_run(spec: TrainSpec, report: ScanReport, resume: bool) -> Generator[Eve
                 f"the checkpoint in {run_dir.path} was made with other classes or another "
                 "mode; start again without --resume"
             )
-    run_dir.write_info(RunInfo(report.classes, mode, spec.to_json()))
+    if distributed.current().main:
+        run_dir.write_info(RunInfo(report.classes, mode, spec.to_json()))
     return RunPlan(spec, device, target, run_dir, checkpoint)
