@@ -116,8 +116,12 @@ class _Fit:
         self.stepped = distributed.wrap(model, self.device)
         self.dtype = autocast_dtype(self.device)
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.dtype == torch.float16)
-        shard_size = math.ceil(_size(train_set) / distributed.current().world)
-        self.steps_per_epoch = math.ceil(shard_size / config.batch_size)
+        world = distributed.current().world
+        # The batch is the whole job's: each of N processes takes a 1/N share, so N processes
+        # take the steps one would, and train to the same accuracy.
+        self.batch_size = max(1, math.ceil(config.batch_size / world))
+        shard_size = math.ceil(_size(train_set) / world)
+        self.steps_per_epoch = math.ceil(shard_size / self.batch_size)
         self.total_steps = self.steps_per_epoch * config.epochs
         self.optimizer = make_optimizer(model, config.lr, config.weight_decay)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
@@ -177,7 +181,7 @@ class _Fit:
         seed = self.config.seed * 1_000 + epoch
         torch.manual_seed(seed + 7_919 * distributed.current().rank)
         generator = torch.Generator().manual_seed(seed)
-        size = self.config.batch_size
+        size = self.batch_size
         lengths = getattr(self.train_set, "lengths", None)
         if lengths is not None:
             batches = distributed.shard(length_grouped_batches(lengths, size, generator), pad=True)
@@ -267,7 +271,7 @@ class _Fit:
         mine = distributed.shard(range(_size(self.val_set)), pad=False)
         loader = DataLoader(
             Subset(self.val_set, mine),
-            batch_size=self.config.batch_size * 2,
+            batch_size=self.batch_size * 2,
             collate_fn=self.collate,
         )
         batches = (
@@ -428,6 +432,12 @@ def fit(
         cancel or CancelToken(),
         pause or PauseGate(),
     )
+    group = distributed.current()
+    if group.active:
+        yield Log(
+            f"{config.phase}: {group.world} processes, each takes {run.batch_size} examples "
+            f"of every batch of {config.batch_size}"
+        )
     start = run.restore(resume) if resume is not None else None
     start = start or (run.keep_start() if config.keep_start else None)
     if start is not None:

@@ -1,0 +1,130 @@
+"""`fmstudio train` under torchrun: two CPU processes (gloo) on this machine, as on a cluster."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from fmstudio.core import paths
+from fmstudio.core.library import run_folder
+
+
+def torchrun(*args: str, processes: int = 2) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        f"--nproc_per_node={processes}",
+        "-m",
+        "fmstudio",
+        *args,
+    ]
+
+
+def train_args(base: Path, data: Path, output: str, *more: str) -> list[str]:
+    return ["train", "image", str(data), "--output", output, "--base", str(base), *more]
+
+
+def events_of(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+
+
+def run(command: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, env=os.environ)
+
+
+@pytest.mark.parametrize("mode", ["full", "head"])
+def test_two_processes_train_one_model_as_well_as_one(
+    tiny_image_base: Path, image_folder: Path, mode: str
+) -> None:
+    more = ("--mode", mode, "--epochs", "6", "--json-progress", "--early-stopping", "0")
+    one = run(
+        torchrun(*train_args(tiny_image_base, image_folder, f"one-{mode}", *more), processes=1)
+    )
+    two = run(torchrun(*train_args(tiny_image_base, image_folder, f"two-{mode}", *more)))
+    assert one.returncode == 0, one.stderr[-2000:]
+    assert two.returncode == 0, two.stderr[-2000:]
+    single, double = events_of(one.stdout), events_of(two.stdout)
+    saved = [e for e in double if e["event"] == "saved"]
+    assert len(saved) == 1, "rank 0 alone reports (and saves)"
+    assert saved[0]["folder"] == str(paths.models_dir() / f"two-{mode}")
+    assert (paths.models_dir() / f"two-{mode}" / "model.safetensors").is_file()
+    assert not run_folder(paths.models_dir() / f"two-{mode}").exists()
+    assert abs(saved[0]["accuracy"] - single[-1]["accuracy"]) <= 0.02
+
+    def steps(events: list[dict]) -> int:
+        return max(e["steps_total"] for e in events if e["event"] == "stepmetrics")
+
+    assert steps(double) == steps(single), "each process takes half of each batch"
+    said = [e["message"] for e in double if e["event"] == "log"]
+    assert f"{mode}: 2 processes, each takes 8 examples of every batch of 16" in said
+
+
+def start_long_run(base: Path, data: Path, output: str, *more: str) -> subprocess.Popen[str]:
+    args = train_args(base, data, output, "--mode", "full", "--epochs", "150", *more)
+    return subprocess.Popen(
+        torchrun(*args, "--early-stopping", "0", "--batch-size", "2"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def wait_for_checkpoint(output: str, process: subprocess.Popen[str]) -> None:
+    checkpoint = run_folder(paths.models_dir() / output) / "checkpoint.pt"
+    deadline = time.monotonic() + 120
+    while not checkpoint.exists():
+        assert process.poll() is None, process.communicate()[1][-2000:]
+        assert time.monotonic() < deadline, "no checkpoint after 2 minutes"
+        time.sleep(0.05)
+    time.sleep(0.5)  # inside a later epoch
+
+
+def workers_of(process: subprocess.Popen[str]) -> list[int]:
+    found = subprocess.run(
+        ["pgrep", "-P", str(process.pid)], capture_output=True, text=True
+    ).stdout.split()
+    return [int(pid) for pid in found]
+
+
+def test_a_killed_worker_stops_the_job_and_resume_finishes_it(
+    tiny_image_base: Path, image_folder: Path
+) -> None:
+    process = start_long_run(tiny_image_base, image_folder, "killed")
+    wait_for_checkpoint("killed", process)
+    workers = workers_of(process)
+    assert len(workers) == 2, workers
+    os.kill(workers[1], signal.SIGKILL)
+    process.communicate(timeout=120)
+    assert process.returncode != 0
+    assert all(not Path(f"/proc/{pid}").exists() for pid in workers), "every process exited"
+
+    more = ("--mode", "full", "--epochs", "150", "--early-stopping", "0", "--batch-size", "2")
+    resumed = run(torchrun(*train_args(tiny_image_base, image_folder, "killed", *more), "--resume"))
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "resumed after epoch" in resumed.stderr + resumed.stdout
+    assert (paths.models_dir() / "killed" / "model.safetensors").is_file()
+
+
+def test_sigterm_stops_every_process_and_leaves_a_checkpoint(
+    tiny_image_base: Path, image_folder: Path
+) -> None:
+    process = start_long_run(tiny_image_base, image_folder, "stopped")
+    wait_for_checkpoint("stopped", process)
+    workers = workers_of(process)
+    process.send_signal(signal.SIGTERM)  # what Slurm and Kubernetes send first
+    _, stderr = process.communicate(timeout=120)
+    assert all(not Path(f"/proc/{pid}").exists() for pid in workers)
+    assert "add --resume to continue" in stderr
+    assert "Traceback" not in stderr.split("add --resume")[0][-500:]
+    assert (run_folder(paths.models_dir() / "stopped") / "checkpoint.pt").is_file()
+    assert not (paths.models_dir() / "stopped").exists(), "nothing half-saved"
