@@ -6,6 +6,8 @@ import argparse
 import json
 import signal
 import sys
+from dataclasses import replace
+from pathlib import Path
 
 from fmstudio.cli.options import add_device_option, fraction, positive_float, positive_int
 from fmstudio.cli.progress import ProgressDisplay, drive
@@ -37,10 +39,35 @@ class TrainDisplay(ProgressDisplay):
 
 
 def _spec(args: argparse.Namespace) -> TrainSpec:
+    """The run's spec: from a job folder (checked against its manifest), or the options."""
+
+    if args.job:
+        spec = _job_spec(args.job)
+        spec = replace(spec, output=args.output) if args.output else spec
+        return replace(spec, device=args.device) if args.device != "auto" else spec
+    if not args.task or not args.data or not args.output:
+        raise FmError("fmstudio train needs TASK, DATA and --output (or --job DIR)")
     try:
         return _make_spec(args)
     except ValueError as exc:
         raise FmError(str(exc)) from exc
+
+
+def _job_spec(folder: str) -> TrainSpec:
+    """Rank 0 checks the manifest (reading every file once); the others take its answer."""
+    from fmstudio.core.train import distributed
+    from fmstudio.core.train.job_folder import load_job
+
+    checked: TrainSpec | FmError | None = None
+    if distributed.current().main:
+        try:
+            checked = load_job(Path(folder))
+        except FmError as exc:
+            checked = exc
+    checked = distributed.from_main(checked)
+    if not isinstance(checked, TrainSpec):
+        raise checked or FmError("rank 0 sent no job")
+    return checked
 
 
 def _make_spec(args: argparse.Namespace) -> TrainSpec:
@@ -90,19 +117,22 @@ def _run(args: argparse.Namespace) -> int:
     from fmstudio.core.train import distributed
     from fmstudio.core.train.checkpoints import RunDir
 
-    fine_tune = import_target(modality(args.task).train)
     main = distributed.current().main
     display: ProgressDisplay = (
         TrainDisplay(sys.stdout if args.json_progress else None, args.json_progress)
         if main
         else Silent()
     )
+    spec = _spec(args)
+    if args.export_job:
+        return _export_job(spec, args, display)
+    fine_tune = import_target(modality(spec.task).train)
     cancel = CancelToken()
     signal.signal(signal.SIGTERM, lambda _signum, _frame: cancel.cancel())  # a scheduler's stop
     try:
-        result = drive(fine_tune(_spec(args), resume=args.resume, cancel=cancel), display)
+        result = drive(fine_tune(spec, resume=args.resume, cancel=cancel), display)
     except (KeyboardInterrupt, Cancelled):
-        if main and RunDir(output_folder(args.output)).has_checkpoint():
+        if main and RunDir(output_folder(spec.output)).has_checkpoint():
             print("the last finished epoch is kept: add --resume to continue", file=sys.stderr)
         raise
     summary: dict[str, object] = {"event": "saved", "folder": str(result.folder)}
@@ -113,6 +143,14 @@ def _run(args: argparse.Namespace) -> int:
         print(json.dumps(summary), flush=True)
     else:
         print(f"saved {result.folder}")
+    return 0
+
+
+def _export_job(spec: TrainSpec, args: argparse.Namespace, display: ProgressDisplay) -> int:
+    from fmstudio.core.train.job_folder import export_job
+
+    folder = drive(export_job(spec, Path(args.export_job), not args.reference_data), display)
+    print(f"wrote {folder}: run it with {folder}/run-torchrun.sh or sbatch run-slurm.sbatch")
     return 0
 
 
@@ -127,10 +165,12 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "beside each clip, or a CSV/TSV with path and text columns (Common Voice). The model "
         "is saved atomically into --output.",
     )
-    train.add_argument("task", choices=TRAINABLE)
-    train.add_argument("data", metavar="DATA")
+    train.add_argument("task", choices=TRAINABLE, nargs="?")
+    train.add_argument("data", metavar="DATA", nargs="?")
     train.add_argument(
-        "--output", required=True, metavar="DIR", help="a library name or a folder path"
+        "--output",
+        metavar="DIR",
+        help="a library name or a folder path (with --job: default the job's models/ folder)",
     )
     train.add_argument("--base", metavar="M", help="base model (default: the bundled one)")
     train.add_argument("--mode", choices=MODES, default="auto")
@@ -164,5 +204,19 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     train.add_argument(
         "--json-progress", action="store_true", help="print one JSON event per line on stdout"
+    )
+    train.add_argument(
+        "--export-job",
+        metavar="DIR",
+        help="write a job folder (spec, data and manifest, torchrun and Slurm scripts) "
+        "instead of training",
+    )
+    train.add_argument(
+        "--reference-data",
+        action="store_true",
+        help="with --export-job: list the data's hashes but do not copy it",
+    )
+    train.add_argument(
+        "--job", metavar="DIR", help="run a job folder (its data is checked against the manifest)"
     )
     train.set_defaults(func=_train)
