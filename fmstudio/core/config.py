@@ -37,6 +37,10 @@ class Settings:
     """The format the last model export used (ONNX or TorchScript)."""
     model_export_folder: str = ""
     """Where the last model export went: the next one is offered beside it."""
+    job_export_folder: str = ""
+    """Where the last training job folder went: the next one is offered beside it."""
+    job_copy_data: bool = True
+    """Job folders carry a copy of the data (else a manifest of where it is)."""
     datasets: dict[str, str] = field(default_factory=dict)
     """The dataset folder each tab last added to (task → folder)."""
     sort_folder: str = ""

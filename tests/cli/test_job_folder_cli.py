@@ -1,4 +1,4 @@
-"""A training job as a folder: export it, run it with its own torchrun script, refuse changed data."""
+"""A training job as a folder: export it, run it with its own script, refuse changed data."""
 
 from __future__ import annotations
 

@@ -199,3 +199,35 @@ def test_speech_evaluate_only_scores_the_bundled_model(qtbot, clip_folder: Path)
     assert view.headline.text().startswith("whisper-tiny.en: WER")
     worst = view._rows[0][1]
     assert worst.wer > 0 and "<s" in view.detail.toHtml()
+
+
+def test_settings_page_exports_the_run_as_a_job_folder(
+    qtbot, tiny_image_base: Path, image_folder: Path, tmp_path: Path
+):
+    import json
+
+    from fmstudio.core.train.job_folder import load_job
+
+    wizard = open_wizard(qtbot)
+    wizard.data_page.set_folder(str(image_folder))
+    qtbot.waitUntil(wizard.data_page.isComplete, timeout=30_000)
+    wizard.next()
+    wizard.model_page.picker.setEditText(str(tiny_image_base))
+    wizard.next()
+    assert wizard.currentId() == SETTINGS
+    page = wizard.settings_page
+    page.epochs.setValue(7)
+    assert "cluster" in page.export_button.toolTip()
+    page.export_button.click()
+    dialog = page.job_dialog
+    assert dialog.isVisible() and dialog.copy_data.isChecked()
+    dialog.folder.setText(str(tmp_path / "colours-job"))
+    dialog.export_button.click()
+    qtbot.waitUntil(lambda: dialog.open_button.isEnabled(), timeout=60_000)
+    assert "run-torchrun.sh" in dialog.status.text()
+    spec = json.loads((tmp_path / "colours-job" / "spec.json").read_text())
+    assert spec["epochs"] == 7 and spec["base"] == str(tiny_image_base)
+    assert load_job(tmp_path / "colours-job").data == str(tmp_path / "colours-job" / "data")
+    assert wizard.state.settings.job_export_folder == str(tmp_path)
+    dialog.close()
+    assert wizard.currentId() == SETTINGS, "the wizard goes on where it was"

@@ -34,6 +34,7 @@ from fmstudio.core.train.spec import (
 )
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.controls import device_combo
+from fmstudio.ui.widgets.job_export_dialog import JobExportDialog
 from fmstudio.ui.widgets.job_status import JobStatus
 from fmstudio.ui.widgets.model_picker import ModelPicker
 from fmstudio.ui.wizard.state import AnyReport, WizardState
@@ -220,6 +221,12 @@ class SettingsPage(QWizardPage):
         self.device = device_combo(state.settings)
         self.seed = _spin(0, 2**31 - 1)
         self.seed.setToolTip("The same seed and data give the same model on the CPU")
+        self.export_button = QPushButton("Export as a job…")
+        self.export_button.setToolTip(
+            "Write these settings, the data and torchrun/Slurm scripts into a folder, to train "
+            "on a GPU machine or a cluster; the model it saves opens here like any other"
+        )
+        self.export_button.clicked.connect(self.export_job)
         form = QFormLayout(self)
         for label, widget in (
             ("Epochs:", self.epochs),
@@ -232,6 +239,7 @@ class SettingsPage(QWizardPage):
             ("Seed:", self.seed),
         ):
             form.addRow(label, widget)
+        form.addRow("", self.export_button)
 
     def initializePage(self) -> None:
         """Defaults from the data: a batch that fits the training set, its split kept."""
@@ -266,10 +274,11 @@ class SettingsPage(QWizardPage):
         self.device.setCurrentText(spec.device)
         self.seed.setValue(spec.seed)
 
-    def validatePage(self) -> bool:
+    def spec(self) -> TrainSpec:
+        """The run these fields describe (its output is named on a later page)."""
         report = self.state.report
         assert report is not None
-        self.state.spec = TrainSpec(
+        return TrainSpec(
             task=self.state.task,
             data=report.root,
             output="",
@@ -284,6 +293,16 @@ class SettingsPage(QWizardPage):
             augment=self.augment.isChecked(),
             early_stopping=None if self.patience.value() < 0 else self.patience.value(),
         )
+
+    @Slot()
+    def export_job(self) -> JobExportDialog:
+        """Open the job export for these settings, modal to the wizard."""
+        self.job_dialog = JobExportDialog(self.state.settings, self.spec(), self)
+        self.job_dialog.open()
+        return self.job_dialog
+
+    def validatePage(self) -> bool:
+        self.state.spec = self.spec()
         self.state.settings.device = self.state.spec.device
         return True
 
