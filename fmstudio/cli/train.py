@@ -154,6 +154,24 @@ def _export_job(spec: TrainSpec, args: argparse.Namespace, display: ProgressDisp
     return 0
 
 
+def _add_job_options(train: argparse.ArgumentParser) -> None:
+    """Job folders: train elsewhere (torchrun, Slurm) what was set up here."""
+    train.add_argument(
+        "--export-job",
+        metavar="DIR",
+        help="write a job folder (spec, data and manifest, torchrun and Slurm scripts) "
+        "instead of training",
+    )
+    train.add_argument(
+        "--reference-data",
+        action="store_true",
+        help="with --export-job: list the data's hashes but do not copy it",
+    )
+    train.add_argument(
+        "--job", metavar="DIR", help="run a job folder (its data is checked against the manifest)"
+    )
+
+
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     train = sub.add_parser(
         "train",
@@ -205,18 +223,5 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     train.add_argument(
         "--json-progress", action="store_true", help="print one JSON event per line on stdout"
     )
-    train.add_argument(
-        "--export-job",
-        metavar="DIR",
-        help="write a job folder (spec, data and manifest, torchrun and Slurm scripts) "
-        "instead of training",
-    )
-    train.add_argument(
-        "--reference-data",
-        action="store_true",
-        help="with --export-job: list the data's hashes but do not copy it",
-    )
-    train.add_argument(
-        "--job", metavar="DIR", help="run a job folder (its data is checked against the manifest)"
-    )
+    _add_job_options(train)
     train.set_defaults(func=_train)
