@@ -21,6 +21,8 @@ import torch
 from torch import distributed as dist
 from torch import nn
 
+from fmstudio.core.events import CancelToken
+
 T = TypeVar("T")
 
 TIMEOUT = timedelta(minutes=30)
@@ -32,20 +34,19 @@ class Group:
     rank: int = 0
     world: int = 1
     local_rank: int = 0
+    active: bool = False
+    """Joined a process group: torchrun started this process (also as the only one, so one
+    GPU runs the same DDP and NCCL path as many)."""
 
     @property
     def main(self) -> bool:
         """The process that logs, writes checkpoints and saves."""
         return self.rank == 0
 
-    @property
-    def active(self) -> bool:
-        return self.world > 1
-
 
 def launched() -> bool:
-    """Whether torchrun started this process as one of several."""
-    return int(os.environ.get("WORLD_SIZE", "1")) > 1
+    """Whether torchrun started this process."""
+    return "LOCAL_RANK" in os.environ and "WORLD_SIZE" in os.environ
 
 
 def start(device: str) -> Group:
@@ -67,7 +68,7 @@ def current() -> Group:
     if not dist.is_initialized():
         return Group()
     local = int(os.environ.get("LOCAL_RANK", "0"))
-    return Group(dist.get_rank(), dist.get_world_size(), local)
+    return Group(dist.get_rank(), dist.get_world_size(), local, active=True)
 
 
 def local_device(device: str) -> str:
@@ -117,6 +118,22 @@ def anyone(flag: bool) -> bool:
     if not current().active:
         return flag
     return sums(float(flag))[0] > 0
+
+
+def stop_together(cancel: CancelToken) -> None:
+    """Raise `Cancelled` on every process if any was asked to stop (a scheduler's SIGTERM
+    reaches them at slightly different moments): at the same step everywhere, never halfway
+    into a collective step that the others then wait on for ever."""
+    if anyone(cancel.cancelled):
+        cancel.cancel()
+    cancel.raise_if_cancelled()
+
+
+def unshared(cancel: CancelToken) -> CancelToken:
+    """The token for work that ends in a collective step (validation, gathering features):
+    under torchrun one that never fires, so every process reaches the collective;
+    `stop_together` then stops them all."""
+    return CancelToken() if current().active else cancel
 
 
 def gather(value: Any) -> list[Any]:

@@ -136,8 +136,9 @@ def _features(
     mine = distributed.shard(range(len(cast(Sized, dataset))), pad=False)
     if not distributed.current().active:
         return (yield from tuner.features(dataset, cancel, what))
-    feats = yield from tuner.features(Subset(dataset, mine), cancel, what)
+    feats = yield from tuner.features(Subset(dataset, mine), distributed.unshared(cancel), what)
     shares = distributed.gather((mine, feats))
+    distributed.stop_together(cancel)
     order = [i for indices, _ in shares for i in indices]
     stacked = torch.cat([f for _, f in shares])
     out = torch.empty_like(stacked)

@@ -223,9 +223,7 @@ class _Fit:
             waited = self.pause.wait(self.cancel)
             epoch_paused += waited
             self.paused_s += waited
-            if distributed.anyone(self.cancel.cancelled):
-                self.cancel.cancel()
-            self.cancel.raise_if_cancelled()
+            distributed.stop_together(self.cancel)
             if self.pause.finishing:
                 raise FinishNow
             value, right, lr = self._step(inputs, targets)
@@ -278,8 +276,10 @@ class _Fit:
             (to_device(inputs, self.device), targets.to(self.device)) for inputs, targets in loader
         )
         with torch.autocast("cuda", dtype=self.dtype, enabled=self.dtype is not None):
-            scored = self.objective.validate(self.model, batches, self.cancel)
-        return merged(distributed.gather((mine, scored)))
+            scored = self.objective.validate(self.model, batches, distributed.unshared(self.cancel))
+        shares = distributed.gather((mine, scored))
+        distributed.stop_together(self.cancel)
+        return merged(shares)
 
     def keep_best(self, epoch: int, val: Validation | None) -> bool:
         """Remember this epoch's weights if validation improved; returns whether it did."""
@@ -435,8 +435,9 @@ def fit(
     group = distributed.current()
     if group.active:
         yield Log(
-            f"{config.phase}: {group.world} processes, each takes {run.batch_size} examples "
-            f"of every batch of {config.batch_size}"
+            f"{config.phase}: {group.world} process{'es' * (group.world > 1)}, each takes "
+            f"{run.batch_size} "
+            f"examples of every batch of {config.batch_size}"
         )
     start = run.restore(resume) if resume is not None else None
     start = start or (run.keep_start() if config.keep_start else None)
