@@ -58,16 +58,7 @@ def _job_spec(folder: str) -> TrainSpec:
     from fmstudio.core.train import distributed
     from fmstudio.core.train.job_folder import load_job
 
-    checked: TrainSpec | FmError | None = None
-    if distributed.current().main:
-        try:
-            checked = load_job(Path(folder))
-        except FmError as exc:
-            checked = exc
-    checked = distributed.from_main(checked)
-    if not isinstance(checked, TrainSpec):
-        raise checked or FmError("rank 0 sent no job")
-    return checked
+    return distributed.on_main(lambda: load_job(Path(folder)))
 
 
 def _make_spec(args: argparse.Namespace) -> TrainSpec:

@@ -128,3 +128,31 @@ def test_sigterm_stops_every_process_and_leaves_a_checkpoint(
     assert "Traceback" not in stderr.split("add --resume")[0][-500:]
     assert (run_folder(paths.models_dir() / "stopped") / "checkpoint.pt").is_file()
     assert not (paths.models_dir() / "stopped").exists(), "nothing half-saved"
+
+
+def test_speech_trains_on_two_processes(tiny_whisper_base: Path, clip_folder: Path) -> None:
+    args = ["train", "speech", str(clip_folder), "--output", "voices", "--base"]
+    args += [str(tiny_whisper_base), "--epochs", "2", "--json-progress"]
+    done = run(torchrun(*args))
+    assert done.returncode == 0, done.stderr[-2000:]
+    events = events_of(done.stdout)
+    said = [e["message"] for e in events if e["event"] == "log"]
+    assert "full: 2 processes, each takes 4 examples of every batch of 8" in said
+    assert [e["event"] for e in events].count("saved") == 1
+    assert (paths.models_dir() / "voices" / "model.bin").is_file(), "converted for faster-whisper"
+    epochs = [e for e in events if e["event"] == "epochmetrics"]
+    assert len(epochs) == 2 and all(e["val_wer"] is not None for e in epochs)
+
+
+def test_text_trains_on_two_processes(tiny_text_base: Path, text_folder: Path) -> None:
+    args = ["train", "text", str(text_folder), "--output", "topics", "--base"]
+    args += [str(tiny_text_base), "--mode", "full", "--epochs", "3", "--json-progress"]
+    one = run(torchrun(*args[:4], "topics-one", *args[5:], processes=1))
+    two = run(torchrun(*args))
+    assert one.returncode == 0 and two.returncode == 0, two.stderr[-2000:]
+    single, double = events_of(one.stdout), events_of(two.stdout)
+    assert "full: 2 processes, each takes 8 examples of every batch of 16" in [
+        e["message"] for e in double if e["event"] == "log"
+    ]
+    assert abs(double[-1]["accuracy"] - single[-1]["accuracy"]) <= 0.02
+    assert (paths.models_dir() / "topics" / "model.safetensors").is_file()

@@ -223,3 +223,19 @@ def test_why_best_names_an_epoch_with_higher_accuracy() -> None:
         "at epoch 2 (90.0%)"
     )
     assert why_best(history[1:2], 2) == "keeping epoch 2: the lowest validation loss (0.4500)"
+
+
+def test_validation_shares_merge_into_the_whole_sets_figures() -> None:
+    """Under torchrun each process scores every world-th example; the merge must give what one
+    process scoring them all would: means by examples, WER by words, predictions in order."""
+    from fmstudio.core.train.loop import merged
+    from fmstudio.core.train.objectives import Validation
+
+    rank0 = ([0, 2, 4], Validation(0.3, 2 / 3, [1, 0, 1], [0.9, 0.8, 0.7], wer=0.5, words=10))
+    rank1 = ([1, 3], Validation(0.8, 1 / 2, [0, 0], [0.6, 0.5], wer=0.1, words=30))
+    whole = merged([rank0, rank1])
+    assert whole.loss == pytest.approx((0.3 * 3 + 0.8 * 2) / 5)
+    assert whole.accuracy == pytest.approx(3 / 5)
+    assert whole.predictions == [1, 0, 0, 0, 1] and whole.scores == [0.9, 0.6, 0.8, 0.5, 0.7]
+    assert whole.wer == pytest.approx((5 + 3) / 40) and whole.words == 40
+    assert merged([rank0]) is rank0[1]

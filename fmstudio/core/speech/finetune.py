@@ -159,7 +159,8 @@ class Transcription:
         if not references:
             return Validation(0.0, 0.0)
         scores = score([""] * len(references), references, hypotheses)
-        return Validation(loss_sum / max(tokens, 1), right / len(references), wer=scores.wer)
+        loss = loss_sum / max(tokens, 1)
+        return Validation(loss, right / len(references), wer=scores.wer, words=scores.words)
 
     def _text(self, ids: list[int]) -> str:
         return str(self.whisper.tokenizer.decode(ids, skip_special_tokens=True)).strip()

@@ -24,6 +24,7 @@ from fmstudio.core.speech.finetune import SpeechFinetuner
 from fmstudio.core.speech.models import load_whisper
 from fmstudio.core.speech.scoring import Scores
 from fmstudio.core.speech.transcribe import load_speech_model
+from fmstudio.core.train import distributed
 from fmstudio.core.train.events import EpochMetrics
 from fmstudio.core.train.loop import FitResult, LoopConfig, fit
 from fmstudio.core.train.plan import RunPlan, plan_run
@@ -176,15 +177,17 @@ def fine_tune_speech(
     """Fine-tune Whisper on a folder of clips with transcripts and save it into the library."""
     cancel, pause = cancel or CancelToken(), pause or PauseGate()
     started = time.monotonic()
+    main = distributed.current().main
     if report is None:
-        yield Log(f"Scanning {spec.data}…")
-        report = scan_clips(spec.data, spec.val_split, spec.seed)
+        if main:
+            yield Log(f"Scanning {spec.data}…")
+        report = distributed.on_main(lambda: scan_clips(spec.data, spec.val_split, spec.seed))
     for skipped in report.skipped:
         yield Log(f"skipped {skipped.path}: {skipped.reason}", "warning")
     plan = yield from plan_run(spec, report, resume)
     assert plan.spec.base is not None
     before = None
-    if report.val and plan.checkpoint is None:
+    if report.val and plan.checkpoint is None and main:  # under torchrun, rank 0 scores
         before = yield from phase(
             _score_base(plan.spec.base, report, plan.device, cancel), 0.0, BEFORE_END
         )

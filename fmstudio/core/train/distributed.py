@@ -12,15 +12,16 @@ reduces its figures through these helpers.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import torch
 from torch import distributed as dist
 from torch import nn
 
+from fmstudio.core.errors import FmError
 from fmstudio.core.events import CancelToken
 
 T = TypeVar("T")
@@ -153,6 +154,21 @@ def from_main(value: T) -> T:
     box = [value]
     dist.broadcast_object_list(box, src=0)
     return box[0]
+
+
+def on_main(make: Callable[[], T]) -> T:
+    """`make()` run by rank 0 alone (scanning a folder, checking a manifest); every process
+    gets its result, or raises the `FmError` it raised."""
+    found: T | FmError | None = None
+    if current().main:
+        try:
+            found = make()
+        except FmError as exc:
+            found = exc
+    found = from_main(found)
+    if isinstance(found, FmError):
+        raise found
+    return cast(T, found)
 
 
 def barrier() -> None:

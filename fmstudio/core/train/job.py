@@ -18,7 +18,6 @@ import torch
 from torch.utils.data import Dataset, Subset, TensorDataset
 
 from fmstudio.core.data.folders import DatasetReport, Sample, scan
-from fmstudio.core.errors import FmError
 from fmstudio.core.events import CancelToken, Event, Log, PauseGate, Progress, phase
 from fmstudio.core.library import model_card, shown_as, write_card
 from fmstudio.core.train import distributed
@@ -243,21 +242,14 @@ def _save(
 
 
 def _scan(spec: TrainSpec) -> Generator[Event, None, DatasetReport]:
-    """Scan the dataset folder; under torchrun rank 0 scans and sends the others its report
-    (or its error)."""
-    found: DatasetReport | FmError | None = None
+    """Scan the dataset folder; under torchrun rank 0 scans and sends the others its report."""
     if distributed.current().main:
         yield Log(f"Scanning {spec.data}…")
-        try:
-            found = scan(
-                spec.data, spec.task, spec.val_split, spec.seed, spec.text_column, spec.label_column
-            )
-        except FmError as exc:
-            found = exc
-    found = distributed.from_main(found)
-    if isinstance(found, FmError) or found is None:
-        raise found or FmError("rank 0 sent no dataset report")
-    return found
+    return distributed.on_main(
+        lambda: scan(
+            spec.data, spec.task, spec.val_split, spec.seed, spec.text_column, spec.label_column
+        )
+    )
 
 
 def fine_tune(

@@ -353,8 +353,8 @@ class _Fit:
 
 
 def merged(shares: list[tuple[list[int], Validation]]) -> Validation:
-    """One validation from the processes' shares: means weighted by examples, predictions
-    back in the validation set's order. (A WER is merged as a mean over examples.)"""
+    """One validation from the processes' shares: means weighted by examples (a WER by
+    reference words, so it is the corpus WER), predictions back in the validation set's order."""
     if len(shares) == 1:
         return shares[0][1]
     n = sum(len(indices) for indices, _ in shares)
@@ -368,13 +368,17 @@ def merged(shares: list[tuple[list[int], Validation]]) -> Validation:
     def mean(values: list[float]) -> float:
         return sum(v * len(idx) for v, (idx, _) in zip(values, shares, strict=True)) / n
 
-    wers = [v.wer for _, v in shares]
+    words = sum(v.words for _, v in shares)
+    wer = None
+    if all(v.wer is not None for _, v in shares):
+        wer = sum((v.wer or 0.0) * v.words for _, v in shares) / max(words, 1)
     return Validation(
         mean([v.loss for _, v in shares]),
         mean([v.accuracy for _, v in shares]),
         [predictions[i] for i in placed] if len(predictions) == n else [],
         [scores[i] for i in placed] if len(scores) == n else [],
-        None if any(w is None for w in wers) else mean([w or 0.0 for w in wers]),
+        wer,
+        words,
     )
 
 

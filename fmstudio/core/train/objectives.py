@@ -26,6 +26,8 @@ class Validation:
     scores: list[float] = field(default_factory=list)
     wer: float | None = None
     """Set by objectives that transcribe: then it, not the loss, picks the best epoch."""
+    words: int = 0
+    """The reference words behind `wer`: shares from several processes merge by them."""
 
     @property
     def key(self) -> float:
