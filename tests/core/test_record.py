@@ -211,3 +211,23 @@ def test_live_text_follows_the_speech_within_a_second_of_audio(
                 first_words = elapsed
     assert first_words is not None and first_words - onset <= 1.5, (onset, first_words)
     assert passes >= int(len(audio) / 16000), "a pass at least every second of audio"
+
+
+def test_a_longer_recording_with_live_text_leaks_no_threads_or_files(
+    speech_wav: tuple[Path, str], whisper, tmp_path: Path
+) -> None:
+    """The short version of benchmarks/soak_recording.py (30 minutes there)."""
+    import os
+    import subprocess
+
+    looped = tmp_path / "looped.wav"
+    subprocess.run(["sox", *[str(speech_wav[0])] * 4, str(looped)], check=True)
+    counts = []
+    for round_ in range(3):  # the first warms up: threads a library starts once are not leaks
+        request = Record(FileSource(looped), model=whisper, path=tmp_path / f"r{round_}.wav")
+        events: list[object] = []
+        result = run_to_end(record(request, stop=threading.Event()), events.append)
+        assert sum(isinstance(e, LiveText) for e in events) >= int(len(load_audio(looped)) / 16000)
+        assert len(load_audio(result.path)) == len(load_audio(looped))
+        counts.append((threading.active_count(), len(os.listdir("/proc/self/fd"))))
+    assert counts[1] == counts[2], [t.name for t in threading.enumerate()]
