@@ -231,3 +231,41 @@ def test_settings_page_exports_the_run_as_a_job_folder(
     assert wizard.state.settings.job_export_folder == str(tmp_path)
     dialog.close()
     assert wizard.currentId() == SETTINGS, "the wizard goes on where it was"
+
+
+def test_a_stopped_run_resumes_or_keeps_its_best_epoch(
+    qtbot, tiny_image_base: Path, image_folder: Path
+):
+    """Stop keeps the finished epochs: Resume continues from the last one, Finish now keeps
+    the best of them (evaluated, ready to save) without training another step."""
+    wizard = open_wizard(qtbot)
+    to_training(qtbot, wizard, image_folder, tiny_image_base, epochs=60, patience=0)
+    page = wizard.train_page
+    qtbot.waitUntil(lambda: len(page.curves.history.val_accuracy) >= 3, timeout=60_000)
+    page.status.stop_button.click()
+    qtbot.waitUntil(lambda: not page.jobs.is_busy(), timeout=10_000)
+    assert "Resume (Ctrl+Shift+R) continues" in page.log.toPlainText()
+    stopped = wizard.state.stopped_run()
+    assert stopped is not None and page.resume_button.isEnabled()
+    qtbot.keyClick(
+        page, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    assert page.jobs.is_busy() and not page.resume_button.isEnabled()
+    qtbot.waitUntil(
+        lambda: len(page.curves.history.val_accuracy) >= stopped.epoch + 3, timeout=60_000
+    )
+    assert f"resumed after epoch {stopped.epoch} of 60" in page.log.toPlainText()
+    page.status.stop_button.click()
+    qtbot.waitUntil(lambda: not page.jobs.is_busy(), timeout=10_000)
+    again = wizard.state.stopped_run()
+    assert again is not None and again.epoch > stopped.epoch
+
+    page.finish_button.click()
+    qtbot.waitUntil(page.isComplete, timeout=60_000)
+    trained = wizard.state.trained
+    assert trained is not None and len(trained.history) == again.epoch, "no step after Stop"
+    assert "finished on request" in page.log.toPlainText()
+    wizard.next()
+    assert wizard.currentId() == EVALUATE
+    wizard.reject()
+    assert not any(paths.models_dir().glob("*unsaved*")), "unsaved model or checkpoint left"

@@ -30,6 +30,7 @@ from fmstudio.core.library import check_replaceable, output_folder, publish
 from fmstudio.core.modalities import EXPORTABLE, modality
 from fmstudio.core.requests import Compare, Evaluate
 from fmstudio.core.train.events import WARM_UP, EpochMetrics, StepMetrics
+from fmstudio.core.train.spec import TrainSpec
 from fmstudio.ui.errors import user_message
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.comparison_view import ComparisonView
@@ -77,14 +78,23 @@ class TrainPage(QWizardPage):
         self.status.add_button(self.pause_button)
         self.finish_button = QPushButton("Finish now")
         self.finish_button.setToolTip(
-            "End the run at the next step and keep its best epoch so far: it is evaluated and "
-            "can be saved (Ctrl+Shift+F). Stop (Esc) discards the run."
+            "End the run and keep its best epoch so far: it is evaluated and can be saved "
+            "(Ctrl+Shift+F); after a Stop, from the epochs the run finished"
         )
         self.finish_button.clicked.connect(self.finish_now)
         add_shortcut(self, "Finish now", "Ctrl+Shift+F", self.finish_now)
         self.status.add_button(self.finish_button)
+        self.resume_button = QPushButton("Resume")
+        self.resume_button.setToolTip(
+            "Continue a stopped run from its last finished epoch (Ctrl+Shift+R)"
+        )
+        self.resume_button.clicked.connect(self.resume)
+        self.resume_button.setEnabled(False)
+        add_shortcut(self, "Resume a stopped run", "Ctrl+Shift+R", self.resume)
+        self.status.add_button(self.resume_button)
         self.status.stop_button.setToolTip(
-            "Stop and discard this run (Esc); Finish now keeps its best epoch so far"
+            "Stop (Esc): the finished epochs are kept while the wizard is open; Resume "
+            "continues the run, Finish now keeps its best epoch"
         )
         split = QSplitter()
         split.setOrientation(split.orientation().Vertical)
@@ -110,21 +120,42 @@ class TrainPage(QWizardPage):
         self._stepping = False
         self.metrics.setText("Starting…")
         self.gate = PauseGate()
+        self._start(spec, resume=False)
+
+    def _start(self, spec: TrainSpec, resume: bool) -> None:
         self.pause_button.setChecked(False)
         self.pause_button.setEnabled(True)
         self.finish_button.setEnabled(True)
-        job = lazy_job(modality(spec.task).train, spec, report=report, pause=self.gate)
-        self.jobs.start(job, "Starting…")
+        self.resume_button.setEnabled(False)
+        train = modality(spec.task).train
+        job = lazy_job(train, spec, report=self.state.run_report, pause=self.gate, resume=resume)
+        self.jobs.start(job, "Resuming…" if resume else "Starting…")
         self.completeChanged.emit()
 
     @Slot()
     def finish_now(self) -> None:
-        if not self.jobs.is_busy() or self.gate.finishing:
+        """While training: end at the next step. After a Stop: resume only to keep the best
+        finished epoch (the loop ends before its first step)."""
+        if self.gate.finishing:
             return
-        self.gate.finish()
+        if not self.jobs.is_busy():
+            if self.state.stopped_run() is None:
+                return
+            self.gate = PauseGate()
+            self.gate.finish()
+            self._start(self.state.resumed_spec(), resume=True)
+        else:
+            self.gate.finish()
         self.finish_button.setEnabled(False)
         self.pause_button.setEnabled(False)
         self.status.say("Finishing: the best epoch so far is kept, evaluated and saved…")
+
+    @Slot()
+    def resume(self) -> None:
+        if self.jobs.is_busy() or self.state.stopped_run() is None:
+            return
+        self.gate = PauseGate()
+        self._start(self.state.resumed_spec(), resume=True)
 
     @Slot(bool)
     def _toggle_pause(self, paused: bool) -> None:
@@ -176,8 +207,21 @@ class TrainPage(QWizardPage):
         if not busy:
             self.gate.resume()
             if self.state.trained is None:
-                self._log_line("Stopped. Go Back to change the settings and train again.")
+                self._stopped()
         self.completeChanged.emit()
+
+    def _stopped(self) -> None:
+        stopped = self.state.stopped_run()
+        if stopped is None:
+            self._log_line("Stopped. Go Back to change the settings and train again.")
+            return
+        self._log_line(
+            f"Stopped after epoch {stopped.epoch} of the {stopped.phase} phase. Resume "
+            "(Ctrl+Shift+R) continues from there; Finish now (Ctrl+Shift+F) keeps its best "
+            f"epoch ({stopped.best_epoch or 'the starting weights'})."
+        )
+        self.resume_button.setEnabled(True)
+        self.finish_button.setEnabled(True)
 
     def stop(self) -> None:
         self.gate.resume()

@@ -14,6 +14,7 @@ from fmstudio.core.config import Settings
 from fmstudio.core.data.clips import ClipReport
 from fmstudio.core.data.folders import DatasetReport
 from fmstudio.core.library import run_folder, staging_folder
+from fmstudio.core.train.checkpoints import Checkpoint, RunDir
 from fmstudio.core.train.spec import TrainSpec
 
 if TYPE_CHECKING:
@@ -50,6 +51,17 @@ class WizardState:
         """The run the pages describe, saving into a fresh staging folder."""
         assert self.spec is not None
         self.staging = staging_folder()
+        return replace(self.spec, output=str(self.staging))
+
+    def stopped_run(self) -> Checkpoint | None:
+        """The last finished epoch of a stopped run in the staging folder, if there is one."""
+        if self.staging is None:
+            return None
+        return RunDir(self.staging).checkpoint()
+
+    def resumed_spec(self) -> TrainSpec:
+        """The stopped run again, into the same staging folder (where its checkpoint is)."""
+        assert self.spec is not None and self.staging is not None
         return replace(self.spec, output=str(self.staging))
 
     def discard_staging(self) -> None:
