@@ -231,3 +231,19 @@ def test_a_longer_recording_with_live_text_leaks_no_threads_or_files(
         assert len(load_audio(result.path)) == len(load_audio(looped))
         counts.append((threading.active_count(), len(os.listdir("/proc/self/fd"))))
     assert counts[1] == counts[2], [t.name for t in threading.enumerate()]
+
+
+def test_the_live_buffer_forgets_committed_audio() -> None:
+    """30 minutes of recording must not keep 30 minutes of samples for the live text."""
+    rng = np.random.default_rng(0)
+    buffer, blocks = AudioBuffer(), []
+    for i in range(3000):  # 5 minutes of 0.1 s blocks
+        block = rng.random(1600).astype(np.float32)
+        buffer.append(block)
+        blocks.append(block)
+        if i % 5 == 0:
+            buffer.drop_before(buffer.size - 16000 * 8)  # live text committed all but 8 s
+    whole = np.concatenate(blocks)
+    assert buffer.size == len(whole)
+    assert np.array_equal(buffer.since(buffer.size - 16000 * 8), whole[-16000 * 8 :])
+    assert buffer.nbytes <= 4 * 16000 * 20, "about the live window, not the recording"

@@ -108,23 +108,41 @@ class StreamResampler:
 
 
 class AudioBuffer:
-    """Samples appended block by block into a growing array (amortised: no re-joining)."""
+    """The newest samples, appended block by block (amortised: no re-joining). Positions are
+    counted from the start of the recording; `drop_before` forgets what live text has
+    committed, so memory stays bounded however long the recording grows (the final pass reads
+    the WAV)."""
 
     def __init__(self) -> None:
         self._data = np.zeros(SAMPLE_RATE * 10, dtype=np.float32)
-        self.size = 0
+        self._first = 0  # the recording position of `_data[0]`
+        self.size = 0  # samples appended since the recording started
 
     def append(self, block: np.ndarray) -> None:
-        needed = self.size + len(block)
+        held = self.size - self._first
+        needed = held + len(block)
         if needed > len(self._data):
             grown = np.zeros(max(needed, 2 * len(self._data)), dtype=np.float32)
-            grown[: self.size] = self._data[: self.size]
+            grown[:held] = self._data[:held]
             self._data = grown
-        self._data[self.size : needed] = block
-        self.size = needed
+        self._data[held:needed] = block
+        self.size += len(block)
 
     def since(self, start: int) -> np.ndarray:
-        return self._data[start : self.size]
+        return self._data[max(0, start - self._first) : self.size - self._first]
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._data.nbytes)
+
+    def drop_before(self, position: int) -> None:
+        """Forget the samples before `position`, once that frees at least a buffer's worth."""
+        drop = min(position, self.size) - self._first
+        if drop < len(self._data) // 2:
+            return
+        held = self.size - self._first - drop
+        self._data[:held] = self._data[drop : drop + held]
+        self._first += drop
 
 
 class LiveTranscriber:
@@ -152,6 +170,7 @@ class LiveTranscriber:
             else:
                 tentative.append(seg.text)
         self.committed_until = settled_until
+        audio.drop_before(int(settled_until * SAMPLE_RATE))
         return LiveText(
             " ".join(t for t in self.committed if t), " ".join(t for t in tentative if t)
         )
