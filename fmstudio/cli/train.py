@@ -120,6 +120,7 @@ def _run(args: argparse.Namespace) -> int:
     fine_tune = import_target(modality(spec.task).train)
     cancel = CancelToken()
     signal.signal(signal.SIGTERM, lambda _signum, _frame: cancel.cancel())  # a scheduler's stop
+    signal.siginterrupt(signal.SIGTERM, False)  # a collective step waiting in C++ goes on
     try:
         result = drive(fine_tune(spec, resume=args.resume, cancel=cancel), display)
     except (KeyboardInterrupt, Cancelled):
