@@ -1,6 +1,6 @@
 """Long files decode in batches: faster-whisper's batched pipeline runs several 30-second pieces
-through the model at once, about twice as fast as sequential decoding on a 2-core CPU and more
-on a GPU (benchmarks/bench_transcribe.py).
+through the model at once, in about 0.6x the time of sequential decoding on a 2-core CPU
+(benchmarks/bench_transcribe.py).
 
 Whisper reads 30 s at a time either way; sequential decoding feeds each window the text before
 it, batched decoding cannot. So the pieces are cut where the audio is quietest (a pause between
@@ -38,9 +38,10 @@ SENTENCE_ENDS = (".", "?", "!", "。", "？", "！")
 
 
 def batch_size(device: str) -> int:
-    """Pieces decoded together: 4 on a CPU (8 is no faster on 2 cores, and a stop waits for one
-    batch), 16 on a GPU."""
-    return 16 if device.startswith("cuda") else 4
+    """Pieces decoded together: 3 on a CPU, where a stop (closing the window) waits for the batch
+    in flight: 4 gave 0.57x sequential time but a 2.6 s close, 3 gives 0.61x and 2.1 s, 2 gives
+    0.73x and 1.6 s (2 cores; benchmarks/bench_transcribe.py). 16 on a GPU."""
+    return 16 if device.startswith("cuda") else 3
 
 
 def wanted(audio: np.ndarray) -> bool:
