@@ -60,8 +60,9 @@ def _data_files(root: Path) -> list[Path]:
     )
 
 
-def _labels(spec: TrainSpec) -> dict[str, str]:
-    """Each file's class, from the same scan that training starts with (classifiers only);
+def _scanned(spec: TrainSpec) -> dict[str, tuple[str, str]]:
+    """Each class file's (class, sha256), from the same scan that training starts with
+    (classifiers only: the manifest reuses the hashes rather than reading the files again);
     a dataset that cannot train is refused here rather than on the cluster."""
     if spec.task == "speech":
         from fmstudio.core.data.clips import scan_clips
@@ -75,7 +76,7 @@ def _labels(spec: TrainSpec) -> dict[str, str]:
     )
     if not found.ok:
         raise FmError("the dataset cannot be used:\n" + "\n".join(found.errors))
-    return {s.path.split("#")[0]: s.label for s in found.train + found.val if "#" not in s.path}
+    return {s.path: (s.label, s.sha256) for s in found.train + found.val if "#" not in s.path}
 
 
 def export_job(
@@ -89,14 +90,14 @@ def export_job(
         raise FmError(f"the job folder {folder} cannot be inside the data it copies ({root})")
     spec = replace(spec, data=str(root))
     yield Log(f"Scanning {root}…")
-    labels = _labels(spec)
+    scanned = _scanned(spec)
     files = _data_files(root)
     check_replaceable(folder, SPEC, "an fmstudio job folder")
     base = root.parent if root.is_file() else root
     staging = folder.parent / f".{folder.name}.staging"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        rows = yield from _stage(files, base, labels, staging if copy_data else None, cancel)
+        rows = yield from _stage(files, base, scanned, staging if copy_data else None, cancel)
         where = DATA if copy_data else str(base)
         data = f"{where}/{root.name}" if root.is_file() else where
         # The job runs where the GPUs are: it picks its device there.
@@ -118,21 +119,23 @@ def export_job(
 def _stage(
     files: list[Path],
     base: Path,
-    labels: dict[str, str],
+    scanned: dict[str, tuple[str, str]],
     staging: Path | None,
     cancel: CancelToken,
 ) -> Generator[Event, None, list[dict[str, str]]]:
-    """Hash each file (and copy it under `staging/data` when given): the manifest's rows."""
+    """Each file's manifest row (hashed here unless the scan did), copied under
+    `staging/data` when given."""
     rows: list[dict[str, str]] = []
     tracker = EtaTracker(len(files))
     for index, path in enumerate(files, 1):
         cancel.raise_if_cancelled()
         relative = path.relative_to(base).as_posix()
+        label, digest = scanned.get(str(path), ("", ""))
         rows.append(
             {
                 "path": relative,
-                "label": labels.get(str(path), ""),
-                "sha256": file_sha256(path),
+                "label": label,
+                "sha256": digest or file_sha256(path),
                 "bytes": str(path.stat().st_size),
             }
         )
