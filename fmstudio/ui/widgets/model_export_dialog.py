@@ -4,23 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Slot
-from PySide6.QtGui import QCloseEvent, QDesktopServices
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QComboBox, QWidget
 
 from fmstudio.core.config import Settings
 from fmstudio.core.requests import Export
-from fmstudio.ui.jobs import JobController, lazy_job
+from fmstudio.ui.jobs import lazy_job
 from fmstudio.ui.widgets.folder_field import FolderField
-from fmstudio.ui.widgets.job_status import JobStatus
+from fmstudio.ui.widgets.folder_job_dialog import FolderJobDialog
 
 EXPORT = "fmstudio.core.export.job:export_model"
 FORMATS = (
@@ -29,7 +20,7 @@ FORMATS = (
 )
 
 
-class ModelExportDialog(QDialog):
+class ModelExportDialog(FolderJobDialog):
     """Format and folder (both remembered), then Export: checked against PyTorch, and the
     folder gets a README that shows how to run it without fmstudio."""
 
@@ -40,9 +31,8 @@ class ModelExportDialog(QDialog):
         model: str,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(f"Export {Path(model).name}", parent)
         self.settings, self.task, self.model = settings, task, model
-        self.setWindowTitle(f"Export {Path(model).name}")
         self.format = QComboBox()
         for text, key in FORMATS:
             self.format.addItem(text, key)
@@ -51,30 +41,11 @@ class ModelExportDialog(QDialog):
         self.folder = FolderField(
             str(self._default_folder()), "Export to", "a new folder (an earlier export is replaced)"
         )
-        self.jobs = JobController(self)
-        self.status = JobStatus(self.jobs, stop_key=None)
         self.status.stop_button.hide()  # an export cannot stop halfway; Close waits for it
         self.status.say("The export is compared with PyTorch before the folder appears.")
         self.jobs.done.connect(self._exported)
-        self.jobs.busy_changed.connect(self._busy)
-        self.export_button = QPushButton("Export")
-        self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.start)
-        self.open_button = QPushButton("Open folder")
-        self.open_button.setEnabled(False)
-        self.open_button.clicked.connect(self._open)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.rejected.connect(self.reject)
-        form = QFormLayout()
-        form.addRow("Format:", self.format)
-        form.addRow("Folder:", self.folder)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.status)
-        layout.addWidget(buttons)
-        self.resize(640, 200)
+        self.lay_out([("Format:", self.format), ("Folder:", self.folder)], 200)
 
     def fmt(self) -> str:
         return str(self.format.currentData())
@@ -114,20 +85,3 @@ class ModelExportDialog(QDialog):
         self.settings.model_export_format = self.fmt()
         self.settings.model_export_folder = str(folder.parent)
         self.open_button.setEnabled(True)
-
-    @Slot(bool)
-    def _busy(self, busy: bool) -> None:
-        for widget in (self.export_button, self.format, self.folder):
-            widget.setEnabled(not busy)
-
-    @Slot()
-    def _open(self) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(self.folder.text()))
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self.jobs.shutdown()
-        super().closeEvent(event)
-
-    def reject(self) -> None:
-        self.jobs.shutdown()
-        super().reject()
