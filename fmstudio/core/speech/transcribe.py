@@ -50,8 +50,6 @@ def transcribe_audio(
     decoded segment without sound or words is dropped. `quick` (live text) decodes once, at
     temperature 0: the fallback to sampling can double a pass on a short window.
     """
-    language = options.language
-    chosen = language not in (None, "", "auto")
     _check_options(model, options)
     if long_files.wanted(audio):
         yield Log(f"{Path(path).name} is long: decoding 30-second pieces in batches")
@@ -82,7 +80,9 @@ def transcribe_audio(
         path,
         " ".join(s.text for s in segments if s.text),
         language=info.language,
-        language_probability=None if chosen or model.english_only else info.language_probability,
+        language_probability=None
+        if _chosen_language(options) or model.english_only
+        else info.language_probability,
         duration=duration,
         segments=segments,
     )
@@ -92,9 +92,8 @@ def _decode(
     model: SpeechModel, audio: np.ndarray, options: SpeechOptions, quick: bool = False
 ) -> tuple[Iterator[Segment], Any]:
     """Segments as they are decoded, and faster-whisper's info: long files in batches."""
-    chosen = options.language not in (None, "", "auto")
     decode: dict[str, Any] = {
-        "language": options.language if chosen else None,
+        "language": _chosen_language(options),
         "task": options.task,
         "beam_size": max(1, options.beam_size),
         "word_timestamps": options.word_timestamps or options.speakers is not None,
@@ -105,6 +104,11 @@ def _decode(
         return long_files.transcribe_batched(model.model, audio, options, model.device, **decode)
     segments, info = model.model.transcribe(audio, vad_filter=options.vad, **decode)
     return (_segment(s) for s in segments), info
+
+
+def _chosen_language(options: SpeechOptions) -> str | None:
+    """The language the user chose, or None to let Whisper detect it."""
+    return None if options.language in (None, "", "auto") else options.language
 
 
 def _check_options(model: SpeechModel, options: SpeechOptions) -> None:
