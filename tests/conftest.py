@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,59 @@ def tiny_whisper_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.datasets import make_tiny_whisper_base
 
     return make_tiny_whisper_base(tmp_path_factory.mktemp("tiny-whisper"))
+
+
+@pytest.fixture
+def stalled_hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """A model hub that accepts connections and never answers, as a download does when the
+    network hangs; an empty hub cache, so nothing is found locally. Yields the requests it
+    has received; on teardown it closes every connection and waits for abandoned loads."""
+    import socket
+    import threading
+
+    from huggingface_hub import constants
+
+    from fmstudio.core import catalog, hub
+
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.1)
+    requests: list[bytes] = []
+    connections: list[socket.socket] = []
+    closing = threading.Event()
+
+    def serve() -> None:
+        while not closing.is_set():
+            try:
+                connection, _ = server.accept()
+            except TimeoutError:
+                continue
+            connections.append(connection)
+            connection.settimeout(1.0)
+            try:
+                if request := connection.recv(4096):  # the reachability probe sends nothing
+                    requests.append(request)
+            except TimeoutError:
+                pass
+
+    url = f"http://127.0.0.1:{server.getsockname()[1]}"
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)  # read at import, from our env
+    monkeypatch.setenv("HF_ENDPOINT", url)
+    monkeypatch.setattr(constants, "ENDPOINT", url)
+    monkeypatch.setattr(
+        constants, "HUGGINGFACE_CO_URL_TEMPLATE", url + "/{repo_id}/resolve/{revision}/{filename}"
+    )
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub-cache"))
+    monkeypatch.setattr(hub, "_unreachable_until", 0.0)
+    thread = threading.Thread(target=serve, name="stalled hub", daemon=True)
+    thread.start()
+    yield requests
+    closing.set()
+    thread.join()
+    for connection in connections:
+        connection.close()
+    server.close()
+    deadline = time.monotonic() + 60
+    while catalog._loading and time.monotonic() < deadline:  # the abandoned load fails now
+        time.sleep(0.05)
+    assert not catalog._loading, "an abandoned load never ended"

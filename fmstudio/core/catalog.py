@@ -11,12 +11,14 @@ import importlib.util
 import json
 import os
 import threading
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from fmstudio.core import paths
 from fmstudio.core.errors import ModelUnavailableError
+from fmstudio.core.events import CancelToken
 from fmstudio.core.modalities import TASKS, import_target, modality
 
 
@@ -320,23 +322,62 @@ def _identity(entry: ModelEntry) -> str:
     return entry.location or f"{entry.source}:{entry.name}"
 
 
-_cache: dict[tuple[str, str, str], Any] = {}
-_cache_lock = threading.RLock()  # a model may load the model it is built on
+_Key = tuple[str, str, str]
+_cache: dict[_Key, Any] = {}
+_loading: dict[_Key, Future[Any]] = {}
+_cache_lock = threading.Lock()
 
 
-def cached_load(name: str, task: str, device: str = "cpu") -> Any:
-    """Load once per (model, task, device) and keep it while the app runs."""
+def cached_load(
+    name: str, task: str, device: str = "cpu", cancel: CancelToken | None = None
+) -> Any:
+    """Load once per (model, task, device) and keep it while the app runs.
+
+    The load runs on a thread of its own and the caller only waits for it, so `cancel` ends
+    the wait at once: a download or a slow disk cannot be interrupted, but Stop and closing
+    the window must not wait for it. An abandoned load finishes in the background and a later
+    call finds the model cached; callers of the same model share one load.
+    """
     entry = resolve(name, task)
     key = (_identity(entry), task, device)
     with _cache_lock:
-        if key not in _cache:
-            _cache[key] = _fastest(_load_entry(entry, task, device), task)
-            # A loaded model is millions of long-lived Python objects (tokenizer tables,
-            # module trees): every full collection walked them all, holding the GIL for
-            # 250 ms at a time and freezing the window during transcription. Frozen, the
-            # collector skips them (benchmarks/bench_gui_responsiveness.py).
-            gc.freeze()
-        return _cache[key]
+        if key in _cache:
+            return _cache[key]
+        loading = _loading.get(key)
+        if loading is None:
+            loading = _loading[key] = Future()
+            threading.Thread(
+                target=_load_into,
+                args=(loading, key, entry),
+                name=f"load {entry.name}",
+                daemon=True,  # never keeps a closed app alive
+            ).start()
+    while True:
+        try:
+            return loading.result(timeout=0.05)
+        except TimeoutError:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+
+
+def _load_into(loading: Future[Any], key: _Key, entry: ModelEntry) -> None:
+    _, task, device = key
+    try:
+        model = _fastest(_load_entry(entry, task, device), task)
+    except BaseException as exc:  # handed to every waiting caller; a later call tries again
+        with _cache_lock:
+            del _loading[key]
+        loading.set_exception(exc)
+        return
+    # A loaded model is millions of long-lived Python objects (tokenizer tables, module
+    # trees): every full collection walked them all, holding the GIL for 250 ms at a time
+    # and freezing the window during transcription. Frozen, the collector skips them
+    # (benchmarks/bench_gui_responsiveness.py).
+    gc.freeze()
+    with _cache_lock:
+        _cache[key] = model
+        del _loading[key]
+    loading.set_result(model)
 
 
 def forget(folder: Path) -> None:

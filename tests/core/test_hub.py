@@ -92,3 +92,28 @@ def test_an_unreachable_hub_is_found_by_one_probe_not_by_the_clients_retries(
         load_cached_or_online("acme/x", loader)
     assert offline_flags == [True], "one cache-only attempt; no online attempt to retry"
     assert constants.HF_HUB_OFFLINE is before, "the client's own setting comes back"
+
+
+def test_stop_ends_the_wait_for_a_download_that_hangs(stalled_hub: list[bytes]) -> None:
+    import threading
+    import time
+
+    from fmstudio.core.errors import Cancelled
+    from fmstudio.core.events import CancelToken
+
+    cancel = CancelToken()
+    cancelled_at: list[float] = []
+
+    def stop_once_the_download_hangs() -> None:
+        while not stalled_hub:
+            time.sleep(0.01)
+        time.sleep(0.3)
+        cancelled_at.append(time.monotonic())
+        cancel.cancel()
+
+    threading.Thread(target=stop_once_the_download_hangs, daemon=True).start()
+    with pytest.raises(Cancelled):
+        catalog.cached_load("resnet18.a1_in1k", "image", cancel=cancel)
+    waited = time.monotonic() - cancelled_at[0]
+    assert waited < 1.0, f"Stop waited {waited:.1f} s for the download"
+    assert b"resnet18" in b"".join(stalled_hub), "the download itself was under way"

@@ -108,3 +108,19 @@ def test_ready_line_names_the_chosen_model(tab: ImageTab) -> None:
     assert "EfficientNet" in tab.status.text()
     tab.model_picker.setCurrentIndex(tab.model_picker.findData("resnet50.a1_in1k"))
     assert "ResNet-50" in tab.status.text() and "EfficientNet" not in tab.status.text()
+
+
+def test_stop_answers_while_a_hub_model_downloads(
+    qtbot, tab: ImageTab, photo_like_image: Path, stalled_hub: list[bytes]
+) -> None:
+    import time
+
+    tab.model_picker.setCurrentIndex(tab.model_picker.findData("resnet50.a1_in1k"))
+    tab.add_paths([str(photo_like_image)])
+    qtbot.waitUntil(lambda: bool(stalled_hub), timeout=30_000)
+    assert tab.is_busy() and "Loading resnet50.a1_in1k" in tab.status.text()
+    pressed = time.monotonic()
+    tab.status.stop_button.click()
+    qtbot.waitUntil(lambda: not tab.is_busy(), timeout=30_000)
+    assert time.monotonic() - pressed < 1.0, "Stop waited for the download"
+    assert tab.status.text() == "Stopped."

@@ -74,7 +74,7 @@ def classify_images(
     """
     cancel = cancel or CancelToken()
     files = list(expand_paths(request.paths, IMAGE_SUFFIXES))
-    classifier = yield from _classifier(request)
+    classifier = yield from _classifier(request, cancel)
     yield Runtime(f"Running on {classifier.runtime}")
     tracker = EtaTracker(len(files))
     yield tracker.progress(0, f"{len(files)} images")
@@ -99,10 +99,14 @@ def classify_images(
     return results
 
 
-def _classifier(request: ClassifyImages) -> Generator[Event, None, ImageClassifier]:
+def _classifier(
+    request: ClassifyImages, cancel: CancelToken
+) -> Generator[Event, None, ImageClassifier]:
     if isinstance(request.model, ImageClassifier):
         return request.model
     name = request.model or IMAGE.default_model
     yield Log(f"Loading {name}…")
-    loaded: ImageClassifier = catalog.cached_load(name, "image", resolve_device(request.device))
+    loaded: ImageClassifier = catalog.cached_load(
+        name, "image", resolve_device(request.device), cancel
+    )
     return loaded

@@ -66,7 +66,7 @@ def evaluate_speech(
     clips = clips_to_evaluate(report)
     if not clips:
         raise FmError("no clips to evaluate:\n" + report.summary(evaluating=True))
-    model = yield from load_speech_model(request.model, request.device)
+    model = yield from load_speech_model(request.model, request.device, cancel)
     try:
         scores = yield from score_model(model, clips, cancel)
     except InputFileError as exc:

@@ -186,13 +186,15 @@ class _Model:
     """The request's model, loaded when first needed: recording starts at once, and the
     microphone's blocks queue up while the model loads (about 3 s the first time)."""
 
-    def __init__(self, request: Record) -> None:
-        self.request = request
+    def __init__(self, request: Record, cancel: CancelToken) -> None:
+        self.request, self.cancel = request, cancel
         self.loaded: SpeechModel | None = None
 
     def get(self) -> Generator[Event, None, SpeechModel | None]:
         if self.loaded is None and self.request.model is not None:
-            self.loaded = yield from load_speech_model(self.request.model, self.request.device)
+            self.loaded = yield from load_speech_model(
+                self.request.model, self.request.device, self.cancel
+            )
         return self.loaded
 
 
@@ -250,7 +252,7 @@ def record(
     path = request.path or new_recording_path()
     writer = WavWriter(path, source.sample_rate)
     yield Log(f"Recording to {path}")
-    model = _Model(request)
+    model = _Model(request, cancel)
     try:
         yield from _capture(source, writer, model, stop, cancel)
     finally:

@@ -59,7 +59,7 @@ def _score_base(
 ) -> Generator[Event, None, Scores | None]:
     """The base model's WER on the held-out clips, as the Speech tab would transcribe them."""
     try:
-        model = yield from load_speech_model(base, device)
+        model = yield from load_speech_model(base, device, cancel)
     except FmError as exc:  # the model is unavailable, or not one faster-whisper runs
         yield Log(
             f"the base model cannot run in faster-whisper ({exc}); WER before comes "

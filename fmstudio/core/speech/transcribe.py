@@ -25,13 +25,15 @@ from fmstudio.core.speech.silence import is_silent, spoken
 from fmstudio.core.speech.transcripts import Segment, Transcript, Word
 
 
-def load_speech_model(model: AnySpeechModel, device: str) -> Generator[Event, None, SpeechModel]:
+def load_speech_model(
+    model: AnySpeechModel, device: str, cancel: CancelToken
+) -> Generator[Event, None, SpeechModel]:
     """The model a request names ("" for the default), loaded once per app run."""
     if isinstance(model, SpeechModel):
         return model
     name = model or SPEECH.default_model
     yield Log(f"Loading {name}…")
-    loaded: SpeechModel = catalog.cached_load(name, "speech", resolve_device(device))
+    loaded: SpeechModel = catalog.cached_load(name, "speech", resolve_device(device), cancel)
     return loaded
 
 
@@ -138,7 +140,7 @@ def transcribe_files(
 ) -> Generator[Event, None, list[Transcript]]:
     """Transcribe each file; a bad file becomes a Transcript with an error and the rest go on."""
     cancel = cancel or CancelToken()
-    loaded = yield from load_speech_model(request.model, request.device)
+    loaded = yield from load_speech_model(request.model, request.device, cancel)
     files = list(expand_paths(request.paths, SPEECH.suffixes))
     results: list[Transcript] = []
     tracker = EtaTracker(len(files))

@@ -127,7 +127,7 @@ def classify_texts(
     """Rank labels for every document; a bad file or row becomes an error result."""
     cancel = cancel or CancelToken()
     entries = collect_entries(request.paths, request.texts, request.text_column)
-    loaded = yield from _load(request, entries)
+    loaded = yield from _load(request, entries, cancel)
     runtime = getattr(loaded, "runtime", "")  # the numpy encoder and heads say nothing
     if runtime:
         yield Runtime(f"Running on {runtime}")
@@ -186,7 +186,7 @@ def pick_model(request: ClassifyTexts, entries: Sequence[Entry]) -> tuple[str, s
 
 
 def _load(
-    request: ClassifyTexts, entries: Sequence[Entry]
+    request: ClassifyTexts, entries: Sequence[Entry], cancel: CancelToken
 ) -> Generator[Event, None, ZeroShotEncoder | Classifier]:
     if not isinstance(request.model, str):
         return request.model
@@ -195,6 +195,6 @@ def _load(
         yield Log(why)
     yield Log(f"Loading {name}…")
     loaded: ZeroShotEncoder | Classifier = catalog.cached_load(
-        name, "text", resolve_device(request.device)
+        name, "text", resolve_device(request.device), cancel
     )
     return loaded

@@ -80,7 +80,9 @@ def evaluate_model(
             f"no usable examples in {request.data}: " + "; ".join(report.errors or ["empty"])
         )
     yield Log(f"Loading {request.model}…")
-    loaded = catalog.cached_load(request.model, request.task, resolve_device(request.device))
+    loaded = catalog.cached_load(
+        request.model, request.task, resolve_device(request.device), cancel
+    )
     labels: list[str] | None = getattr(loaded, "labels", None)  # a zero-shot encoder has none
     if not labels:
         raise FmError(
