@@ -110,8 +110,20 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         current = current.__cause__ or current.__context__
 
 
+_one_load_at_a_time = threading.Lock()
+
+
 def load_cached_or_online(name: str, loader: Callable[[], T]) -> T:
-    """Run `loader` offline first (instant when cached), then once online; explain failures."""
+    """Run `loader` offline first (instant when cached), then once online; explain failures.
+
+    One hub load at a time: offline mode is a process-wide setting of the hub client, and a
+    cache-only attempt beside a download would make the download fail as "offline".
+    """
+    with _one_load_at_a_time:
+        return _cached_or_online(name, loader)
+
+
+def _cached_or_online(name: str, loader: Callable[[], T]) -> T:
     try:
         with _offline(True):
             return loader()

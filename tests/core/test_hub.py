@@ -117,3 +117,42 @@ def test_stop_ends_the_wait_for_a_download_that_hangs(stalled_hub: list[bytes]) 
     waited = time.monotonic() - cancelled_at[0]
     assert waited < 1.0, f"Stop waited {waited:.1f} s for the download"
     assert b"resnet18" in b"".join(stalled_hub), "the download itself was under way"
+
+
+def test_a_cached_load_never_turns_a_download_beside_it_offline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+    import time
+
+    from huggingface_hub import constants
+
+    from fmstudio.core import hub
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(hub, "hub_reachable", lambda: True)  # this machine has no network
+    downloading, cache_read = threading.Event(), threading.Event()
+    seen_while_downloading: list[bool] = []
+
+    def download() -> str:
+        if constants.HF_HUB_OFFLINE:
+            raise LocalEntryNotFoundError("cannot find the requested files in the local cache")
+        downloading.set()
+        cache_read.wait(1.0)  # the other load reads its cache now, unless it waits its turn
+        seen_while_downloading.append(constants.HF_HUB_OFFLINE)
+        return "downloaded"
+
+    def cached() -> str:
+        assert constants.HF_HUB_OFFLINE, "the cache-only attempt is offline"
+        cache_read.set()
+        time.sleep(0.2)
+        return "cached"
+
+    online = threading.Thread(target=load_cached_or_online, args=("acme/big", download))
+    online.start()
+    downloading.wait(5)
+    assert load_cached_or_online("acme/small", cached) == "cached"
+    online.join()
+    assert seen_while_downloading == [False]
+    assert constants.HF_HUB_OFFLINE is False, "the client's own setting comes back"

@@ -162,7 +162,13 @@ def load_classifier(source: str | Path, name: str, device: str = "cpu") -> TextC
             AutoTokenizer.from_pretrained(source),
         )
 
-    model, tokenizer = load_cached_or_online(name, _load)
+    if not safe:
+        model, tokenizer = load_cached_or_online(name, _load)
+    else:  # a folder needs no hub
+        try:
+            model, tokenizer = _load()
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise ModelUnavailableError(f"model {name} could not be loaded: {exc}") from exc
     model = model.eval().to(device)
     id2label = model.config.id2label
     labels = [str(id2label[i]) for i in range(len(id2label))]
