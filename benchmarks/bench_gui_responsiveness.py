@@ -116,14 +116,14 @@ def scan_job(folder: Path) -> Job:
     return lambda cancel: scan(Scan(str(folder), "image"), cancel=cancel)
 
 
-def train_job(folder: Path) -> Job:
+def train_job(folder: Path, epochs: int = 5) -> Job:
     from fmstudio.core.train.job import fine_tune
     from fmstudio.core.train.spec import TrainSpec
 
     runs = iter(range(100))
 
     def job(cancel: CancelToken) -> Generator[Event, None, object]:
-        spec = TrainSpec("image", str(folder), f"bench-{next(runs)}", mode="head", epochs=5)
+        spec = TrainSpec("image", str(folder), f"bench-{next(runs)}", mode="head", epochs=epochs)
         return fine_tune(spec, cancel=cancel)
 
     return job

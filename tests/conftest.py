@@ -58,6 +58,21 @@ def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 
 @pytest.fixture(scope="session")
+def long_speech(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """About 70 s of espeak-ng speech: plain sentences, said slowly."""
+    from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
+    from fmstudio.core.speech import long_files
+    from tests.datasets import PLAIN_SENTENCES, espeak
+
+    folder = tmp_path_factory.mktemp("long")
+    clips = [str(espeak(folder / f"{i}.wav", s, speed=130)) for i, s in enumerate(PLAIN_SENTENCES)]
+    path = folder / "long.wav"
+    subprocess.run(["sox", *clips, str(path)], check=True)
+    assert len(load_audio(path)) / SAMPLE_RATE > long_files.LONG_FILE_SECONDS
+    return path, " ".join(PLAIN_SENTENCES)
+
+
+@pytest.fixture(scope="session")
 def photo_like_image(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real photograph shipped with scikit-learn (a flower close-up), saved as PNG."""
     from PIL import Image

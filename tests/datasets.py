@@ -282,3 +282,28 @@ GERMAN = (
     "und wir gehen am Nachmittag zusammen in den Park."
 )
 """A German sentence long enough (at espeak-ng speed 140) for Whisper base to detect."""
+
+
+PLAIN_SENTENCES = [
+    # plain sentences that espeak-ng says clearly: long recordings are made of them
+    "The weather was cold and the river was frozen.",
+    "She opened the window to let the morning light in.",
+    "Our train leaves the station at half past seven.",
+    "He bought fresh bread and cheese at the market.",
+    "The children played football in the park after school.",
+    "Please send me the report before the end of the week.",
+    "The old bridge was closed for repairs last summer.",
+    "We watched the sun go down behind the hills.",
+    "My brother works in a small shop near the harbour.",
+    "The meeting was moved to the large room upstairs.",
+    "A strong wind blew the leaves across the garden.",
+    "They painted the kitchen walls a pale shade of green.",
+    "The library is open every day except on Sunday.",
+    "I left my keys on the table by the front door.",
+    "The doctor told him to rest for a few days.",
+    "Snow fell quietly on the roofs of the village.",
+    "The museum has a new room full of old maps.",
+    "We need more chairs for the guests this evening.",
+    "The cat slept all afternoon in a patch of sun.",
+    "Her letter arrived three days after she had sent it.",
+]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import itertools
-import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
+from fmstudio.core.data.audio import SAMPLE_RATE
 from fmstudio.core.errors import Cancelled
 from fmstudio.core.events import CancelToken, Log, Partial, run_to_end
 from fmstudio.core.requests import SpeechOptions, Transcribe
@@ -18,7 +17,7 @@ from fmstudio.core.speech import long_files
 from fmstudio.core.speech.models import bundled_folder, load_whisper
 from fmstudio.core.speech.scoring import score
 from fmstudio.core.speech.transcribe import transcribe_files
-from tests.datasets import espeak
+from tests.datasets import PLAIN_SENTENCES
 
 
 def bursts(seconds: float, on: float = 3.7, off: float = 0.6) -> tuple[np.ndarray, list[tuple]]:
@@ -64,42 +63,6 @@ def test_pieces_split_into_sentences_by_word_times() -> None:
     assert [len(s.words) for s in found] == [2, 2, 1]
 
 
-PLAIN = [
-    "The weather was cold and the river was frozen.",
-    "She opened the window to let the morning light in.",
-    "Our train leaves the station at half past seven.",
-    "He bought fresh bread and cheese at the market.",
-    "The children played football in the park after school.",
-    "Please send me the report before the end of the week.",
-    "The old bridge was closed for repairs last summer.",
-    "We watched the sun go down behind the hills.",
-    "My brother works in a small shop near the harbour.",
-    "The meeting was moved to the large room upstairs.",
-    "A strong wind blew the leaves across the garden.",
-    "They painted the kitchen walls a pale shade of green.",
-    "The library is open every day except on Sunday.",
-    "I left my keys on the table by the front door.",
-    "The doctor told him to rest for a few days.",
-    "Snow fell quietly on the roofs of the village.",
-    "The museum has a new room full of old maps.",
-    "We need more chairs for the guests this evening.",
-    "The cat slept all afternoon in a patch of sun.",
-    "Her letter arrived three days after she had sent it.",
-]
-
-
-@pytest.fixture(scope="module")
-def long_speech(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """About 70 s of espeak-ng speech: plain sentences, said slowly."""
-    folder = tmp_path_factory.mktemp("long")
-    sentences = PLAIN
-    clips = [str(espeak(folder / f"{i}.wav", s, speed=130)) for i, s in enumerate(sentences)]
-    path = folder / "long.wav"
-    subprocess.run(["sox", *clips, str(path)], check=True)
-    assert len(load_audio(path)) / SAMPLE_RATE > long_files.LONG_FILE_SECONDS
-    return path, " ".join(sentences)
-
-
 def test_a_long_file_reads_as_sentences_with_the_sequential_words(
     long_speech: tuple[Path, str],
 ) -> None:
@@ -109,7 +72,8 @@ def test_a_long_file_reads_as_sentences_with_the_sequential_words(
     (result,) = run_to_end(job, events.append)
     assert any(isinstance(e, Log) and "in batches" in e.message for e in events)
     starts = [s.start for s in result.segments]
-    assert len(result.segments) >= len(PLAIN) // 2, "one segment a sentence, not one a piece"
+    enough = len(PLAIN_SENTENCES) // 2
+    assert len(result.segments) >= enough, "one segment a sentence, not one a piece"
     assert starts == sorted(starts) and all(s.end - s.start < 15 for s in result.segments)
     assert all(not s.words for s in result.segments), "words only when asked for"
 

@@ -191,6 +191,30 @@ def test_closing_cancels_every_job_at_once_and_says_so(qtbot) -> None:
     assert not any(tab.is_busy() for tab in window.tabs_by_key.values())
 
 
+def test_closing_during_a_long_transcription_waits_only_for_the_batch_in_flight(
+    qtbot, long_speech: tuple[Path, str]
+) -> None:
+    """A hang check, not a timing: the batch in flight takes about 2 s on a 2-core CPU
+    (benchmarks/close_latency.py); a close used to wait out the whole file or a 30 s timeout."""
+    import time
+
+    window = _window(qtbot)
+    tab = window.tabs_by_key["speech"]
+    logs: list[str] = []
+    tab.files.jobs.log.connect(logs.append)
+    tab.add_paths([str(long_speech[0])])
+    qtbot.waitUntil(lambda: any("in batches" in line for line in logs), timeout=60_000)
+    qtbot.wait(500)
+    assert tab.is_busy()
+    shown: list[str] = []
+    window.statusBar().messageChanged.connect(shown.append)
+    start = time.monotonic()
+    window.close()
+    took = time.monotonic() - start
+    assert "Stopping the running jobs…" in shown and not tab.is_busy()
+    assert took < 8, f"closing took {took:.1f} s"
+
+
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files on Linux")
 def test_rounds_of_classification_leak_no_threads_or_files(qtbot, tmp_path: Path) -> None:
     """The short version of benchmarks/soak.py: rounds through the real tabs, cleared between."""
