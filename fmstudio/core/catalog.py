@@ -366,7 +366,8 @@ def _load_into(loading: Future[Any], key: _Key, entry: ModelEntry) -> None:
         model = _fastest(_load_entry(entry, task, device), task)
     except BaseException as exc:  # handed to every waiting caller; a later call tries again
         with _cache_lock:
-            del _loading[key]
+            if _loading.get(key) is loading:
+                del _loading[key]
         loading.set_exception(exc)
         return
     # A loaded model is millions of long-lived Python objects (tokenizer tables, module
@@ -375,14 +376,18 @@ def _load_into(loading: Future[Any], key: _Key, entry: ModelEntry) -> None:
     # (benchmarks/bench_gui_responsiveness.py).
     gc.freeze()
     with _cache_lock:
-        _cache[key] = model
-        del _loading[key]
+        if _loading.get(key) is loading:  # not forgotten (saved over) while it loaded
+            _cache[key] = model
+            del _loading[key]
     loading.set_result(model)
 
 
 def forget(folder: Path) -> None:
-    """Drop cached loads of the model in `folder`: a model saved again there must reload."""
+    """Drop cached loads of the model in `folder`, and keep none under way: a model saved
+    again there must reload."""
     location = str(Path(folder).resolve())
     with _cache_lock:
         for key in [k for k in _cache if k[0] == location]:
             del _cache[key]
+        for key in [k for k in _loading if k[0] == location]:
+            del _loading[key]

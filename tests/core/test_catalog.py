@@ -88,6 +88,37 @@ def test_two_folders_with_one_name_are_two_models(tmp_path: Path, tiny_image_bas
     assert catalog.cached_load(str(first), "image") is not one
 
 
+def test_callers_share_one_load_and_a_forgotten_load_is_not_kept(
+    tmp_path: Path, tiny_image_base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    folder = tmp_path / "model"
+    shutil.copytree(tiny_image_base, folder)
+    loads: list[str] = []
+    release = threading.Event()
+    real_load = catalog._load_entry
+
+    def slow_load(entry, task, device):  # a slow disk: the load waits for the test
+        loads.append(entry.name)
+        release.wait(10)
+        return real_load(entry, task, device)
+
+    monkeypatch.setattr(catalog, "_load_entry", slow_load)
+    with ThreadPoolExecutor(2) as pool:
+        waiting = [pool.submit(catalog.cached_load, str(folder), "image") for _ in range(2)]
+        while not loads:
+            threading.Event().wait(0.01)
+        catalog.forget(folder)  # saved over while it loads
+        release.set()
+        first, second = (w.result(timeout=30) for w in waiting)
+    assert first is second and len(loads) == 1, "both callers got the one load"
+    assert catalog.cached_load(str(folder), "image") is not first, "the old load was not kept"
+    assert len(loads) == 2
+
+
 def test_broken_library_models_are_listed_with_the_reason_and_never_unpickled(
     tmp_path: Path, tiny_text_base: Path
 ) -> None:
