@@ -58,17 +58,17 @@ def transcribe(path: Path) -> Job:
 
 
 def close_while(job: Job, delay: float) -> float:
-    """Seconds `close()` took with `job` running for `delay` seconds on the Speech tab's jobs."""
+    """Seconds `close()` took with `job` running for `delay` seconds (on the Text tab's jobs)."""
     from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
 
     window = _window()
-    window.tabs_by_key["speech"].jobs.start(job, "Working…")
+    window.tabs_by_key["text"].jobs.start(job, "Working…")
     until = time.monotonic() + delay
     while time.monotonic() < until:
         QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
         time.sleep(0.005)
-    assert window.tabs_by_key["speech"].is_busy(), "the job ended before the close"
+    assert window.tabs_by_key["text"].is_busy(), "the job ended before the close"
     start = time.perf_counter()
     window.close()
     took = time.perf_counter() - start

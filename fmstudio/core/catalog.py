@@ -18,7 +18,7 @@ from typing import Any
 
 from fmstudio.core import paths
 from fmstudio.core.errors import ModelUnavailableError
-from fmstudio.core.events import CancelToken
+from fmstudio.core.events import CancelToken, wait_for
 from fmstudio.core.modalities import TASKS, import_target, modality
 
 
@@ -352,12 +352,7 @@ def cached_load(
                 name=f"load {entry.name}",
                 daemon=True,  # never keeps a closed app alive
             ).start()
-    while True:
-        try:
-            return loading.result(timeout=0.05)
-        except TimeoutError:
-            if cancel is not None:
-                cancel.raise_if_cancelled()
+    return wait_for(loading, cancel)
 
 
 def _load_into(loading: Future[Any], key: _Key, entry: ModelEntry) -> None:

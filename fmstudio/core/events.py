@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Generator
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from typing import Generic, TypeVar
 
@@ -80,6 +81,39 @@ class CancelToken:
     def raise_if_cancelled(self) -> None:
         if self._event.is_set():
             raise Cancelled("cancelled by the user")
+
+
+def in_background(work: Callable[[], T], name: str) -> Future[T]:
+    """`work` on a daemon thread of its own, its outcome in the future returned.
+
+    For calls into C that no token can interrupt (a download, PortAudio starting): the job
+    waits for the future with `wait_for`, so a Stop or a closing window need not wait for the
+    call, which finishes (or hangs) on its own and never keeps the app from exiting.
+    """
+    outcome: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            outcome.set_result(work())
+        except BaseException as exc:  # handed to whoever waits
+            outcome.set_exception(exc)
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+    return outcome
+
+
+def wait_for(outcome: Future[T], cancel: CancelToken | None, timeout: float | None = None) -> T:
+    """The future's result; `Cancelled` as soon as `cancel` is set, `TimeoutError` after
+    `timeout` seconds. Neither stops the work behind the future."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        try:
+            return outcome.result(timeout=0.05)
+        except TimeoutError:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            if deadline is not None and time.monotonic() > deadline:
+                raise
 
 
 class PauseGate:

@@ -191,6 +191,33 @@ def test_closing_cancels_every_job_at_once_and_says_so(qtbot) -> None:
     assert not any(tab.is_busy() for tab in window.tabs_by_key.values())
 
 
+def test_closing_never_waits_for_a_hung_sound_system(
+    qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    from fmstudio.core.speech import microphone
+    from fmstudio.ui.tabs.speech.record_panel import RecordState
+
+    hung = threading.Event()
+
+    def portaudio_starting() -> microphone.Inputs:  # as a stale JACK lock leaves it: forever
+        hung.wait(60)
+        return microphone.Inputs(None)
+
+    monkeypatch.setattr(microphone, "_inputs", portaudio_starting)
+    window = _window(qtbot)
+    record = window.tabs_by_key["speech"].record
+    qtbot.waitUntil(lambda: record._probe.is_busy(), timeout=10_000)
+    assert record.state is RecordState.PROBING
+    start = time.monotonic()
+    window.close()
+    took = time.monotonic() - start
+    hung.set()
+    assert took < 2, f"closing waited {took:.1f} s for PortAudio"
+
+
 def test_closing_during_a_long_transcription_waits_only_for_the_batch_in_flight(
     qtbot, long_speech: tuple[Path, str]
 ) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from fmstudio.core.events import CancelToken, Event, Log
+from fmstudio.core.events import CancelToken, Event, Log, in_background, wait_for
 
 if TYPE_CHECKING:
     import numpy as np
@@ -46,9 +46,26 @@ class Inputs:
     devices: list[tuple[int, str]] = field(default_factory=list)
 
 
+PROBE_PATIENCE_S = 10.0
+"""PortAudio starts in well under a second; one that has not answered by then is hung (a
+stale JACK lock left by a crashed program does that) and stays hung until the app restarts."""
+
+
 def probe_inputs(*, cancel: CancelToken | None = None) -> Generator[Event, None, Inputs]:
-    """A job for the window: initialising PortAudio takes a moment, so it runs on the worker."""
+    """A job for the window: initialising PortAudio takes a moment, so it runs on the worker,
+    and on a thread of its own that neither a Stop nor a closing window waits for."""
     yield Log("Looking for microphones…")
+    found = in_background(_inputs, "microphone probe")
+    try:
+        return wait_for(found, cancel, timeout=PROBE_PATIENCE_S)
+    except TimeoutError:
+        return Inputs(
+            f"the sound system did not answer within {PROBE_PATIENCE_S:.0f} s (PortAudio did "
+            "not start); restart fmstudio to try again"
+        )
+
+
+def _inputs() -> Inputs:
     reason = recording_unavailable_reason()
     return Inputs(reason, [] if reason else input_devices())
 
