@@ -129,6 +129,25 @@ def tiny_whisper_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
+def hung_sound_system(monkeypatch: pytest.MonkeyPatch):
+    """PortAudio that never finishes starting, as a stale JACK lock in /dev/shm leaves it
+    (this machine's PortAudio cannot be made to hang on purpose); released on teardown."""
+    import threading
+
+    from fmstudio.core.speech import microphone
+
+    hung = threading.Event()
+
+    def portaudio_starting() -> microphone.Inputs:
+        hung.wait(60)
+        return microphone.Inputs(None)
+
+    monkeypatch.setattr(microphone, "_inputs", portaudio_starting)
+    yield
+    hung.set()
+
+
+@pytest.fixture
 def stalled_hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     """A model hub that accepts connections and never answers, as a download does when the
     network hangs; an empty hub cache, so nothing is found locally. Yields the requests it

@@ -249,18 +249,12 @@ def test_the_live_buffer_forgets_committed_audio() -> None:
     assert buffer.nbytes <= 4 * 16000 * 20, "about the live window, not the recording"
 
 
+@pytest.mark.usefixtures("hung_sound_system")
 def test_a_hung_sound_system_turns_recording_off_and_a_stop_never_waits_for_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from fmstudio.core.speech import microphone
 
-    hung = threading.Event()
-
-    def portaudio_starting() -> microphone.Inputs:  # as a stale JACK lock leaves it: forever
-        hung.wait(30)
-        return microphone.Inputs(None)
-
-    monkeypatch.setattr(microphone, "_inputs", portaudio_starting)
     monkeypatch.setattr(microphone, "PROBE_PATIENCE_S", 0.3)
     found = run_to_end(microphone.probe_inputs())
     assert found.unavailable and "did not answer within" in found.unavailable
@@ -270,7 +264,6 @@ def test_a_hung_sound_system_turns_recording_off_and_a_stop_never_waits_for_it(
     monkeypatch.setattr(microphone, "PROBE_PATIENCE_S", 30.0)
     with pytest.raises(Cancelled):
         run_to_end(microphone.probe_inputs(cancel=cancel))
-    hung.set()
 
 
 def test_the_probe_finds_what_portaudio_lists() -> None:

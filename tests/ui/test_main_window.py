@@ -191,22 +191,12 @@ def test_closing_cancels_every_job_at_once_and_says_so(qtbot) -> None:
     assert not any(tab.is_busy() for tab in window.tabs_by_key.values())
 
 
-def test_closing_never_waits_for_a_hung_sound_system(
-    qtbot, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import threading
+@pytest.mark.usefixtures("hung_sound_system")
+def test_closing_never_waits_for_a_hung_sound_system(qtbot) -> None:
     import time
 
-    from fmstudio.core.speech import microphone
     from fmstudio.ui.tabs.speech.record_panel import RecordState
 
-    hung = threading.Event()
-
-    def portaudio_starting() -> microphone.Inputs:  # as a stale JACK lock leaves it: forever
-        hung.wait(60)
-        return microphone.Inputs(None)
-
-    monkeypatch.setattr(microphone, "_inputs", portaudio_starting)
     window = _window(qtbot)
     record = window.tabs_by_key["speech"].record
     qtbot.waitUntil(lambda: record._probe.is_busy(), timeout=10_000)
@@ -214,7 +204,6 @@ def test_closing_never_waits_for_a_hung_sound_system(
     start = time.monotonic()
     window.close()
     took = time.monotonic() - start
-    hung.set()
     assert took < 2, f"closing waited {took:.1f} s for PortAudio"
 
 
