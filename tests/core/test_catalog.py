@@ -106,14 +106,22 @@ def test_callers_share_one_load_and_a_forgotten_load_is_not_kept(
         release.wait(10)
         return real_load(entry, task, device)
 
+    waiting: list[int] = []
+    real_wait = catalog.wait_for
+
+    def counted_wait(*args):
+        waiting.append(1)
+        return real_wait(*args)
+
     monkeypatch.setattr(catalog, "_load_entry", slow_load)
+    monkeypatch.setattr(catalog, "wait_for", counted_wait)
     with ThreadPoolExecutor(2) as pool:
-        waiting = [pool.submit(catalog.cached_load, str(folder), "image") for _ in range(2)]
-        while not loads:
+        callers = [pool.submit(catalog.cached_load, str(folder), "image") for _ in range(2)]
+        while len(waiting) < 2:  # both callers wait for the load under way
             threading.Event().wait(0.01)
         catalog.forget(folder)  # saved over while it loads
         release.set()
-        first, second = (w.result(timeout=30) for w in waiting)
+        first, second = (c.result(timeout=30) for c in callers)
     assert first is second and len(loads) == 1, "both callers got the one load"
     assert catalog.cached_load(str(folder), "image") is not first, "the old load was not kept"
     assert len(loads) == 2
