@@ -58,9 +58,10 @@ def german(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _transcribe(model: str, path: Path, options: SpeechOptions):
+def _transcribe(model: str, path: Path, options: SpeechOptions, *, quick: bool = False):
     loaded = catalog.cached_load(model, "speech")
-    return run_to_end(transcribe_audio(loaded, load_audio(path), options, CancelToken()))
+    audio = load_audio(path)
+    return run_to_end(transcribe_audio(loaded, audio, options, CancelToken(), quick=quick))
 
 
 def test_german_is_detected_transcribed_and_translated(german: Path) -> None:
@@ -69,7 +70,10 @@ def test_german_is_detected_transcribed_and_translated(german: Path) -> None:
     found = _transcribe("whisper-base", german, SpeechOptions())
     assert found.language == "de" and found.language_probability > 0.5
     assert "morgen" in found.text.lower() and "berlin" in found.text.lower()
-    english = _transcribe("whisper-base", german, SpeechOptions(task="translate"))
+    # Translated at temperature 0 only: whisper-base repeats itself on this voice ("today is
+    # the day of the day…"), fails the repetition check and falls back to sampling, which
+    # now and then invents a whole other text ("that's all for today's video").
+    english = _transcribe("whisper-base", german, SpeechOptions(task="translate"), quick=True)
     assert "good morning" in english.text.lower() and "berlin" in english.text.lower()
 
 
