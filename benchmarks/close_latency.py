@@ -1,6 +1,6 @@
 """How long closing the window takes while a job runs (issue 16: answer at once, done in ~2 s).
 
-For each job, a fresh main window (offscreen) starts it on a tab's job controller, waits a
+For each job, a fresh main window (offscreen) starts it on a job controller of its own, waits a
 random 0.5-3 s (seeded) so the close lands anywhere in a step, and times `close()`: from the
 click to the window gone, every job stopped. The jobs: transcription of a 5-minute file (the
 batched pipeline, 3 pieces a batch on a CPU), of four 50 s files (sequential windows), recording

@@ -18,7 +18,7 @@ from typing import Any
 
 from fmstudio.core import paths
 from fmstudio.core.errors import ModelUnavailableError
-from fmstudio.core.events import CancelToken, wait_for
+from fmstudio.core.events import CancelToken, in_background, wait_for
 from fmstudio.core.modalities import TASKS, import_target, modality
 
 
@@ -344,37 +344,31 @@ def cached_load(
         if key in _cache:
             return _cache[key]
         loading = _loading.get(key)
+        first = loading is None
         if loading is None:
-            loading = _loading[key] = Future()
-            threading.Thread(
-                target=_load_into,
-                args=(loading, key, entry),
-                name=f"load {entry.name}",
-                daemon=True,  # never keeps a closed app alive
-            ).start()
+            loading = _loading[key] = in_background(
+                lambda: _fastest(_load_entry(entry, task, device), task), f"load {entry.name}"
+            )
+    if first:  # outside the lock: a load already done calls back at once, on this thread
+        loading.add_done_callback(lambda done: _keep(key, done))
     return wait_for(loading, cancel)
 
 
-def _load_into(loading: Future[Any], key: _Key, entry: ModelEntry) -> None:
-    _, task, device = key
-    try:
-        model = _fastest(_load_entry(entry, task, device), task)
-    except BaseException as exc:  # handed to every waiting caller; a later call tries again
-        with _cache_lock:
-            if _loading.get(key) is loading:
-                del _loading[key]
-        loading.set_exception(exc)
-        return
+def _keep(key: _Key, loading: Future[Any]) -> None:
+    """Cache a finished load, unless it was forgotten (saved over) meanwhile; forget a failed
+    one, so that a later call tries again."""
+    with _cache_lock:
+        if _loading.get(key) is not loading:
+            return
+        del _loading[key]
+        if loading.exception() is not None:
+            return
+        _cache[key] = loading.result()
     # A loaded model is millions of long-lived Python objects (tokenizer tables, module
     # trees): every full collection walked them all, holding the GIL for 250 ms at a time
     # and freezing the window during transcription. Frozen, the collector skips them
     # (benchmarks/bench_gui_responsiveness.py).
     gc.freeze()
-    with _cache_lock:
-        if _loading.get(key) is loading:  # not forgotten (saved over) while it loaded
-            _cache[key] = model
-            del _loading[key]
-    loading.set_result(model)
 
 
 def forget(folder: Path) -> None:

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TypeVar
 
 from fmstudio.core.errors import ModelUnavailableError
@@ -108,6 +109,20 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         seen.add(id(current))
         yield current
         current = current.__cause__ or current.__context__
+
+
+def load_folder_or_hub(
+    name: str, source: str | Path, loader: Callable[[], T], kind: str = "model"
+) -> T:
+    """A model folder loads as it is (it needs no hub, and never waits behind a download);
+    anything else goes through `load_cached_or_online`. A failure is a `ModelUnavailableError`
+    either way."""
+    if not Path(source).is_dir():
+        return load_cached_or_online(name, loader)
+    try:
+        return loader()
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise ModelUnavailableError(f"{kind} {name} could not be loaded: {exc}") from exc
 
 
 _one_load_at_a_time = threading.Lock()

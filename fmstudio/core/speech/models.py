@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fmstudio.core.catalog import ModelEntry
-from fmstudio.core.errors import ModelUnavailableError
-from fmstudio.core.hub import load_cached_or_online
+from fmstudio.core.hub import load_folder_or_hub
 from fmstudio.core.speech import joined
 
 
@@ -45,13 +44,7 @@ def load_whisper(source: str, name: str, device: str = "cpu") -> SpeechModel:
     def _load() -> Any:
         return WhisperModel(source, device=kind, device_index=index, compute_type=compute)
 
-    if Path(source).is_dir():
-        try:
-            model = _load()
-        except (RuntimeError, ValueError, OSError) as exc:
-            raise ModelUnavailableError(f"speech model {name} could not be loaded: {exc}") from exc
-    else:
-        model = load_cached_or_online(name, _load)
+    model = load_folder_or_hub(name, source, _load, "speech model")
     english_only = name.endswith(".en") or not getattr(model, "is_multilingual", True)
     where = f"{kind}:{index}" if kind == "cuda" else kind
     return SpeechModel(name, model, where, english_only)

@@ -15,7 +15,7 @@ from fmstudio.core.catalog import ModelEntry
 from fmstudio.core.devices import bf16_native
 from fmstudio.core.errors import ModelUnavailableError
 from fmstudio.core.export import graphs
-from fmstudio.core.hub import load_cached_or_online
+from fmstudio.core.hub import load_folder_or_hub
 from fmstudio.core.text import MULTILINGUAL
 from fmstudio.core.text.head_model import is_head_model, load_head_classifier
 from fmstudio.core.text.multilingual import MultilingualEncoder, load_multilingual
@@ -162,13 +162,7 @@ def load_classifier(source: str | Path, name: str, device: str = "cpu") -> TextC
             AutoTokenizer.from_pretrained(source),
         )
 
-    if not safe:
-        model, tokenizer = load_cached_or_online(name, _load)
-    else:  # a folder needs no hub
-        try:
-            model, tokenizer = _load()
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise ModelUnavailableError(f"model {name} could not be loaded: {exc}") from exc
+    model, tokenizer = load_folder_or_hub(name, source, _load)
     model = model.eval().to(device)
     id2label = model.config.id2label
     labels = [str(id2label[i]) for i in range(len(id2label))]
