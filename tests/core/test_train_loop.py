@@ -239,3 +239,22 @@ def test_validation_shares_merge_into_the_whole_sets_figures() -> None:
     assert whole.predictions == [1, 0, 0, 0, 1] and whole.scores == [0.9, 0.6, 0.8, 0.5, 0.7]
     assert whole.wer == pytest.approx((5 + 3) / 40) and whole.words == 40
     assert merged([rank0]) is rank0[1]
+
+
+def test_a_stop_that_lands_during_the_vote_waits_for_the_next_vote(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under torchrun a SIGTERM can reach one process while all of them vote on stopping: that
+    process must go on with the others (which voted to go on) and stop at the next vote."""
+    from fmstudio.core.train import distributed
+
+    cancel = CancelToken()
+
+    def vote(flag: bool) -> bool:  # the others' votes are all "go on"
+        cancel.cancel()  # the signal lands mid-vote
+        return flag
+
+    monkeypatch.setattr(distributed, "anyone", vote)
+    distributed.stop_together(cancel)
+    with pytest.raises(Cancelled):
+        distributed.stop_together(cancel)

@@ -124,10 +124,11 @@ def anyone(flag: bool) -> bool:
 def stop_together(cancel: CancelToken) -> None:
     """Raise `Cancelled` on every process if any was asked to stop (a scheduler's SIGTERM
     reaches them at slightly different moments): at the same step everywhere, never halfway
-    into a collective step that the others then wait on for ever."""
+    into a collective step that the others then wait on for ever. The vote alone decides: a
+    signal that lands while the processes vote waits for the next vote, where all see it."""
     if anyone(cancel.cancelled):
         cancel.cancel()
-    cancel.raise_if_cancelled()
+        cancel.raise_if_cancelled()
 
 
 def unshared(cancel: CancelToken) -> CancelToken:
