@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._common import report
 from fmstudio.core.data.audio import load_audio
 from fmstudio.core.events import CancelToken, run_to_end
-from fmstudio.core.requests import SpeechOptions
 from fmstudio.core.speech.models import bundled_folder, load_whisper
+from fmstudio.core.speech.requests import SpeechOptions
 from fmstudio.core.speech.scoring import speaker_time_accuracy
 from fmstudio.core.speech.transcribe import transcribe_audio
 from fmstudio.core.speech.transcripts import Transcript

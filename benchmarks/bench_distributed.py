@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import report
 from _datasets import digits
 
-from fmstudio.core.data.folders import scan
+from fmstudio.core.classify.scan import scan
 
 
 def train(data: Path, processes: int, args: argparse.Namespace) -> tuple[float, float]:

@@ -46,15 +46,15 @@ def torch_burn(cancel: CancelToken) -> Generator[Event, None, float]:
 
 def image_classify_job(folder: Path) -> Job:
     from fmstudio.core.image.classify import classify_images
-    from fmstudio.core.requests import ClassifyImages
+    from fmstudio.core.image.requests import ClassifyImages
 
     request = ClassifyImages((str(folder),), batch_size=16)
     return lambda cancel: classify_images(request, cancel=cancel)
 
 
 def text_classify_job(n: int) -> Job:
-    from fmstudio.core.requests import ClassifyTexts
     from fmstudio.core.text.classify import classify_texts
+    from fmstudio.core.text.requests import ClassifyTexts
 
     texts = [
         f"Document {i}: the team played a match in the rain while markets fell." * 5
@@ -67,7 +67,7 @@ def text_classify_job(n: int) -> Job:
 def transcribe_job() -> Job:
     import subprocess
 
-    from fmstudio.core.requests import Transcribe
+    from fmstudio.core.speech.requests import Transcribe
     from fmstudio.core.speech.transcribe import transcribe_files
 
     wav = Path(tempfile.mkdtemp()) / "speech.wav"
@@ -77,7 +77,7 @@ def transcribe_job() -> Job:
 
 
 def transcribe_speakers_job() -> Job:
-    from fmstudio.core.requests import SpeechOptions, Transcribe
+    from fmstudio.core.speech.requests import SpeechOptions, Transcribe
     from fmstudio.core.speech.transcribe import transcribe_files
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -94,8 +94,8 @@ def record_job() -> Job:
     import subprocess
     import threading
 
-    from fmstudio.core.requests import Record
     from fmstudio.core.speech.record import record
+    from fmstudio.core.speech.requests import Record
     from fmstudio.core.speech.sources import FileSource
 
     wav = Path(tempfile.mkdtemp()) / "speech.wav"
@@ -110,14 +110,14 @@ def record_job() -> Job:
 
 
 def scan_job(folder: Path) -> Job:
-    from fmstudio.core.data.folders import scan_job as scan
+    from fmstudio.core.classify.scan import scan_job as scan
     from fmstudio.core.requests import Scan
 
     return lambda cancel: scan(Scan(str(folder), "image"), cancel=cancel)
 
 
 def train_job(folder: Path, epochs: int = 5) -> Job:
-    from fmstudio.core.train.job import fine_tune
+    from fmstudio.core.classify.train_job import fine_tune
     from fmstudio.core.train.spec import TrainSpec
 
     runs = iter(range(100))
@@ -131,8 +131,8 @@ def train_job(folder: Path, epochs: int = 5) -> Job:
 
 def evaluate_job(folder: Path) -> Job:
     """Evaluates the model the training job saved first (run it after that job)."""
+    from fmstudio.core.classify.evaluate import evaluate_model
     from fmstudio.core.requests import Evaluate
-    from fmstudio.core.train.evaluate import evaluate_model
 
     request = Evaluate("image", "bench-0", str(folder))
     return lambda cancel: evaluate_model(request, cancel=cancel)

@@ -28,7 +28,7 @@ from _common import median_seconds, report
 from fmstudio.core.events import run_to_end
 from fmstudio.core.image.classify import classify_images
 from fmstudio.core.image.models import load_bundled, speed_up
-from fmstudio.core.requests import ClassifyImages
+from fmstudio.core.image.requests import ClassifyImages
 
 
 def make_photos(n: int, folder: Path, size: tuple[int, int]) -> list[Path]:

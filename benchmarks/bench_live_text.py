@@ -36,11 +36,11 @@ from _common import report
 from fmstudio.core import catalog
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.events import Event, run_to_end
-from fmstudio.core.requests import Record
 from fmstudio.core.speech.events import LiveText
 from fmstudio.core.speech.microphone import BLOCK_SECONDS
 from fmstudio.core.speech.models import SpeechModel
 from fmstudio.core.speech.record import StreamResampler, record
+from fmstudio.core.speech.requests import Record
 from fmstudio.core.speech.scoring import score
 from fmstudio.core.speech.sources import AudioSource, FileSource
 

@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import report
 from _datasets import docstring_sentences, espeak_clips
 
-from fmstudio.core.data.clips import scan_clips
 from fmstudio.core.events import CancelToken, Log, run_to_end
+from fmstudio.core.speech.clips import scan_clips
 from fmstudio.core.speech.evaluate import score_model
 from fmstudio.core.speech.finetune import SpeechFinetuner
 from fmstudio.core.speech.models import bundled_folder, load_whisper

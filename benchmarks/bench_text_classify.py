@@ -21,9 +21,9 @@ from _common import median_seconds, report
 
 from fmstudio.core.data.texts import TextDoc
 from fmstudio.core.events import run_to_end
-from fmstudio.core.requests import ClassifyTexts
 from fmstudio.core.text.classify import _run_windows, classify_texts
 from fmstudio.core.text.models import TextEncoder, load_bundled, speed_up
+from fmstudio.core.text.requests import ClassifyTexts
 
 WORDS = [
     *("the", "a", "market", "team", "vote", "recipe", "engine", "patient", "court", "river"),

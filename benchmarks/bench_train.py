@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import report
 from _datasets import digits, docstrings
 
-from fmstudio.core.data.folders import scan
+from fmstudio.core.classify.scan import scan
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.events import CancelToken, run_to_end
 from fmstudio.core.train.loop import LoopConfig, autocast_dtype, fit, to_device

@@ -27,8 +27,8 @@ from _datasets import docstring_sentences
 
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.events import run_to_end
-from fmstudio.core.requests import SpeechOptions, Transcribe
 from fmstudio.core.speech.models import SpeechModel, bundled_folder, load_whisper
+from fmstudio.core.speech.requests import SpeechOptions, Transcribe
 from fmstudio.core.speech.scoring import score
 from fmstudio.core.speech.transcribe import transcribe_files
 

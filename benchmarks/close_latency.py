@@ -46,7 +46,7 @@ from bench_transcribe import make_recording
 from fmstudio.core import catalog
 from fmstudio.core.data.audio import load_audio
 from fmstudio.core.devices import resolve_device
-from fmstudio.core.requests import Transcribe
+from fmstudio.core.speech.requests import Transcribe
 from fmstudio.core.speech.transcribe import transcribe_files
 
 if TYPE_CHECKING:

@@ -24,15 +24,16 @@ from pathlib import Path
 
 from _datasets import digits
 
-from fmstudio.core.curate.dataset import Dataset, Item
-from fmstudio.core.curate.review import ReviewQueue, class_keys, review_classes
+from fmstudio.core.classify.dataset import Dataset, Item
+from fmstudio.core.classify.evaluate import evaluate_model
+from fmstudio.core.classify.results import ItemResult
+from fmstudio.core.classify.retrain import retrain_spec
+from fmstudio.core.classify.review import ReviewQueue, class_keys, review_classes
+from fmstudio.core.classify.train_job import fine_tune
 from fmstudio.core.events import run_to_end
 from fmstudio.core.image.classify import classify_images
-from fmstudio.core.requests import ClassifyImages, Evaluate
-from fmstudio.core.results import ItemResult
-from fmstudio.core.train.evaluate import evaluate_model
-from fmstudio.core.train.job import fine_tune
-from fmstudio.core.train.retrain import retrain_spec
+from fmstudio.core.image.requests import ClassifyImages
+from fmstudio.core.requests import Evaluate
 from fmstudio.core.train.spec import TrainSpec
 
 SEED_PER_CLASS = 5

@@ -29,10 +29,11 @@ from benchmarks._datasets import docstring_sentences
 from fmstudio.core import catalog
 from fmstudio.core.data.audio import load_audio
 from fmstudio.core.events import CancelToken, run_to_end
-from fmstudio.core.requests import ClassifyTexts, SpeechOptions
+from fmstudio.core.speech.requests import SpeechOptions
 from fmstudio.core.speech.scoring import score
 from fmstudio.core.speech.transcribe import transcribe_audio
 from fmstudio.core.text.classify import classify_texts
+from fmstudio.core.text.requests import ClassifyTexts
 
 TOPICS: dict[str, dict[str, list[str]]] = {
     "Chinese": {

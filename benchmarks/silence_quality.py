@@ -24,9 +24,9 @@ from _datasets import docstring_sentences, espeak_clips
 
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.events import CancelToken, run_to_end
-from fmstudio.core.requests import SpeechOptions
 from fmstudio.core.speech import transcribe
 from fmstudio.core.speech.models import bundled_folder, load_whisper
+from fmstudio.core.speech.requests import SpeechOptions
 from fmstudio.core.speech.scoring import score
 
 

@@ -32,10 +32,10 @@ from soak import open_files, rss_mb
 from fmstudio.core import catalog
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.events import Event, run_to_end
-from fmstudio.core.requests import Record
 from fmstudio.core.speech.events import Level, LiveText
 from fmstudio.core.speech.microphone import BLOCK_SECONDS
 from fmstudio.core.speech.record import record
+from fmstudio.core.speech.requests import Record
 
 SENTENCES = (
     "Good morning, this is the long recording test.",

@@ -19,11 +19,11 @@ from pathlib import Path
 import torch
 from _datasets import digits, docstrings
 
-from fmstudio.core.data.folders import scan
+from fmstudio.core.classify.evaluate import evaluate_model
+from fmstudio.core.classify.scan import scan
+from fmstudio.core.classify.train_job import fine_tune
 from fmstudio.core.events import run_to_end
 from fmstudio.core.requests import Evaluate
-from fmstudio.core.train.evaluate import evaluate_model
-from fmstudio.core.train.job import fine_tune
 from fmstudio.core.train.spec import TrainSpec
 
 VERBOSE = False

@@ -10,9 +10,9 @@ from __future__ import annotations
 import statistics
 
 from fmstudio.core.events import run_to_end
-from fmstudio.core.requests import ClassifyTexts
 from fmstudio.core.text import DEFAULT_TEMPLATE
 from fmstudio.core.text.classify import classify_texts
+from fmstudio.core.text.requests import ClassifyTexts
 
 DATASETS: dict[str, dict[str, list[str]]] = {
     "topics": {

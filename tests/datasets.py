@@ -126,14 +126,17 @@ def make_clip_folder(root: Path, sentences: list[str] = SPOKEN) -> Path:
     return root
 
 
-def write_tone(path: Path, seconds: float, amplitude: float = 0.3) -> Path:
-    """A 440 Hz tone as 16 kHz 16-bit WAV (long clips, silent clips with amplitude 0)."""
+def write_tone(
+    path: Path, seconds: float, amplitude: float = 0.3, frequency: float = 440.0
+) -> Path:
+    """A tone (440 Hz unless asked) as 16 kHz 16-bit WAV (long clips, silent clips with
+    amplitude 0)."""
     import wave
 
     import numpy as np
 
     t = np.arange(int(seconds * 16_000)) / 16_000
-    samples = (amplitude * np.sin(2 * np.pi * 440 * t) * 32767).astype("<i2")
+    samples = (amplitude * np.sin(2 * np.pi * frequency * t) * 32767).astype("<i2")
     with wave.open(str(path), "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)

@@ -12,15 +12,12 @@ from typing import cast
 from fmstudio import __version__
 from fmstudio.cli import evaluate as evaluate_cli
 from fmstudio.cli import export as export_cli
-from fmstudio.cli import image as image_cli
-from fmstudio.cli import speech as speech_cli
-from fmstudio.cli import text as text_cli
 from fmstudio.cli import train as train_cli
 from fmstudio.cli.options import Parser
 from fmstudio.core import catalog
 from fmstudio.core.errors import Cancelled, FmError
 from fmstudio.core.logs import setup_logging
-from fmstudio.core.modalities import TASKS
+from fmstudio.core.modalities import import_target, modality, tasks
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = sub.add_parser("gui", help="open the window (or render a screenshot of it)")
     gui.add_argument("--screenshot", metavar="PATH", help="save a PNG of the window and exit")
-    gui.add_argument("--tab", choices=TASKS, help="the tab to show")
+    gui.add_argument("--tab", choices=tasks(), help="the tab to show")
     gui.set_defaults(func=_cmd_gui)
 
     devices = sub.add_parser("devices", help="list the compute devices")
@@ -77,12 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     models = sub.add_parser("models", help="list the model catalogue")
     models.add_argument("--json", action="store_true", help="print JSON")
-    models.add_argument("--task", choices=TASKS, help="only models for this task")
+    models.add_argument("--task", choices=tasks(), help="only models for this task")
     models.set_defaults(func=_cmd_models)
 
-    image_cli.add_commands(sub)
-    text_cli.add_commands(sub)
-    speech_cli.add_commands(sub)
+    for task in tasks():
+        if modality(task).cli:
+            import_target(modality(task).cli).add_commands(sub)
     train_cli.add_commands(sub)
     evaluate_cli.add_commands(sub)
     export_cli.add_commands(sub)

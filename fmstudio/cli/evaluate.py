@@ -5,18 +5,30 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from fmstudio.cli.options import add_run_options
+from fmstudio.cli.options import add_device_option, positive_int
 from fmstudio.cli.progress import ProgressDisplay, drive
-from fmstudio.core.modalities import TRAINABLE, modality
+from fmstudio.core.modalities import import_target, modality, trainable_tasks
 from fmstudio.core.requests import Evaluate
 
+if TYPE_CHECKING:
+    from fmstudio.core.classify.evaluate import EvalResult
+    from fmstudio.core.speech.evaluate import SpeechEvaluation
 
-def _eval_speech(args: argparse.Namespace) -> int:
-    from fmstudio.core.speech.evaluate import evaluate_speech
 
+def _eval(args: argparse.Namespace) -> int:
+    """Run the task's evaluate job, then print its result as the task's family does."""
+    row = modality(args.task)
     request = Evaluate(args.task, args.model, args.data, args.batch_size, args.device)
-    result = drive(evaluate_speech(request), ProgressDisplay(quiet=args.json))
+    result = drive(import_target(row.evaluate)(request), ProgressDisplay(quiet=args.json))
+    report: Callable[[Any, argparse.Namespace], int] = import_target(row.family.report_evaluation)
+    return report(result, args)
+
+
+def report_transcriber(result: SpeechEvaluation, args: argparse.Namespace) -> int:
+    """WER and CER, then every clip with a mistake, worst first."""
     scores = result.scores
     if args.json:
         print(json.dumps(scores.to_json(), indent=2, ensure_ascii=False))
@@ -36,13 +48,8 @@ def _eval_speech(args: argparse.Namespace) -> int:
     return 0
 
 
-def _eval(args: argparse.Namespace) -> int:
-    from fmstudio.core.train.evaluate import evaluate_model
-
-    if args.task == "speech":
-        return _eval_speech(args)
-    request = Evaluate(args.task, args.model, args.data, args.batch_size, args.device)
-    result = drive(evaluate_model(request), ProgressDisplay(quiet=args.json))
+def report_classifier(result: EvalResult, args: argparse.Namespace) -> int:
+    """Accuracy and macro-F1, then precision, recall and F1 of each class."""
     ev = result.evaluation
     if args.json:
         print(json.dumps(ev.to_json(), indent=2))
@@ -69,7 +76,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "For speech, transcribe DATA's clips and report WER and CER against their transcripts "
         "(normalised as Whisper's evaluations do), with each clip's reference and hypothesis.",
     )
-    evaluate.add_argument("task", choices=TRAINABLE)
+    evaluate.add_argument("task", choices=trainable_tasks())
     evaluate.add_argument("data", metavar="DATA")
     evaluate.add_argument(
         "--model",
@@ -77,6 +84,13 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         help="a library name or a model folder (speech: also whisper-tiny.en or a "
         "faster-whisper size name such as base.en)",
     )
-    add_run_options(evaluate, modality("image"))
+    evaluate.add_argument(
+        "--batch-size",
+        type=positive_int,
+        help="inputs per batch (default: the task's, "
+        + ", ".join(f"{t} {modality(t).default_batch}" for t in trainable_tasks())
+        + ")",
+    )
+    add_device_option(evaluate)
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
     evaluate.set_defaults(func=_eval)

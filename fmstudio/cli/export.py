@@ -6,7 +6,7 @@ import argparse
 import json
 
 from fmstudio.cli.progress import ProgressDisplay, drive
-from fmstudio.core.modalities import EXPORTABLE
+from fmstudio.core.modalities import exportable_tasks
 from fmstudio.core.requests import Export
 
 
@@ -43,6 +43,8 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     export.add_argument(
         "--output", metavar="PATH", help="the folder to write (default: ./MODEL-FORMAT)"
     )
-    export.add_argument("--task", choices=EXPORTABLE, help="only needed when fmstudio cannot tell")
+    export.add_argument(
+        "--task", choices=exportable_tasks(), help="only needed when fmstudio cannot tell"
+    )
     export.add_argument("--json", action="store_true", help="print the result as JSON")
     export.set_defaults(func=_export)

@@ -7,8 +7,8 @@ import argparse
 from fmstudio.cli.options import add_classify_options, add_model_option, subcommands
 from fmstudio.cli.output import run_classify
 from fmstudio.cli.sort import add_sort_options, check_sort_options
+from fmstudio.core.image.requests import ClassifyImages
 from fmstudio.core.modalities import IMAGE
-from fmstudio.core.requests import ClassifyImages
 
 
 def _classify(args: argparse.Namespace) -> int:

@@ -9,8 +9,8 @@ from typing import IO
 
 from fmstudio.cli.progress import ProgressDisplay, drive
 from fmstudio.cli.sort import sort_and_report
+from fmstudio.core.classify.results import ItemResult, results_to_json
 from fmstudio.core.events import Event
-from fmstudio.core.results import ItemResult, results_to_json
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 2

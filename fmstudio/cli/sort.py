@@ -8,10 +8,11 @@ import sys
 from collections.abc import Sequence
 
 from fmstudio.cli.progress import ProgressDisplay, drive
-from fmstudio.core.curate import folder_problem, format_counts
-from fmstudio.core.curate.sort import UNSURE, SortInto, SortOutcome, sort_results
+from fmstudio.core.classify.results import ItemResult
+from fmstudio.core.classify.sort import UNSURE, SortInto, SortOutcome, sort_results
 from fmstudio.core.errors import FmError
-from fmstudio.core.results import ItemResult
+from fmstudio.core.placing import folder_problem
+from fmstudio.core.wording import format_counts
 
 
 def score(text: str) -> float:

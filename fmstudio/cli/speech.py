@@ -11,7 +11,7 @@ from fmstudio.cli.options import add_device_option, add_model_option, positive_i
 from fmstudio.cli.output import EXIT_OK, EXIT_SOME_FAILED
 from fmstudio.cli.progress import ProgressDisplay, drive
 from fmstudio.core.modalities import SPEECH
-from fmstudio.core.requests import MAX_SPEAKERS, SpeechOptions, Transcribe
+from fmstudio.core.speech.requests import MAX_SPEAKERS, SpeechOptions, Transcribe
 from fmstudio.core.speech.writers import FORMATS
 
 

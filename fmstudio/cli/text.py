@@ -10,8 +10,8 @@ from fmstudio.cli.sort import add_sort_options, check_sort_options
 from fmstudio.core import catalog
 from fmstudio.core.errors import FmError
 from fmstudio.core.modalities import TEXT
-from fmstudio.core.requests import ClassifyTexts
 from fmstudio.core.text import DEFAULT_TEMPLATE, MULTILINGUAL, parse_labels
+from fmstudio.core.text.requests import ClassifyTexts
 
 
 def _check_model_and_labels(args: argparse.Namespace) -> None:

@@ -11,17 +11,16 @@ from pathlib import Path
 
 from fmstudio.cli.options import add_device_option, fraction, positive_float, positive_int
 from fmstudio.cli.progress import ProgressDisplay, drive
+from fmstudio.core.data.split import VAL_SPLIT
 from fmstudio.core.errors import Cancelled, FmError
 from fmstudio.core.events import CancelToken, Event
-from fmstudio.core.modalities import TRAINABLE, VAL_SPLIT, import_target, modality
+from fmstudio.core.modalities import import_target, modality, trainable_tasks
 from fmstudio.core.train.events import WARM_UP, EpochMetrics
 from fmstudio.core.train.spec import (
-    DEFAULT_EPOCHS,
-    DEFAULT_PATIENCE,
     MODES,
-    TASK_EPOCHS,
     TrainSpec,
     default_batch,
+    defaults_help,
 )
 
 
@@ -175,7 +174,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "beside each clip, or a CSV/TSV with path and text columns (Common Voice). The model "
         "is saved atomically into --output.",
     )
-    train.add_argument("task", choices=TRAINABLE, nargs="?")
+    train.add_argument("task", choices=trainable_tasks(), nargs="?")
     train.add_argument("data", metavar="DATA", nargs="?")
     train.add_argument(
         "--output",
@@ -187,13 +186,13 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     train.add_argument(
         "--epochs",
         type=positive_int,
-        help=f"default: {DEFAULT_EPOCHS['head']} (head) or {DEFAULT_EPOCHS['full']} (full); "
-        f"speech {TASK_EPOCHS['speech']}",
+        help=f"default per task and mode: {defaults_help('epochs')}",
     )
     train.add_argument(
         "--batch-size",
         type=positive_int,
-        help=f"default {TrainSpec.batch_size}; speech {default_batch('speech')}",
+        help="default per task: "
+        + "; ".join(f"{task} {default_batch(task)}" for task in trainable_tasks()),
     )
     train.add_argument("--lr", type=positive_float, help="learning rate (default per mode)")
     train.add_argument("--val-split", type=fraction, default=VAL_SPLIT)
@@ -204,7 +203,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         type=int,
         metavar="N",
         help="stop after N epochs without improvement (0: never; default "
-        f"{DEFAULT_PATIENCE['head']} head, {DEFAULT_PATIENCE['full']} full)",
+        f"{defaults_help('patience')})",
     )
     train.add_argument("--no-augment", action="store_true", help="no image augmentation")
     train.add_argument("--text-column", help="CSV/JSONL text column (default: guessed)")

@@ -19,7 +19,7 @@ from typing import Any
 from fmstudio.core import paths
 from fmstudio.core.errors import ModelUnavailableError
 from fmstudio.core.events import CancelToken, in_background, wait_for
-from fmstudio.core.modalities import TASKS, import_target, modality
+from fmstudio.core.modalities import import_target, modality, tasks
 
 
 @dataclass(frozen=True)
@@ -156,18 +156,17 @@ def is_hub_cached(repo_id: str) -> bool:
     return folder.is_dir() and any(folder.iterdir())
 
 
-WEIGHTS = {"image": "model.safetensors", "text": "model.safetensors", "speech": "model.bin"}
-"""The weights file a library model of each task must have (speech: CTranslate2's)."""
 PICKLES = ("pytorch_model.bin", "model.pt", "model.pth", "model.pkl")
 
 
 def _weights_problem(folder: Path, task: str) -> str:
-    if (folder / WEIGHTS[task]).is_file():
+    weights = modality(task).weights_file
+    if (folder / weights).is_file():
         return ""
     pickle = next((n for n in PICKLES if (folder / n).is_file()), None)
     if pickle:
         return f"its weights are a pickle ({pickle}), which fmstudio never loads"
-    return f"its weights ({WEIGHTS[task]}) are missing"
+    return f"its weights ({weights}) are missing"
 
 
 def _library_entry(meta_file: Path, task: str | None) -> ModelEntry | None:
@@ -180,7 +179,7 @@ def _library_entry(meta_file: Path, task: str | None) -> ModelEntry | None:
         meta, entry_task = {}, None
         problem = f"its model.json is unreadable ({exc})"
     else:
-        problem = "" if entry_task in TASKS else "its model.json names no task fmstudio has"
+        problem = "" if entry_task in tasks() else "its model.json names no task fmstudio has"
     if entry_task is None or problem:
         if task is not None:
             return None  # a tab cannot use it; the model library lists it with the reason
@@ -214,7 +213,7 @@ def library_entries(task: str | None = None) -> list[ModelEntry]:
 
 def _made_of(meta: dict[str, Any]) -> str:
     """A library model's size in its own terms: its classes, or its WER on held-out clips."""
-    if meta.get("task") == "speech":
+    if modality(str(meta.get("task"))).transcribes:
         wer = (meta.get("metrics") or {}).get("wer_after")
         return f"held-out WER {wer:.1%}" if isinstance(wer, float) else "trained on your clips"
     return f"{len(meta.get('classes') or [])} classes"

@@ -6,12 +6,17 @@ import json
 import logging
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from fmstudio.core import catalog, paths
 from fmstudio.core.atomic import atomic_write_text
+from fmstudio.core.modalities import tasks
 from fmstudio.core.text import DEFAULT_TEMPLATE
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: the per-task fields (`image_model`, `text_top_k`, …) became the `models` and `top_k`
+mappings; `_migrated` reads a version-1 file into them."""
+DEFAULT_TOP_K = 5
 log = logging.getLogger(__name__)
 
 
@@ -22,15 +27,15 @@ class Settings:
     schema_version: int = SCHEMA_VERSION
     device: str = "auto"
     last_folder: str = ""
-    last_tab: str = "text"
-    image_model: str = field(default_factory=lambda: catalog.default_model("image"))
-    text_model: str = field(default_factory=lambda: catalog.default_model("text"))
-    speech_model: str = field(default_factory=lambda: catalog.default_model("speech"))
+    last_tab: str = ""
+    """The tab shown when the window closed ("": the first)."""
+    models: dict[str, str] = field(default_factory=dict)
+    """The model each task's tab last used (task → name); a task not here uses its default."""
     text_labels: str = ""
     text_template: str = DEFAULT_TEMPLATE
     use_template: bool = True
-    image_top_k: int = 5
-    text_top_k: int = 5
+    top_k: dict[str, int] = field(default_factory=dict)
+    """Labels shown per input, per classifier task (task → k; 5 when not here)."""
     export_folder: str = ""
     """Where the last export went; the next export dialog opens there."""
     model_export_format: str = "onnx"
@@ -49,6 +54,18 @@ class Settings:
     """Speakers in transcripts: None off, 0 found automatically, N asked for."""
     translate: bool = False
     """Translate multilingual speech into English."""
+
+    def model(self, task: str) -> str:
+        return self.models.get(task) or catalog.default_model(task)
+
+    def remember_model(self, task: str, name: str) -> None:
+        self.models = {**self.models, task: name}
+
+    def top_k_of(self, task: str) -> int:
+        return self.top_k.get(task, DEFAULT_TOP_K)
+
+    def remember_top_k(self, task: str, k: int) -> None:
+        self.top_k = {**self.top_k, task: k}
 
     def export_start(self, name: str) -> str:
         """The path an export dialog suggests: the last export's folder, else the last one."""
@@ -74,12 +91,27 @@ def load(path: Path | None = None) -> Settings:
         _keep_aside(path)
         return Settings()
     known = {f.name for f in fields(Settings)}
-    values = {k: v for k, v in raw.items() if k in known}
+    values = {k: v for k, v in _migrated(raw).items() if k in known}
     values["schema_version"] = SCHEMA_VERSION
     try:
         return Settings(**values)
     except TypeError:
         return Settings()
+
+
+def _migrated(raw: dict[str, Any]) -> dict[str, Any]:
+    """A version-1 file's per-task fields (`<task>_model`, `<task>_top_k`) in the mappings
+    that replaced them, so an upgrade keeps the user's choices."""
+    out = dict(raw)
+    models = dict(out.get("models") or {})
+    top_k = dict(out.get("top_k") or {})
+    for task in tasks():
+        if isinstance(raw.get(f"{task}_model"), str):
+            models.setdefault(task, raw[f"{task}_model"])
+        if isinstance(raw.get(f"{task}_top_k"), int):
+            top_k.setdefault(task, raw[f"{task}_top_k"])
+    out["models"], out["top_k"] = models, top_k
+    return out
 
 
 def _keep_aside(path: Path) -> None:

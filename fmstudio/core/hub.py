@@ -155,3 +155,11 @@ def _cached_or_online(name: str, loader: Callable[[], T]) -> T:
         if _is_network_error(exc):
             raise ModelUnavailableError.offline(name) from exc
         raise ModelUnavailableError(f"model {name} could not be loaded: {exc}") from exc
+
+
+def quiet_transformers() -> None:
+    """No progress bars or warnings from transformers on the user's terminal or log."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()

@@ -13,12 +13,8 @@ from typing import Any
 
 from fmstudio.core import catalog
 from fmstudio.core.atomic import atomic_write_text
+from fmstudio.core.modalities import modality
 
-PIPELINES = {
-    "image": "image-classification",
-    "text": "text-classification",
-    "speech": "automatic-speech-recognition",
-}
 LOADING = {
     "timm": """import timm
 
@@ -46,19 +42,18 @@ print(model.labels, model.probabilities(["some text"]))""",
 
 
 def library_name(card: dict[str, Any]) -> str:
-    if card.get("task") == "image":
-        return "timm"
-    if card.get("task") == "speech":
-        return "ctranslate2"
-    return (
-        "fmstudio" if catalog.is_frozen(str(card.get("base_model", "")), "text") else "transformers"
-    )
+    """What loads the saved model: the task's library, or fmstudio for a head on a frozen
+    encoder (no library loads that pair as one model)."""
+    task = str(card.get("task", ""))
+    frozen = catalog.is_frozen(str(card.get("base_model", "")), task)
+    return "fmstudio" if frozen else modality(task).card_library
 
 
 def front_matter(card: dict[str, Any]) -> list[str]:
     task = str(card.get("task", ""))
     base = str(card.get("base_model", ""))
-    metrics = ["wer", "cer"] if task == "speech" else ["accuracy", "f1"]
+    row = modality(task)
+    metrics = list(row.family.card_metrics)
     return [
         "---",
         f"library_name: {library_name(card)}",
@@ -68,11 +63,11 @@ def front_matter(card: dict[str, Any]) -> list[str]:
             f"- {tag}"
             for tag in (
                 "fmstudio",
-                PIPELINES.get(task, task),
+                row.pipeline_tag,
                 f"{card.get('mode', 'full')}-finetune",
             )
         ),
-        f"pipeline_tag: {PIPELINES.get(task, task)}",
+        f"pipeline_tag: {row.pipeline_tag}",
         "metrics:",
         *(f"- {m}" for m in metrics),
         "---",

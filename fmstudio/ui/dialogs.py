@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from fmstudio import __version__
 from fmstudio.core import catalog, paths
 from fmstudio.core.logs import log_file
-from fmstudio.core.modalities import EXPORTABLE, TRAINABLE
+from fmstudio.core.modalities import exportable_tasks, trainable_tasks
 
 
 def package_version(name: str) -> str:
@@ -151,12 +151,14 @@ class ModelLibraryDialog(QDialog):
     @Slot()
     def _selection_changed(self) -> None:
         entry = self.selected()
-        retrainable = entry is not None and entry.source == "library" and entry.task in TRAINABLE
+        retrainable = (
+            entry is not None and entry.source == "library" and entry.task in trainable_tasks()
+        )
         self.retrain_button.setEnabled(retrainable)
         self.export_button.setEnabled(
             entry is not None
             and not entry.problem
-            and entry.task in EXPORTABLE
+            and entry.task in exportable_tasks()
             and entry.source in ("library", "bundled")
             and not catalog.is_frozen(entry.name, entry.task)
         )

@@ -24,15 +24,12 @@ from fmstudio.core import config, paths
 from fmstudio.core.atomic import atomic_target
 from fmstudio.core.devices import DeviceInfo
 from fmstudio.core.errors import FmError
-from fmstudio.core.modalities import TASKS, TRAINABLE, modality
+from fmstudio.core.modalities import import_target, modality, tasks, trainable_tasks
 from fmstudio.core.paths import log_dir
 from fmstudio.ui.dialogs import AboutDialog, ModelLibraryDialog
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.tabs.base import Tab
 from fmstudio.ui.tabs.classify_tab import ClassifyTab
-from fmstudio.ui.tabs.image_tab import ImageTab
-from fmstudio.ui.tabs.speech.tab import SpeechTab
-from fmstudio.ui.tabs.text_tab import TextTab
 
 if TYPE_CHECKING:
     from fmstudio.ui.wizard.wizard import FineTuneWizard
@@ -47,13 +44,12 @@ def window_settings() -> QSettings:
 
 
 def build_tabs(settings: config.Settings) -> dict[str, Tab]:
-    """One tab per task of the task table, in its order."""
-    tabs: dict[str, Callable[[config.Settings], Tab]] = {
-        "text": TextTab,
-        "image": ImageTab,
-        "speech": SpeechTab,
-    }
-    return {task: tabs[task](settings) for task in TASKS}
+    """One tab per task of the task table that has one, in its order."""
+    made: dict[str, Tab] = {}
+    for task in (t for t in tasks() if modality(t).tab):
+        make: Callable[[config.Settings], Tab] = import_target(modality(task).tab)
+        made[task] = make(settings)
+    return made
 
 
 class MainWindow(QMainWindow):
@@ -133,7 +129,7 @@ class MainWindow(QMainWindow):
         about_action = QAction("&About fmstudio", self)
         about_action.triggered.connect(self.show_about)
         help_menu.addAction(about_action)
-        for i, key in enumerate(TASKS, start=1):
+        for i, key in enumerate(self.tabs_by_key, start=1):
             action = QAction(self)
             action.setShortcut(f"Ctrl+{i}")
             action.triggered.connect(lambda _=False, k=key: self.show_tab(k))
@@ -148,14 +144,14 @@ class MainWindow(QMainWindow):
         self.show_tab(self.settings.last_tab)
 
     def current_key(self) -> str:
-        return TASKS[max(self.tab_widget.currentIndex(), 0)]
+        return list(self.tabs_by_key)[max(self.tab_widget.currentIndex(), 0)]
 
     def current_tab(self) -> Tab:
         return self.tabs_by_key[self.current_key()]
 
     def show_tab(self, key: str) -> None:
-        if key in TASKS:
-            self.tab_widget.setCurrentIndex(TASKS.index(key))
+        if key in self.tabs_by_key:
+            self.tab_widget.setCurrentIndex(list(self.tabs_by_key).index(key))
 
     @Slot()
     def _detect_device(self) -> None:
@@ -231,7 +227,7 @@ class MainWindow(QMainWindow):
     def train_on(self, task: str, folder: str) -> QWidget | None:
         """The fine-tuning wizard on a dataset a tab grew: a retrain of the tab's model when
         that model was trained on this very folder (so the two are compared)."""
-        from fmstudio.core.train.retrain import trained_on
+        from fmstudio.core.classify.retrain import trained_on
 
         model = self.tabs_by_key[task].model_picker.model_name()
         trained = trained_on(model, task)
@@ -253,7 +249,7 @@ class MainWindow(QMainWindow):
     @Slot(str, str)
     def retrain(self, task: str, name: str) -> QWidget | None:
         """The wizard set up as `name` was trained, on its dataset as it is now."""
-        from fmstudio.core.train.retrain import previous_validation, retrain_spec
+        from fmstudio.core.classify.retrain import previous_validation, retrain_spec
 
         try:
             spec = retrain_spec(name, task)
@@ -276,7 +272,7 @@ class MainWindow(QMainWindow):
     def _wizard_task(self) -> str:
         """The current tab's task where it can be trained, else the first that can."""
         key = self.current_key()
-        return key if key in TRAINABLE else TRAINABLE[0]
+        return key if key in trainable_tasks() else trainable_tasks()[0]
 
     def _open_wizard(
         self, evaluate_model: str | None, task: str | None = None, **preset: Any

@@ -30,8 +30,8 @@ def test_lite2_is_offered_with_its_own_input_size_and_agrees_on_a_clear_photo(
     from PIL import Image
     from sklearn.datasets import load_sample_image
 
+    from fmstudio.core.classify.train_job import fine_tune
     from fmstudio.core.events import run_to_end
-    from fmstudio.core.train.job import fine_tune
     from fmstudio.core.train.spec import TrainSpec
 
     entry = next(e for e in catalog.list_models("image") if e.name == "efficientnet_lite2")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fmstudio.core.data.clips import MIN_CLIPS, scan_clips
+from fmstudio.core.speech.clips import MIN_CLIPS, scan_clips
 from tests.datasets import SPOKEN, espeak, write_tone
 
 
@@ -136,7 +136,7 @@ def _long_recording(folder: Path, clip_folder: Path, timed_suffix: str) -> list[
 def test_a_long_recording_with_timed_transcript_is_cut_at_cues(
     tmp_path: Path, clip_folder: Path, suffix: str
 ) -> None:
-    from fmstudio.core.data.clips import clip_audio
+    from fmstudio.core.speech.clips import clip_audio
 
     segments = _long_recording(tmp_path, clip_folder, suffix)
     for i in range(8):  # more recordings so that the dataset has enough clips

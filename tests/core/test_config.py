@@ -53,3 +53,38 @@ def test_failed_write_keeps_the_old_file(tmp_path: Path) -> None:
     assert target.read_text() == "precious"
     assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
     assert target.stat().st_mode & 0o044  # readable by others, like any file the user saves
+
+
+def test_a_version_1_file_keeps_each_tasks_model_and_top_k(fm_home: Path) -> None:
+    """Settings before the task table kept one field per task; an upgrade keeps the choices."""
+    paths.ensure(config.settings_path().parent)
+    old = {
+        "schema_version": 1,
+        "image_model": "resnet50.a1_in1k",
+        "text_model": "my-text-model",
+        "speech_model": "whisper-base",
+        "image_top_k": 3,
+        "text_top_k": 7,
+        "device": "cpu",
+    }
+    config.settings_path().write_text(json.dumps(old))
+    loaded = config.load()
+    assert loaded.model("image") == "resnet50.a1_in1k"
+    assert loaded.model("text") == "my-text-model"
+    assert loaded.model("speech") == "whisper-base"
+    assert (loaded.top_k_of("image"), loaded.top_k_of("text")) == (3, 7)
+    assert loaded.device == "cpu"
+    config.save(loaded)
+    saved = json.loads(config.settings_path().read_text())
+    assert saved["models"]["image"] == "resnet50.a1_in1k" and "image_model" not in saved
+    assert config.load() == loaded
+
+
+def test_a_task_without_a_choice_uses_its_default_model(fm_home: Path) -> None:
+    from fmstudio.core import catalog
+
+    settings = config.Settings()
+    assert settings.model("image") == catalog.default_model("image")
+    settings.remember_model("image", "resnet50.a1_in1k")
+    assert settings.model("image") == "resnet50.a1_in1k"
+    assert settings.model("text") == catalog.default_model("text")

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from fmstudio.core.curate.dataset import Dataset, Item
-from fmstudio.core.curate.placing import copy_into, folder_name, move_into, write_text_into
-from fmstudio.core.curate.sort import UNSURE, SortInto, sort_results
+from fmstudio.core.classify.dataset import Dataset, Item
+from fmstudio.core.classify.results import ItemResult, Prediction
+from fmstudio.core.classify.sort import UNSURE, SortInto, sort_results
 from fmstudio.core.errors import Cancelled
 from fmstudio.core.events import CancelToken, run_to_end
-from fmstudio.core.results import ItemResult, Prediction
+from fmstudio.core.placing import copy_into, folder_name, move_into, write_text_into
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -193,7 +193,7 @@ def test_sort_failure_leaves_the_input_and_goes_on(tmp_path: Path) -> None:
 
 
 def test_review_goes_least_sure_first_and_undoes() -> None:
-    from fmstudio.core.curate.review import ReviewQueue, class_keys, review_classes
+    from fmstudio.core.classify.review import ReviewQueue, class_keys, review_classes
 
     results = [
         _result("a", "cat", 0.9),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from fmstudio.core.data.folders import scan, stratified_split
+from fmstudio.core.classify.scan import scan, stratified_split
 
 
 def image(path: Path, colour: tuple[int, int, int]) -> None:
@@ -92,7 +92,7 @@ def test_text_folders_and_csv(tmp_path: Path) -> None:
 
 
 def test_stratified_split_keeps_one_for_training() -> None:
-    from fmstudio.core.data.folders import Sample
+    from fmstudio.core.classify.scan import Sample
 
     samples = [Sample(f"{i}", "a") for i in range(2)] + [Sample(f"b{i}", "b") for i in range(2)]
     train, val = stratified_split(samples, 0.9, 0)
@@ -100,7 +100,7 @@ def test_stratified_split_keeps_one_for_training() -> None:
 
 
 def test_scan_reads_each_file_once_and_the_hash_reads_none(tmp_path: Path, monkeypatch) -> None:
-    from fmstudio.core.data import folders
+    from fmstudio.core.classify import scan as folders
     from fmstudio.core.library import dataset_hash
 
     make_images(tmp_path, {"cats": 4, "dogs": 3})

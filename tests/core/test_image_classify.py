@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
+from fmstudio.core.classify.results import export, results_to_csv
 from fmstudio.core.errors import Cancelled
 from fmstudio.core.events import CancelToken, Partial, Progress, run_to_end
 from fmstudio.core.image.classify import classify_images
-from fmstudio.core.requests import ClassifyImages
-from fmstudio.core.results import export, results_to_csv
+from fmstudio.core.image.requests import ClassifyImages
 
 
 def ask(paths: list, **options) -> ClassifyImages:

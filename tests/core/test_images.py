@@ -139,7 +139,7 @@ def test_folders_with_nothing_usable_and_link_loops_are_reported(tmp_path: Path)
     from fmstudio.core.data.suffixes import IMAGE_SUFFIXES
     from fmstudio.core.events import run_to_end
     from fmstudio.core.image.classify import classify_images
-    from fmstudio.core.requests import ClassifyImages
+    from fmstudio.core.image.requests import ClassifyImages
 
     odd = tmp_path / "x.jpg"  # a folder named like an image
     odd.mkdir()

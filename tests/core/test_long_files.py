@@ -12,9 +12,9 @@ import pytest
 from fmstudio.core.data.audio import SAMPLE_RATE
 from fmstudio.core.errors import Cancelled
 from fmstudio.core.events import CancelToken, Log, Partial, run_to_end
-from fmstudio.core.requests import SpeechOptions, Transcribe
 from fmstudio.core.speech import long_files
 from fmstudio.core.speech.models import bundled_folder, load_whisper
+from fmstudio.core.speech.requests import SpeechOptions, Transcribe
 from fmstudio.core.speech.scoring import score
 from fmstudio.core.speech.transcribe import transcribe_files
 from tests.datasets import PLAIN_SENTENCES

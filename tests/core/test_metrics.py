@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from fmstudio.core.train.metrics import misclassified, score_predictions
+from fmstudio.core.classify.metrics import misclassified, score_predictions
 
 
 def test_metrics_match_a_hand_worked_example() -> None:
@@ -38,7 +38,7 @@ def test_length_mismatch_is_an_error() -> None:
 
 
 def test_misclassified_keeps_only_wrong_predictions_with_their_scores() -> None:
-    from fmstudio.core.data.folders import Sample
+    from fmstudio.core.classify.scan import Sample
 
     samples = [Sample("a.txt", "x", "alpha"), Sample("b.txt", "y"), Sample("c.txt", "y")]
     wrong = misclassified(samples, ["x", "x", "y"], [0.9, 0.6, 0.8])

@@ -11,12 +11,13 @@ from fmstudio.core import catalog, paths
 from fmstudio.core.data.audio import load_audio
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import CancelToken, Log, run_to_end
-from fmstudio.core.requests import ClassifyTexts, SpeechOptions
 from fmstudio.core.speech import joined
 from fmstudio.core.speech.languages import model_languages
+from fmstudio.core.speech.requests import SpeechOptions
 from fmstudio.core.speech.transcribe import transcribe_audio
 from fmstudio.core.text.classify import classify_texts
 from fmstudio.core.text.language import not_english
+from fmstudio.core.text.requests import ClassifyTexts
 from tests.datasets import GERMAN, make_conversation
 
 CHINESE = {

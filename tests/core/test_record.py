@@ -13,7 +13,6 @@ from fmstudio.core import catalog
 from fmstudio.core.data.audio import load_audio
 from fmstudio.core.errors import Cancelled
 from fmstudio.core.events import CancelToken, run_to_end
-from fmstudio.core.requests import Record
 from fmstudio.core.speech.events import CaptureEnded, Level, LiveText
 from fmstudio.core.speech.record import (
     AudioBuffer,
@@ -22,6 +21,7 @@ from fmstudio.core.speech.record import (
     record,
 )
 from fmstudio.core.speech.recordings import list_recordings
+from fmstudio.core.speech.requests import Record
 from fmstudio.core.speech.sources import FileSource
 from fmstudio.core.speech.transcripts import Recording, Transcript
 from tests.core.test_speech import word_error_rate
@@ -121,7 +121,7 @@ def test_a_killed_recording_keeps_every_block_written(
     code = (
         "import threading\n"
         "from fmstudio.core.events import run_to_end\n"
-        "from fmstudio.core.requests import Record\n"
+        "from fmstudio.core.speech.requests import Record\n"
         "from fmstudio.core.speech.record import record\n"
         "from fmstudio.core.speech.sources import FileSource\n"
         f"source = FileSource({str(speech_wav[0])!r}, realtime=1.0)\n"

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from fmstudio.core.data.folders import Sample
+from fmstudio.core.classify.compare import changed_verdicts
+from fmstudio.core.classify.evaluate import EvalResult
+from fmstudio.core.classify.metrics import score_predictions
+from fmstudio.core.classify.results import ItemResult, Prediction
+from fmstudio.core.classify.retrain import retrain_spec
+from fmstudio.core.classify.scan import Sample
+from fmstudio.core.classify.train_job import fine_tune
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import run_to_end
-from fmstudio.core.results import ItemResult, Prediction
-from fmstudio.core.train.compare import changed_verdicts
-from fmstudio.core.train.evaluate import EvalResult
-from fmstudio.core.train.job import fine_tune
-from fmstudio.core.train.metrics import score_predictions
-from fmstudio.core.train.retrain import retrain_spec
 from fmstudio.core.train.spec import TrainSpec
 from tests.datasets import make_text_folder
 

@@ -11,8 +11,8 @@ import pytest
 from fmstudio.core import catalog
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.events import CancelToken, run_to_end
-from fmstudio.core.requests import SpeechOptions
 from fmstudio.core.speech import writers
+from fmstudio.core.speech.requests import SpeechOptions
 from fmstudio.core.speech.scoring import speaker_time_accuracy
 from fmstudio.core.speech.speaker_encoder import embed_windows, mel_frames, normalise_loudness
 from fmstudio.core.speech.speakers import _runs
@@ -115,10 +115,10 @@ def test_a_recording_gets_speakers_after_stop_and_live_text_never_runs_them(
 ):
     import threading
 
-    from fmstudio.core.requests import Record
     from fmstudio.core.speech import speakers
     from fmstudio.core.speech.events import LiveText
     from fmstudio.core.speech.record import record
+    from fmstudio.core.speech.requests import Record
     from fmstudio.core.speech.sources import FileSource
 
     path, turns = conversation

@@ -12,8 +12,8 @@ import pytest
 
 from fmstudio.core.errors import Cancelled, FmError
 from fmstudio.core.events import CancelToken, Partial, Progress, run_to_end
-from fmstudio.core.requests import SpeechOptions, Transcribe
 from fmstudio.core.speech import writers
+from fmstudio.core.speech.requests import SpeechOptions, Transcribe
 from fmstudio.core.speech.transcribe import transcribe_files
 from fmstudio.core.speech.transcripts import Segment, Transcript
 

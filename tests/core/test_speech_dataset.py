@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from fmstudio.core.curate.speech_dataset import SpokenClip, add_clips, clip_count, undo_clips
-from fmstudio.core.data.clips import scan_clips
 from fmstudio.core.errors import FmError
+from fmstudio.core.speech.clips import scan_clips
+from fmstudio.core.speech.dataset import SpokenClip, add_clips, clip_count, undo_clips
 from tests.datasets import write_tone
 
 

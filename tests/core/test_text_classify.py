@@ -9,9 +9,9 @@ import pytest
 
 from fmstudio.core.errors import Cancelled, FmError
 from fmstudio.core.events import CancelToken, Partial, run_to_end
-from fmstudio.core.requests import ClassifyTexts
 from fmstudio.core.text import parse_labels
 from fmstudio.core.text.classify import chunk_ids, classify_texts
+from fmstudio.core.text.requests import ClassifyTexts
 
 LABELS = "sports, politics, cooking, technology"
 CLEAR = {

@@ -112,7 +112,7 @@ def test_tsv_and_jsonl_rows(tmp_path: Path) -> None:
 
 def test_training_scan_and_classification_parse_a_table_alike(tmp_path: Path) -> None:
     """One parser: a UTF-16 CSV and a JSONL with a broken line give the same rows to both."""
-    from fmstudio.core.data.folders import scan
+    from fmstudio.core.classify.scan import scan
 
     utf16 = tmp_path / "u16.csv"
     utf16.write_bytes(

@@ -12,15 +12,16 @@ import pytest
 import torch
 
 from fmstudio.core import catalog, paths
-from fmstudio.core.data.folders import scan
+from fmstudio.core.classify.evaluate import evaluate_model
+from fmstudio.core.classify.scan import scan
+from fmstudio.core.classify.train_job import class_weights, fine_tune
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import Log, Progress, run_to_end
 from fmstudio.core.library import dataset_hash, output_folder, save_folder
-from fmstudio.core.requests import ClassifyTexts, Evaluate
+from fmstudio.core.requests import Evaluate
 from fmstudio.core.text.classify import classify_texts
-from fmstudio.core.train.evaluate import evaluate_model
+from fmstudio.core.text.requests import ClassifyTexts
 from fmstudio.core.train.events import EpochMetrics
-from fmstudio.core.train.job import class_weights, fine_tune
 from fmstudio.core.train.spec import TrainSpec
 
 
@@ -265,8 +266,8 @@ def test_broken_run_state_is_a_clear_error(tmp_path: Path, text_folder: Path) ->
 
 
 def test_mistakes_on_images_carry_thumbnails_made_in_the_core(image_folder: Path) -> None:
-    from fmstudio.core.train.evaluate import with_thumbnails
-    from fmstudio.core.train.metrics import Misclassified
+    from fmstudio.core.classify.evaluate import with_thumbnails
+    from fmstudio.core.classify.metrics import Misclassified
 
     path = str(next(image_folder.rglob("*.png")))
     (m,) = with_thumbnails([Misclassified(path, "red", "blue", 0.6)])

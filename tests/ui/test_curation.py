@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from fmstudio.core.classify.dataset import Item
 from fmstudio.core.config import Settings
-from fmstudio.core.curate.dataset import Item
 from fmstudio.ui.tabs.text_tab import TextTab
 from fmstudio.ui.widgets.dataset_dialog import DatasetDialog
 from fmstudio.ui.widgets.sort_dialog import SortDialog

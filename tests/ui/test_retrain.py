@@ -9,10 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
 from fmstudio.core import paths
-from fmstudio.core.curate.dataset import Dataset, Item
+from fmstudio.core.classify.dataset import Dataset, Item
+from fmstudio.core.classify.train_job import fine_tune
 from fmstudio.core.data.report import relative_path
 from fmstudio.core.events import run_to_end
-from fmstudio.core.train.job import fine_tune
 from fmstudio.core.train.spec import TrainSpec
 from fmstudio.ui.wizard.wizard import EVALUATE, SAVE, FineTuneWizard
 from tests.datasets import make_image_folder

@@ -135,7 +135,7 @@ def test_corrected_segments_go_into_a_speech_dataset(
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QFileDialog
 
-    from fmstudio.core.data.clips import scan_clips
+    from fmstudio.core.speech.clips import scan_clips
 
     dataset = tmp_path / "my voice"
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(dataset))

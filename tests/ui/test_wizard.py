@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
 from fmstudio.core import paths
+from fmstudio.core.classify.train_job import fine_tune
 from fmstudio.core.config import Settings
 from fmstudio.core.events import run_to_end
-from fmstudio.core.train.job import fine_tune
 from fmstudio.core.train.spec import TrainSpec
 from fmstudio.ui.wizard.wizard import EVALUATE, MODEL, SAVE, SETTINGS, TRAIN, FineTuneWizard
 

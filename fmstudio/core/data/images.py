@@ -14,8 +14,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from fmstudio.core.data.files import check_input_file
 from fmstudio.core.data.suffixes import IMAGE_SUFFIXES as IMAGE_SUFFIXES
+from fmstudio.core.data.thumbnail import Thumbnail
 from fmstudio.core.errors import InputFileError
-from fmstudio.core.results import Thumbnail
 
 MAX_PIXELS = 100_000_000
 """Above this an image is refused: a 100-megapixel RGB frame already needs 300 MB decoded."""
@@ -75,3 +75,9 @@ def make_thumbnail(img: Image.Image, size: int) -> Thumbnail:
     small.thumbnail((size, size), Image.Resampling.BILINEAR)
     small = small.convert("RGB")
     return Thumbnail(small.width, small.height, small.tobytes())
+
+
+def read_example(path: Path, data: bytes) -> None:
+    """Check that a class file is an image that decodes (the image task's `read_example`):
+    images carry no text. Raises `InputFileError` with the reason."""
+    load_image(path, data)

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file a scan passed over, and why (corrupt, empty, unsupported, a duplicate)."""
+
+    path: str
+    reason: str
 
 
 class Example(Protocol):
@@ -59,4 +68,10 @@ class ScanReport(Protocol):
 
     def counts(self) -> dict[str, int]:
         """Examples per class (empty where there are no classes)."""
+        ...
+
+    def class_files(self) -> dict[str, tuple[str, str]]:
+        """Each file that is one example of a class: its (class, sha256), read by the scan, so
+        a job folder's manifest need not read the files again. Empty where examples are not
+        whole files of a class (transcribed clips)."""
         ...

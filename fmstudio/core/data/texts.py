@@ -238,3 +238,12 @@ def iter_documents(path: Path, text_column: str | None = None) -> Iterator[Docum
     """The documents in one file; a bad row is yielded as an error so the others go on."""
     for document, _row in iter_rows(path, text_column):
         yield document
+
+
+def read_example(path: Path, data: bytes) -> str:
+    """A class file's text (the text task's `read_example`). Raises `InputFileError` with the
+    reason it cannot be used."""
+    document, _row = next(iter_rows(path, data=data))
+    if isinstance(document, InputFileError):
+        raise document
+    return document.text

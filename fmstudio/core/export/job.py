@@ -22,15 +22,11 @@ from fmstudio.core import catalog, library
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import CancelToken, Event, Log
 from fmstudio.core.export import graphs, snippets
-from fmstudio.core.modalities import EXPORTABLE, import_target, modality
+from fmstudio.core.modalities import exportable_tasks, import_target, modality, tasks
 from fmstudio.core.requests import Export
 
 FORMATS = {"onnx": "model.onnx", "torchscript": "model.pt"}
 META_FILE = "fmstudio-export.json"
-SPEECH_NOTE = (
-    "speech models already leave fmstudio as CTranslate2 folders: a fine-tuned one's folder "
-    "(Models > Open models folder) loads as it is with faster_whisper.WhisperModel(folder)"
-)
 
 
 @dataclass(frozen=True)
@@ -43,18 +39,22 @@ class ExportResult:
 
 def find_task(name: str) -> str:
     """Which task `name` is a model of: bundled, library or a folder with a model.json."""
-    for task in EXPORTABLE:
+    for task in exportable_tasks():
         if catalog.bundled_name(name, task):
             return task
     found = [e.task for e in catalog.library_entries() if e.name == name]
     folder = Path(name).expanduser()
     if not found and (folder / "model.json").is_file():
         found = [str(library.read_card(folder).get("task", ""))]
-    if (found and found[0] == "speech") or catalog.bundled_name(name, "speech"):
-        raise FmError(SPEECH_NOTE)
-    if found and found[0] in EXPORTABLE:
+    if not found:
+        found = [task for task in tasks() if catalog.bundled_name(name, task)]
+    if found and found[0] in tasks() and modality(found[0]).not_exportable:
+        raise FmError(modality(found[0]).not_exportable)
+    if found and found[0] in exportable_tasks():
         return found[0]
-    raise FmError(f"cannot tell whether {name} is an image or a text model: add --task")
+    raise FmError(
+        f"cannot tell which kind of model {name} is ({' or '.join(exportable_tasks())}): add --task"
+    )
 
 
 def default_output(name: str, fmt: str) -> Path:
@@ -70,8 +70,8 @@ def export_model(
     if request.format not in FORMATS:
         raise FmError(f"unknown format {request.format!r}; choose onnx or torchscript")
     task = request.task or find_task(request.model)
-    if task not in EXPORTABLE:
-        raise FmError(SPEECH_NOTE if task == "speech" else f"{task} models cannot be exported")
+    if task not in exportable_tasks():
+        raise FmError(modality(task).not_exportable or f"{task} models cannot be exported")
     target = Path(request.output).expanduser().resolve() if request.output else None
     name = catalog.bundled_name(request.model, task) or request.model
     target = target or default_output(name, request.format)

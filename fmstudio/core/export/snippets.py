@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fmstudio.core.modalities import import_target, modality
+
 IMAGE_ONNX = """\
 import json
 
@@ -70,14 +72,14 @@ def snippet(task: str, fmt: str, folder: str, example: str) -> str:
     """The Python that loads the export in `folder` and runs it on `example`."""
     if fmt == "torchscript":
         return TORCHSCRIPT.format(folder=folder)
-    template = IMAGE_ONNX if task == "image" else TEXT_ONNX
+    template: str = import_target(modality(task).onnx_snippet)
     return template.format(folder=folder, example=example)
 
 
 def readme(meta: dict[str, Any], folder: str) -> str:
     """The export folder's README.md: what the files are, the check, and how to run it."""
     task, fmt = meta["task"], meta["format"]
-    example = "photo.jpg" if task == "image" else "The delivery arrived two days late."
+    example = modality(task).export_example
     check = meta["check"]
     top1 = "same top-1 on every input" if check["top1_same"] else "top-1 not compared"
     labels = ", ".join(meta["labels"][:20]) + (" …" if len(meta["labels"]) > 20 else "")

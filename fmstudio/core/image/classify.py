@@ -9,16 +9,17 @@ from pathlib import Path
 import torch
 
 from fmstudio.core import catalog
+from fmstudio.core.classify.results import ItemResult, Prediction, rank
 from fmstudio.core.data.files import expand_paths
 from fmstudio.core.data.images import IMAGE_SUFFIXES, load_image, make_thumbnail
+from fmstudio.core.data.thumbnail import Thumbnail
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import InputFileError
 from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial, Runtime
 from fmstudio.core.image.models import ImageClassifier
+from fmstudio.core.image.requests import ClassifyImages
 from fmstudio.core.image.transforms import to_tensor
 from fmstudio.core.modalities import IMAGE
-from fmstudio.core.requests import ClassifyImages
-from fmstudio.core.results import ItemResult, Prediction, Thumbnail, rank
 
 Decoded = tuple[Path, torch.Tensor | None, str | None, Thumbnail | None]
 

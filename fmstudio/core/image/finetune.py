@@ -17,7 +17,7 @@ from torch.utils.data import Dataset, default_collate
 from torchvision import transforms as T
 
 from fmstudio.core import catalog
-from fmstudio.core.data.folders import Sample
+from fmstudio.core.classify.scan import Sample
 from fmstudio.core.data.images import load_image
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import CancelToken, EtaTracker, Event

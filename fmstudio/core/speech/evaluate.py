@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 
-from fmstudio.core.data.clips import Clip, ClipReport, clip_audio, scan_clips
 from fmstudio.core.errors import FmError, InputFileError
 from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Progress, run_to_end
-from fmstudio.core.requests import Evaluate, SpeechOptions
+from fmstudio.core.requests import Evaluate
+from fmstudio.core.speech.clips import Clip, ClipReport, clip_audio, scan_clips
 from fmstudio.core.speech.models import SpeechModel
+from fmstudio.core.speech.requests import SpeechOptions
 from fmstudio.core.speech.scoring import Scores, score
 from fmstudio.core.speech.transcribe import load_speech_model, transcribe_audio
 

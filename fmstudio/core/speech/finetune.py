@@ -16,8 +16,8 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
-from fmstudio.core.data.clips import Clip, clip_audio
 from fmstudio.core.events import CancelToken, EtaTracker, Event
+from fmstudio.core.speech.clips import Clip, clip_audio
 from fmstudio.core.speech.scoring import score
 from fmstudio.core.speech.whisper_torch import (
     Trainable,
@@ -61,7 +61,7 @@ class SpeechFinetuner:
         self.whisper: Trainable
 
     def load(self) -> None:
-        from fmstudio.core.text.models import quiet_transformers
+        from fmstudio.core.hub import quiet_transformers
 
         quiet_transformers()
         self.whisper = load_trainable(self.base)

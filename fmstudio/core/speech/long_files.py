@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from fmstudio.core.data.audio import SAMPLE_RATE
-from fmstudio.core.requests import SpeechOptions
+from fmstudio.core.speech.requests import SpeechOptions
 from fmstudio.core.speech.transcripts import Segment, Word
 
 LONG_FILE_SECONDS = 60.0

@@ -8,7 +8,7 @@ from collections.abc import Generator
 from fmstudio.core.data.audio import SAMPLE_RATE
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import CancelToken, Event, Log
-from fmstudio.core.requests import Playback
+from fmstudio.core.speech.requests import Playback
 
 
 def play(request: Playback, *, cancel: CancelToken | None = None) -> Generator[Event, None, None]:

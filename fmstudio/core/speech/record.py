@@ -21,11 +21,11 @@ import numpy as np
 
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.events import CancelToken, Event, Log, run_to_end
-from fmstudio.core.requests import Record, SpeechOptions
 from fmstudio.core.speech.events import CaptureEnded, Level, LiveText
 from fmstudio.core.speech.microphone import MicrophoneSource
 from fmstudio.core.speech.models import SpeechModel
 from fmstudio.core.speech.recordings import new_recording_path
+from fmstudio.core.speech.requests import Record, SpeechOptions
 from fmstudio.core.speech.sources import AudioSource
 from fmstudio.core.speech.transcribe import load_speech_model, transcribe_audio
 from fmstudio.core.speech.transcripts import Recording

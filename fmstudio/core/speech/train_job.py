@@ -15,10 +15,10 @@ from pathlib import Path
 
 import torch
 
-from fmstudio.core.data.clips import ClipReport, scan_clips
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import CancelToken, Event, Log, PauseGate, Progress, phase, run_to_end
 from fmstudio.core.library import model_card, shown_as, write_card
+from fmstudio.core.speech.clips import ClipReport, scan_clips
 from fmstudio.core.speech.evaluate import score_model
 from fmstudio.core.speech.finetune import SpeechFinetuner
 from fmstudio.core.speech.models import load_whisper

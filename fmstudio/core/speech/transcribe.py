@@ -11,18 +11,18 @@ from typing import Any
 import numpy as np
 
 from fmstudio.core import catalog
-from fmstudio.core.curate import plural
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.data.files import expand_paths
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError, InputFileError
 from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial, Progress, phase
 from fmstudio.core.modalities import SPEECH
-from fmstudio.core.requests import AnySpeechModel, SpeechOptions, Transcribe
 from fmstudio.core.speech import long_files
 from fmstudio.core.speech.models import SpeechModel
+from fmstudio.core.speech.requests import AnySpeechModel, SpeechOptions, Transcribe
 from fmstudio.core.speech.silence import is_silent, spoken
 from fmstudio.core.speech.transcripts import Segment, Transcript, Word
+from fmstudio.core.wording import plural
 
 
 def load_speech_model(

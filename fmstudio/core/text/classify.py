@@ -13,19 +13,19 @@ from pathlib import Path
 import torch
 
 from fmstudio.core import catalog
+from fmstudio.core.classify.results import ItemResult, Prediction, rank
 from fmstudio.core.data.files import expand_paths
 from fmstudio.core.data.texts import TEXT_SUFFIXES, TextDoc, iter_documents
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError, InputFileError
 from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial, Runtime
 from fmstudio.core.modalities import TEXT
-from fmstudio.core.requests import ClassifyTexts
-from fmstudio.core.results import ItemResult, Prediction, rank
 from fmstudio.core.text import MULTILINGUAL, parse_labels
 from fmstudio.core.text.head_model import HeadClassifier
 from fmstudio.core.text.language import not_english
 from fmstudio.core.text.models import TextClassifier, TextEncoder, ZeroShotEncoder
 from fmstudio.core.text.multilingual import MultilingualEncoder
+from fmstudio.core.text.requests import ClassifyTexts
 
 TEMPERATURE = 0.05
 """Cosine similarities span a narrow range; dividing by 0.05 makes softmax scores read

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
-from fmstudio.core.data.folders import Sample
+from fmstudio.core.classify.scan import Sample
 from fmstudio.core.events import CancelToken, EtaTracker, Event
 from fmstudio.core.text.head_model import HEAD_FILE, encoder
 from fmstudio.core.text.multilingual import MultilingualEncoder

@@ -15,12 +15,12 @@ from torch import nn
 from torch.utils.data import Dataset
 
 from fmstudio.core import catalog
-from fmstudio.core.data.folders import Sample
+from fmstudio.core.classify.scan import Sample
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import CancelToken, EtaTracker, Event
-from fmstudio.core.hub import load_cached_or_online
+from fmstudio.core.hub import load_cached_or_online, quiet_transformers
 from fmstudio.core.text.encoder_head import EncoderHeadFinetuner
-from fmstudio.core.text.models import max_input_length, model_source, quiet_transformers
+from fmstudio.core.text.models import max_input_length, model_source
 
 MAX_TRAIN_TOKENS = 256
 TOKENIZE_CHUNK = 512

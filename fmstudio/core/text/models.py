@@ -15,7 +15,7 @@ from fmstudio.core.catalog import ModelEntry
 from fmstudio.core.devices import bf16_native
 from fmstudio.core.errors import ModelUnavailableError
 from fmstudio.core.export import graphs
-from fmstudio.core.hub import load_folder_or_hub
+from fmstudio.core.hub import load_folder_or_hub, quiet_transformers
 from fmstudio.core.text import MULTILINGUAL
 from fmstudio.core.text.head_model import is_head_model, load_head_classifier
 from fmstudio.core.text.multilingual import MultilingualEncoder, load_multilingual
@@ -122,13 +122,6 @@ def max_input_length(tokenizer: Any, model: Any, folder: Path | None = None) -> 
         with contextlib.suppress(ValueError, KeyError, OSError):
             limit = min(limit, int(json.loads(st_config.read_text())["max_seq_length"]))
     return int(min(limit, tok_limit, 512))
-
-
-def quiet_transformers() -> None:
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()
-    hf_logging.set_verbosity_error()
 
 
 def load_encoder(folder: Path, name: str, device: str = "cpu") -> TextEncoder:

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
-from fmstudio.core.data.folders import Sample
+from fmstudio.core.data.report import Example
 from fmstudio.core.events import CancelToken, Event
 from fmstudio.core.modalities import import_target, modality
 
@@ -31,7 +31,7 @@ class Finetuner(Protocol):
         ...
 
     def prepare(
-        self, samples: Sequence[Sample], cancel: CancelToken, what: str
+        self, samples: Sequence[Example], cancel: CancelToken, what: str
     ) -> Generator[Event, None, list[Any]]:
         """Read the samples once into what `dataset` takes (decoded images, token ids)."""
         ...

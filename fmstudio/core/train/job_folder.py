@@ -24,13 +24,15 @@ from collections.abc import Generator
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from fmstudio.core.curate import plural
-from fmstudio.core.data.folders import scan
+from fmstudio.core.data.report import ScanReport
 from fmstudio.core.errors import FmError
-from fmstudio.core.events import CancelToken, EtaTracker, Event, Log
+from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, run_to_end
 from fmstudio.core.library import check_replaceable, save_folder
+from fmstudio.core.modalities import import_target, modality
+from fmstudio.core.requests import Scan
 from fmstudio.core.train import job_scripts
 from fmstudio.core.train.spec import TrainSpec
+from fmstudio.core.wording import plural
 
 SPEC = "spec.json"
 MANIFEST = "manifest.csv"
@@ -64,19 +66,13 @@ def _scanned(spec: TrainSpec) -> dict[str, tuple[str, str]]:
     """Each class file's (class, sha256), from the same scan that training starts with
     (classifiers only: the manifest reuses the hashes rather than reading the files again);
     a dataset that cannot train is refused here rather than on the cluster."""
-    if spec.task == "speech":
-        from fmstudio.core.data.clips import scan_clips
-
-        report = scan_clips(spec.data, spec.val_split, spec.seed)
-        if not report.ok:
-            raise FmError("the dataset cannot be used:\n" + "\n".join(report.errors))
-        return {}
-    found = scan(
+    request = Scan(
         spec.data, spec.task, spec.val_split, spec.seed, spec.text_column, spec.label_column
     )
+    found: ScanReport = run_to_end(import_target(modality(spec.task).scan)(request))
     if not found.ok:
         raise FmError("the dataset cannot be used:\n" + "\n".join(found.errors))
-    return {s.path: (s.label, s.sha256) for s in found.train + found.val if "#" not in s.path}
+    return found.class_files()
 
 
 def export_job(

@@ -11,35 +11,11 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from fmstudio.core.catalog import is_frozen
+from fmstudio.core.data.split import VAL_SPLIT
 from fmstudio.core.errors import FmError
-from fmstudio.core.modalities import TRAINABLE, VAL_SPLIT, modality
+from fmstudio.core.modalities import modality, trainable_tasks
 
 MODES = ("auto", "head", "full")
-
-# Up to this many training examples, full fine-tuning on a CPU finishes in a few minutes
-# (measured on 2 cores: EfficientNet-Lite0 ~13 images/s, MiniLM-L6 ~22 short texts/s).
-CPU_FULL_LIMIT = {"image": 600, "text": 1500}
-FULL_ONLY = frozenset({"speech"})
-"""Tasks with no head to train alone: a transcriber learns in its decoder and encoder."""
-
-DEFAULT_EPOCHS = {"head": 60, "full": 8}
-DEFAULT_PATIENCE = {"head": 10, "full": 3}
-DEFAULT_LR = {
-    ("image", "head"): 3e-3,
-    ("text", "head"): 3e-3,
-    ("image", "full"): 3e-4,
-    ("text", "full"): 1e-4,
-    ("speech", "full"): 5e-5,
-}
-TASK_BATCH = {"speech": 8}
-"""Training batch sizes where a task's default differs from `TrainSpec.batch_size`."""
-TASK_EPOCHS = {"speech": 3}
-"""Measured with one espeak voice: on 150 clips the validation WER was lowest after epoch 2
-(epochs 3 and 4 did not help); on 19 clips 3 epochs and 12 (stopped early at 6) gave the same
-held-out WER (0.108, 0.110)."""
-DEFAULT_PATIENCE_BY_TASK = {"speech": 1}
-"""Whisper on a voice stops improving abruptly: one epoch without a better WER ends the run
-(never before half the epochs)."""
 
 
 @dataclass(frozen=True)
@@ -65,15 +41,19 @@ class TrainSpec:
     label_column: str = "label"
 
     def __post_init__(self) -> None:
-        if self.task not in TRAINABLE:
+        if self.task not in trainable_tasks():
             raise ValueError(
                 f"{modality(self.task).title} models cannot be fine-tuned yet; "
-                f"choose one of {', '.join(TRAINABLE)}"
+                f"choose one of {', '.join(trainable_tasks())}"
             )
         if self.mode not in MODES:
             raise ValueError(f"unknown mode {self.mode!r}; choose one of {', '.join(MODES)}")
-        if self.task in FULL_ONLY and self.mode == "head":
-            raise ValueError(f"{self.task} models train in full mode only (there is no head)")
+        allowed = modality(self.task).defaults().modes
+        if self.mode != "auto" and self.mode not in allowed:
+            raise ValueError(
+                f"{self.task} models train in {' or '.join(allowed)} mode only"
+                + (" (there is no head)" if "head" not in allowed else "")
+            )
         if not 0 <= self.val_split < 1:
             raise ValueError("the validation split must be at least 0 and below 1")
 
@@ -82,27 +62,38 @@ class TrainSpec:
 
     def resolved(self, mode: str) -> TrainSpec:
         """The spec with the chosen mode and its default epochs and learning rate filled in."""
-        epochs = self.epochs or TASK_EPOCHS.get(self.task) or DEFAULT_EPOCHS[mode]
-        lr = self.lr or DEFAULT_LR[(self.task, mode)]
-        patience = self.early_stopping
-        if patience is None:
-            patience = DEFAULT_PATIENCE_BY_TASK.get(self.task, DEFAULT_PATIENCE[mode])
+        defaults = modality(self.task).defaults()
+        epochs = self.epochs or defaults.epochs[mode]
+        lr = self.lr or defaults.lr[mode]
+        patience = defaults.patience[mode] if self.early_stopping is None else self.early_stopping
         return replace(self, mode=mode, epochs=epochs, lr=lr, early_stopping=patience)
 
 
+def defaults_help(what: str) -> str:
+    """One training default of every task, for help texts and tooltips:
+    `text 60 head, 8 full; image 60 head, 8 full; speech 3 full`."""
+    parts = []
+    for task in trainable_tasks():
+        values: dict[str, int] = getattr(modality(task).defaults(), what)
+        parts.append(f"{task} " + ", ".join(f"{n} {mode}" for mode, n in values.items()))
+    return "; ".join(parts)
+
+
 def default_batch(task: str) -> int:
-    return TASK_BATCH.get(task, TrainSpec.batch_size)
+    return modality(task).defaults().batch
 
 
 def auto_policy(task: str, n_train: int) -> str:
     """What `auto` will do with this many training examples, in the user's words."""
-    if task in FULL_ONLY:
+    row = modality(task)
+    defaults = row.defaults()
+    if "head" not in defaults.modes:
         return (
-            f"You have {n_train} training clips. The whole model is fine-tuned, for "
-            f"{TASK_EPOCHS[task]} epochs by default, stopping early when the validation WER "
-            "stops improving."
+            f"You have {row.count(n_train)} to train on. The whole model is fine-tuned, for "
+            f"{defaults.epochs['full']} epochs by default, stopping early when the validation "
+            f"{row.family.card_metrics[0].upper()} stops improving."
         )
-    limit = CPU_FULL_LIMIT[task]
+    limit = defaults.cpu_full_limit
     return (
         f"You have {n_train} training examples. Auto fine-tunes the whole network on a GPU, "
         f"or on the CPU up to {limit} examples; otherwise it trains a head on frozen features."
@@ -120,11 +111,11 @@ def choose_mode(spec: TrainSpec, n_train: int, device: str) -> tuple[str, str]:
         return "head", f"head mode: {spec.base} is a frozen encoder, so a head learns on it"
     if spec.mode != "auto":
         return spec.mode, f"{spec.mode} mode, as asked"
-    if spec.task in FULL_ONLY:
+    if "head" not in modality(spec.task).defaults().modes:
         return "full", f"full fine-tuning ({spec.task} models have no head to train alone)"
     if device != "cpu":
         return "full", f"auto chose full fine-tuning: a {device} device is available"
-    limit = CPU_FULL_LIMIT[spec.task]
+    limit = modality(spec.task).defaults().cpu_full_limit
     if n_train <= limit:
         return "full", (
             f"auto chose full fine-tuning: {n_train} training examples on the CPU "

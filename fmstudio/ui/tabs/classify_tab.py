@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fmstudio.core.classify.results import ItemResult, export
+from fmstudio.core.classify.sort import SortOutcome
 from fmstudio.core.config import Settings
-from fmstudio.core.curate import format_counts
-from fmstudio.core.curate.sort import SortOutcome
 from fmstudio.core.events import Partial
 from fmstudio.core.modalities import Modality
-from fmstudio.core.results import ItemResult, export
+from fmstudio.core.wording import format_counts
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.tabs.base import Tab
 from fmstudio.ui.tabs.curation import Curation
@@ -320,7 +320,7 @@ class ClassifyTab(Tab):
         if dialog.exec():
             options = dialog.options()
             self.settings.sort_folder = options.folder
-            job = lazy_job("fmstudio.core.curate.sort:sort_results", results, options=options)
+            job = lazy_job("fmstudio.core.classify.sort:sort_results", results, options=options)
             self.jobs.start(job, "Sorting…")
 
     def _sorted(self, outcome: SortOutcome) -> None:

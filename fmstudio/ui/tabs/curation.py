@@ -14,12 +14,12 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
+from fmstudio.core.classify.dataset import AddRecord, Dataset, Item
+from fmstudio.core.classify.results import ItemResult
+from fmstudio.core.classify.review import ReviewQueue, class_keys, review_classes
 from fmstudio.core.config import Settings
-from fmstudio.core.curate import plural
-from fmstudio.core.curate.dataset import AddRecord, Dataset, Item
-from fmstudio.core.curate.review import ReviewQueue, class_keys, review_classes
 from fmstudio.core.errors import FmError
-from fmstudio.core.results import ItemResult
+from fmstudio.core.wording import plural
 from fmstudio.ui.widgets.dataset_dialog import DatasetDialog, counts_text
 from fmstudio.ui.widgets.results_table import ResultsTable
 

@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from fmstudio.core import paths
 from fmstudio.core.atomic import atomic_target
+from fmstudio.core.classify.results import ItemResult
 from fmstudio.core.config import Settings
+from fmstudio.core.image.requests import ClassifyImages
 from fmstudio.core.modalities import IMAGE
-from fmstudio.core.requests import ClassifyImages
-from fmstudio.core.results import ItemResult
 from fmstudio.ui.tabs.classify_tab import ClassifyTab
 from fmstudio.ui.widgets.controls import device_combo, top_k_spin
 from fmstudio.ui.widgets.model_picker import ModelPicker
@@ -30,8 +30,8 @@ class ImageTab(ClassifyTab):
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         hint = "Drop images or folders here, use Add images… (Ctrl+O), or paste an image (Ctrl+V)."
         super().__init__(settings, IMAGE, hint, parent)
-        self.model_picker = ModelPicker("image", settings.image_model)
-        self.top_k = top_k_spin(settings.image_top_k, "image")
+        self.model_picker = ModelPicker("image", settings.model("image"))
+        self.top_k = top_k_spin(settings.top_k_of("image"), "image")
         self.device = device_combo(settings)
         self.controls.addWidget(QLabel("Model:"))
         self.controls.addWidget(self.model_picker, 1)
@@ -53,8 +53,8 @@ class ImageTab(ClassifyTab):
     def take_request(self) -> tuple[ClassifyImages, str]:
         paths, self._pending = tuple(self._pending), []
         model = self.model_picker.model_name()
-        self.settings.image_model = model
-        self.settings.image_top_k = self.top_k.value()
+        self.settings.remember_model("image", model)
+        self.settings.remember_top_k("image", self.top_k.value())
         self.settings.device = device = self.device.currentText()
         request = ClassifyImages(
             paths, model, self.top_k.value(), device=device, thumbnail_size=THUMBNAIL

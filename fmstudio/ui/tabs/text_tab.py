@@ -14,11 +14,11 @@ from PySide6.QtWidgets import (
 )
 
 from fmstudio.core.catalog import is_zero_shot
+from fmstudio.core.classify.results import ItemResult
 from fmstudio.core.config import Settings
 from fmstudio.core.modalities import TEXT
-from fmstudio.core.requests import ClassifyTexts
-from fmstudio.core.results import ItemResult
 from fmstudio.core.text import DEFAULT_TEMPLATE, parse_labels
+from fmstudio.core.text.requests import ClassifyTexts
 from fmstudio.ui.tabs.classify_tab import ClassifyTab
 from fmstudio.ui.widgets.controls import device_combo, top_k_spin
 from fmstudio.ui.widgets.model_picker import ModelPicker
@@ -34,12 +34,12 @@ class TextTab(ClassifyTab):
             "jsonl), use Add documents… (Ctrl+O), or paste text below."
         )
         super().__init__(settings, TEXT, hint, parent)
-        self.model_picker = ModelPicker("text", settings.text_model)
+        self.model_picker = ModelPicker("text", settings.model("text"))
         self.model_picker.setToolTip(
             "all-MiniLM-L6-v2 classifies zero-shot with your labels; a fine-tuned model "
             "uses its own classes"
         )
-        self.top_k = top_k_spin(settings.text_top_k, "document")
+        self.top_k = top_k_spin(settings.top_k_of("text"), "document")
         self.device = device_combo(settings)
         self.controls.addWidget(QLabel("Model:"))
         self.controls.addWidget(self.model_picker, 1)
@@ -128,8 +128,8 @@ class TextTab(ClassifyTab):
         self._pending, self._pasted = [], []
         if zero_shot and len(labels) < 2:
             raise ValueError("Type at least two labels, separated by commas, for zero-shot.")
-        self.settings.text_model = model
-        self.settings.text_top_k = self.top_k.value()
+        self.settings.remember_model("text", model)
+        self.settings.remember_top_k("text", self.top_k.value())
         self.settings.use_template = self.use_template.isChecked()
         self.settings.text_template = self.template.text()
         self.settings.device = device = self.device.currentText()

@@ -11,7 +11,7 @@ from fmstudio.core.data.report import relative_path
 from fmstudio.ui.widgets.evaluation_view import table_item
 
 if TYPE_CHECKING:
-    from fmstudio.core.train.compare import Comparison
+    from fmstudio.core.classify.compare import Comparison
 
 FIXED, BROKEN = QColor("#2b8a3e"), QColor("#c92a2a")
 

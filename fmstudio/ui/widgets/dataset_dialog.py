@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fmstudio.core.curate import format_counts, plural
-from fmstudio.core.curate.dataset import Dataset
+from fmstudio.core.classify.dataset import Dataset
+from fmstudio.core.wording import format_counts, plural
 from fmstudio.ui.widgets.folder_field import FolderField, ok_cancel
 
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fmstudio.core.train.metrics import Evaluation, Misclassified
+from fmstudio.core.classify.metrics import Evaluation, Misclassified
 from fmstudio.ui.widgets.thumbnails import pixmap_of
 
 THUMB = 64

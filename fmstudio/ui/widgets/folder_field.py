@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fmstudio.core.curate import folder_problem
+from fmstudio.core.placing import folder_problem
 
 
 class FolderField(QWidget):

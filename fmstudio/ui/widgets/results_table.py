@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fmstudio.core.results import ItemResult
+from fmstudio.core.classify.results import ItemResult
 from fmstudio.ui.widgets.thumbnails import pixmap_of
 
 INDEX_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import QFormLayout, QLabel, QProgressBar, QWidget
 
-from fmstudio.core.results import Prediction
+from fmstudio.core.classify.results import Prediction
 
 
 class ScoreBars(QWidget):

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fmstudio.core.curate import format_counts
-from fmstudio.core.curate.sort import UNSURE, SortInto, plan_sort
-from fmstudio.core.results import ItemResult
+from fmstudio.core.classify.results import ItemResult
+from fmstudio.core.classify.sort import UNSURE, SortInto, plan_sort
+from fmstudio.core.wording import format_counts
 from fmstudio.ui.widgets.folder_field import FolderField, ok_cancel
 
 

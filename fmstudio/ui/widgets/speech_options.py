@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QSpinBox, QWidget
 
 from fmstudio.core.config import Settings
-from fmstudio.core.requests import SpeechOptions
 from fmstudio.core.speech.languages import NAMES, model_languages
+from fmstudio.core.speech.requests import SpeechOptions
 from fmstudio.ui.widgets.controls import device_combo
 from fmstudio.ui.widgets.model_picker import ModelPicker
 
@@ -37,7 +37,7 @@ class SpeechOptionsBar(QWidget):
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.model_picker = ModelPicker("speech", settings.speech_model)
+        self.model_picker = ModelPicker("speech", settings.model("speech"))
         self.language = QComboBox()
         self.language.setToolTip(
             "Spoken language: Detect lets the model tell (shown with the transcript).\n"
@@ -120,7 +120,7 @@ class SpeechOptionsBar(QWidget):
 
     def remember(self) -> None:
         """Keep the choices for next time (the tabs save settings on close)."""
-        self.settings.speech_model = self.model_name()
+        self.settings.remember_model("speech", self.model_name())
         self.settings.device = self.device_name()
         self.settings.speakers = self.speakers.currentData()
         self.settings.translate = self.translate.isChecked()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QImage, QPixmap
 
-from fmstudio.core.results import Thumbnail
+from fmstudio.core.data.thumbnail import Thumbnail
 
 
 def pixmap_of(thumb: Thumbnail) -> QPixmap:

@@ -10,12 +10,12 @@ from PySide6.QtCore import Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from fmstudio.core.curate import plural
-from fmstudio.core.requests import Playback
 from fmstudio.core.speech.events import LiveText
 from fmstudio.core.speech.languages import NAMES
+from fmstudio.core.speech.requests import Playback
 from fmstudio.core.speech.transcripts import Segment, Transcript
 from fmstudio.core.speech.writers import export
+from fmstudio.core.wording import plural
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.segments_table import SegmentsTable
 

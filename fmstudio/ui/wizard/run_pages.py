@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from fmstudio.core.catalog import is_frozen
-from fmstudio.core.data.folders import DatasetReport
+from fmstudio.core.classify.scan import DatasetReport
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import Event, PauseGate, Progress, format_duration
 from fmstudio.core.library import check_replaceable, output_folder, publish
-from fmstudio.core.modalities import EXPORTABLE, modality
+from fmstudio.core.modalities import exportable_tasks, modality
 from fmstudio.core.requests import Compare, Evaluate
 from fmstudio.core.train.events import WARM_UP, EpochMetrics, StepMetrics
 from fmstudio.core.train.spec import TrainSpec
@@ -42,11 +42,11 @@ from fmstudio.ui.widgets.wer_view import WerView
 from fmstudio.ui.wizard.state import WizardState
 
 if TYPE_CHECKING:
+    from fmstudio.core.classify.compare import Comparison
+    from fmstudio.core.classify.evaluate import EvalResult
+    from fmstudio.core.classify.train_job import TrainResult
     from fmstudio.core.speech.evaluate import SpeechEvaluation
     from fmstudio.core.speech.train_job import SpeechTrainResult
-    from fmstudio.core.train.compare import Comparison
-    from fmstudio.core.train.evaluate import EvalResult
-    from fmstudio.core.train.job import TrainResult
 
 
 class TrainPage(QWizardPage):
@@ -293,7 +293,7 @@ class EvaluatePage(QWizardPage):
             return
         self.setSubTitle(f"The new model beside {previous}, on the same validation files.")
         ask = Compare(self.state.task, previous, str(trained.folder), self.state.settings.device)
-        job = lazy_job("fmstudio.core.train.compare:compare_models", ask, report=report)
+        job = lazy_job("fmstudio.core.classify.compare:compare_models", ask, report=report)
         self.jobs.start(job, f"Measuring {previous} on the same files…")
 
     @Slot(object, float)
@@ -392,7 +392,7 @@ class SavePage(QWizardPage):
         classifier = not modality(self.state.task).transcribes
         self.next_box.setVisible(classifier and report is not None and Path(report.root).is_dir())
         task = self.state.task
-        exportable = task in EXPORTABLE and not is_frozen(self.state.model, task)
+        exportable = task in exportable_tasks() and not is_frozen(self.state.model, task)
         self.export_after.setVisible(exportable)
 
     @Slot()

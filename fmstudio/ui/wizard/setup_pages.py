@@ -21,16 +21,15 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from fmstudio.core.data.split import VAL_SPLIT
 from fmstudio.core.data.suffixes import TABLE_SUFFIXES
-from fmstudio.core.modalities import TRAINABLE, VAL_SPLIT, modality
+from fmstudio.core.modalities import modality, trainable_tasks
 from fmstudio.core.requests import Scan
 from fmstudio.core.train.spec import (
-    DEFAULT_EPOCHS,
-    FULL_ONLY,
-    TASK_EPOCHS,
     TrainSpec,
     auto_policy,
     default_batch,
+    defaults_help,
 )
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.controls import device_combo
@@ -49,7 +48,7 @@ class DataPage(QWizardPage):
         self.state = state
         self.setTitle("Data")
         self.task = QComboBox()
-        for task in TRAINABLE:
+        for task in trainable_tasks():
             self.task.addItem(f"{modality(task).title} {modality(task).trainee}", task)
         self.task.setCurrentIndex(max(0, self.task.findData(state.task)))
         self.task.currentIndexChanged.connect(self._task_changed)
@@ -89,7 +88,7 @@ class DataPage(QWizardPage):
             if modality(self.state.task).transcribes
             else "a folder of class folders"
         )
-        self.table_button.setVisible(self.state.task == "text")
+        self.table_button.setVisible(modality(self.state.task).accepts_tables)
         if self.folder.text().strip():
             self.rescan()
 
@@ -174,7 +173,7 @@ class ModelPage(QWizardPage):
             return
         self.setSubTitle("The pretrained model to start from, and how much of it to train.")
         self.mode.setCurrentIndex(max(0, self.mode.findData(self.state.mode)))
-        full_only = self.state.task in FULL_ONLY
+        full_only = "head" not in modality(self.state.task).defaults().modes
         self.form.setRowVisible(self.mode, not full_only)
         if full_only:
             self.mode.setCurrentIndex(self.mode.findData("auto"))
@@ -194,11 +193,7 @@ class SettingsPage(QWizardPage):
         self.setTitle("Settings")
         self.setSubTitle("The defaults work without tuning; each field explains itself.")
         self.epochs = _spin(0, 1000, "auto")
-        self.epochs.setToolTip(
-            "Passes over the training data (auto: "
-            f"{DEFAULT_EPOCHS['head']} head, {DEFAULT_EPOCHS['full']} full; "
-            f"speech {TASK_EPOCHS['speech']})"
-        )
+        self.epochs.setToolTip(f"Passes over the training data (auto: {defaults_help('epochs')})")
         self.batch = _spin(1, 1024)
         self.batch.setToolTip("Examples per step; lower it if memory runs out")
         self.lr = QDoubleSpinBox()
@@ -255,7 +250,7 @@ class SettingsPage(QWizardPage):
                 "A retrain validates on the previous model's validation files, so the two "
                 "models are compared on files neither trained on"
             )
-        self.augment.setEnabled(self.state.task == "image")
+        self.augment.setEnabled(modality(self.state.task).augments)
         self.epochs.setValue(0)
         self.lr.setValue(0.0)
         self.patience.setValue(-1)

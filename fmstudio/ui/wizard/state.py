@@ -10,16 +10,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fmstudio.core.classify.scan import DatasetReport
 from fmstudio.core.config import Settings
-from fmstudio.core.data.clips import ClipReport
-from fmstudio.core.data.folders import DatasetReport
 from fmstudio.core.library import run_folder, staging_folder
+from fmstudio.core.speech.clips import ClipReport
 from fmstudio.core.train.checkpoints import Checkpoint, RunDir
 from fmstudio.core.train.spec import TrainSpec
 
 if TYPE_CHECKING:
+    from fmstudio.core.classify.train_job import TrainResult
     from fmstudio.core.speech.train_job import SpeechTrainResult
-    from fmstudio.core.train.job import TrainResult
 
 AnyReport = DatasetReport | ClipReport
 

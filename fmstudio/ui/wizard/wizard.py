@@ -14,7 +14,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QWidget, QWizard
 
 from fmstudio.core.config import Settings
-from fmstudio.core.modalities import TRAINABLE
+from fmstudio.core.modalities import trainable_tasks
 from fmstudio.core.train.spec import TrainSpec
 from fmstudio.ui.wizard.run_pages import EvaluatePage, SavePage, TrainPage
 from fmstudio.ui.wizard.setup_pages import DataPage, ModelPage, SettingsPage
@@ -46,7 +46,7 @@ class FineTuneWizard(QWizard):
         super().__init__(parent)
         self.state = WizardState(
             settings,
-            task if task in TRAINABLE else TRAINABLE[0],
+            task if task in trainable_tasks() else trainable_tasks()[0],
             evaluate_only=evaluate_model is not None,
             model=evaluate_model or (retrain.base or "" if retrain else ""),
             mode=retrain.mode if retrain else "auto",

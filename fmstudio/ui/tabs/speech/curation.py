@@ -12,10 +12,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from fmstudio.core.config import Settings
-from fmstudio.core.curate import plural
-from fmstudio.core.curate.speech_dataset import ClipsAdded, SpokenClip, add_clips, clip_count
-from fmstudio.core.curate.speech_dataset import undo_clips as undo_added
 from fmstudio.core.errors import FmError
+from fmstudio.core.speech.dataset import ClipsAdded, SpokenClip, add_clips, clip_count
+from fmstudio.core.speech.dataset import undo_clips as undo_added
+from fmstudio.core.wording import plural
 from fmstudio.ui.widgets.transcript_view import TranscriptView
 
 

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 
 from fmstudio.core.events import CancelToken, Event
 from fmstudio.core.modalities import import_target
-from fmstudio.core.requests import Record
 from fmstudio.core.speech.events import CaptureEnded, Level, LiveText
 from fmstudio.core.speech.microphone import Inputs
+from fmstudio.core.speech.requests import Record
 from fmstudio.core.speech.sources import AudioSource
 from fmstudio.core.speech.transcripts import Recording
 from fmstudio.ui.jobs import JobController, lazy_job

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from fmstudio.core.modalities import SPEECH
-from fmstudio.core.requests import Transcribe
 from fmstudio.core.speech.recordings import list_recordings
+from fmstudio.core.speech.requests import Transcribe
 from fmstudio.core.speech.transcripts import Transcript
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.job_status import JobStatus

@@ -19,6 +19,15 @@ _RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10
 MAX_NAME = 120
 
 
+def folder_problem(folder: str) -> str | None:
+    """Why a path typed as a folder to copy into cannot be one (a folder that does not exist
+    yet is fine: it is made), or None."""
+    if not folder.strip():
+        return "choose a folder"
+    path = Path(folder.strip()).expanduser()
+    return f"{path} is a file, not a folder" if path.exists() and not path.is_dir() else None
+
+
 def folder_name(label: str) -> str:
     """A class label as a folder name that works on Windows, macOS and Linux.
 

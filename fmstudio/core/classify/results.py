@@ -11,18 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fmstudio.core.atomic import atomic_write_text
+from fmstudio.core.data.thumbnail import Thumbnail
 
 if TYPE_CHECKING:
     import torch
-
-
-@dataclass(frozen=True)
-class Thumbnail:
-    """Small RGB pixels (row-major, 3 bytes a pixel): Qt-free, so the core can make them."""
-
-    width: int
-    height: int
-    rgb: bytes
 
 
 @dataclass(frozen=True)

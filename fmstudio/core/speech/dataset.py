@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fmstudio.core.atomic import atomic_write_text
-from fmstudio.core.curate import plural
-from fmstudio.core.curate.placing import write_bytes_into
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
-from fmstudio.core.data.clips import MAX_SECONDS, TEXT_COLUMNS
 from fmstudio.core.data.suffixes import AUDIO_SUFFIXES
 from fmstudio.core.errors import FmError, InputFileError
+from fmstudio.core.placing import write_bytes_into
+from fmstudio.core.speech.clips import MAX_SECONDS, TEXT_COLUMNS
+from fmstudio.core.wording import plural
 
 if TYPE_CHECKING:
     import numpy as np

@@ -15,13 +15,13 @@ from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from fmstudio.core.data.images import IMAGE_SUFFIXES, load_image
-from fmstudio.core.data.report import relative_path
-from fmstudio.core.data.suffixes import TABLE_SUFFIXES, TEXT_SUFFIXES
+from fmstudio.core.data.report import Skipped, relative_path
+from fmstudio.core.data.split import VAL_SPLIT, shuffled_split
+from fmstudio.core.data.suffixes import TABLE_SUFFIXES
 from fmstudio.core.data.texts import iter_rows, read_bytes
 from fmstudio.core.errors import InputFileError
 from fmstudio.core.events import CancelToken, Event, Log
-from fmstudio.core.modalities import VAL_SPLIT
+from fmstudio.core.modalities import import_target, modality
 from fmstudio.core.requests import Scan
 
 IMBALANCE_RATIO = 3.0
@@ -38,12 +38,6 @@ class Sample:
     text: str | None = None
     sha256: str = ""
     """The content hash of the file (of the whole table for a row), read during the scan."""
-
-
-@dataclass(frozen=True)
-class Skipped:
-    path: str
-    reason: str
 
 
 @dataclass
@@ -85,6 +79,10 @@ class DatasetReport:
         c = Counter(s.label for s in self.train + self.val)
         return {label: c[label] for label in self.classes}
 
+    def class_files(self) -> dict[str, tuple[str, str]]:
+        """Each whole file's (class, sha256); table rows (`file.csv#3`) are not files."""
+        return {s.path: (s.label, s.sha256) for s in self.train + self.val if "#" not in s.path}
+
     def summary(self, evaluating: bool = False) -> str:
         """What the scan found; `evaluating`: the examples a model will be measured on."""
         counts = ", ".join(f"{k} {v}" for k, v in self.counts().items())
@@ -109,25 +107,20 @@ class DatasetReport:
 
 
 def _read(path: Path, task: str) -> tuple[str, str | None]:
-    """Read and check a class file once: its sha256, and its text for a text task.
+    """Read and check a class file once: its sha256, and its text for a text task (the
+    task's `read_example`).
 
     Raises `InputFileError` with the reason it cannot be used.
     """
     data = read_bytes(path)
-    digest = hashlib.sha256(data).hexdigest()
-    if task == "image":
-        load_image(path, data)
-        return digest, None
-    document, _row = next(iter_rows(path, data=data))
-    if isinstance(document, InputFileError):
-        raise document
-    return digest, document.text
+    text: str | None = import_target(modality(task).read_example)(path, data)
+    return hashlib.sha256(data).hexdigest(), text
 
 
 def _class_files(
     folder: Path, task: str, report: DatasetReport, seen: dict[str, str]
 ) -> list[Sample]:
-    accept = IMAGE_SUFFIXES if task == "image" else TEXT_SUFFIXES - TABLE_SUFFIXES
+    accept = modality(task).example_suffixes
     samples: list[Sample] = []
     for class_dir in sorted(
         p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")
@@ -184,11 +177,11 @@ def stratified_split(
     for s in samples:
         by_class.setdefault(s.label, []).append(s)
     for label in sorted(by_class):
-        items = sorted(by_class[label], key=lambda s: s.path)
-        rng.shuffle(items)
-        n_val = min(max(1, round(len(items) * val_split)), len(items) - 1) if val_split > 0 else 0
-        val += items[:n_val]
-        train += items[n_val:]
+        class_train, class_val = shuffled_split(
+            sorted(by_class[label], key=lambda s: s.path), val_split, rng
+        )
+        val += class_val
+        train += class_train
     return train, val
 
 
@@ -208,7 +201,7 @@ def scan(
         return report
     seen: dict[str, str] = {}
     if root.is_file():
-        if task != "text" or root.suffix.lower() not in TABLE_SUFFIXES:
+        if not modality(task).accepts_tables or root.suffix.lower() not in TABLE_SUFFIXES:
             report.errors.append(f"{root} is a file; choose a folder with one sub-folder per class")
             return report
         report.train, report.val = stratified_split(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from fmstudio.core.results import ItemResult
+from fmstudio.core.classify.results import ItemResult
 
 MAX_KEYED = 10
 """Classes 1 to 10 have a key (1-9, then 0, as on the keyboard); others are chosen in the

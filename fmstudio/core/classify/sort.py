@@ -13,10 +13,10 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from fmstudio.core.curate.dataset import Item
-from fmstudio.core.curate.placing import copy_into, folder_name, move_into, write_text_into
+from fmstudio.core.classify.dataset import Item
+from fmstudio.core.classify.results import ItemResult
 from fmstudio.core.events import CancelToken, EtaTracker, Event, Log
-from fmstudio.core.results import ItemResult
+from fmstudio.core.placing import copy_into, folder_name, move_into, write_text_into
 
 UNSURE = "_unsure"
 MANIFEST = "manifest.csv"

@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.data.cues import TIMED_SUFFIXES, group_cues, parse_cues
-from fmstudio.core.data.folders import Skipped
+from fmstudio.core.data.report import Skipped
+from fmstudio.core.data.split import VAL_SPLIT, shuffled_split
 from fmstudio.core.data.suffixes import AUDIO_SUFFIXES
 from fmstudio.core.data.texts import Row, read_text_file, table_rows
 from fmstudio.core.errors import InputFileError
 from fmstudio.core.events import CancelToken, Event, Log
-from fmstudio.core.modalities import VAL_SPLIT
 from fmstudio.core.requests import Scan
 
 if TYPE_CHECKING:
@@ -101,6 +101,9 @@ class ClipReport:
     def counts(self) -> dict[str, int]:
         return {}
 
+    def class_files(self) -> dict[str, tuple[str, str]]:
+        return {}
+
     def resplit(self, val_split: float, seed: int) -> ClipReport:
         if self.split == "folders":
             return self
@@ -131,10 +134,7 @@ class ClipReport:
 
 def seeded_split(clips: list[Clip], val_split: float, seed: int) -> tuple[list[Clip], list[Clip]]:
     """A seeded shuffle, then `val_split` of the clips (at least 1, never all) to validation."""
-    items = sorted(clips, key=lambda c: c.path)
-    random.Random(seed).shuffle(items)
-    n_val = min(max(1, round(len(items) * val_split)), len(items) - 1) if val_split > 0 else 0
-    return items[n_val:], items[:n_val]
+    return shuffled_split(sorted(clips, key=lambda c: c.path), val_split, random.Random(seed))
 
 
 def _column(row: Row, names: tuple[str, ...]) -> str | None:

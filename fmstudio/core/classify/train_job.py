@@ -17,15 +17,20 @@ from typing import Any, cast
 import torch
 from torch.utils.data import Dataset, Subset, TensorDataset
 
-from fmstudio.core.data.folders import DatasetReport, Sample, scan
+from fmstudio.core.classify.evaluate import with_thumbnails
+from fmstudio.core.classify.metrics import (
+    Evaluation,
+    Misclassified,
+    misclassified,
+    score_predictions,
+)
+from fmstudio.core.classify.scan import DatasetReport, Sample, scan
 from fmstudio.core.events import CancelToken, Event, Log, PauseGate, Progress, phase
 from fmstudio.core.library import model_card, shown_as, write_card
 from fmstudio.core.train import distributed
-from fmstudio.core.train.evaluate import with_thumbnails
 from fmstudio.core.train.events import WARM_UP, EpochMetrics
 from fmstudio.core.train.finetuner import ClassifierFinetuner, load_finetuner
 from fmstudio.core.train.loop import FitResult, LoopConfig, fit
-from fmstudio.core.train.metrics import Evaluation, Misclassified, misclassified, score_predictions
 from fmstudio.core.train.plan import RunPlan, plan_run
 from fmstudio.core.train.spec import TrainSpec
 
@@ -208,9 +213,9 @@ def _evaluate(
         f"(best epoch {fitted.best_epoch})"
     )
     mistakes = misclassified(report.val, predicted, fitted.val_scores)
-    if report.task != "image" or not distributed.current().main:
+    if not distributed.current().main:
         return evaluation, mistakes
-    return evaluation, with_thumbnails(mistakes)
+    return evaluation, with_thumbnails(mistakes)  # images only: a text mistake carries its text
 
 
 def _save(

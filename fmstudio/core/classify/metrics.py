@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from fmstudio.core.data.folders import Sample
-from fmstudio.core.results import Thumbnail
+from fmstudio.core.classify.scan import Sample
+from fmstudio.core.data.thumbnail import Thumbnail
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,20 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fmstudio.core import catalog
-from fmstudio.core.data.folders import DatasetReport, Sample, scan
+from fmstudio.core.classify.metrics import (
+    Evaluation,
+    Misclassified,
+    misclassified,
+    score_predictions,
+)
+from fmstudio.core.classify.results import ItemResult, Prediction
+from fmstudio.core.classify.scan import DatasetReport, Sample, scan
+from fmstudio.core.data.thumbnail import Thumbnail
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError, InputFileError
 from fmstudio.core.events import CancelToken, Event, Log
 from fmstudio.core.modalities import import_target, modality
-from fmstudio.core.requests import ClassifyImages, ClassifyTexts, Evaluate
-from fmstudio.core.results import ItemResult, Prediction, Thumbnail
-from fmstudio.core.train.metrics import Evaluation, Misclassified, misclassified, score_predictions
+from fmstudio.core.requests import Evaluate
 
 THUMBNAIL = 64
 """Misclassified images come with thumbnails this big, made on the worker for the window."""
@@ -58,13 +64,9 @@ def _classify(
     request: Evaluate, loaded: Any, samples: Sequence[Sample], cancel: CancelToken
 ) -> Generator[Event, None, list[ItemResult]]:
     """The tab's own classify job, with the model already loaded."""
-    job = import_target(modality(request.task).run)
-    if request.task == "image":
-        paths = tuple(s.path for s in samples)
-        ask: Any = ClassifyImages(paths, loaded, 1, request.batch_size, thumbnail_size=THUMBNAIL)
-    else:
-        ask = ClassifyTexts(texts=tuple(s.text or "" for s in samples), model=loaded, top_k=1)
-    results: list[ItemResult] = yield from job(ask, cancel=cancel)
+    row = modality(request.task)
+    ask = import_target(row.examples_request)(samples, loaded, request.batch_size, THUMBNAIL)
+    results: list[ItemResult] = yield from import_target(row.run)(ask, cancel=cancel)
     return results
 
 

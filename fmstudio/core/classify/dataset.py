@@ -13,12 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fmstudio.core.curate.placing import copy_into, folder_name, write_text_into
-from fmstudio.core.data.suffixes import IMAGE_SUFFIXES, TABLE_SUFFIXES, TEXT_SUFFIXES
+from fmstudio.core.classify.results import ItemResult
 from fmstudio.core.errors import FmError, InputFileError
-from fmstudio.core.results import ItemResult
+from fmstudio.core.modalities import modality
+from fmstudio.core.placing import copy_into, folder_name, write_text_into
 
-CLASS_SUFFIXES = {"image": IMAGE_SUFFIXES, "text": TEXT_SUFFIXES - TABLE_SUFFIXES}
 """What the training scan reads as an example in a class folder, per task."""
 _WORD = re.compile(r"[^\W_]+")
 
@@ -102,7 +101,7 @@ class Dataset:
     """
 
     def __init__(self, root: str | Path, task: str) -> None:
-        if task not in CLASS_SUFFIXES:
+        if not modality(task).example_suffixes:
             raise FmError(f"{task} datasets are not class folders")
         self.root = Path(root).expanduser()
         self.task = task
@@ -117,7 +116,7 @@ class Dataset:
         )
 
     def _files(self, folder: Path) -> Iterable[Path]:
-        accept = CLASS_SUFFIXES[self.task]
+        accept = modality(self.task).example_suffixes
         return (
             p
             for p in folder.iterdir()

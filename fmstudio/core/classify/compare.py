@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Generator
 from dataclasses import dataclass, replace
 
-from fmstudio.core.data.folders import DatasetReport
+from fmstudio.core.classify.evaluate import EvalResult, evaluate_model
+from fmstudio.core.classify.scan import DatasetReport
 from fmstudio.core.events import CancelToken, Event, Log
 from fmstudio.core.requests import Compare, Evaluate
-from fmstudio.core.train.evaluate import EvalResult, evaluate_model
 
 
 @dataclass(frozen=True)

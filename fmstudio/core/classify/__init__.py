@@ -1,0 +1,1 @@
+"""The classifier family: what every classifier task (image, text, …) shares."""

@@ -1,0 +1,25 @@
+"""How a dataset without its own split is divided: one rule for every family's scan."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import TypeVar
+
+VAL_SPLIT = 0.2
+"""The share of each class (or of all clips) held out for validation unless the user chooses
+another."""
+
+T = TypeVar("T")
+
+
+def shuffled_split(
+    items: Sequence[T], val_split: float, rng: random.Random
+) -> tuple[list[T], list[T]]:
+    """A shuffle with `rng`, then `val_split` of the items (at least 1, never all) to
+    validation: (train, val). Callers sort first, so the same seed gives the same split."""
+    shuffled = list(items)
+    rng.shuffle(shuffled)
+    n = len(shuffled)
+    n_val = min(max(1, round(n * val_split)), n - 1) if val_split > 0 else 0
+    return shuffled[n_val:], shuffled[:n_val]

@@ -1,0 +1,72 @@
+"""What the speech jobs are asked to do (transcribe, record, play back); light, so the window
+builds them without importing faster-whisper."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Union
+
+if TYPE_CHECKING:
+    from fmstudio.core.speech.models import SpeechModel
+    from fmstudio.core.speech.sources import AudioSource
+
+AnySpeechModel = Union[str, "SpeechModel"]
+
+
+MAX_SPEAKERS = 20
+"""The most speakers a user can ask for."""
+
+
+@dataclass(frozen=True)
+class SpeechOptions:
+    """What the user can choose for transcription; the defaults match faster-whisper's own."""
+
+    language: str | None = None
+    beam_size: int = 5
+    vad: bool = False
+    word_timestamps: bool = False
+    speakers: int | None = None
+    """Find who speaks when: None does not, 0 finds how many speakers, N asks for N."""
+    task: str = "transcribe"
+    """"translate" writes English whatever is spoken (multilingual models only)."""
+
+
+@dataclass(frozen=True)
+class Transcribe:
+    """Transcribe audio files and folders; a bad file becomes an error transcript."""
+
+    paths: tuple[str, ...]
+    model: AnySpeechModel = ""
+    options: SpeechOptions = field(default_factory=SpeechOptions)
+    device: str = "auto"
+    keep_audio: bool = False
+    """Keep each file's decoded samples on its transcript (the window plays segments)."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """Record into a WAV; with `model`, live text and a final transcript.
+
+    The microphone `input_device` is opened by the job (on the worker), unless a `source`
+    is given (the tests play a file as a microphone).
+    """
+
+    source: AudioSource | None = None
+    input_device: int | None = None
+    model: AnySpeechModel | None = None
+    """None records only; a name loads that model (on `device`) for the transcription."""
+    live: bool = True
+    options: SpeechOptions = field(default_factory=SpeechOptions)
+    device: str = "auto"
+    path: Path | None = None
+    """Where to save the WAV; a new file in the recordings folder when None."""
+
+
+@dataclass(frozen=True)
+class Playback:
+    """Play part of a transcript's decoded 16 kHz audio."""
+
+    samples: Any = field(repr=False)
+    start: float = 0.0
+    end: float = 0.0
