@@ -26,7 +26,7 @@ from torch.utils.data import Dataset, TensorDataset, default_collate
 from fmstudio.core.classify.results import ItemResult, rank
 from fmstudio.core.errors import InputFileError
 from fmstudio.core.events import CancelToken, Event, Log, Partial, Progress
-from fmstudio.core.modalities import TrainingDefaults, Modality
+from fmstudio.core.modalities import Modality, TrainingDefaults
 
 BANDS = 16
 HIDDEN = 8
