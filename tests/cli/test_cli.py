@@ -9,20 +9,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.cli.runner import fmstudio
+
+pytestmark = pytest.mark.slow  # spawns the CLI
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def fmstudio(
-    *args: str, env: dict[str, str] | None = None, timeout: int = 120
-) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "fmstudio", *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        timeout=timeout,
-    )
 
 
 def test_version() -> None:
@@ -104,6 +95,7 @@ HEAVY = ("torch", "torchvision", "transformers", "timm", "faster_whisper", "soun
 
 WATCH_GUI_THREAD = f"""
 import sys, threading
+
 HEAVY = {HEAVY!r}
 on_gui_thread = []
 

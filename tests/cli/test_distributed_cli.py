@@ -15,6 +15,8 @@ import pytest
 from fmstudio.core import paths
 from fmstudio.core.library import run_folder
 
+pytestmark = pytest.mark.slow  # spawns the CLI
+
 
 def torchrun(*args: str, processes: int = 2) -> list[str]:
     return [

@@ -3,7 +3,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.cli.test_cli import fmstudio
+import pytest
+
+from tests.cli.runner import fmstudio
+
+pytestmark = pytest.mark.slow  # spawns the CLI
 
 
 def test_export_json_and_refusals(tmp_path: Path, tiny_image_base: Path) -> None:

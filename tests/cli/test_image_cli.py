@@ -3,9 +3,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
-from tests.cli.test_cli import fmstudio
+from tests.cli.runner import fmstudio
+
+pytestmark = pytest.mark.slow  # spawns the CLI
 
 
 def test_classify_json_shape_and_exit_statuses(tmp_path: Path, photo_like_image: Path) -> None:

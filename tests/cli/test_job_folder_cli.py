@@ -14,6 +14,8 @@ import pytest
 
 from fmstudio.core import catalog, paths
 
+pytestmark = pytest.mark.slow  # spawns the CLI
+
 
 def fmstudio(*args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "fmstudio", *args]

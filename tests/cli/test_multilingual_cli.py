@@ -6,8 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.cli.test_train_cli import run
+import pytest
+
+from tests.cli.runner import run
 from tests.datasets import CHINESE_TOPICS, make_chinese_folder
+
+pytestmark = pytest.mark.slow  # spawns the CLI
 
 
 def test_a_chinese_dataset_trains_a_head_on_the_multilingual_encoder(tmp_path: Path) -> None:

@@ -6,9 +6,12 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
-from tests.cli.test_cli import fmstudio
+from tests.cli.runner import fmstudio
+
+pytestmark = pytest.mark.slow  # spawns the CLI
 
 DOCS = {
     "match.txt": "The striker scored a late goal and the team won the league match.",

@@ -3,9 +3,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.cli.test_cli import fmstudio
-from tests.core.test_speech import TRANSCRIPT_KEYS
+import pytest
+
+from tests.checks import TRANSCRIPT_KEYS
+from tests.cli.runner import fmstudio
 from tests.datasets import alternating, make_conversation
+
+pytestmark = pytest.mark.slow  # spawns the CLI
 
 
 def test_transcribe_json_to_stdout(speech_wav: tuple[Path, str]) -> None:

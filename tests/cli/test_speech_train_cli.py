@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from fmstudio.core import paths
-from tests.cli.test_train_cli import run
+from tests.cli.runner import run
+
+pytestmark = pytest.mark.slow  # spawns the CLI
 
 
 def test_train_speech_with_json_progress(clip_folder: Path, tiny_whisper_base: Path) -> None:

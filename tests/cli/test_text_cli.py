@@ -3,7 +3,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.cli.test_cli import fmstudio
+import pytest
+
+from tests.cli.runner import fmstudio
+
+pytestmark = pytest.mark.slow  # spawns the CLI
 
 
 def test_text_classify_json_and_exit_status(tmp_path: Path) -> None:

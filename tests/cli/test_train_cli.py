@@ -6,18 +6,14 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
+import pytest
+
 from fmstudio.core import paths
+from tests.cli.runner import command, run
 
-
-def fmstudio(*args: str) -> list[str]:
-    return [sys.executable, "-m", "fmstudio", *args]
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(fmstudio(*args), capture_output=True, text=True, timeout=300)
+pytestmark = pytest.mark.slow  # spawns the CLI
 
 
 def test_train_json_progress_then_eval_json(tiny_image_base: Path, image_folder: Path) -> None:
@@ -69,7 +65,7 @@ def test_killed_run_resumes_to_a_finished_model(tiny_image_base: Path, image_fol
         "0",
         "--json-progress",
     )
-    proc = subprocess.Popen(fmstudio(*args), stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(command(*args), stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     for line in proc.stdout:
         event = json.loads(line)

@@ -24,6 +24,7 @@ def test_bundled_image_model_names_a_flower(photo_like_image: Path) -> None:
     assert "daisy" in top5[:2], top5
 
 
+@pytest.mark.slow
 def test_lite2_is_offered_with_its_own_input_size_and_agrees_on_a_clear_photo(
     tmp_path: Path, image_folder: Path
 ) -> None:

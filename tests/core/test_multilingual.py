@@ -65,6 +65,7 @@ def _transcribe(model: str, path: Path, options: SpeechOptions, *, quick: bool =
     return run_to_end(transcribe_audio(loaded, audio, options, CancelToken(), quick=quick))
 
 
+@pytest.mark.slow
 def test_german_is_detected_transcribed_and_translated(german: Path) -> None:
     # The default beam: with beam 1 this synthetic voice fails Whisper's quality checks and
     # falls back to sampling, which gives a different (often invented) text on each run.

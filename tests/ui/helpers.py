@@ -1,4 +1,4 @@
-"""What the widget tests share: a drop as Qt delivers it."""
+"""What the widget tests share: a drop as Qt delivers it, and the wizard walked to Train."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+from fmstudio.core.config import Settings
+from fmstudio.ui.wizard.wizard import MODEL, SETTINGS, TRAIN, FineTuneWizard
 
 
 def drop(widget, paths: list[Path]) -> None:
@@ -25,3 +28,25 @@ def drop(widget, paths: list[Path]) -> None:
     widget.dragEnterEvent(enter)
     assert enter.isAccepted()
     widget.dropEvent(QDropEvent(QPointF(10, 10), *args))
+
+
+def open_wizard(qtbot, task: str = "image", evaluate: str | None = None) -> FineTuneWizard:
+    wizard = FineTuneWizard(Settings(), task, evaluate)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    return wizard
+
+
+def to_training(qtbot, wizard: FineTuneWizard, data: Path, base: Path, epochs: int, patience: int):
+    wizard.data_page.set_folder(str(data))
+    qtbot.waitUntil(wizard.data_page.isComplete, timeout=30_000)
+    wizard.next()
+    assert wizard.currentId() == MODEL
+    wizard.model_page.picker.setEditText(str(base))
+    wizard.model_page.mode.setCurrentIndex(wizard.model_page.mode.findData("head"))
+    wizard.next()
+    assert wizard.currentId() == SETTINGS
+    wizard.settings_page.epochs.setValue(epochs)
+    wizard.settings_page.patience.setValue(patience)
+    wizard.next()
+    assert wizard.currentId() == TRAIN

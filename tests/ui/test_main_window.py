@@ -207,6 +207,7 @@ def test_closing_never_waits_for_a_hung_sound_system(qtbot) -> None:
     assert took < 2, f"closing waited {took:.1f} s for PortAudio"
 
 
+@pytest.mark.slow
 def test_closing_during_a_long_transcription_waits_only_for_the_batch_in_flight(
     qtbot, long_speech: tuple[Path, str]
 ) -> None:

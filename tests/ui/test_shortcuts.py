@@ -102,7 +102,7 @@ def test_tab_shortcuts_work_twice(qtbot, tmp_path: Path, speech_wav, monkeypatch
 
 
 def test_pause_shortcut_works_twice_in_the_wizard(qtbot, tiny_image_base, image_folder) -> None:
-    from tests.ui.test_wizard import open_wizard, to_training
+    from tests.ui.helpers import open_wizard, to_training
 
     wizard = open_wizard(qtbot)
     to_training(qtbot, wizard, image_folder, tiny_image_base, epochs=1000, patience=0)

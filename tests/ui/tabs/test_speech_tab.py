@@ -26,6 +26,7 @@ def tab(qtbot) -> SpeechTab:
     widget.shutdown()
 
 
+@pytest.mark.slow
 def test_record_live_then_stop_shows_transcript(
     qtbot, tab: SpeechTab, speech_wav, tmp_path: Path
 ) -> None:
@@ -73,6 +74,7 @@ def test_dropped_audio_is_transcribed(qtbot, tab: SpeechTab, speech_wav) -> None
     assert outcomes[0] == "played" or isinstance(outcomes[0], FmError)
 
 
+@pytest.mark.slow
 def test_files_dropped_while_recording_wait_for_it(
     qtbot, tab: SpeechTab, speech_wav, tmp_path: Path
 ) -> None:
@@ -222,6 +224,7 @@ def test_language_menu_follows_the_model(qtbot, tab: SpeechTab):
     assert options.options().task == "transcribe" and options.options().language == "auto"
 
 
+@pytest.mark.slow
 def test_german_is_detected_with_whisper_base(qtbot, tab: SpeechTab, tmp_path: Path):
     path = tmp_path / "deutsch.wav"
     make_conversation(path, [("de", GERMAN)], gap=0.2, speed=140)

@@ -20,7 +20,7 @@ from fmstudio.core.export import graphs, snippets
 from fmstudio.core.export.job import META_FILE, export_model
 from fmstudio.core.requests import Export
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _export(model: str, output: Path, fmt: str = "onnx", task: str | None = None):
@@ -50,6 +50,7 @@ def test_bundled_image_model_runs_in_plain_onnxruntime(
     assert _run_readme(tmp_path / "lite0", tmp_path) == "daisy"
 
 
+@pytest.mark.slow
 def test_trained_text_classifier_runs_from_its_readme(tmp_path: Path, tiny_text_base: Path) -> None:
     _export(str(tiny_text_base), tmp_path / "tiny-text", task="text")
     files = {p.name for p in (tmp_path / "tiny-text").iterdir()}

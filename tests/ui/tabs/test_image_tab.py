@@ -89,6 +89,7 @@ def test_paste_image_from_clipboard(
     assert result.top.label == "daisy"
 
 
+@pytest.mark.slow
 def test_stop_cancels_a_long_run(
     qtbot, tab: ImageTab, photo_like_image: Path, tmp_path: Path
 ) -> None:

@@ -4,37 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
 from fmstudio.core import paths
 from fmstudio.core.classify.train_job import fine_tune
-from fmstudio.core.config import Settings
 from fmstudio.core.events import run_to_end
 from fmstudio.core.train.spec import TrainSpec
-from fmstudio.ui.wizard.wizard import EVALUATE, MODEL, SAVE, SETTINGS, TRAIN, FineTuneWizard
-
-
-def open_wizard(qtbot, task: str = "image", evaluate: str | None = None) -> FineTuneWizard:
-    wizard = FineTuneWizard(Settings(), task, evaluate)
-    qtbot.addWidget(wizard)
-    wizard.show()
-    return wizard
-
-
-def to_training(qtbot, wizard: FineTuneWizard, data: Path, base: Path, epochs: int, patience: int):
-    wizard.data_page.set_folder(str(data))
-    qtbot.waitUntil(wizard.data_page.isComplete, timeout=30_000)
-    wizard.next()
-    assert wizard.currentId() == MODEL
-    wizard.model_page.picker.setEditText(str(base))
-    wizard.model_page.mode.setCurrentIndex(wizard.model_page.mode.findData("head"))
-    wizard.next()
-    assert wizard.currentId() == SETTINGS
-    wizard.settings_page.epochs.setValue(epochs)
-    wizard.settings_page.patience.setValue(patience)
-    wizard.next()
-    assert wizard.currentId() == TRAIN
+from fmstudio.ui.wizard.wizard import EVALUATE, SAVE, SETTINGS, FineTuneWizard
+from tests.ui.helpers import open_wizard, to_training
 
 
 def test_walks_every_page_trains_and_saves(qtbot, tiny_image_base: Path, image_folder: Path):
@@ -150,6 +129,7 @@ def test_new_model_appears_in_the_tab_picker(qtbot, tiny_image_base: Path, image
     window.close()
 
 
+@pytest.mark.slow
 def test_speech_walks_every_page_with_wer_before_and_after(
     qtbot, tiny_whisper_base: Path, clip_folder: Path
 ):
@@ -185,6 +165,7 @@ def test_speech_walks_every_page_with_wer_before_and_after(
     assert (paths.models_dir() / saved.args[1] / "model.bin").is_file()
 
 
+@pytest.mark.slow
 def test_speech_evaluate_only_scores_the_bundled_model(qtbot, clip_folder: Path):
     wizard = open_wizard(qtbot, "speech", evaluate="whisper-tiny.en")
     wizard.data_page.set_folder(str(clip_folder))

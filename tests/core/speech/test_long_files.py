@@ -19,6 +19,8 @@ from fmstudio.core.speech.scoring import score
 from fmstudio.core.speech.transcribe import transcribe_files
 from tests.datasets import PLAIN_SENTENCES
 
+pytestmark = pytest.mark.slow  # real Whisper on real speech
+
 
 def bursts(seconds: float, on: float = 3.7, off: float = 0.6) -> tuple[np.ndarray, list[tuple]]:
     """A tone that sounds for `on` seconds and pauses for `off`; the pauses' spans."""

@@ -19,6 +19,8 @@ from fmstudio.core.speech.whisper_torch import greedy_decode, load_trainable, lo
 from fmstudio.core.train.events import EpochMetrics
 from fmstudio.core.train.spec import TrainSpec
 
+pytestmark = pytest.mark.slow  # trains real Whisper models
+
 
 def test_rebuilt_tiny_en_decodes_the_same_text_as_faster_whisper(clip_folder: Path) -> None:
     from faster_whisper import WhisperModel

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import wave
 from pathlib import Path
 
@@ -16,20 +15,7 @@ from fmstudio.core.speech import writers
 from fmstudio.core.speech.requests import SpeechOptions, Transcribe
 from fmstudio.core.speech.transcribe import transcribe_files
 from fmstudio.core.speech.transcripts import Segment, Transcript
-
-
-def words(text: str) -> list[str]:
-    return re.findall(r"[a-z']+", text.lower())
-
-
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    ref, hyp = words(reference), words(hypothesis)
-    d = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, start=1):
-        prev, d[0] = d[0], i
-        for j, h in enumerate(hyp, start=1):
-            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (r != h))
-    return d[len(hyp)] / max(len(ref), 1)
+from tests.checks import TRANSCRIPT_KEYS, word_error_rate
 
 
 def convert(src: Path, dst: Path, codec: str, rate: int) -> Path:
@@ -158,18 +144,6 @@ def test_vtt_header_escaping_and_timestamps() -> None:
     vtt = writers.to_vtt(SAMPLE)
     assert vtt.startswith("WEBVTT\n\n00:00:00.000 --> 00:00:01.250\nHello there.\n")
     assert "01:01:01.500 --> 01:02:05.500\n&lt;b&gt;Bold&lt;/b&gt; &amp; more\n" in vtt
-
-
-TRANSCRIPT_KEYS = {
-    "path",
-    "text",
-    "language",
-    "language_probability",
-    "duration",
-    "segments",
-    "error",
-}
-"""What every transcript's JSON holds, in `speech transcribe --format json` too."""
 
 
 def test_json_and_txt(tmp_path: Path) -> None:

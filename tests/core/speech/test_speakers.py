@@ -36,6 +36,7 @@ def _spans(t: Transcript) -> list[tuple[str, float, float]]:
     return [(s.speaker, s.start, s.end) for s in t.segments]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("count", [0, 2])
 def test_two_voices_are_told_apart_without_changing_a_word(conversation, count):
     path, turns = conversation
@@ -110,6 +111,7 @@ def test_exports_carry_speakers():
     assert writers.to_txt(plain) == "x\n"
 
 
+@pytest.mark.slow
 def test_a_recording_gets_speakers_after_stop_and_live_text_never_runs_them(
     conversation, monkeypatch
 ):

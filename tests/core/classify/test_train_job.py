@@ -216,6 +216,7 @@ def test_eval_json_shape_and_unknown_classes(
 # --- one short real run per task with the bundled backbones --------------------------------
 
 
+@pytest.mark.slow
 def test_real_image_head_run_with_bundled_efficientnet(tmp_path: Path) -> None:
     """sklearn's digits (real handwriting), 3 classes, frozen EfficientNet-Lite0 features."""
     import numpy as np
@@ -236,6 +237,7 @@ def test_real_image_head_run_with_bundled_efficientnet(tmp_path: Path) -> None:
     assert result.evaluation.accuracy >= 0.8
 
 
+@pytest.mark.slow
 def test_real_text_full_run_with_bundled_minilm(text_folder: Path) -> None:
     result, _ = train(TrainSpec("text", str(text_folder), "topics", mode="full", epochs=2))
     assert result.evaluation.accuracy >= 0.8

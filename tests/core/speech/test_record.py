@@ -24,7 +24,7 @@ from fmstudio.core.speech.recordings import list_recordings
 from fmstudio.core.speech.requests import Record
 from fmstudio.core.speech.sources import FileSource
 from fmstudio.core.speech.transcripts import Recording, Transcript
-from tests.core.test_speech import word_error_rate
+from tests.checks import word_error_rate
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +32,7 @@ def whisper():
     return catalog.load("whisper-tiny.en", "speech")
 
 
+@pytest.mark.slow
 def test_recording_matches_what_was_spoken(
     speech_wav: tuple[Path, str], whisper, fm_home: Path
 ) -> None:
@@ -189,6 +190,7 @@ def test_a_full_disk_stops_the_recording_and_keeps_what_was_written(
         assert w.getnframes() == 3 * 1600, "the three blocks written before the disk filled"
 
 
+@pytest.mark.slow
 def test_live_text_follows_the_speech_within_a_second_of_audio(
     speech_wav: tuple[Path, str], whisper, tmp_path: Path
 ) -> None:
@@ -213,6 +215,7 @@ def test_live_text_follows_the_speech_within_a_second_of_audio(
     assert passes >= int(len(audio) / 16000), "a pass at least every second of audio"
 
 
+@pytest.mark.slow
 def test_a_longer_recording_with_live_text_leaks_no_threads_or_files(
     speech_wav: tuple[Path, str], whisper, tmp_path: Path
 ) -> None:
