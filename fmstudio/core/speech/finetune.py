@@ -27,7 +27,7 @@ from fmstudio.core.speech.whisper_torch import (
     log_mel,
     save_for_faster_whisper,
 )
-from fmstudio.core.train.objectives import Validation
+from fmstudio.core.train.objectives import Decider, Validation
 
 IGNORE = -100
 """Target positions the loss skips: padding, and the prompt the model is given."""
@@ -37,6 +37,10 @@ WIDTH_STEP = 16
 and with every length its own shape the first epoch ran at two thirds of the speed."""
 
 Example = tuple[np.ndarray, list[int]]
+
+
+WER = Decider("wer")
+"""The held-out word error rate, not the loss, picks a transcriber's best epoch."""
 
 
 class ClipSamples(Dataset):
@@ -160,7 +164,13 @@ class Transcription:
             return Validation(0.0, 0.0)
         scores = score([""] * len(references), references, hypotheses)
         loss = loss_sum / max(tokens, 1)
-        return Validation(loss, right / len(references), wer=scores.wer, words=scores.words)
+        return Validation(
+            loss,
+            right / len(references),
+            metrics={"wer": scores.wer},
+            weights={"wer": scores.words},
+            decides=WER,
+        )
 
     def _text(self, ids: list[int]) -> str:
         return str(self.whisper.tokenizer.decode(ids, skip_special_tokens=True)).strip()

@@ -50,7 +50,7 @@ class Checkpoint:
         """The checkpoint at `path`; tensors and plain values only (no pickled code)."""
         try:
             state = torch.load(path, map_location="cpu", weights_only=True)
-            state["history"] = [EpochMetrics(**h) for h in state["history"]]
+            state["history"] = [EpochMetrics.from_json(h) for h in state["history"]]
             return cls(**state)
         except FileNotFoundError:
             raise FmError(f"no checkpoint at {path}") from None

@@ -6,7 +6,7 @@ print them without importing the training code.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from fmstudio.core.events import Event
@@ -42,11 +42,25 @@ class EpochMetrics(Event):
     val_accuracy: float | None
     best: bool
     seconds: float
-    val_wer: float | None = None
-    """Speech: the validation word error rate, which picks the best epoch."""
+    val_metrics: dict[str, float] = field(default_factory=dict)
+    """Validation figures beyond loss and accuracy, by name ("wer"), as the objective gave
+    them."""
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """Flat, as the CLI's JSON lines print it: each named figure as `val_<name>`."""
+        out = asdict(self)
+        out.update({f"val_{name}": value for name, value in out.pop("val_metrics").items()})
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> EpochMetrics:
+        """The event `to_json` wrote (a checkpoint's history), older ones' `val_wer` too."""
+        known = {f.name for f in fields(cls)} - {"val_metrics"}
+        named = {k[4:]: v for k, v in data.items() if k not in known and k.startswith("val_")}
+        return cls(
+            **{k: v for k, v in data.items() if k in known},
+            val_metrics={k: v for k, v in named.items() if v is not None},
+        )
 
     def summary(self) -> str:
         """The one line the CLI and the wizard's log print for an epoch."""
@@ -55,10 +69,20 @@ class EpochMetrics(Event):
             if self.val_loss is not None and self.val_accuracy is not None
             else ""
         )
-        if self.val_wer is not None:
-            val += f", val WER {self.val_wer:.1%}"
+        for name, value in self.val_metrics.items():
+            val += f", val {NAMES.get(name, name)} {_figure(name, value)}"
         best = "  *best" if self.best else ""
         return (
             f"{self.phase} epoch {self.epoch}/{self.epochs}: loss {self.train_loss:.4f}, "
             f"acc {self.train_accuracy:.1%}{val} ({self.seconds:.1f} s){best}"
         )
+
+
+NAMES = {"wer": "WER", "cer": "CER", "map": "mAP", "f1": "F1"}
+"""How a metric's name is written for people where its plain name is not the way."""
+RATES = frozenset({"wer", "cer", "accuracy", "f1", "map"})
+"""Figures that are shares, printed as percentages."""
+
+
+def _figure(name: str, value: float) -> str:
+    return f"{value:.1%}" if name in RATES else f"{value:.4f}"

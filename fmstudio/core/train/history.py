@@ -26,8 +26,10 @@ class MetricHistory:
     train_loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
-    val_wer: list[float] = field(default_factory=list)
-    """Speech runs: the validation word error rate per epoch."""
+    val_metrics: dict[str, list[float]] = field(default_factory=dict)
+    """Named validation figures per epoch ("wer" for speech), as the objective gives them."""
+    val_metric_epochs: dict[str, list[int]] = field(default_factory=dict)
+    """The epochs each named figure was measured at."""
     version: int = 0
     _ema: float = 0.0
 
@@ -44,8 +46,9 @@ class MetricHistory:
             if event.val_loss is not None and event.val_accuracy is not None:
                 self.val_loss.append(event.val_loss)
                 self.val_accuracy.append(event.val_accuracy)
-            if event.val_wer is not None:
-                self.val_wer.append(event.val_wer)
+            for name, value in event.val_metrics.items():
+                self.val_metrics.setdefault(name, []).append(value)
+                self.val_metric_epochs.setdefault(name, []).append(event.epoch)
         else:
             return False
         self.version += 1

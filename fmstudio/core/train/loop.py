@@ -25,8 +25,8 @@ from torch.utils.data import DataLoader, Dataset, Subset
 from fmstudio.core.events import CancelToken, Event, Log, PauseGate, Progress
 from fmstudio.core.train import distributed
 from fmstudio.core.train.checkpoints import Checkpoint, StateDict
-from fmstudio.core.train.events import EpochMetrics, StepMetrics
-from fmstudio.core.train.objectives import Classification, Objective, Validation
+from fmstudio.core.train.events import NAMES, RATES, EpochMetrics, StepMetrics
+from fmstudio.core.train.objectives import LOSS, Classification, Decider, Objective, Validation
 from fmstudio.core.train.schedule import length_grouped_batches, make_optimizer, warmup_cosine
 
 STEP_EVENT_INTERVAL_S = 0.05
@@ -131,6 +131,8 @@ class _Fit:
         self.val_set = val_set if has_val else None
         self.result = FitResult()
         self.best_key: float | None = None
+        self.decides: Decider = LOSS
+        """The figure that picks the best epoch, as the objective's validation says."""
         self.best_state: StateDict | None = None
         self.bad_epochs = 0
         self.start_epoch = 0
@@ -157,11 +159,11 @@ class _Fit:
         if start is None:
             return None
         self.best_key, self.best_state = start.key, _state_copy(self.model)
-        self.result.before = start
-        said = (
-            f"val WER {start.wer:.1%}"
-            if start.wer is not None
-            else (f"val accuracy {start.accuracy:.1%}")
+        self.result.before, self.decides = start, start.decides
+        said = ", ".join(
+            f"val {NAMES.get(name, name)} {value:.1%}"
+            for name, value in start.figures().items()
+            if name != "loss" and (name == start.decides.name or not start.metrics)
         )
         return Log(f"{self.config.phase}: before training, val loss {start.loss:.4f}, {said}")
 
@@ -279,12 +281,12 @@ class _Fit:
             scored = self.objective.validate(self.model, batches, distributed.unshared(self.cancel))
         shares = distributed.gather((mine, scored))
         distributed.stop_together(self.cancel)
-        return merged(shares)
+        return Validation.merge(shares)
 
     def keep_best(self, epoch: int, val: Validation | None) -> bool:
         """Remember this epoch's weights if validation improved; returns whether it did."""
-        # Validation loss decides for classifiers (accuracy on a small validation set moves
-        # in coarse steps); WER for speech (see `Validation.key`).
+        # The objective says which figure decides (`Validation.decides`): the loss for
+        # classifiers (accuracy on a small validation set moves in coarse steps), WER for speech.
         key = val.key if val is not None else float(epoch)
         improved = self.best_key is None or key > self.best_key + 1e-4
         if improved:
@@ -310,8 +312,9 @@ class _Fit:
             val.accuracy if val else None,
             improved,
             seconds,
-            val.wer if val else None,
+            dict(val.metrics) if val else {},
         )
+        self.decides = val.decides if val else self.decides
         self.result.history.append(metrics)
         return metrics
 
@@ -338,7 +341,7 @@ class _Fit:
         if self.best_state is not None and result.best_epoch == 0:
             yield Log(f"{phase}: no epoch beat the starting weights on validation; keeping them")
         elif result.best_epoch:
-            yield Log(f"{phase}: {why_best(result.history, result.best_epoch)}")
+            yield Log(f"{phase}: {why_best(result.history, result.best_epoch, self.decides)}")
         if result.stopped_early:
             yield Log(
                 f"{phase}: stopped early, validation did not improve for "
@@ -352,48 +355,20 @@ class _Fit:
             result.val_predictions, result.val_scores = final.predictions, final.scores
 
 
-def merged(shares: list[tuple[list[int], Validation]]) -> Validation:
-    """One validation from the processes' shares: means weighted by examples (a WER by
-    reference words, so it is the corpus WER), predictions back in the validation set's order."""
-    if len(shares) == 1:
-        return shares[0][1]
-    n = sum(len(indices) for indices, _ in shares)
-    if not n:
-        return shares[0][1]
-    order = [i for indices, _ in shares for i in indices]
-    predictions = [p for _, v in shares for p in v.predictions]
-    scores = [s for _, v in shares for s in v.scores]
-    placed = sorted(range(len(order)), key=order.__getitem__)
-
-    def mean(values: list[float]) -> float:
-        return sum(v * len(idx) for v, (idx, _) in zip(values, shares, strict=True)) / n
-
-    words = sum(v.words for _, v in shares)
-    wer = None
-    if all(v.wer is not None for _, v in shares):
-        wer = sum((v.wer or 0.0) * v.words for _, v in shares) / max(words, 1)
-    return Validation(
-        mean([v.loss for _, v in shares]),
-        mean([v.accuracy for _, v in shares]),
-        [predictions[i] for i in placed] if len(predictions) == n else [],
-        [scores[i] for i in placed] if len(scores) == n else [],
-        wer,
-        words,
-    )
-
-
 class FinishNow(Exception):
     """Raised between steps when the user asked to finish with the best epoch so far."""
 
 
-def why_best(history: list[EpochMetrics], best: int) -> str:
+def why_best(history: list[EpochMetrics], best: int, decides: Decider = LOSS) -> str:
     """Why epoch `best` is kept, and where another figure was better (so "best" is no mystery)."""
     kept = next(h for h in history if h.epoch == best)
-    if kept.val_wer is not None:
-        return f"keeping epoch {best}: the lowest validation WER ({kept.val_wer:.1%})"
     if kept.val_loss is None:
         return f"keeping epoch {best}, the last (no validation examples to choose by)"
-    text = f"keeping epoch {best}: the lowest validation loss ({kept.val_loss:.4f})"
+    value = kept.val_metrics.get(decides.name, kept.val_loss)
+    shown = f"{value:.1%}" if decides.name in RATES else f"{value:.4f}"
+    text = f"keeping epoch {best}: {decides.describe()} ({shown})"
+    if decides is not LOSS:
+        return text
     scored = [h for h in history if h.val_accuracy is not None]
     top = max(scored, key=lambda h: h.val_accuracy or 0.0, default=None)
     if top is not None and (top.val_accuracy or 0.0) > (kept.val_accuracy or 0.0) + 1e-9:

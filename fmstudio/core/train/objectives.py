@@ -14,27 +14,83 @@ import torch
 from torch import nn
 
 from fmstudio.core.events import CancelToken
+from fmstudio.core.train.events import NAMES
+
+
+@dataclass(frozen=True)
+class Decider:
+    """The validation figure that picks the best epoch, and which way is better."""
+
+    name: str = "loss"
+    higher_is_better: bool = False
+
+    def describe(self) -> str:
+        """`the lowest validation WER`: how the "kept epoch N" line names the choice."""
+        shown = NAMES.get(self.name, self.name)
+        return f"the {'highest' if self.higher_is_better else 'lowest'} validation {shown}"
+
+
+LOSS = Decider()
 
 
 @dataclass
 class Validation:
-    """An epoch's validation: mean loss, accuracy, and each example's prediction and score."""
+    """An epoch's validation: mean loss, accuracy, any named figures (a WER, an mAP), which
+    of them picks the best epoch, and each example's prediction and score."""
 
     loss: float
     accuracy: float
     predictions: list[int] = field(default_factory=list)
     scores: list[float] = field(default_factory=list)
-    wer: float | None = None
-    """Set by objectives that transcribe: then it, not the loss, picks the best epoch."""
-    words: int = 0
-    """The reference words behind `wer`: shares from several processes merge by them."""
+    metrics: dict[str, float] = field(default_factory=dict)
+    """Figures beyond loss and accuracy, by name ("wer"): shown, plotted and saved as they
+    come; the loop knows none of them."""
+    weights: dict[str, float] = field(default_factory=dict)
+    """What a named figure is a mean over (a WER's reference words), so that shares from
+    several processes merge into the whole set's figure; by examples where a name is absent."""
+    decides: Decider = LOSS
+
+    def figures(self) -> dict[str, float]:
+        return {"loss": self.loss, "accuracy": self.accuracy, **self.metrics}
 
     @property
     def key(self) -> float:
-        """Higher is better. WER decides where there is one; the loss only breaks its ties."""
-        if self.wer is not None:
-            return -(self.wer + 1e-3 * self.loss)
-        return -self.loss
+        """Higher is better. `decides` picks; where it is not the loss, the loss only breaks
+        its ties."""
+        value = self.figures()[self.decides.name]
+        signed = value if self.decides.higher_is_better else -value
+        return signed if self.decides is LOSS else signed - 1e-3 * self.loss
+
+    @staticmethod
+    def merge(shares: list[tuple[list[int], Validation]]) -> Validation:
+        """One validation from the processes' shares: means weighted by examples (a named
+        figure by its `weights`, so a WER is the corpus WER), predictions back in the
+        validation set's order."""
+        if len(shares) == 1:
+            return shares[0][1]
+        n = sum(len(indices) for indices, _ in shares)
+        if not n:
+            return shares[0][1]
+        order = [i for indices, _ in shares for i in indices]
+        predictions = [p for _, v in shares for p in v.predictions]
+        scores = [s for _, v in shares for s in v.scores]
+        placed = sorted(range(len(order)), key=order.__getitem__)
+
+        def mean(values: list[float], weights: list[float]) -> float:
+            return sum(v * w for v, w in zip(values, weights, strict=True)) / max(sum(weights), 1)
+
+        sizes = [float(len(idx)) for idx, _ in shares]
+        names = set.intersection(*(set(v.metrics) for _, v in shares))
+        weights = {m: [v.weights.get(m, len(i)) for i, v in shares] for m in names}
+        return Validation(
+            mean([v.loss for _, v in shares], sizes),
+            mean([v.accuracy for _, v in shares], sizes),
+            [predictions[i] for i in placed] if len(predictions) == n else [],
+            [scores[i] for i in placed] if len(scores) == n else [],
+            {m: mean([v.metrics[m] for _, v in shares], weights[m]) for m in sorted(names)},
+            {m: sum(weights[m]) for m in names},
+            shares[0][1].decides,
+        )
 
 
 class Objective(Protocol):

@@ -10,6 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
+from fmstudio.core.train.events import NAMES
 from fmstudio.core.train.history import MetricHistory
 
 REFRESH_MS = 100
@@ -24,6 +25,10 @@ def _plot(title: str) -> pg.PlotWidget:
         axis.setPen("k")
         axis.setTextPen("k")
     return plot
+
+
+NAMED_COLOURS = ((150, 40, 160), (200, 120, 20), (20, 140, 150))
+NAMED_SYMBOLS = ("s", "d", "star")
 
 
 class LiveCurves(QWidget):
@@ -63,13 +68,8 @@ class LiveCurves(QWidget):
             symbolSize=7,
             name="val accuracy",
         )
-        self.val_wer = self.epoch_plot.plot(
-            antialias=True,
-            pen=pg.mkPen((150, 40, 160), width=2),
-            symbol="s",
-            symbolSize=6,
-            name="val WER",
-        )
+        self.named: dict[str, pg.PlotDataItem] = {}
+        """One curve per named validation figure, made when its first value arrives."""
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -82,6 +82,9 @@ class LiveCurves(QWidget):
 
     def reset(self) -> None:
         self.history = MetricHistory()
+        for item in self.named.values():
+            self.epoch_plot.removeItem(item)
+        self.named.clear()
         self.redraw()
 
     @Slot()
@@ -96,7 +99,20 @@ class LiveCurves(QWidget):
         val_epochs = h.epochs[-len(h.val_loss) :] if h.val_loss else []
         self.val_loss.setData(val_epochs, h.val_loss)
         self.val_acc.setData(val_epochs, h.val_accuracy)
-        self.val_wer.setData(h.epochs[-len(h.val_wer) :] if h.val_wer else [], h.val_wer)
+        for name, values in h.val_metrics.items():
+            if name not in self.named:
+                self.named[name] = self._named_curve(name, len(self.named))
+            self.named[name].setData(h.val_metric_epochs[name], values)
+
+    def _named_curve(self, name: str, index: int) -> pg.PlotDataItem:
+        colour = NAMED_COLOURS[index % len(NAMED_COLOURS)]
+        return self.epoch_plot.plot(
+            antialias=True,
+            pen=pg.mkPen(colour, width=2),
+            symbol=NAMED_SYMBOLS[index % len(NAMED_SYMBOLS)],
+            symbolSize=6,
+            name=f"val {NAMES.get(name, name)}",
+        )
 
     def points(self) -> int:
         """How many step points the loss curve shows (for tests and the status line)."""

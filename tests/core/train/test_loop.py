@@ -16,6 +16,7 @@ from fmstudio.core.events import CancelToken, PauseGate, Progress, run_to_end
 from fmstudio.core.train.checkpoints import Checkpoint
 from fmstudio.core.train.events import EpochMetrics, StepMetrics
 from fmstudio.core.train.loop import LoopConfig, fit
+from fmstudio.core.train.objectives import Classification, Decider, Validation
 from fmstudio.core.train.schedule import length_grouped_batches, warmup_cosine
 from fmstudio.core.train.spec import TrainSpec, choose_mode
 
@@ -228,17 +229,19 @@ def test_why_best_names_an_epoch_with_higher_accuracy() -> None:
 def test_validation_shares_merge_into_the_whole_sets_figures() -> None:
     """Under torchrun each process scores every world-th example; the merge must give what one
     process scoring them all would: means by examples, WER by words, predictions in order."""
-    from fmstudio.core.train.loop import merged
-    from fmstudio.core.train.objectives import Validation
-
-    rank0 = ([0, 2, 4], Validation(0.3, 2 / 3, [1, 0, 1], [0.9, 0.8, 0.7], wer=0.5, words=10))
-    rank1 = ([1, 3], Validation(0.8, 1 / 2, [0, 0], [0.6, 0.5], wer=0.1, words=30))
-    whole = merged([rank0, rank1])
+    wer = {"decides": Decider("wer")}
+    rank0 = (
+        [0, 2, 4],
+        Validation(0.3, 2 / 3, [1, 0, 1], [0.9, 0.8, 0.7], {"wer": 0.5}, {"wer": 10}, **wer),
+    )
+    rank1 = ([1, 3], Validation(0.8, 1 / 2, [0, 0], [0.6, 0.5], {"wer": 0.1}, {"wer": 30}, **wer))
+    whole = Validation.merge([rank0, rank1])
     assert whole.loss == pytest.approx((0.3 * 3 + 0.8 * 2) / 5)
     assert whole.accuracy == pytest.approx(3 / 5)
     assert whole.predictions == [1, 0, 0, 0, 1] and whole.scores == [0.9, 0.6, 0.8, 0.5, 0.7]
-    assert whole.wer == pytest.approx((5 + 3) / 40) and whole.words == 40
-    assert merged([rank0]) is rank0[1]
+    assert whole.metrics["wer"] == pytest.approx((5 + 3) / 40) and whole.weights["wer"] == 40
+    assert whole.decides == Decider("wer")
+    assert Validation.merge([rank0]) is rank0[1]
 
 
 def test_a_stop_that_lands_during_the_vote_waits_for_the_next_vote(
@@ -258,3 +261,61 @@ def test_a_stop_that_lands_during_the_vote_waits_for_the_next_vote(
     distributed.stop_together(cancel)
     with pytest.raises(Cancelled):
         distributed.stop_together(cancel)
+
+
+class ScriptedF1(Classification):
+    """A classifier objective whose validation also reports an "F1" that the test scripts:
+    it disagrees with the loss, so the test sees which figure picked the epoch."""
+
+    def __init__(self, f1_by_call: list[float]) -> None:
+        super().__init__()
+        object.__setattr__(self, "f1_by_call", f1_by_call)
+
+    def validate(self, model, batches, cancel) -> Validation:  # type: ignore[override]
+        scored = super().validate(model, batches, cancel)
+        scored.metrics = {"f1": self.f1_by_call.pop(0) if self.f1_by_call else 0.0}
+        scored.decides = Decider("f1", higher_is_better=True)
+        return scored
+
+
+def test_a_new_metric_picks_the_epoch_without_loop_edits() -> None:
+    """An objective names its own figure and which way is better (a detector's mAP, a sound
+    classifier's F1): the loop keeps that figure's best epoch, and the events, the history
+    and the "keeping epoch" line carry it by name."""
+    from fmstudio.core.events import Log
+    from fmstudio.core.train.history import MetricHistory
+
+    train, val = blobs()
+    f1s = [0.2, 0.9, 0.4, 0.3, 0.5, 0.1]  # epoch 2 is best by F1; the loss keeps falling
+    events: list = []
+    result = run_to_end(
+        fit(nn.Linear(4, 2), train, val, config(), objective=ScriptedF1([*f1s, 0.0])),
+        events.append,
+    )
+    assert result.best_epoch == 2
+    assert min(result.history, key=lambda h: h.val_loss).epoch != 2  # the loss would not
+    assert [h.val_metrics["f1"] for h in result.history] == f1s
+    assert result.history[1].to_json()["val_f1"] == 0.9
+    assert EpochMetrics.from_json(result.history[1].to_json()) == result.history[1]
+    assert "val F1 90.0%" in result.history[1].summary()
+    lines = [e.message for e in events if isinstance(e, Log)]
+    assert any("keeping epoch 2: the highest validation F1 (90.0%)" in m for m in lines), lines
+    history = MetricHistory()
+    for event in events:
+        history.add(event)
+    assert history.val_metrics == {"f1": f1s} and history.val_metric_epochs["f1"] == [
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+    ]
+
+
+def test_an_old_checkpoints_history_still_reads() -> None:
+    """History saved before figures were named (with `val_wer`) loads into `val_metrics`."""
+    old = EpochMetrics("full", 1, 3, 1.0, 0.5, 0.4, 0.8, True, 1.0).to_json() | {"val_wer": 0.25}
+    assert EpochMetrics.from_json(old).val_metrics == {"wer": 0.25}
+    classifier = EpochMetrics("full", 1, 3, 1.0, 0.5, 0.4, 0.8, True, 1.0).to_json()
+    assert EpochMetrics.from_json(classifier | {"val_wer": None}).val_metrics == {}

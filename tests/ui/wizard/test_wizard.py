@@ -150,7 +150,7 @@ def test_speech_walks_every_page_with_wer_before_and_after(
     wizard.next()
     page = wizard.train_page
     qtbot.waitUntil(page.isComplete, timeout=180_000)
-    assert len(page.curves.history.val_wer) == 2
+    assert len(page.curves.history.val_metrics["wer"]) == 2
     assert "val WER" in page.log.toPlainText()
     wizard.next()
     view = wizard.evaluate_page.wer_view
