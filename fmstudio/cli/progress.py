@@ -8,13 +8,17 @@ import sys
 from collections.abc import Generator
 from typing import IO, Any, TypeVar
 
-from fmstudio.core.events import Event, Log, Progress, run_to_end
+from fmstudio.core.events import Activity, Event, Log, Progress, run_to_end
 
 R = TypeVar("R")
 
 
 def event_to_json(event: Event) -> str:
+    """One JSON line; an `Activity` is a "log" line marked `"activity": true` (scripts that
+    read log lines keep reading them)."""
     payload: dict[str, Any] = {"event": type(event).__name__.lower()}
+    if isinstance(event, Activity):
+        payload = {"event": "log", "activity": True}
     payload.update({k: v for k, v in dataclasses.asdict(event).items() if k != "items"})
     return json.dumps(payload, default=str)
 

@@ -7,7 +7,7 @@ from collections.abc import Generator
 from dataclasses import asdict, dataclass
 
 from fmstudio.core.errors import DeviceError
-from fmstudio.core.events import CancelToken, Event, Log
+from fmstudio.core.events import Activity, CancelToken, Event
 
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
 
@@ -85,7 +85,7 @@ def detect_job(
     choice: str = "auto", *, cancel: CancelToken | None = None
 ) -> Generator[Event, None, DeviceInfo]:
     """A job for the GUI: importing torch takes seconds, so the status bar asks on the worker."""
-    yield Log("Detecting compute device…")
+    yield Activity("Detecting compute device…")
     return describe(resolve_device(choice))
 
 

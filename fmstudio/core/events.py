@@ -50,6 +50,12 @@ class Log(Event):
 
 
 @dataclass(frozen=True)
+class Activity(Log):
+    """What the job is busy with ("Loading efficientnet_lite0…"): a line that is over once
+    work goes on, so the window's status line drops it at the next progress."""
+
+
+@dataclass(frozen=True)
 class Runtime(Log):
     """How a job computes (ONNX Runtime, bf16 autocast, PyTorch, and why not faster): a log
     line that the window also keeps in its status bar."""

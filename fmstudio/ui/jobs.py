@@ -8,7 +8,7 @@ imports torch is imported by the factory, on the worker thread, never on the GUI
 from __future__ import annotations
 
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -31,16 +31,26 @@ def lazy_job(target: str, request: object, **options: Any) -> JobFactory:
     return factory
 
 
+DoneHandler = Callable[[Any, float], None]
+"""What a start does with its job's result and the seconds it took (its own type, per job)."""
+FailedHandler = Callable[[BaseException], None]
+
+
 class JobController(QObject):
     """Runs one job at a time on a `Worker` and says what happens as signals.
 
     Busy lasts from `start` until the job's end has been handled (its result, error or
     cancellation signal came first), so a slot of `busy_changed(False)` may start the next.
+    A start can bring its own `on_done` and `on_failed` (superqt's `_connect`): one
+    controller then runs jobs of several result types, each handled by a function typed for
+    it, and a handler runs after the signals, so its status line is the one that stays.
     """
 
     started = Signal(str)
     progress = Signal(object)
     log = Signal(str)
+    logged = Signal(object)
+    """The same lines as `log`, as their events (an `Activity` is over once work goes on)."""
     runtime = Signal(str)
     """How the job computes (a `Runtime` event; it is a log line too)."""
     partial = Signal(object)
@@ -58,14 +68,25 @@ class JobController(QObject):
         self._busy = False
         self._closed = False
         self._started = 0.0
+        self._on_done: DoneHandler | None = None
+        self._on_failed: FailedHandler | None = None
 
     def is_busy(self) -> bool:
         return self._busy
 
-    def start(self, factory: JobFactory, label: str = "Working…") -> bool:
-        """Run a job unless one is already running (or the controller was shut down)."""
+    def start(
+        self,
+        factory: JobFactory,
+        label: str = "Working…",
+        *,
+        on_done: DoneHandler | None = None,
+        on_failed: FailedHandler | None = None,
+    ) -> bool:
+        """Run a job unless one is already running (or the controller was shut down);
+        `on_done(result, seconds)` and `on_failed(exc)` handle this job's end alone."""
         if self._busy or self._closed:
             return False
+        self._on_done, self._on_failed = on_done, on_failed
         if self._worker is not None:
             self._worker.deleteLater()
         worker = self._worker = Worker(factory, self)
@@ -122,16 +143,22 @@ class JobController(QObject):
             if isinstance(event, Runtime):
                 self.runtime.emit(event.message)
             self.log.emit(event.message)
+            self.logged.emit(event)
         else:
             self.other_event.emit(event)
 
     @Slot(object)
     def _on_returned(self, result: object) -> None:
-        self.done.emit(result, time.monotonic() - self._started)
+        seconds = time.monotonic() - self._started
+        self.done.emit(result, seconds)
+        if self._on_done is not None:
+            self._on_done(result, seconds)
 
     @Slot(object)
     def _on_errored(self, exc: BaseException) -> None:
         self.failed.emit(exc)
+        if self._on_failed is not None:
+            self._on_failed(exc)
         if not is_expected(exc):
             show_error_dialog(self._owner, exc)
 

@@ -22,7 +22,7 @@ from fmstudio.core.classify.scan import DatasetReport, Sample, scan
 from fmstudio.core.data.thumbnail import Thumbnail
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError, InputFileError
-from fmstudio.core.events import CancelToken, Event, Log
+from fmstudio.core.events import Activity, CancelToken, Event, Log
 from fmstudio.core.modalities import import_target, modality
 from fmstudio.core.requests import Evaluate
 
@@ -81,7 +81,7 @@ def evaluate_model(
         raise FmError(
             f"no usable examples in {request.data}: " + "; ".join(report.errors or ["empty"])
         )
-    yield Log(f"Loading {request.model}…")
+    yield Activity(f"Loading {request.model}…")
     loaded = catalog.cached_load(
         request.model, request.task, resolve_device(request.device), cancel
     )

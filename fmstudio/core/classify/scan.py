@@ -20,7 +20,7 @@ from fmstudio.core.data.split import VAL_SPLIT, shuffled_split
 from fmstudio.core.data.suffixes import TABLE_SUFFIXES
 from fmstudio.core.data.texts import iter_rows, read_bytes
 from fmstudio.core.errors import InputFileError
-from fmstudio.core.events import CancelToken, Event, Log
+from fmstudio.core.events import Activity, CancelToken, Event
 from fmstudio.core.modalities import import_target, modality
 from fmstudio.core.requests import Scan
 
@@ -250,7 +250,7 @@ def scan_job(
     request: Scan, *, cancel: CancelToken | None = None
 ) -> Generator[Event, None, DatasetReport]:
     """`scan` as a job, for the wizard's worker: decoding every image takes a while."""
-    yield Log(f"Checking {request.root}…")
+    yield Activity(f"Checking {request.root}…")
     return scan(
         request.root,
         request.task,

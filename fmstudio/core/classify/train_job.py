@@ -25,7 +25,7 @@ from fmstudio.core.classify.metrics import (
     score_predictions,
 )
 from fmstudio.core.classify.scan import DatasetReport, Sample, scan
-from fmstudio.core.events import CancelToken, Event, Log, PauseGate, Progress, phase
+from fmstudio.core.events import Activity, CancelToken, Event, Log, PauseGate, Progress, phase
 from fmstudio.core.library import model_card, shown_as, write_card
 from fmstudio.core.train import distributed
 from fmstudio.core.train.events import WARM_UP, EpochMetrics
@@ -181,7 +181,7 @@ def _train(
         )
         return (yield from head)
     if plan.checkpoint is None:
-        yield Log("Warming up the new classifier on frozen features…")
+        yield Activity("Warming up the new classifier on frozen features…")
         warm = replace(config, phase=WARM_UP, epochs=WARM_HEAD_EPOCHS, lr=WARM_HEAD_LR, patience=0)
         yield from phase(_head(tuner, data, warm, 0, cancel, pause), 0.0, TRAIN_START)
     full = replace(
@@ -249,7 +249,7 @@ def _save(
 def _scan(spec: TrainSpec) -> Generator[Event, None, DatasetReport]:
     """Scan the dataset folder; under torchrun rank 0 scans and sends the others its report."""
     if distributed.current().main:
-        yield Log(f"Scanning {spec.data}…")
+        yield Activity(f"Scanning {spec.data}…")
     return distributed.on_main(
         lambda: scan(
             spec.data, spec.task, spec.val_split, spec.seed, spec.text_column, spec.label_column
@@ -272,7 +272,7 @@ def fine_tune(
         report = yield from _scan(spec)
     plan = yield from plan_run(spec, report, resume)
     assert plan.spec.base is not None
-    yield Log(f"Loading {plan.spec.base} on {plan.device}…")
+    yield Activity(f"Loading {plan.spec.base} on {plan.device}…")
     torch.manual_seed(spec.seed)
     tuner = cast(
         ClassifierFinetuner, load_finetuner(spec.task, plan.spec.base, report.classes, plan.device)
@@ -284,7 +284,7 @@ def fine_tune(
     fitted = yield from phase(_train(tuner, plan, data, weights, cancel, pause), READ_END, 0.97)
     evaluation, mistakes = yield from _evaluate(report, data, fitted)
     cancel.raise_if_cancelled()
-    yield Log(f"Saving {shown_as(plan.target)}…")
+    yield Activity(f"Saving {shown_as(plan.target)}…")
     _save(tuner, plan, report, fitted, evaluation)
     seconds = time.monotonic() - started
     yield Progress(1.0, "saved", eta_s=0.0)

@@ -20,7 +20,7 @@ import torch
 from fmstudio import __version__
 from fmstudio.core import catalog, library
 from fmstudio.core.errors import FmError
-from fmstudio.core.events import CancelToken, Event, Log
+from fmstudio.core.events import Activity, CancelToken, Event, Log
 from fmstudio.core.export import graphs, snippets
 from fmstudio.core.modalities import exportable_tasks, import_target, modality, tasks
 from fmstudio.core.requests import Export
@@ -76,11 +76,11 @@ def export_model(
     name = catalog.bundled_name(request.model, task) or request.model
     target = target or default_output(name, request.format)
     library.check_replaceable(target, META_FILE, "an fmstudio export")
-    yield Log(f"Loading {request.model}…")
+    yield Activity(f"Loading {request.model}…")
     loaded = catalog.load(request.model, task, "cpu")
     item = import_target(str(modality(task).exportable))(loaded)
     cancel.raise_if_cancelled()
-    yield Log(f"Exporting to {request.format} and checking it against PyTorch…")
+    yield Activity(f"Exporting to {request.format} and checking it against PyTorch…")
     checked: dict[str, float | bool] = {}
 
     def write(folder: Path) -> None:

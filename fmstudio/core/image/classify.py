@@ -15,7 +15,7 @@ from fmstudio.core.data.images import IMAGE_SUFFIXES, load_image, make_thumbnail
 from fmstudio.core.data.thumbnail import Thumbnail
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import InputFileError
-from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial, Runtime
+from fmstudio.core.events import Activity, CancelToken, EtaTracker, Event, Partial, Runtime
 from fmstudio.core.image.models import ImageClassifier
 from fmstudio.core.image.requests import ClassifyImages
 from fmstudio.core.image.transforms import to_tensor
@@ -106,7 +106,7 @@ def _classifier(
     if isinstance(request.model, ImageClassifier):
         return request.model
     name = request.model or IMAGE.default_model
-    yield Log(f"Loading {name}…")
+    yield Activity(f"Loading {name}…")
     loaded: ImageClassifier = catalog.cached_load(
         name, "image", resolve_device(request.device), cancel
     )

@@ -26,7 +26,7 @@ from fmstudio.core.data.split import VAL_SPLIT, shuffled_split
 from fmstudio.core.data.suffixes import AUDIO_SUFFIXES
 from fmstudio.core.data.texts import Row, read_text_file, table_rows
 from fmstudio.core.errors import InputFileError
-from fmstudio.core.events import CancelToken, Event, Log
+from fmstudio.core.events import Activity, CancelToken, Event
 from fmstudio.core.requests import Scan
 
 if TYPE_CHECKING:
@@ -360,5 +360,5 @@ def scan_clips_job(
     request: Scan, *, cancel: CancelToken | None = None
 ) -> Generator[Event, None, ClipReport]:
     """`scan_clips` as a job, for the wizard's worker: every clip is decoded."""
-    yield Log(f"Checking {request.root}…")
+    yield Activity(f"Checking {request.root}…")
     return scan_clips(request.root, request.val_split, request.seed)

@@ -11,7 +11,7 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 
 from fmstudio.core.errors import FmError, InputFileError
-from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Progress, run_to_end
+from fmstudio.core.events import Activity, CancelToken, EtaTracker, Event, Progress, run_to_end
 from fmstudio.core.requests import Evaluate
 from fmstudio.core.speech.clips import Clip, ClipReport, clip_audio, scan_clips
 from fmstudio.core.speech.models import SpeechModel
@@ -62,7 +62,7 @@ def evaluate_speech(
 ) -> Generator[Event, None, SpeechEvaluation]:
     """Transcribe the dataset's clips with `request.model` and score them against the text."""
     cancel = cancel or CancelToken()
-    yield Log(f"Scanning {request.data}…")
+    yield Activity(f"Scanning {request.data}…")
     report = scan_clips(request.data)
     clips = clips_to_evaluate(report)
     if not clips:

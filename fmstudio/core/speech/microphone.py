@@ -9,7 +9,7 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from fmstudio.core.events import CancelToken, Event, Log, in_background, wait_for
+from fmstudio.core.events import Activity, CancelToken, Event, in_background, wait_for
 
 if TYPE_CHECKING:
     import numpy as np
@@ -54,7 +54,7 @@ stale JACK lock left by a crashed program does that) and stays hung until the ap
 def probe_inputs(*, cancel: CancelToken | None = None) -> Generator[Event, None, Inputs]:
     """A job for the window: initialising PortAudio takes a moment, so it runs on the worker,
     and on a thread of its own that neither a Stop nor a closing window waits for."""
-    yield Log("Looking for microphones…")
+    yield Activity("Looking for microphones…")
     found = in_background(_inputs, "microphone probe")
     try:
         return wait_for(found, cancel, timeout=PROBE_PATIENCE_S)

@@ -20,7 +20,7 @@ from typing import BinaryIO
 import numpy as np
 
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
-from fmstudio.core.events import CancelToken, Event, Log, run_to_end
+from fmstudio.core.events import Activity, CancelToken, Event, Log, run_to_end
 from fmstudio.core.speech.events import CaptureEnded, Level, LiveText
 from fmstudio.core.speech.microphone import MicrophoneSource
 from fmstudio.core.speech.models import SpeechModel
@@ -262,7 +262,7 @@ def record(
     loaded = yield from model.get()
     if loaded is None or writer.frames == 0:
         return Recording(path)
-    yield Log("Transcribing the whole recording…")
+    yield Activity("Transcribing the whole recording…")
     audio = load_audio(path)
     transcript = yield from transcribe_audio(loaded, audio, request.options, cancel, str(path))
     return Recording(path, replace(transcript, audio=audio))  # kept for segment playback

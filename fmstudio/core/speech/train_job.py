@@ -16,7 +16,16 @@ from pathlib import Path
 import torch
 
 from fmstudio.core.errors import FmError
-from fmstudio.core.events import CancelToken, Event, Log, PauseGate, Progress, phase, run_to_end
+from fmstudio.core.events import (
+    Activity,
+    CancelToken,
+    Event,
+    Log,
+    PauseGate,
+    Progress,
+    phase,
+    run_to_end,
+)
 from fmstudio.core.library import model_card, shown_as, write_card
 from fmstudio.core.speech.clips import ClipReport, scan_clips
 from fmstudio.core.speech.evaluate import score_model
@@ -130,7 +139,7 @@ def _save(
             after.append(run_to_end(score_model(model, report.val, cancel, "held-out clips")))
         write_card(folder, _card(plan, report, fitted, before, after[0] if after else None))
 
-    yield Log(f"Saving {shown_as(plan.target)} (converting for faster-whisper, int8)…")
+    yield Activity(f"Saving {shown_as(plan.target)} (converting for faster-whisper, int8)…")
     plan.save(write)
     return after[0] if after else None
 
@@ -180,7 +189,7 @@ def fine_tune_speech(
     main = distributed.current().main
     if report is None:
         if main:
-            yield Log(f"Scanning {spec.data}…")
+            yield Activity(f"Scanning {spec.data}…")
         report = distributed.on_main(lambda: scan_clips(spec.data, spec.val_split, spec.seed))
     for skipped in report.skipped:
         yield Log(f"skipped {skipped.path}: {skipped.reason}", "warning")
@@ -191,7 +200,7 @@ def fine_tune_speech(
         before = yield from phase(
             _score_base(plan.spec.base, report, plan.device, cancel), 0.0, BEFORE_END
         )
-    yield Log(f"Loading {plan.spec.base} for training on {plan.device}…")
+    yield Activity(f"Loading {plan.spec.base} for training on {plan.device}…")
     torch.manual_seed(spec.seed)
     tuner = SpeechFinetuner(plan.spec.base, [], plan.device)
     tuner.load()

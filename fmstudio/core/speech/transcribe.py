@@ -15,7 +15,16 @@ from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.data.files import expand_paths
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError, InputFileError
-from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial, Progress, phase
+from fmstudio.core.events import (
+    Activity,
+    CancelToken,
+    EtaTracker,
+    Event,
+    Log,
+    Partial,
+    Progress,
+    phase,
+)
 from fmstudio.core.modalities import SPEECH
 from fmstudio.core.speech import long_files
 from fmstudio.core.speech.models import SpeechModel
@@ -32,7 +41,7 @@ def load_speech_model(
     if isinstance(model, SpeechModel):
         return model
     name = model or SPEECH.default_model
-    yield Log(f"Loading {name}…")
+    yield Activity(f"Loading {name}…")
     loaded: SpeechModel = catalog.cached_load(name, "speech", resolve_device(device), cancel)
     return loaded
 
@@ -72,7 +81,7 @@ def transcribe_audio(
     if options.speakers is not None and segments:
         from fmstudio.core.speech.speakers import find_speakers  # torch: only when asked
 
-        yield Log("Finding speakers…")
+        yield Activity("Finding speakers…")
         segments = find_speakers(audio, segments, options.speakers)
         found = plural(len({s.speaker for s in segments}), "speaker")
         yield Log(f"{found} found in {Path(path).name}")

@@ -18,7 +18,7 @@ from fmstudio.core.data.files import expand_paths
 from fmstudio.core.data.texts import TEXT_SUFFIXES, TextDoc, iter_documents
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError, InputFileError
-from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, Partial, Runtime
+from fmstudio.core.events import Activity, CancelToken, EtaTracker, Event, Log, Partial, Runtime
 from fmstudio.core.modalities import TEXT
 from fmstudio.core.text import MULTILINGUAL, parse_labels
 from fmstudio.core.text.head_model import HeadClassifier
@@ -193,7 +193,7 @@ def _load(
     name, why = pick_model(request, entries)
     if why:
         yield Log(why)
-    yield Log(f"Loading {name}…")
+    yield Activity(f"Loading {name}…")
     loaded: ZeroShotEncoder | Classifier = catalog.cached_load(
         name, "text", resolve_device(request.device), cancel
     )

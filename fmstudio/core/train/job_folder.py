@@ -26,7 +26,7 @@ from pathlib import Path
 
 from fmstudio.core.data.report import ScanReport
 from fmstudio.core.errors import FmError
-from fmstudio.core.events import CancelToken, EtaTracker, Event, Log, run_to_end
+from fmstudio.core.events import Activity, CancelToken, EtaTracker, Event, Log, run_to_end
 from fmstudio.core.library import check_replaceable, save_folder
 from fmstudio.core.modalities import import_target, modality
 from fmstudio.core.requests import Scan
@@ -85,7 +85,7 @@ def export_job(
     if folder.is_relative_to(root):
         raise FmError(f"the job folder {folder} cannot be inside the data it copies ({root})")
     spec = replace(spec, data=str(root))
-    yield Log(f"Scanning {root}…")
+    yield Activity(f"Scanning {root}…")
     scanned = _scanned(spec)
     files = _data_files(root)
     check_replaceable(folder, SPEC, "an fmstudio job folder")

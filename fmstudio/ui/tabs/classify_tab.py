@@ -59,9 +59,8 @@ class ClassifyTab(Tab):
         self._review_after: int | None = None
         """Review this many least sure results once the running classification ends."""
         self.jobs = JobController(self)
-        self.status = JobStatus(self.jobs)  # first, so the tab's own lines come after its own
+        self.status = JobStatus(self.jobs)
         self.jobs.partial.connect(self._add_rows)
-        self.jobs.done.connect(self._summarise)
         self.jobs.log.connect(self.status_message)
         self.jobs.runtime.connect(self.runtime_message)
         self.jobs.busy_changed.connect(self._busy_changed)
@@ -190,7 +189,7 @@ class ClassifyTab(Tab):
         self._running_model = (
             model if isinstance(model, str) and model else self.modality.default_model
         )
-        self.jobs.start(lazy_job(self.modality.run, request), label)
+        self.jobs.start(lazy_job(self.modality.run, request), label, on_done=self._summarise)
 
     @Slot(bool)
     def _busy_changed(self, busy: bool) -> None:
@@ -220,11 +219,7 @@ class ClassifyTab(Tab):
         elif self.table.view.currentIndex().row() < 0 and self.table.visible_rows():
             self.table.select_row(0)
 
-    @Slot(object, float)
-    def _summarise(self, result: list[ItemResult] | SortOutcome, elapsed_s: float) -> None:
-        if isinstance(result, SortOutcome):
-            self._sorted(result)
-            return
+    def _summarise(self, result: list[ItemResult], elapsed_s: float) -> None:
         failed = sum(not r.ok for r in result)
         rate = len(result) / elapsed_s if elapsed_s > 0 else 0.0
         done = self.modality.count(len(result) - failed)
@@ -321,9 +316,9 @@ class ClassifyTab(Tab):
             options = dialog.options()
             self.settings.sort_folder = options.folder
             job = lazy_job("fmstudio.core.classify.sort:sort_results", results, options=options)
-            self.jobs.start(job, "Sorting…")
+            self.jobs.start(job, "Sorting…", on_done=self._sorted)
 
-    def _sorted(self, outcome: SortOutcome) -> None:
+    def _sorted(self, outcome: SortOutcome, _elapsed_s: float) -> None:
         text = f"Sorted: {format_counts(outcome.counts())}; manifest {outcome.manifest}."
         failed = len(outcome.failed) + len(outcome.unclassified)
         self.status.say(text + (f" {failed} stayed where they were." if failed else ""))

@@ -51,6 +51,7 @@ class TextTab(ClassifyTab):
         self.labels.setPlaceholderText("Labels, comma-separated: sports, politics, cooking")
         self.labels.setToolTip("The labels to choose from (zero-shot); at least two")
         self.labels.textChanged.connect(self._remember_labels)
+        self.labels.returnPressed.connect(self.start_pending)
         self.use_template = QCheckBox("Template:")
         self.use_template.setChecked(settings.use_template)
         self.use_template.setToolTip("Describe each label with a sentence as well as its name")
@@ -124,10 +125,14 @@ class TextTab(ClassifyTab):
         model = self.model_picker.model_name()
         zero_shot = is_zero_shot(model, "text")
         labels = tuple(parse_labels(self.labels.text())) if zero_shot else ()
+        if zero_shot and len(labels) < 2:  # the queue waits for them, nothing is dropped
+            waiting = TEXT.count(len(self._pending) + len(self._pasted))
+            raise ValueError(
+                "Type at least two labels, separated by commas, for zero-shot, then press "
+                f"Enter: {waiting} wait for them."
+            )
         paths, texts = tuple(self._pending), tuple(self._pasted)
         self._pending, self._pasted = [], []
-        if zero_shot and len(labels) < 2:
-            raise ValueError("Type at least two labels, separated by commas, for zero-shot.")
         self.settings.remember_model("text", model)
         self.settings.remember_top_k("text", self.top_k.value())
         self.settings.use_template = self.use_template.isChecked()

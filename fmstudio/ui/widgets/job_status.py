@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
-from fmstudio.core.events import Progress
+from fmstudio.core.events import Activity, Log, Progress
 from fmstudio.ui.errors import user_message
 from fmstudio.ui.jobs import JobController
 
@@ -41,7 +41,7 @@ class JobStatus(QWidget):
         layout.addWidget(self.line)
         jobs.started.connect(self._started)
         jobs.progress.connect(self._progress)
-        jobs.log.connect(self._logged)
+        jobs.logged.connect(self._logged)
         self._label = ""
         self._transient = False
         self.notes: list[str] = []
@@ -67,12 +67,12 @@ class JobStatus(QWidget):
             self.jobs.stop()
             self.say("Stopping…")
 
-    @Slot(str)
-    def _logged(self, message: str) -> None:
-        self.say(message)
-        self._transient = message.endswith("…")
+    @Slot(object)
+    def _logged(self, event: Log) -> None:
+        self.say(event.message)
+        self._transient = isinstance(event, Activity)
         if not self._transient:
-            self.notes.append(message)
+            self.notes.append(event.message)
 
     def with_notes(self, summary: str) -> str:
         """The run's summary followed by what the job said along the way ("using

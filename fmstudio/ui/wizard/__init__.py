@@ -1,1 +1,2 @@
-"""`wizard.py` composes the pages of `setup_pages.py` and `run_pages.py`; they share `state.py`."""
+"""`wizard.py` composes one page per file (`data_page.py` … `save_page.py`, in the order the
+user meets them); the pages share `state.py` and never import each other."""

@@ -16,9 +16,13 @@ from PySide6.QtWidgets import QWidget, QWizard
 from fmstudio.core.config import Settings
 from fmstudio.core.modalities import trainable_tasks
 from fmstudio.core.train.spec import TrainSpec
-from fmstudio.ui.wizard.run_pages import EvaluatePage, SavePage, TrainPage
-from fmstudio.ui.wizard.setup_pages import DataPage, ModelPage, SettingsPage
+from fmstudio.ui.wizard.data_page import DataPage
+from fmstudio.ui.wizard.evaluate_page import EvaluatePage
+from fmstudio.ui.wizard.model_page import ModelPage
+from fmstudio.ui.wizard.save_page import SavePage
+from fmstudio.ui.wizard.settings_page import SettingsPage
 from fmstudio.ui.wizard.state import WizardState
+from fmstudio.ui.wizard.train_page import TrainPage
 
 DATA, MODEL, SETTINGS, TRAIN, EVALUATE, SAVE = range(6)
 

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from fmstudio.core.config import Settings
 from fmstudio.ui.tabs.text_tab import TextTab
@@ -53,11 +54,17 @@ def test_pasted_text_is_classified(qtbot, tab: TextTab) -> None:
 
 
 def test_missing_labels_are_explained_not_run(qtbot, tab: TextTab, tmp_path: Path) -> None:
-    (tmp_path / "a.txt").write_text("hello")
+    """A refusal keeps what the user queued: the files run once the labels are there."""
+    (tmp_path / "a.txt").write_text("It rained all night and the wind was strong.")
     tab.labels.setText("only-one")
     tab.add_paths([str(tmp_path / "a.txt")])
     assert not tab.is_busy()
-    assert "at least two labels" in tab.status.text()
+    assert "at least two labels" in tab.status.text() and "1 document wait" in tab.status.text()
+    assert tab.has_pending()
+    tab.labels.setText("weather, music")
+    qtbot.keyClick(tab.labels, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: tab.table.model.rowCount() == 1 and not tab.is_busy(), timeout=60_000)
+    assert [r.top.label for r in tab.table.results() if r.top] == ["weather"]
 
 
 def test_one_document_is_counted_in_the_singular(qtbot, tab: TextTab) -> None:

@@ -68,13 +68,10 @@ class RecordPanel(QWidget):
         """Tests set this to play a file as the microphone; None opens the chosen input."""
         self._stop = threading.Event()
         self.jobs = JobController(self)
-        self.status = JobStatus(self.jobs, stop_key=None)  # first: its "Done" line comes first
+        self.status = JobStatus(self.jobs, stop_key=None)
         self.jobs.other_event.connect(self._on_event)
-        self.jobs.done.connect(self._recorded)
         self.jobs.busy_changed.connect(self._busy_changed)
         self._probe = JobController(self)
-        self._probe.done.connect(self._probed)
-        self._probe.failed.connect(self._probe_failed)
         self.status.stop_button.setToolTip("Stop recording and transcribe (Ctrl+R), or cancel")
         self._build()
         self._set_state(RecordState.PROBING)
@@ -124,7 +121,12 @@ class RecordPanel(QWidget):
 
     @Slot()
     def _start_probe(self) -> None:
-        self._probe.start(_probe_job, "Looking for microphones…")
+        self._probe.start(
+            _probe_job,
+            "Looking for microphones…",
+            on_done=self._probed,
+            on_failed=self._probe_failed,
+        )
 
     @Slot(object, float)
     def _probed(self, inputs: Inputs, _elapsed: float) -> None:
@@ -170,7 +172,8 @@ class RecordPanel(QWidget):
             options=self.options.options(),
             device=self.options.device_name(),
         )
-        if not self.jobs.start(lazy_job(RECORD, request, stop=self._stop), "Recording…"):
+        job = lazy_job(RECORD, request, stop=self._stop)
+        if not self.jobs.start(job, "Recording…", on_done=self._recorded):
             return False
         self._set_state(RecordState.RECORDING)
         self.recording_started.emit()

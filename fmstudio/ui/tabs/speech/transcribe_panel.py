@@ -39,8 +39,7 @@ class TranscribePanel(QWidget):
         self.blocked = False
         """Set while a recording runs: files then wait for it to end."""
         self.jobs = JobController(self)
-        self.status = JobStatus(self.jobs, stop_key=None)  # first: its "Done" line comes first
-        self.jobs.done.connect(self._done)
+        self.status = JobStatus(self.jobs, stop_key=None)
         self.jobs.busy_changed.connect(self._busy_changed)
         self.add_button = QPushButton("Add audio…")
         self.add_button.setToolTip(
@@ -93,7 +92,7 @@ class TranscribePanel(QWidget):
             self.options.device_name(),
             keep_audio=True,
         )
-        self.jobs.start(lazy_job(SPEECH.run, request), "Transcribing…")
+        self.jobs.start(lazy_job(SPEECH.run, request), "Transcribing…", on_done=self._done)
 
     @Slot(object, float)
     def _done(self, transcripts: list[Transcript], elapsed_s: float) -> None:

@@ -1,0 +1,133 @@
+"""The wizard's Data page: choose a dataset folder (or a table) and see what the scan found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWizardPage,
+)
+
+from fmstudio.core.data.split import VAL_SPLIT
+from fmstudio.core.data.suffixes import TABLE_SUFFIXES
+from fmstudio.core.modalities import modality, trainable_tasks
+from fmstudio.core.requests import Scan
+from fmstudio.ui.jobs import JobController, lazy_job
+from fmstudio.ui.widgets.job_status import JobStatus
+from fmstudio.ui.wizard.state import AnyReport, WizardState
+
+MAX_SKIPPED_SHOWN = 200
+TABLE_FILTER = "Tables (" + " ".join(f"*{s}" for s in sorted(TABLE_SUFFIXES)) + ")"
+
+
+class DataPage(QWizardPage):
+    def __init__(self, state: WizardState) -> None:
+        super().__init__()
+        self.state = state
+        self.setTitle("Data")
+        self.task = QComboBox()
+        for task in trainable_tasks():
+            self.task.addItem(f"{modality(task).title} {modality(task).trainee}", task)
+        self.task.setCurrentIndex(max(0, self.task.findData(state.task)))
+        self.task.currentIndexChanged.connect(self._task_changed)
+        self.folder = QLineEdit()
+        self.folder.editingFinished.connect(self.rescan)
+        browse = QPushButton("Browse…")
+        browse.setToolTip("Choose the dataset folder")
+        browse.clicked.connect(self.browse)
+        self.table_button = QPushButton("Table file…")
+        self.table_button.setToolTip("For text: a CSV, TSV or JSONL file with a 'label' column")
+        self.table_button.clicked.connect(self.browse_table)
+        row = QHBoxLayout()
+        row.addWidget(self.folder, 1)
+        row.addWidget(browse)
+        row.addWidget(self.table_button)
+        self.report_view = QPlainTextEdit()
+        self.report_view.setReadOnly(True)
+        self.report_view.setPlaceholderText("The data check appears here.")
+        self.jobs = JobController(self)
+        self.jobs.done.connect(self._scanned)
+        self.jobs.busy_changed.connect(self.completeChanged)
+        form = QFormLayout()
+        form.addRow("Task:", self.task)
+        form.addRow("Data:", row)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.report_view, 1)
+        layout.addWidget(JobStatus(self.jobs))
+        self._task_changed()
+
+    @Slot()
+    def _task_changed(self) -> None:
+        self.state.task = str(self.task.currentData())
+        self.setSubTitle(modality(self.state.task).dataset_hint)
+        self.folder.setPlaceholderText(
+            "a folder of clips with transcripts"
+            if modality(self.state.task).transcribes
+            else "a folder of class folders"
+        )
+        self.table_button.setVisible(modality(self.state.task).accepts_tables)
+        if self.folder.text().strip():
+            self.rescan()
+
+    @Slot()
+    def browse(self) -> None:
+        start = self.folder.text() or self.state.settings.last_folder or str(Path.home())
+        chosen = QFileDialog.getExistingDirectory(self, "Dataset folder", start)
+        if chosen:
+            self.set_folder(chosen)
+
+    @Slot()
+    def browse_table(self) -> None:
+        start = self.state.settings.last_folder or str(Path.home())
+        chosen, _ = QFileDialog.getOpenFileName(self, "Text dataset", start, TABLE_FILTER)
+        if chosen:
+            self.set_folder(chosen)
+
+    def set_folder(self, folder: str) -> None:
+        self.folder.setText(folder)
+        path = Path(folder)
+        self.state.settings.last_folder = str(path if path.is_dir() else path.parent)
+        self.rescan()
+
+    @Slot()
+    def rescan(self) -> None:
+        folder = self.folder.text().strip()
+        if not folder or self.jobs.is_busy():
+            return
+        self.state.report = None
+        self.report_view.setPlainText("Checking…")
+        split = 0.0 if self.state.evaluate_only else VAL_SPLIT
+        scan = modality(self.state.task).scan
+        self.jobs.start(lazy_job(scan, Scan(folder, self.state.task, split)), "Checking…")
+        self.completeChanged.emit()
+
+    @Slot(object, float)
+    def _scanned(self, report: AnyReport, _elapsed: float) -> None:
+        self.state.report = report
+        lines = [report.summary(evaluating=self.state.evaluate_only)]
+        if report.skipped:
+            lines.append("\nSkipped files:")
+            lines += [f"  {s.path}: {s.reason}" for s in report.skipped[:MAX_SKIPPED_SHOWN]]
+            if len(report.skipped) > MAX_SKIPPED_SHOWN:
+                lines.append(f"  … and {len(report.skipped) - MAX_SKIPPED_SHOWN} more")
+        self.report_view.setPlainText("\n".join(lines))
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        report = self.state.report
+        if self.jobs.is_busy() or report is None:
+            return False
+        return bool(report.train or report.val) if self.state.evaluate_only else report.ok
+
+    def cleanupPage(self) -> None:
+        self.jobs.wait_stopped()
