@@ -28,12 +28,13 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from fmstudio.core import loading
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("FMSTUDIO_HOME", tempfile.mkdtemp())
 import numpy as np
 from _common import report
 
-from fmstudio.core import catalog
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.events import Event, run_to_end
 from fmstudio.core.speech.events import LiveText
@@ -176,7 +177,7 @@ def main() -> None:
     played = make_recording(Path(tempfile.mkdtemp()))
     pulse = not args.file_source and pulse_started()
     player = Player(played, pulse)
-    model = catalog.load("whisper-tiny.en", "speech")
+    model = loading.load("whisper-tiny.en", "speech")
     ours, our_text = measure(lambda: fmstudio_run(player, model), args.repeats)
     plain, plain_text = measure(lambda: plain_run(player, model), args.repeats)
     reference = " ".join(SCRIPT)

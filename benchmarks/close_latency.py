@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fmstudio.core import loading
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("FMSTUDIO_HOME", tempfile.mkdtemp())
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -97,7 +99,7 @@ def _window() -> MainWindow:
 
 def plain_stop(path: Path, delay: float) -> float:
     """Seconds a plain faster-whisper loop takes to end after its stop flag is set."""
-    model = catalog.cached_load("whisper-tiny.en", "speech").model
+    model = loading.cached_load("whisper-tiny.en", "speech").model
     stop = threading.Event()
     stopped_at = 0.0
 
@@ -131,7 +133,7 @@ def main() -> None:
         "fine-tune, head mode": train_job(make_classes(16), epochs=400),
     }
     for task in ("speech", "image", "text"):  # loading is no step: the closes time steps
-        catalog.cached_load(catalog.default_model(task), task, resolve_device("auto"))
+        loading.cached_load(catalog.default_model(task), task, resolve_device("auto"))
     delays = random.Random(0)
     worst_long = 0.0
     for name, job in jobs.items():

@@ -23,10 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from fmstudio.core import loading
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._common import report
 from benchmarks._datasets import docstring_sentences
-from fmstudio.core import catalog
 from fmstudio.core.data.audio import load_audio
 from fmstudio.core.events import CancelToken, run_to_end
 from fmstudio.core.speech.requests import SpeechOptions
@@ -168,14 +169,14 @@ def speech(folder: Path) -> None:
     sentences = docstring_sentences(12, seed=3)
     clips = [espeak(folder / f"en{i}.wav", "en-us", s) for i, s in enumerate(sentences)]
     for name in ("whisper-tiny.en", "whisper-base"):
-        model = catalog.cached_load(name, "speech")
+        model = loading.cached_load(name, "speech")
         transcribe(model, clips[0], SpeechOptions(language="en"))  # warm up
         start = time.perf_counter()
         said = [transcribe(model, c, SpeechOptions(language="en")).text for c in clips]
         seconds = time.perf_counter() - start
         wer = score([str(c) for c in clips], list(sentences), said).wer
         print(f"{name}: WER {wer:.3f} on {len(clips)} English clips, {seconds:.1f} s")
-    model = catalog.cached_load("whisper-base", "speech")
+    model = loading.cached_load("whisper-base", "speech")
     right, probabilities = 0, []
     for code, texts in SPOKEN.items():
         for i, text in enumerate(texts):
@@ -196,7 +197,7 @@ def speech(folder: Path) -> None:
 
 def main() -> None:
     ours, baseline = [], []
-    english_only = catalog.cached_load("all-MiniLM-L6-v2", "text")
+    english_only = loading.cached_load("all-MiniLM-L6-v2", "text")
     for language, topics in TOPICS.items():
         picked = zero_shot(topics, "")
         minilm = zero_shot(topics, english_only)

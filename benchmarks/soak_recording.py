@@ -23,13 +23,14 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from fmstudio.core import loading
+
 os.environ.setdefault("FMSTUDIO_HOME", tempfile.mkdtemp())
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
 from soak import open_files, rss_mb
 
-from fmstudio.core import catalog
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.events import Event, run_to_end
 from fmstudio.core.speech.events import Level, LiveText
@@ -77,7 +78,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp())
     source = Looped(make_speech(folder), args.minutes * 60)
-    model = catalog.load("whisper-tiny.en", "speech")
+    model = loading.load("whisper-tiny.en", "speech")
     rows: list[tuple[int, float, int, int]] = []
     passes = 0
     started = time.monotonic()

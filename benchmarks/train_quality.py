@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 from _datasets import digits, docstrings
 
+from fmstudio.core import loading
 from fmstudio.core.classify.evaluate import evaluate_model
 from fmstudio.core.classify.scan import scan
 from fmstudio.core.classify.train_job import fine_tune
@@ -39,13 +40,12 @@ BUILDERS = {"digits": ("image", digits), "docstrings": ("text", docstrings)}
 
 def _features(task: str, samples) -> torch.Tensor:
     """The frozen backbone's features: pooled EfficientNet-Lite0, mean-pooled MiniLM."""
-    from fmstudio.core import catalog
 
     if task == "image":
         from fmstudio.core.data.images import load_image
         from fmstudio.core.image.transforms import to_tensor
 
-        model = catalog.load("efficientnet_lite0", "image")
+        model = loading.load("efficientnet_lite0", "image")
         out = []
         with torch.inference_mode():
             for i in range(0, len(samples), 32):
@@ -54,7 +54,7 @@ def _features(task: str, samples) -> torch.Tensor:
                 )
                 out.append(model.model.forward_head(model.model.forward_features(batch), True))
         return torch.cat(out)
-    encoder = catalog.load("all-MiniLM-L6-v2", "text")
+    encoder = loading.load("all-MiniLM-L6-v2", "text")
     return torch.cat(
         [encoder.embed([s.text for s in samples[i : i + 32]]) for i in range(0, len(samples), 32)]
     )

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from fmstudio.core import loading
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -157,7 +159,7 @@ def stalled_hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
 
     from huggingface_hub import constants
 
-    from fmstudio.core import catalog, hub
+    from fmstudio.core import hub
 
     server = socket.create_server(("127.0.0.1", 0))
     server.settimeout(0.1)
@@ -198,6 +200,6 @@ def stalled_hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
         connection.close()
     server.close()
     deadline = time.monotonic() + 60
-    while catalog._loading and time.monotonic() < deadline:  # the abandoned load fails now
+    while loading._loading and time.monotonic() < deadline:  # the abandoned load fails now
         time.sleep(0.05)
-    assert not catalog._loading, "an abandoned load never ended"
+    assert not loading._loading, "an abandoned load never ended"

@@ -34,9 +34,9 @@ segments, info = model.transcribe("audio.wav")
 print(" ".join(s.text for s in segments))""",
     "fmstudio": """# a linear head (model.safetensors: weight, bias) on the multilingual Universal
 # Sentence Encoder's embeddings; head.json names the encoder and the classes
-from fmstudio.core import catalog
+from fmstudio.core import loading
 
-model = catalog.load("{folder}", "text")
+model = loading.load("{folder}", "text")
 print(model.labels, model.probabilities(["some text"]))""",
 }
 

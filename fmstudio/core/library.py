@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fmstudio import __version__
-from fmstudio.core import catalog, hub_card, paths
+from fmstudio.core import hub_card, loading, paths
 from fmstudio.core.atomic import atomic_write_text
 from fmstudio.core.data.report import relative_path
 from fmstudio.core.errors import FmError
@@ -125,7 +125,7 @@ def publish(staging: Path, name: str) -> Path:
         save_folder(target, lambda tmp: _copy_into(staging, tmp))
         shutil.rmtree(staging, ignore_errors=True)
     for folder in (staging, target):  # a model replaced under its name must load anew
-        catalog.forget(folder)
+        loading.forget(folder)
     return target
 
 

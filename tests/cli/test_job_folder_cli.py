@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fmstudio.core import catalog, paths
+from fmstudio.core import catalog, loading, paths
 
 pytestmark = pytest.mark.slow  # spawns the CLI
 
@@ -87,7 +87,7 @@ def test_the_job_runs_with_its_own_script_and_its_model_imports(job: Path) -> No
     assert saved["folder"] == str(model) and saved["accuracy"] >= 0.9
     shutil.copytree(model, paths.models_dir() / "colours-from-cluster")
     assert "colours-from-cluster" in [e.name for e in catalog.list_models("image")]
-    assert catalog.load("colours-from-cluster", "image").labels == ["blue", "red"]
+    assert loading.load("colours-from-cluster", "image").labels == ["blue", "red"]
 
 
 def test_changed_or_missing_data_is_refused_by_name(job: Path) -> None:

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 import torch
 
-from fmstudio.core import catalog
+from fmstudio.core import catalog, loading
 from fmstudio.core.image.transforms import to_tensor
 
 
 def test_bundled_image_model_names_a_flower(photo_like_image: Path) -> None:
     from fmstudio.core.data.images import load_image
 
-    model = catalog.load("efficientnet_lite0", "image")
+    model = loading.load("efficientnet_lite0", "image")
     assert len(model.labels) == 1000 and model.labels[985] == "daisy"
     probs = model.probabilities(to_tensor(load_image(photo_like_image), model.preprocess)[None])
     assert probs.shape == (1, 1000)
@@ -38,7 +38,7 @@ def test_lite2_is_offered_with_its_own_input_size_and_agrees_on_a_clear_photo(
     entry = next(e for e in catalog.list_models("image") if e.name == "efficientnet_lite2")
     assert entry.available_offline and "77.6" in entry.description
     assert catalog.resolve("lite2", "image").name == "efficientnet_lite2"
-    lite2 = catalog.load("efficientnet_lite2", "image")
+    lite2 = loading.load("efficientnet_lite2", "image")
     assert (lite2.preprocess.resize, lite2.preprocess.crop) == (292, 260)
     palace = Image.fromarray(load_sample_image("china.jpg"))
     probs = lite2.probabilities(to_tensor(palace, lite2.preprocess)[None])[0]
@@ -56,7 +56,7 @@ def test_lite2_is_offered_with_its_own_input_size_and_agrees_on_a_clear_photo(
 
 
 def test_bundled_text_model_embeds_by_meaning() -> None:
-    model = catalog.load("all-MiniLM-L6-v2", "text")
+    model = loading.load("all-MiniLM-L6-v2", "text")
     emb = model.embed(
         [
             "A kitten sleeps on the sofa.",
@@ -76,7 +76,7 @@ def _words(text: str) -> list[str]:
 
 def test_bundled_speech_model_transcribes_espeak(speech_wav: tuple[Path, str]) -> None:
     path, said = speech_wav
-    model = catalog.load("whisper-tiny.en", "speech")
+    model = loading.load("whisper-tiny.en", "speech")
     segments, info = model.model.transcribe(str(path), beam_size=5)
     heard = _words(" ".join(s.text for s in segments))
     assert info.duration > 1.0

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from fmstudio.core import catalog, paths
+from fmstudio.core import catalog, loading, paths
 from fmstudio.core.errors import ModelUnavailableError
 
 
@@ -81,11 +81,11 @@ def test_two_folders_with_one_name_are_two_models(tmp_path: Path, tiny_image_bas
     first, second = tmp_path / "a" / "model", tmp_path / "b" / "model"
     shutil.copytree(tiny_image_base, first)
     shutil.copytree(tiny_image_base, second)
-    one = catalog.cached_load(str(first), "image")
-    assert catalog.cached_load(str(first), "image") is one
-    assert catalog.cached_load(str(second), "image") is not one
-    catalog.forget(first)
-    assert catalog.cached_load(str(first), "image") is not one
+    one = loading.cached_load(str(first), "image")
+    assert loading.cached_load(str(first), "image") is one
+    assert loading.cached_load(str(second), "image") is not one
+    loading.forget(first)
+    assert loading.cached_load(str(first), "image") is not one
 
 
 def test_callers_share_one_load_and_a_forgotten_load_is_not_kept(
@@ -99,7 +99,7 @@ def test_callers_share_one_load_and_a_forgotten_load_is_not_kept(
     shutil.copytree(tiny_image_base, folder)
     loads: list[str] = []
     release = threading.Event()
-    real_load = catalog._load_entry
+    real_load = loading._load_entry
 
     def slow_load(entry, task, device):  # a slow disk: the load waits for the test
         loads.append(entry.name)
@@ -113,17 +113,17 @@ def test_callers_share_one_load_and_a_forgotten_load_is_not_kept(
         waiting.append(1)
         return real_wait(*args)
 
-    monkeypatch.setattr(catalog, "_load_entry", slow_load)
-    monkeypatch.setattr(catalog, "wait_for", counted_wait)
+    monkeypatch.setattr(loading, "_load_entry", slow_load)
+    monkeypatch.setattr(loading, "wait_for", counted_wait)
     with ThreadPoolExecutor(2) as pool:
-        callers = [pool.submit(catalog.cached_load, str(folder), "image") for _ in range(2)]
+        callers = [pool.submit(loading.cached_load, str(folder), "image") for _ in range(2)]
         while len(waiting) < 2:  # both callers wait for the load under way
             threading.Event().wait(0.01)
-        catalog.forget(folder)  # saved over while it loads
+        loading.forget(folder)  # saved over while it loads
         release.set()
         first, second = (c.result(timeout=30) for c in callers)
     assert first is second and len(loads) == 1, "both callers got the one load"
-    assert catalog.cached_load(str(folder), "image") is not first, "the old load was not kept"
+    assert loading.cached_load(str(folder), "image") is not first, "the old load was not kept"
     assert len(loads) == 2
 
 
@@ -162,7 +162,7 @@ def test_broken_library_models_are_listed_with_the_reason_and_never_unpickled(
     assert "garbled" not in {e.name for e in catalog.library_entries("image")}
     for name, task in (("no-weights", "image"), ("pickled", "text"), (str(pickled), "text")):
         with pytest.raises(ModelUnavailableError):
-            catalog.load(name, task)
+            loading.load(name, task)
     assert not marker.exists(), "the pickle was never loaded"
 
 
@@ -171,5 +171,5 @@ def test_loaded_models_are_frozen_out_of_the_garbage_collector() -> None:
     held during transcription, a frozen window); frozen, only new objects are walked."""
     import gc
 
-    catalog.cached_load("whisper-tiny.en", "speech")
+    loading.cached_load("whisper-tiny.en", "speech")
     assert gc.get_freeze_count() > len(gc.get_objects())

@@ -11,7 +11,7 @@ import torch
 from PIL import Image
 from torchvision.transforms import functional as F
 
-from fmstudio.core import catalog
+from fmstudio.core import loading
 from fmstudio.core.data.images import load_image
 from fmstudio.core.devices import bf16_native
 from fmstudio.core.export import graphs
@@ -77,10 +77,10 @@ def test_mismatch_names_what_differs() -> None:
 
 
 def test_training_gets_the_plain_module_and_inference_the_fast_one() -> None:
-    trained_from = catalog.load("efficientnet_lite0", "image")
+    trained_from = loading.load("efficientnet_lite0", "image")
     assert trained_from.fast is None
     assert trained_from.model.conv_stem.weight.is_contiguous()  # safetensors saves it as is
-    assert catalog.cached_load("efficientnet_lite0", "image").fast is not None
+    assert loading.cached_load("efficientnet_lite0", "image").fast is not None
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from fmstudio.core import catalog
+from fmstudio.core import loading
 from fmstudio.core.errors import ModelUnavailableError
 from fmstudio.core.hub import load_cached_or_online
 
@@ -63,7 +63,7 @@ def test_real_libraries_report_uncached_models_clearly(
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
     with pytest.raises(ModelUnavailableError, match="is not cached and the network is unreachable"):
-        catalog.load(name, task)
+        loading.load(name, task)
 
 
 def test_an_unreachable_hub_is_found_by_one_probe_not_by_the_clients_retries(
@@ -113,7 +113,7 @@ def test_stop_ends_the_wait_for_a_download_that_hangs(stalled_hub: list[bytes]) 
 
     threading.Thread(target=stop_once_the_download_hangs, daemon=True).start()
     with pytest.raises(Cancelled):
-        catalog.cached_load("resnet18.a1_in1k", "image", cancel=cancel)
+        loading.cached_load("resnet18.a1_in1k", "image", cancel=cancel)
     waited = time.monotonic() - cancelled_at[0]
     assert waited < 1.0, f"Stop waited {waited:.1f} s for the download"
     assert b"resnet18" in b"".join(stalled_hub), "the download itself was under way"

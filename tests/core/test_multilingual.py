@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fmstudio.core import catalog, paths
+from fmstudio.core import catalog, loading, paths
 from fmstudio.core.data.audio import load_audio
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import CancelToken, Log, run_to_end
@@ -60,7 +60,7 @@ def german(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _transcribe(model: str, path: Path, options: SpeechOptions, *, quick: bool = False):
-    loaded = catalog.cached_load(model, "speech")
+    loaded = loading.cached_load(model, "speech")
     audio = load_audio(path)
     return run_to_end(transcribe_audio(loaded, audio, options, CancelToken(), quick=quick))
 

@@ -23,6 +23,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 from torch.utils.data import Dataset, TensorDataset, default_collate
 
+from fmstudio.core import loading
 from fmstudio.core.classify.results import ItemResult, rank
 from fmstudio.core.errors import InputFileError
 from fmstudio.core.events import CancelToken, Event, Log, Partial, Progress
@@ -114,12 +115,11 @@ def classify_tones(
     request: ClassifyTones, *, cancel: CancelToken | None = None
 ) -> Generator[Event, None, list[ItemResult]]:
     """The row's try-it job: rank the classes for each WAV file; a bad file is an error row."""
-    from fmstudio.core import catalog
 
     cancel = cancel or CancelToken()
     model = request.model
     if isinstance(model, str):
-        model = catalog.cached_load(model, TONE.task, "cpu", cancel)
+        model = loading.cached_load(model, TONE.task, "cpu", cancel)
     results = []
     for i, path in enumerate(request.paths):
         cancel.raise_if_cancelled()

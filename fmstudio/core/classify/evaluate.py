@@ -10,7 +10,7 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from fmstudio.core import catalog
+from fmstudio.core import loading
 from fmstudio.core.classify.metrics import (
     Evaluation,
     Misclassified,
@@ -82,7 +82,7 @@ def evaluate_model(
             f"no usable examples in {request.data}: " + "; ".join(report.errors or ["empty"])
         )
     yield Activity(f"Loading {request.model}…")
-    loaded = catalog.cached_load(
+    loaded = loading.cached_load(
         request.model, request.task, resolve_device(request.device), cancel
     )
     labels: list[str] | None = getattr(loaded, "labels", None)  # a zero-shot encoder has none

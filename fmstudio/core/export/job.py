@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from fmstudio import __version__
-from fmstudio.core import catalog, library
+from fmstudio.core import catalog, library, loading
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import Activity, CancelToken, Event, Log
 from fmstudio.core.export import graphs, snippets
@@ -77,7 +77,7 @@ def export_model(
     target = target or default_output(name, request.format)
     library.check_replaceable(target, META_FILE, "an fmstudio export")
     yield Activity(f"Loading {request.model}…")
-    loaded = catalog.load(request.model, task, "cpu")
+    loaded = loading.load(request.model, task, "cpu")
     item = import_target(str(modality(task).exportable))(loaded)
     cancel.raise_if_cancelled()
     yield Activity(f"Exporting to {request.format} and checking it against PyTorch…")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from fmstudio.core import catalog
+from fmstudio.core import loading
 from fmstudio.core.classify.results import ItemResult, Prediction, rank
 from fmstudio.core.data.files import expand_paths
 from fmstudio.core.data.images import IMAGE_SUFFIXES, load_image, make_thumbnail
@@ -107,7 +107,7 @@ def _classifier(
         return request.model
     name = request.model or IMAGE.default_model
     yield Activity(f"Loading {name}…")
-    loaded: ImageClassifier = catalog.cached_load(
+    loaded: ImageClassifier = loading.cached_load(
         name, "image", resolve_device(request.device), cancel
     )
     return loaded

@@ -16,7 +16,7 @@ from torch import nn
 from torch.utils.data import Dataset, default_collate
 from torchvision import transforms as T
 
-from fmstudio.core import catalog
+from fmstudio.core import loading
 from fmstudio.core.classify.scan import Sample
 from fmstudio.core.data.images import load_image
 from fmstudio.core.errors import FmError
@@ -84,7 +84,7 @@ class ImageFinetuner:
         self.architecture = ""
 
     def load(self) -> None:
-        loaded = catalog.load(self.base, "image", "cpu")
+        loaded = loading.load(self.base, "image", "cpu")
         if not isinstance(loaded, ImageClassifier) or not hasattr(loaded.model, "reset_classifier"):
             raise FmError(f"{self.base} is not a timm model; fine-tuning needs a timm backbone")
         self.model = loaded.model

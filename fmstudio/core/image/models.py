@@ -271,7 +271,7 @@ def load(entry: ModelEntry, device: str = "cpu") -> ImageClassifier:
 
 def speed_up(classifier: ImageClassifier) -> ImageClassifier:
     """Give `classifier` its fastest checked path for inference; `runtime` says which, and
-    why not a faster one. (Training keeps the plain module: see `catalog.cached_load`.)"""
+    why not a faster one. (Training keeps the plain module: see `loading.cached_load`.)"""
     if classifier.device != "cpu":
         classifier.runtime = f"PyTorch on {classifier.device}"
         return classifier

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from fmstudio.core import catalog
+from fmstudio.core import loading
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.data.files import expand_paths
 from fmstudio.core.devices import resolve_device
@@ -42,7 +42,7 @@ def load_speech_model(
         return model
     name = model or SPEECH.default_model
     yield Activity(f"Loading {name}…")
-    loaded: SpeechModel = catalog.cached_load(name, "speech", resolve_device(device), cancel)
+    loaded: SpeechModel = loading.cached_load(name, "speech", resolve_device(device), cancel)
     return loaded
 
 

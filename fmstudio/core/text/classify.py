@@ -12,7 +12,7 @@ from pathlib import Path
 
 import torch
 
-from fmstudio.core import catalog
+from fmstudio.core import catalog, loading
 from fmstudio.core.classify.results import ItemResult, Prediction, rank
 from fmstudio.core.data.files import expand_paths
 from fmstudio.core.data.texts import TEXT_SUFFIXES, TextDoc, iter_documents
@@ -194,7 +194,7 @@ def _load(
     if why:
         yield Log(why)
     yield Activity(f"Loading {name}…")
-    loaded: ZeroShotEncoder | Classifier = catalog.cached_load(
+    loaded: ZeroShotEncoder | Classifier = loading.cached_load(
         name, "text", resolve_device(request.device), cancel
     )
     return loaded

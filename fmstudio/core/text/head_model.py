@@ -14,7 +14,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from fmstudio.core import catalog
+from fmstudio.core import loading
 from fmstudio.core.errors import ModelUnavailableError
 from fmstudio.core.text.multilingual import MultilingualEncoder
 
@@ -22,7 +22,7 @@ HEAD_FILE = "head.json"
 
 
 def encoder(name: str) -> MultilingualEncoder:
-    loaded = catalog.cached_load(name, "text")
+    loaded = loading.cached_load(name, "text")
     if not isinstance(loaded, MultilingualEncoder):
         raise ModelUnavailableError(f"{name} is not a frozen sentence encoder")
     return loaded

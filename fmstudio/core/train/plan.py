@@ -6,7 +6,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from fmstudio.core import catalog
+from fmstudio.core import loading
 from fmstudio.core.data.report import ScanReport
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError
@@ -39,7 +39,7 @@ class RunPlan:
         if distributed.current().main:
             save_folder(self.target, write)
             self.run_dir.remove()
-            catalog.forget(self.target)
+            loading.forget(self.target)
         distributed.barrier()
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from fmstudio.core import loading
 from fmstudio.core.classify.compare import changed_verdicts
 from fmstudio.core.classify.evaluate import EvalResult
 from fmstudio.core.classify.metrics import score_predictions
@@ -69,14 +70,13 @@ def test_changed_verdicts_are_fixes_and_breaks_on_common_files() -> None:
 def test_a_model_saved_over_another_is_not_served_from_the_cache(
     tmp_path: Path, tiny_text_base: Path
 ) -> None:
-    from fmstudio.core import catalog
     from fmstudio.core.library import publish, staging_folder
 
     data = make_text_folder(tmp_path / "texts", per_class=4)
     spec = TrainSpec("text", str(data), "same name", base=str(tiny_text_base), mode="head")
     run_to_end(fine_tune(spec))
-    first = catalog.cached_load("same name", "text")
+    first = loading.cached_load("same name", "text")
     staging = staging_folder()
     run_to_end(fine_tune(TrainSpec("text", str(data), str(staging), base=str(tiny_text_base))))
     publish(staging, "same name")
-    assert catalog.cached_load("same name", "text") is not first
+    assert loading.cached_load("same name", "text") is not first

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from fmstudio.core import catalog, paths
+from fmstudio.core import catalog, loading, paths
 from fmstudio.core.classify.evaluate import evaluate_model
 from fmstudio.core.classify.scan import scan
 from fmstudio.core.classify.train_job import class_weights, fine_tune
@@ -63,7 +63,7 @@ def test_image_head_mode_saves_a_timm_model(tiny_image_base: Path, image_folder:
 
     plain = timm.create_model(f"local-dir:{folder}", pretrained=True).eval()
     assert plain.pretrained_cfg["label_names"] == ["blue", "red"]
-    ours = catalog.load("colours", "image")
+    ours = loading.load("colours", "image")
     batch = torch.randn(2, 3, 32, 32)
     with torch.no_grad():
         assert torch.allclose(plain(batch), ours.logits(batch), atol=1e-5)
@@ -114,7 +114,7 @@ def test_text_full_mode_saves_a_transformers_model(
     plain = AutoModelForSequenceClassification.from_pretrained(out).eval()
     tokenizer = AutoTokenizer.from_pretrained(out)
     assert plain.config.id2label == {0: "cooking", 1: "sports"}
-    ours = catalog.load(str(out), "text")
+    ours = loading.load(str(out), "text")
     texts = ["the striker scored a goal", "bake the onion with butter"]
     with torch.no_grad():
         theirs = plain(**tokenizer(texts, padding=True, return_tensors="pt")).logits.softmax(-1)

@@ -13,7 +13,7 @@ import pytest
 import torch
 from PIL import Image
 
-from fmstudio.core import catalog
+from fmstudio.core import loading
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import run_to_end
 from fmstudio.core.export import graphs, snippets
@@ -55,7 +55,7 @@ def test_trained_text_classifier_runs_from_its_readme(tmp_path: Path, tiny_text_
     _export(str(tiny_text_base), tmp_path / "tiny-text", task="text")
     files = {p.name for p in (tmp_path / "tiny-text").iterdir()}
     assert {"model.onnx", "tokenizer.json", META_FILE, "README.md"} <= files
-    model = catalog.load(str(tiny_text_base), "text")
+    model = loading.load(str(tiny_text_base), "text")
     expected = model.labels[
         int(model.probabilities(["The delivery arrived two days late."])[0].argmax())
     ]
@@ -65,7 +65,7 @@ def test_trained_text_classifier_runs_from_its_readme(tmp_path: Path, tiny_text_
 def test_torchscript_loads_with_jit_and_matches(tmp_path: Path, tiny_image_base: Path) -> None:
     result = _export(str(tiny_image_base), tmp_path / "ts", "torchscript", "image")
     assert result.format == "torchscript" and (tmp_path / "ts" / "model.pt").is_file()
-    model = catalog.load(str(tiny_image_base), "image")
+    model = loading.load(str(tiny_image_base), "image")
     x = torch.randn(3, 3, 32, 32)
     with torch.inference_mode():
         scripted = torch.jit.load(str(tmp_path / "ts" / "model.pt"))(x)

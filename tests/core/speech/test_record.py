@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmstudio.core import catalog
+from fmstudio.core import loading
 from fmstudio.core.data.audio import load_audio
 from fmstudio.core.errors import Cancelled
 from fmstudio.core.events import CancelToken, run_to_end
@@ -29,7 +29,7 @@ from tests.checks import word_error_rate
 
 @pytest.fixture(scope="module")
 def whisper():
-    return catalog.load("whisper-tiny.en", "speech")
+    return loading.load("whisper-tiny.en", "speech")
 
 
 @pytest.mark.slow

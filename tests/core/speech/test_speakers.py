@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmstudio.core import catalog
+from fmstudio.core import loading
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.events import CancelToken, run_to_end
 from fmstudio.core.speech import writers
@@ -28,7 +28,7 @@ def conversation(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
 
 
 def _transcribe(path: Path, options: SpeechOptions) -> Transcript:
-    model = catalog.cached_load("whisper-tiny.en", "speech")
+    model = loading.cached_load("whisper-tiny.en", "speech")
     return run_to_end(transcribe_audio(model, load_audio(path), options, CancelToken()))
 
 
@@ -64,7 +64,7 @@ def test_more_speakers_asked_for_than_there_are_never_crashes(tmp_path: Path):
 
 
 def test_silence_and_a_short_file_give_a_sensible_answer(tmp_path: Path, speech_wav):
-    model = catalog.cached_load("whisper-tiny.en", "speech")
+    model = loading.cached_load("whisper-tiny.en", "speech")
     silent = np.zeros(SAMPLE_RATE * 3, np.float32)
     quiet = run_to_end(
         transcribe_audio(model, silent, SpeechOptions(speakers=0), CancelToken(), "silence")
@@ -149,7 +149,7 @@ def test_music_and_long_silence_around_speech(tmp_path: Path, speech_wav):
     chord = sum(0.1 * np.sin(2 * np.pi * f * t) for f in (262, 330, 392)).astype(np.float32)
     silence = np.zeros(SAMPLE_RATE * 6, np.float32)
     audio = np.concatenate([chord, silence, load_audio(speech_wav[0]), silence])
-    model = catalog.cached_load("whisper-tiny.en", "speech")
+    model = loading.cached_load("whisper-tiny.en", "speech")
     found = run_to_end(transcribe_audio(model, audio, SpeechOptions(speakers=0), CancelToken()))
     assert 1 <= len(found.speakers) <= 2
     assert "lazy dog" in found.text.lower()

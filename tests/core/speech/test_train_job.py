@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from fmstudio.core import catalog
+from fmstudio.core import catalog, loading
 from fmstudio.core.data.audio import load_audio
 from fmstudio.core.errors import Cancelled, FmError
 from fmstudio.core.events import CancelToken, Event, Log, run_to_end
@@ -101,7 +101,7 @@ def test_a_tiny_whisper_trains_saves_for_faster_whisper_and_trains_further(
     assert card["hyperparameters"]["lr"] == 5e-5 and len(card["history"]) == 2
     assert result.after is not None and result.after.n == 1
     assert "tiny-speech" in [e.name for e in catalog.list_models("speech")]
-    loaded = catalog.load("tiny-speech", "speech")
+    loaded = loading.load("tiny-speech", "speech")
     segments, _ = loaded.model.transcribe(load_audio(clip_folder / "clip00.wav"))
     list(segments)  # decodes without error, whatever a 2-epoch tiny model says
     again = load_trainable(str(folder))
