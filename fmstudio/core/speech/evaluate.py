@@ -58,12 +58,14 @@ def clips_to_evaluate(report: ClipReport) -> list[Clip]:
 
 
 def evaluate_speech(
-    request: Evaluate, *, cancel: CancelToken | None = None
+    request: Evaluate, *, cancel: CancelToken | None = None, report: ClipReport | None = None
 ) -> Generator[Event, None, SpeechEvaluation]:
-    """Transcribe the dataset's clips with `request.model` and score them against the text."""
+    """Transcribe the dataset's clips with `request.model` and score them against the text;
+    `report` is the scan the caller already has (the wizard's), so no clip is read twice."""
     cancel = cancel or CancelToken()
-    yield Activity(f"Scanning {request.data}…")
-    report = scan_clips(request.data)
+    if report is None:
+        yield Activity(f"Scanning {request.data}…")
+        report = scan_clips(request.data)
     clips = clips_to_evaluate(report)
     if not clips:
         raise FmError("no clips to evaluate:\n" + report.summary(evaluating=True))

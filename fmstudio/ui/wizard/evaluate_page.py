@@ -63,7 +63,8 @@ class EvaluatePage(QWizardPage):
         request = Evaluate(
             self.state.task, self.state.model, report.root, device=self.state.settings.device
         )
-        job = lazy_job(modality(self.state.task).evaluate, request)
+        # The Data page's scan already read (and decoded) every example: the job reuses it.
+        job = lazy_job(modality(self.state.task).evaluate, request, report=report)
         transcribes = modality(self.state.task).transcribes
         shown = self._show_speech_evaluation if transcribes else self._show_evaluation
         self.jobs.start(job, "Evaluating…", on_done=shown)

@@ -96,7 +96,7 @@ def test_finish_now_keeps_the_best_epoch_so_far(qtbot, tiny_image_base: Path, im
     wizard.reject()
 
 
-def test_evaluates_an_existing_model(qtbot, tiny_image_base: Path, image_folder: Path):
+def test_evaluates_an_existing_model(qtbot, tiny_image_base: Path, image_folder: Path, monkeypatch):
     spec = TrainSpec("image", str(image_folder), "existing", base=str(tiny_image_base), mode="head")
     run_to_end(fine_tune(spec))
     wizard = open_wizard(qtbot, "image", evaluate="existing")
@@ -104,6 +104,12 @@ def test_evaluates_an_existing_model(qtbot, tiny_image_base: Path, image_folder:
     qtbot.waitUntil(wizard.data_page.isComplete, timeout=30_000)
     checked = wizard.data_page.report_view.toPlainText()
     assert "24 examples to evaluate" in checked and "training" not in checked
+    from fmstudio.core.classify import evaluate
+
+    def no_second_scan(*_args, **_kwargs):
+        raise AssertionError("the Evaluate page scanned the folder again")
+
+    monkeypatch.setattr(evaluate, "scan", no_second_scan)  # the Data page's scan is reused
     wizard.next()
     assert wizard.model_page.picker.model_name() == "existing"
     wizard.next()
@@ -166,11 +172,17 @@ def test_speech_walks_every_page_with_wer_before_and_after(
 
 
 @pytest.mark.slow
-def test_speech_evaluate_only_scores_the_bundled_model(qtbot, clip_folder: Path):
+def test_speech_evaluate_only_scores_the_bundled_model(qtbot, clip_folder: Path, monkeypatch):
     wizard = open_wizard(qtbot, "speech", evaluate="whisper-tiny.en")
     wizard.data_page.set_folder(str(clip_folder))
     qtbot.waitUntil(wizard.data_page.isComplete, timeout=60_000)
     assert "12 clips to evaluate" in wizard.data_page.report_view.toPlainText()
+    from fmstudio.core.speech import evaluate
+
+    def no_second_scan(*_args, **_kwargs):
+        raise AssertionError("the Evaluate page scanned the clips again")
+
+    monkeypatch.setattr(evaluate, "scan_clips", no_second_scan)  # the Data page's scan is reused
     wizard.next()
     wizard.next()
     assert wizard.currentId() == EVALUATE
