@@ -107,7 +107,7 @@ def test_callers_share_one_load_and_a_forgotten_load_is_not_kept(
         return real_load(entry, task, device)
 
     waiting: list[int] = []
-    real_wait = catalog.wait_for
+    real_wait = loading.wait_for
 
     def counted_wait(*args):
         waiting.append(1)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from fmstudio.core.data.report import Skipped, relative_path
-from fmstudio.core.data.split import VAL_SPLIT, shuffled_split
+from fmstudio.core.data.split import KEPT, VAL_SPLIT, shuffled_split
 from fmstudio.core.data.suffixes import TABLE_SUFFIXES
 from fmstudio.core.data.texts import iter_rows, read_bytes
 from fmstudio.core.errors import InputFileError
@@ -25,8 +25,6 @@ from fmstudio.core.modalities import import_target, modality
 from fmstudio.core.requests import Scan
 
 IMBALANCE_RATIO = 3.0
-KEPT = "kept"
-"""The split of a retrain: the previous model's validation files, the rest to train."""
 
 
 @dataclass(frozen=True)

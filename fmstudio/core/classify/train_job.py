@@ -31,7 +31,7 @@ from fmstudio.core.train import distributed
 from fmstudio.core.train.events import WARM_UP, EpochMetrics
 from fmstudio.core.train.finetuner import ClassifierFinetuner, load_finetuner
 from fmstudio.core.train.loop import FitResult, LoopConfig, fit
-from fmstudio.core.train.plan import RunPlan, plan_run
+from fmstudio.core.train.plan import RunPlan, plan_run, split_as_asked
 from fmstudio.core.train.spec import TrainSpec
 
 WARM_HEAD_EPOCHS = 30
@@ -55,6 +55,8 @@ class TrainResult:
     misclassified: list[Misclassified] = field(default_factory=list)
     history: list[EpochMetrics] = field(default_factory=list)
     seconds: float = 0.0
+    report: DatasetReport | None = None
+    """The data as the run split it: its validation files are what it was measured on."""
 
     def metrics(self) -> dict[str, float]:
         """The figures a finished run reports (the CLI's last JSON line)."""
@@ -270,6 +272,7 @@ def fine_tune(
     started = time.monotonic()
     if report is None:
         report = yield from _scan(spec)
+    report = split_as_asked(report, spec)
     plan = yield from plan_run(spec, report, resume)
     assert plan.spec.base is not None
     yield Activity(f"Loading {plan.spec.base} on {plan.device}…")
@@ -289,4 +292,6 @@ def fine_tune(
     seconds = time.monotonic() - started
     yield Progress(1.0, "saved", eta_s=0.0)
     yield Log(f"Saved {shown_as(plan.target)} in {seconds:.0f} s")
-    return TrainResult(plan.target, plan.spec, evaluation, mistakes, fitted.history, seconds)
+    return TrainResult(
+        plan.target, plan.spec, evaluation, mistakes, fitted.history, seconds, report
+    )

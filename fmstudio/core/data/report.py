@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+R = TypeVar("R", bound="ScanReport")
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,14 @@ class ScanReport(Protocol):
 
     def counts(self) -> dict[str, int]:
         """Examples per class (empty where there are no classes)."""
+        ...
+
+    def resplit(self: R, val_split: float, seed: int) -> R:
+        """The report split with this fraction and seed (a dataset's own split stays)."""
+        ...
+
+    def keep_validation(self: R, files: Iterable[str]) -> R:
+        """These files (relative paths) as the validation set, the rest to train."""
         ...
 
     def class_files(self) -> dict[str, tuple[str, str]]:

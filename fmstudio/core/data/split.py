@@ -10,6 +10,9 @@ VAL_SPLIT = 0.2
 """The share of each class (or of all clips) held out for validation unless the user chooses
 another."""
 
+KEPT = "kept"
+"""The split of a retrain: the previous model's validation files, the rest to train."""
+
 T = TypeVar("T")
 
 

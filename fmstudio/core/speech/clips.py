@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import random
 import statistics
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.data.cues import TIMED_SUFFIXES, group_cues, parse_cues
-from fmstudio.core.data.report import Skipped
-from fmstudio.core.data.split import VAL_SPLIT, shuffled_split
+from fmstudio.core.data.report import Skipped, relative_path
+from fmstudio.core.data.split import KEPT, VAL_SPLIT, shuffled_split
 from fmstudio.core.data.suffixes import AUDIO_SUFFIXES
 from fmstudio.core.data.texts import Row, read_text_file, table_rows
 from fmstudio.core.errors import InputFileError
@@ -105,10 +105,20 @@ class ClipReport:
         return {}
 
     def resplit(self, val_split: float, seed: int) -> ClipReport:
-        if self.split == "folders":
+        if self.split in ("folders", KEPT):
             return self
         train, val = seeded_split(self.clips, val_split, seed)
         return replace(self, train=train, val=val)
+
+    def keep_validation(self, files: Iterable[str]) -> ClipReport:
+        """These clips (relative paths) to validate on, as a retrained classifier keeps its
+        predecessor's: a model is measured on what the one before it was."""
+        keep = set(files)
+        val = [c for c in self.clips if relative_path(c.path, self.root) in keep]
+        if not val or self.split == "folders":
+            return self
+        train = [c for c in self.clips if relative_path(c.path, self.root) not in keep]
+        return replace(self, train=train, val=val, split=KEPT)
 
     def summary(self, evaluating: bool = False) -> str:
         seconds = [c.seconds for c in self.clips]

@@ -36,7 +36,7 @@ from fmstudio.core.speech.transcribe import load_speech_model
 from fmstudio.core.train import distributed
 from fmstudio.core.train.events import EpochMetrics
 from fmstudio.core.train.loop import FitResult, LoopConfig, fit
-from fmstudio.core.train.plan import RunPlan, plan_run
+from fmstudio.core.train.plan import RunPlan, plan_run, split_as_asked
 from fmstudio.core.train.spec import TrainSpec
 
 BEFORE_END, TRAIN_END = 0.12, 0.9
@@ -193,6 +193,7 @@ def fine_tune_speech(
         report = distributed.on_main(lambda: scan_clips(spec.data, spec.val_split, spec.seed))
     for skipped in report.skipped:
         yield Log(f"skipped {skipped.path}: {skipped.reason}", "warning")
+    report = split_as_asked(report, spec)
     plan = yield from plan_run(spec, report, resume)
     assert plan.spec.base is not None
     before = None

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from fmstudio.core import loading
-from fmstudio.core.data.report import ScanReport
+from fmstudio.core.data.report import R, ScanReport
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import Event, Log
@@ -41,6 +41,14 @@ class RunPlan:
             self.run_dir.remove()
             loading.forget(self.target)
         distributed.barrier()
+
+
+def split_as_asked(report: R, spec: TrainSpec) -> R:
+    """The run's split, made here and nowhere else: the retrain's kept validation files if
+    any, else the spec's fraction and seed (a dataset's own train/val folders stay)."""
+    if spec.keep_validation:
+        report = report.keep_validation(spec.keep_validation)
+    return report.resplit(spec.val_split, spec.seed)
 
 
 def plan_run(spec: TrainSpec, report: ScanReport, resume: bool) -> Generator[Event, None, RunPlan]:

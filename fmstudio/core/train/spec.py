@@ -39,6 +39,10 @@ class TrainSpec:
     warmup: float = 0.1
     text_column: str | None = None
     label_column: str = "label"
+    keep_validation: tuple[str, ...] = ()
+    """Files (relative to `data`) that must be the validation set: a retrain is measured on
+    the files its predecessor was. Not in `to_json`: the card lists them as
+    `dataset.val_files`."""
 
     def __post_init__(self) -> None:
         if self.task not in trainable_tasks():
@@ -58,7 +62,9 @@ class TrainSpec:
             raise ValueError("the validation split must be at least 0 and below 1")
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        del out["keep_validation"]
+        return out
 
     def resolved(self, mode: str) -> TrainSpec:
         """The spec with the chosen mode and its default epochs and learning rate filled in."""

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from fmstudio.core.classify.scan import DatasetReport
 from fmstudio.core.modalities import modality
 from fmstudio.core.requests import Compare, Evaluate
 from fmstudio.ui.jobs import JobController, lazy_job
@@ -80,8 +79,9 @@ class EvaluatePage(QWizardPage):
 
     def _compare(self, trained: TrainResult | SpeechTrainResult) -> None:
         """A retrained classifier against the model it grew from, on the same files."""
-        previous, report = self.state.previous_model, self.state.run_report
-        if previous is None or not isinstance(report, DatasetReport) or not report.val:
+        previous, run = self.state.previous_model, self.state.classifier_run
+        report = run.report if run is not None else None
+        if previous is None or report is None or not report.val:
             return
         self.setSubTitle(f"The new model beside {previous}, on the same validation files.")
         ask = Compare(self.state.task, previous, str(trained.folder), self.state.settings.device)

@@ -48,14 +48,13 @@ class WizardState:
     """The model being retrained: the Evaluate page compares the new one with it."""
     keep_validation: list[str] = field(default_factory=list)
     """The previous model's validation files (relative): a retrain validates on them again."""
-    run_report: AnyReport | None = None
-    """The data as the run split it: its validation files are what both models are measured on."""
 
     def train_spec(self) -> TrainSpec:
         """The run the pages describe, saving into a fresh staging folder."""
         assert self.spec is not None
         self.staging = staging_folder()
-        return replace(self.spec, output=str(self.staging))
+        kept = tuple(self.keep_validation)
+        return replace(self.spec, output=str(self.staging), keep_validation=kept)
 
     def stopped_run(self) -> Checkpoint | None:
         """The last finished epoch of a stopped run in the staging folder, if there is one."""
@@ -66,7 +65,8 @@ class WizardState:
     def resumed_spec(self) -> TrainSpec:
         """The stopped run again, into the same staging folder (where its checkpoint is)."""
         assert self.spec is not None and self.staging is not None
-        return replace(self.spec, output=str(self.staging))
+        kept = tuple(self.keep_validation)
+        return replace(self.spec, output=str(self.staging), keep_validation=kept)
 
     def discard_staging(self) -> None:
         """Remove a trained model the user did not save, and its run folder."""

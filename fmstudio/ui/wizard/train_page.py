@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from fmstudio.core.classify.scan import DatasetReport
 from fmstudio.core.events import Event, PauseGate, Progress, format_duration
 from fmstudio.core.modalities import modality
 from fmstudio.core.train.events import WARM_UP, EpochMetrics, StepMetrics
@@ -91,11 +90,7 @@ class TrainPage(QWizardPage):
         self.state.trained = self.state.classifier_run = self.state.transcriber_run = None
         self.state.discard_staging()
         spec = self.state.train_spec()
-        report = self.state.report
-        assert report is not None
-        if isinstance(report, DatasetReport) and self.state.keep_validation:
-            report = report.keep_validation(self.state.keep_validation)
-        report = self.state.run_report = report.resplit(spec.val_split, spec.seed)
+        assert self.state.report is not None  # the job splits it as the spec says
         self.curves.reset()
         self.log.clear()
         self._stepping = False
@@ -109,7 +104,7 @@ class TrainPage(QWizardPage):
         self.finish_button.setEnabled(True)
         self.resume_button.setEnabled(False)
         train = modality(spec.task).train
-        job = lazy_job(train, spec, report=self.state.run_report, pause=self.gate, resume=resume)
+        job = lazy_job(train, spec, report=self.state.report, pause=self.gate, resume=resume)
         on_done = self._trained_transcriber if modality(spec.task).transcribes else self._trained
         self.jobs.start(job, "Resuming…" if resume else "Starting…", on_done=on_done)
         self.completeChanged.emit()
