@@ -23,6 +23,13 @@ class Evaluate:
     batch_size: int | None = None
     """None: the task's own default batch (`Modality.default_batch`)."""
     device: str = "auto"
+    on: str = "held-out"
+    """"held-out": the dataset's own val/ or test/ folder when it has one, else every
+    example; "validation": the validation examples of the report as it was split (a run's)."""
+
+    def __post_init__(self) -> None:
+        if self.on not in ("held-out", "validation"):
+            raise ValueError(f"evaluate on 'held-out' or 'validation', not {self.on!r}")
 
 
 @dataclass(frozen=True)

@@ -74,11 +74,12 @@ def compare_models(
 ) -> Generator[Event, None, Comparison]:
     """Both models on `report.val`: the files the new model was validated on."""
     cancel = cancel or CancelToken()
-    held_out = replace(report, train=[], split="folders")
-    ask = Evaluate(request.task, request.previous, report.root, device=request.device)
-    previous = yield from evaluate_model(ask, cancel=cancel, report=held_out)
+    ask = Evaluate(
+        request.task, request.previous, report.root, device=request.device, on="validation"
+    )
+    previous = yield from evaluate_model(ask, cancel=cancel, report=report)
     ask = replace(ask, model=request.current)
-    current = yield from evaluate_model(ask, cancel=cancel, report=held_out)
+    current = yield from evaluate_model(ask, cancel=cancel, report=report)
     changed = changed_verdicts(previous, current)
     result = Comparison(report.root, request.previous, previous, current, changed)
     yield Log(f"{result.fixed} files fixed and {result.broken} broken by the new model")

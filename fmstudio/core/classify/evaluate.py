@@ -76,7 +76,8 @@ def evaluate_model(
     """Every example of the folder (its val/test folder when it has one) against the model."""
     cancel = cancel or CancelToken()
     report = report or scan(request.data, request.task, val_split=0.0)
-    samples = report.val if report.split == "folders" else report.train + report.val
+    own_split = request.on == "validation" or report.split == "folders"
+    samples = report.val if own_split else report.train + report.val
     if not samples:
         raise FmError(
             f"no usable examples in {request.data}: " + "; ".join(report.errors or ["empty"])
