@@ -11,7 +11,8 @@ import json
 import re
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,9 +62,20 @@ def run_folder(target: Path) -> Path:
 
 
 def save_folder(target: Path, write: Callable[[Path], None]) -> Path:
-    """Call `write(tmp)` to fill a fresh folder, then move it to `target`, replacing any old one.
+    """Call `write(tmp)` to fill a fresh folder, then move it to `target`, replacing any old one
+    (see `staged_folder`)."""
+    with staged_folder(target) as tmp:
+        write(tmp)
+    return target
 
-    The old model is moved aside before the rename and deleted after, so at every moment
+
+@contextmanager
+def staged_folder(target: Path) -> Iterator[Path]:
+    """A fresh hidden folder beside `target` to fill; leaving the block moves it to `target`.
+
+    Staging and committing are two steps, so a job can yield progress (and be stopped) while
+    it fills the folder: an exception, a stop included, leaves no trace and the old model as it
+    was. The old model is moved aside before the rename and deleted after, so at every moment
     `target` is either the old complete model or the new complete one.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -71,7 +83,7 @@ def save_folder(target: Path, write: Callable[[Path], None]) -> Path:
     existed = target.exists()
     try:
         tmp.mkdir()
-        write(tmp)
+        yield tmp
         _swap_into(tmp, target)
     except OSError as exc:  # disk full, permissions: say so; the old model stays as it was
         kept = "; the model saved there before is unchanged" if existed else ""
@@ -79,7 +91,6 @@ def save_folder(target: Path, write: Callable[[Path], None]) -> Path:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    return target
 
 
 def _swap_into(folder: Path, target: Path) -> None:

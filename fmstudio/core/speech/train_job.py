@@ -24,7 +24,6 @@ from fmstudio.core.events import (
     PauseGate,
     Progress,
     phase,
-    run_to_end,
 )
 from fmstudio.core.library import model_card, shown_as, write_card
 from fmstudio.core.speech.clips import ClipReport, scan_clips
@@ -126,22 +125,23 @@ def _save(
     report: ClipReport,
     fitted: FitResult,
     before: Scores | None,
+    cancel: CancelToken,
 ) -> Generator[Event, None, Scores | None]:
     """Write the model (torch weights and the faster-whisper conversion), score the converted
-    model on the held-out clips, and only then move the folder into place."""
-    cancel = CancelToken()
-    after: list[Scores] = []
-
-    def write(folder: Path) -> None:
-        tuner.save(folder)
-        if report.val:
-            model = load_whisper(str(folder), plan.target.name, plan.device)
-            after.append(run_to_end(score_model(model, report.val, cancel, "held-out clips")))
-        write_card(folder, _card(plan, report, fitted, before, after[0] if after else None))
-
+    model on the held-out clips, and only then move the folder into place. The scoring shows
+    its progress and Stop ends it (nothing is saved then; the run can resume)."""
     yield Activity(f"Saving {shown_as(plan.target)} (converting for faster-whisper, int8)…")
-    plan.save(write)
-    return after[0] if after else None
+    after = None
+    if distributed.current().main:
+        with plan.staged() as folder:
+            tuner.save(folder)
+            if report.val:
+                model = load_whisper(str(folder), plan.target.name, plan.device)
+                scoring = score_model(model, report.val, cancel, "held-out clips")
+                after = yield from phase(scoring, TRAIN_END, 1.0)
+            write_card(folder, _card(plan, report, fitted, before, after))
+    distributed.barrier()
+    return after
 
 
 def _card(
@@ -207,7 +207,7 @@ def fine_tune_speech(
     tuner.load()
     fitted = yield from phase(_fit(tuner, plan, report, cancel, pause), BEFORE_END, TRAIN_END)
     cancel.raise_if_cancelled()
-    after = yield from _save(tuner, plan, report, fitted, before)
+    after = yield from _save(tuner, plan, report, fitted, before, cancel)
     if after is not None:
         was = f"{before.wer:.1%} → " if before is not None else ""
         yield Log(f"held-out WER {was}{after.wer:.1%} (CER {after.cer:.1%})")

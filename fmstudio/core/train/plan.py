@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from fmstudio.core.data.report import R, ScanReport
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import Event, Log
-from fmstudio.core.library import check_replaceable, output_folder, save_folder
+from fmstudio.core.library import check_replaceable, output_folder, staged_folder
 from fmstudio.core.modalities import modality
 from fmstudio.core.train import distributed
 from fmstudio.core.train.checkpoints import Checkpoint, RunDir, RunInfo
@@ -33,14 +34,23 @@ class RunPlan:
         return self.spec.mode
 
     def save(self, write: Callable[[Path], None]) -> None:
-        """Write the model into place atomically, drop the run's checkpoint, and make the
-        tabs reload a model that was saved there before. Under torchrun, rank 0 alone saves
-        and the others wait for it."""
+        """Write the model into place atomically (see `staged`). Under torchrun, rank 0 alone
+        saves and the others wait for it."""
         if distributed.current().main:
-            save_folder(self.target, write)
-            self.run_dir.remove()
-            loading.forget(self.target)
+            with self.staged() as folder:
+                write(folder)
         distributed.barrier()
+
+    @contextmanager
+    def staged(self) -> Iterator[Path]:
+        """The folder to fill with the model; leaving the block commits it: moved into place,
+        the run's checkpoint dropped, and the tabs made to reload a model saved there before.
+        A job may yield (score the saved model, say) inside the block; a stop there commits
+        nothing and keeps the checkpoint, so the run can resume."""
+        with staged_folder(self.target) as folder:
+            yield folder
+        self.run_dir.remove()
+        loading.forget(self.target)
 
 
 def split_as_asked(report: R, spec: TrainSpec) -> R:

@@ -108,6 +108,45 @@ def test_a_tiny_whisper_trains_saves_for_faster_whisper_and_trains_further(
     assert again.tokens.eot == 50256 and again.model.config.d_model == 64
 
 
+def test_scoring_the_saved_model_shows_progress_and_stop_ends_it(
+    clip_folder: Path, tiny_whisper_base: Path
+) -> None:
+    """The saved model is scored on the held-out clips before it is moved into place: that
+    step reports its progress, and a Stop there saves nothing and keeps the run resumable."""
+    from fmstudio.core import paths
+    from fmstudio.core.events import Activity, Progress
+    from fmstudio.core.speech.train_job import TRAIN_END
+    from fmstudio.core.train.checkpoints import RunDir
+
+    spec = TrainSpec(
+        "speech",
+        str(clip_folder),
+        "tiny-stopped-save",
+        base=str(tiny_whisper_base),
+        epochs=1,
+        batch_size=4,
+        val_split=0.25,
+    )
+    cancel = CancelToken()
+    saving: list[Progress] = []
+
+    def on_event(event: Event) -> None:
+        if isinstance(event, Activity) and event.message.startswith("Saving"):
+            saving.append(Progress(-1.0))
+        elif saving and isinstance(event, Progress):
+            saving.append(event)
+            cancel.cancel()  # after the first held-out clip of the saved model
+
+    with pytest.raises(Cancelled):
+        run_to_end(fine_tune_speech(spec, cancel=cancel), on_event)
+    scored = saving[1:]
+    assert scored and "held-out clips" in scored[0].message
+    assert TRAIN_END < scored[0].fraction < 1.0
+    target = paths.models_dir() / "tiny-stopped-save"
+    assert not target.exists() and not list(target.parent.glob(".tiny-stopped-save.tmp-*"))
+    assert RunDir(target).checkpoint() is not None, "the stopped run can resume"
+
+
 def test_a_stopped_speech_run_resumes_from_its_checkpoint(
     clip_folder: Path, tiny_whisper_base: Path
 ) -> None:
