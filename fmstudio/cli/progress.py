@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 from collections.abc import Generator
@@ -19,7 +18,7 @@ def event_to_json(event: Event) -> str:
     payload: dict[str, Any] = {"event": type(event).__name__.lower()}
     if isinstance(event, Activity):
         payload = {"event": "log", "activity": True}
-    payload.update({k: v for k, v in dataclasses.asdict(event).items() if k != "items"})
+    payload.update({k: v for k, v in event.to_json().items() if k != "items"})
     return json.dumps(payload, default=str)
 
 

@@ -10,8 +10,8 @@ import threading
 import time
 from collections.abc import Callable, Generator
 from concurrent.futures import Future
-from dataclasses import dataclass, field, replace
-from typing import Generic, TypeVar
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Generic, TypeVar
 
 from fmstudio.core.errors import Cancelled
 
@@ -22,6 +22,10 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class Event:
     """Base class of everything a job yields."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The event's fields as the CLI's JSON lines print them."""
+        return asdict(self)
 
 
 @dataclass(frozen=True)

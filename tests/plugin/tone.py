@@ -173,6 +173,10 @@ class ToneFinetuner:
         with torch.no_grad():
             return self.model.backbone(inputs)
 
+    def objective(self) -> None:
+        """A classifier's cross-entropy, as the run configures it (class weights)."""
+        return None
+
     def save(self, folder: Path) -> None:
         save_file(self.model.state_dict(), str(folder / "model.safetensors"))
 

@@ -162,19 +162,7 @@ def _train(
 ) -> Generator[Event, None, FitResult]:
     """Head mode, or a warm-up of the head and then full fine-tuning."""
     spec = plan.spec
-    assert spec.epochs is not None and spec.lr is not None and spec.early_stopping is not None
-    config = LoopConfig(
-        phase="head",
-        epochs=spec.epochs,
-        batch_size=spec.batch_size,
-        lr=spec.lr,
-        device=plan.device,
-        seed=spec.seed,
-        weight_decay=spec.weight_decay,
-        warmup=spec.warmup,
-        patience=spec.early_stopping,
-        class_weights=weights,
-    )
+    config = LoopConfig.from_spec(spec, plan.device, "head", class_weights=weights)
     checkpoint = plan.run_dir.checkpoint_path
     if plan.mode == "head":
         views = AUGMENTED_VIEWS if spec.augment and tuner.augments else 0

@@ -147,6 +147,10 @@ class ImageFinetuner:
             yield tracker.progress(min(n, start + batch_size), f"features of {what} images")
         return torch.cat(chunks)
 
+    def objective(self) -> None:
+        """A classifier's cross-entropy, as the run configures it (class weights)."""
+        return None
+
     def save(self, folder: Path) -> None:
         from timm.models import save_for_hf
 

@@ -28,12 +28,12 @@ from fmstudio.core.events import (
 from fmstudio.core.library import model_card, shown_as, write_card
 from fmstudio.core.speech.clips import ClipReport, scan_clips
 from fmstudio.core.speech.evaluate import score_model
-from fmstudio.core.speech.finetune import SpeechFinetuner
 from fmstudio.core.speech.models import load_whisper
 from fmstudio.core.speech.scoring import Scores
 from fmstudio.core.speech.transcribe import load_speech_model
 from fmstudio.core.train import distributed
 from fmstudio.core.train.events import EpochMetrics
+from fmstudio.core.train.finetuner import Finetuner, load_finetuner
 from fmstudio.core.train.loop import FitResult, LoopConfig, fit
 from fmstudio.core.train.plan import RunPlan, plan_run, split_as_asked
 from fmstudio.core.train.spec import TrainSpec
@@ -83,27 +83,15 @@ def _score_base(
 
 
 def _fit(
-    tuner: SpeechFinetuner,
+    tuner: Finetuner,
     plan: RunPlan,
     report: ClipReport,
     cancel: CancelToken,
     pause: PauseGate,
 ) -> Generator[Event, None, FitResult]:
-    spec = plan.spec
-    assert spec.epochs is not None and spec.lr is not None and spec.early_stopping is not None
     train = yield from phase(tuner.prepare(report.train, cancel, "training"), 0.0, READ_SHARE)
     val = yield from phase(tuner.prepare(report.val, cancel, "validation"), READ_SHARE, READ_END)
-    config = LoopConfig(
-        phase="full",
-        epochs=spec.epochs,
-        batch_size=spec.batch_size,
-        lr=spec.lr,
-        device=plan.device,
-        seed=spec.seed,
-        weight_decay=spec.weight_decay,
-        warmup=spec.warmup,
-        patience=spec.early_stopping,
-    )
+    config = LoopConfig.from_spec(plan.spec, plan.device, "full")
     job = fit(
         tuner.model,
         tuner.dataset(train, [], train=True),
@@ -120,7 +108,7 @@ def _fit(
 
 
 def _save(
-    tuner: SpeechFinetuner,
+    tuner: Finetuner,
     plan: RunPlan,
     report: ClipReport,
     fitted: FitResult,
@@ -203,8 +191,7 @@ def fine_tune_speech(
         )
     yield Activity(f"Loading {plan.spec.base} for training on {plan.device}…")
     torch.manual_seed(spec.seed)
-    tuner = SpeechFinetuner(plan.spec.base, [], plan.device)
-    tuner.load()
+    tuner = load_finetuner(spec.task, plan.spec.base, [], plan.device)
     fitted = yield from phase(_fit(tuner, plan, report, cancel, pause), BEFORE_END, TRAIN_END)
     cancel.raise_if_cancelled()
     after = yield from _save(tuner, plan, report, fitted, before, cancel)

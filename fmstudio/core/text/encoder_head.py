@@ -79,6 +79,10 @@ class EncoderHeadFinetuner:
             yield tracker.progress(min(len(texts), start + ENCODE_CHUNK), f"embedding {what} texts")
         return torch.cat(parts) if parts else torch.empty(0, self.encoder.dimensions)
 
+    def objective(self) -> None:
+        """A classifier's cross-entropy, as the run configures it (class weights)."""
+        return None
+
     def save(self, folder: Path) -> None:
         from safetensors.torch import save_file
 

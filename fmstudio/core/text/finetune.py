@@ -132,6 +132,10 @@ class TextFinetuner:
         out[torch.tensor(order)] = feats
         return out
 
+    def objective(self) -> None:
+        """A classifier's cross-entropy, as the run configures it (class weights)."""
+        return None
+
     def save(self, folder: Path) -> None:
         self.model.cpu().eval().save_pretrained(folder, safe_serialization=True)
         self.tokenizer.save_pretrained(folder)

@@ -17,6 +17,7 @@ from torch.utils.data import Dataset
 from fmstudio.core.data.report import Example
 from fmstudio.core.events import CancelToken, Event
 from fmstudio.core.modalities import import_target, modality
+from fmstudio.core.train.objectives import Objective
 
 
 class Finetuner(Protocol):
@@ -46,6 +47,11 @@ class Finetuner(Protocol):
 
     def save(self, folder: Path) -> None:
         """Write the trained model so that its own library reloads it."""
+        ...
+
+    def objective(self) -> Objective | None:
+        """What training minimises and how validation scores an epoch (and which figure
+        picks the best one); None: a classifier's cross-entropy, as the run configures it."""
         ...
 
 

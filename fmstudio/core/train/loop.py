@@ -28,6 +28,7 @@ from fmstudio.core.train.checkpoints import Checkpoint, StateDict
 from fmstudio.core.train.events import NAMES, RATES, EpochMetrics, StepMetrics
 from fmstudio.core.train.objectives import LOSS, Classification, Decider, Objective, Validation
 from fmstudio.core.train.schedule import length_grouped_batches, make_optimizer, warmup_cosine
+from fmstudio.core.train.spec import TrainSpec
 
 STEP_EVENT_INTERVAL_S = 0.05
 """Fast steps (a head on cached features) are merged so that at most ~20 step events a
@@ -55,6 +56,23 @@ class LoopConfig:
     keep_start: bool = False
     """Count the starting weights as epoch 0: if no epoch beats them on validation loss,
     the run returns them (a fine-tune that only hurts gives back its warm start)."""
+
+    @classmethod
+    def from_spec(cls, spec: TrainSpec, device: str, phase: str, **more: Any) -> LoopConfig:
+        """The loop's settings as a resolved spec gives them (`more` adds a phase's own)."""
+        assert spec.epochs is not None and spec.lr is not None and spec.early_stopping is not None
+        return cls(
+            phase=phase,
+            epochs=spec.epochs,
+            batch_size=spec.batch_size,
+            lr=spec.lr,
+            device=device,
+            seed=spec.seed,
+            weight_decay=spec.weight_decay,
+            warmup=spec.warmup,
+            patience=spec.early_stopping,
+            **more,
+        )
 
 
 @dataclass

@@ -319,3 +319,16 @@ def test_an_old_checkpoints_history_still_reads() -> None:
     assert EpochMetrics.from_json(old).val_metrics == {"wer": 0.25}
     classifier = EpochMetrics("full", 1, 3, 1.0, 0.5, 0.4, 0.8, True, 1.0).to_json()
     assert EpochMetrics.from_json(classifier | {"val_wer": None}).val_metrics == {}
+
+
+def test_the_clis_json_lines_print_named_figures_flat() -> None:
+    """`--json-progress` prints an epoch's named figures as `val_<name>`, as before they
+    were named (scripts read `val_wer`)."""
+    import json
+
+    from fmstudio.cli.progress import event_to_json
+
+    epoch = EpochMetrics("full", 1, 3, 1.0, 0.5, 0.4, 0.8, True, 1.0, {"wer": 0.25})
+    line = json.loads(event_to_json(epoch))
+    assert line["event"] == "epochmetrics" and line["val_wer"] == 0.25
+    assert "val_metrics" not in line
