@@ -36,7 +36,7 @@ print(" ".join(s.text for s in segments))""",
 # Sentence Encoder's embeddings; head.json names the encoder and the classes
 from fmstudio.core import loading
 
-model = loading.load("{folder}", "text")
+model = loading.load("{folder}", "{task}")
 print(model.labels, model.probabilities(["some text"]))""",
 }
 
@@ -153,7 +153,7 @@ def render(card: dict[str, Any], folder: Path) -> str:
             "## How to load",
             "",
             "```python",
-            LOADING[library_name(card)].format(folder=f"path/to/{name}"),
+            LOADING[library_name(card)].format(folder=f"path/to/{name}", task=card.get("task")),
             "```",
             "",
         ]

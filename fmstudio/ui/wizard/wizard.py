@@ -38,7 +38,7 @@ class FineTuneWizard(QWizard):
     def __init__(
         self,
         settings: Settings,
-        task: str = "image",
+        task: str = "",
         evaluate_model: str | None = None,
         parent: QWidget | None = None,
         *,

@@ -31,8 +31,8 @@ from fmstudio.core.speech.requests import Record
 from fmstudio.core.speech.sources import AudioSource
 from fmstudio.core.speech.transcripts import Recording
 from fmstudio.ui.jobs import JobController, lazy_job
+from fmstudio.ui.tabs.speech.options import SpeechOptionsBar
 from fmstudio.ui.widgets.job_status import JobStatus
-from fmstudio.ui.widgets.speech_options import SpeechOptionsBar
 
 RECORD = "fmstudio.core.speech.record:record"
 PROBE = "fmstudio.core.speech.microphone:probe_inputs"

@@ -26,11 +26,11 @@ from fmstudio.core.speech.writers import FORMATS, write_all
 from fmstudio.ui.tabs.base import Tab
 from fmstudio.ui.tabs.classify_tab import EXPORT_KEYS
 from fmstudio.ui.tabs.speech.curation import SpeechCuration
+from fmstudio.ui.tabs.speech.options import SpeechOptionsBar
 from fmstudio.ui.tabs.speech.record_panel import RecordPanel, RecordState
 from fmstudio.ui.tabs.speech.transcribe_panel import TranscribePanel
 from fmstudio.ui.widgets.drop_area import DropArea
 from fmstudio.ui.widgets.shortcuts import add_shortcut
-from fmstudio.ui.widgets.speech_options import SpeechOptionsBar
 from fmstudio.ui.widgets.transcript_view import TranscriptView
 
 EXPORT_FILTER = "SubRip (*.srt);;WebVTT (*.vtt);;Text (*.txt);;JSON (*.json)"

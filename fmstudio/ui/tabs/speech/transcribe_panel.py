@@ -19,8 +19,8 @@ from fmstudio.core.speech.recordings import list_recordings
 from fmstudio.core.speech.requests import Transcribe
 from fmstudio.core.speech.transcripts import Transcript
 from fmstudio.ui.jobs import JobController, lazy_job
+from fmstudio.ui.tabs.speech.options import SpeechOptionsBar
 from fmstudio.ui.widgets.job_status import JobStatus
-from fmstudio.ui.widgets.speech_options import SpeechOptionsBar
 from fmstudio.ui.widgets.transcript_list import TranscriptList
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
