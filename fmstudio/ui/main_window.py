@@ -1,4 +1,5 @@
-"""The main window: composes the tabs, menus and status bar, and nothing more."""
+"""The main window: composes the tabs, the menus (`menus.py`), the status bar and the routes
+between tabs and wizard (`workflows.py`), and closes them all together."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEventLoop, QSettings, QThread, QTimer, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -15,7 +16,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QTabWidget,
     QWidget,
 )
@@ -23,16 +23,16 @@ from PySide6.QtWidgets import (
 from fmstudio.core import config, paths
 from fmstudio.core.atomic import atomic_target
 from fmstudio.core.devices import DeviceInfo
-from fmstudio.core.errors import FmError
-from fmstudio.core.modalities import import_target, modality, tasks, trainable_tasks
+from fmstudio.core.modalities import import_target, modality, tasks
 from fmstudio.core.paths import log_dir
 from fmstudio.ui.dialogs import AboutDialog, ModelLibraryDialog
 from fmstudio.ui.jobs import JobController, lazy_job
+from fmstudio.ui.menus import SEPARATOR, Entry, build_menus
 from fmstudio.ui.tabs.base import Tab
-from fmstudio.ui.tabs.classify_tab import ClassifyTab
+from fmstudio.ui.workflows import Workflows
 
 if TYPE_CHECKING:
-    from fmstudio.ui.wizard.wizard import FineTuneWizard
+    pass
 
 log = logging.getLogger(__name__)
 DETECT = "fmstudio.core.devices:detect_job"
@@ -65,70 +65,75 @@ class MainWindow(QMainWindow):
             self.tab_widget.addTab(tab, modality(key).title)
             tab.status_message.connect(self._show_status)
             tab.runtime_message.connect(self._show_runtime)
-            tab.train_requested.connect(self.train_on)
         self.setCentralWidget(self.tab_widget)
         self.device_label = QLabel(f"Device: {self.device_text}")
         self.device_label.setToolTip("The compute device jobs run on (set per job in each tab)")
         self.runtime_label = QLabel("")
         self.statusBar().addPermanentWidget(self.runtime_label)
         self.statusBar().addPermanentWidget(self.device_label)
+        self.workflows = Workflows(
+            self, self.settings, self.tabs_by_key, self.current_key, self.show_tab
+        )
+        self.workflows.status.connect(self._show_status)
+        for tab in self.tabs_by_key.values():
+            tab.train_requested.connect(self.workflows.train_on)
         self._build_menus()
         self._restore()
         self.device_jobs = JobController(self)
         self.device_jobs.done.connect(self._on_device)
         self.device_jobs.failed.connect(self._on_device_error)
-        self._wizard: FineTuneWizard | None = None
         self._closing = False
         QTimer.singleShot(0, self._detect_device)
 
     def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        self.open_action = QAction("&Open…", self)
-        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
-        self.open_action.setToolTip("Open files for the current tab")
-        self.open_action.triggered.connect(self.open_files)
-        file_menu.addAction(self.open_action)
-        folder_action = QAction("Add &folder…", self)
-        folder_action.setShortcut("Ctrl+Shift+O")
-        folder_action.setToolTip("Add a whole folder to the current tab")
-        folder_action.triggered.connect(self.add_folder)
-        file_menu.addAction(folder_action)
-        file_menu.addSeparator()
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-
-        models_menu = bar.addMenu("&Models")
-        library_action = QAction("Model &library…", self)
-        library_action.setShortcut("Ctrl+L")
-        library_action.triggered.connect(self.show_model_library)
-        models_menu.addAction(library_action)
-
-        train_action = QAction("&Fine-tune a model…", self)
-        train_action.setShortcut("Ctrl+T")
-        train_action.setToolTip("Train an image or text classifier on a folder of examples")
-        train_action.triggered.connect(self.show_fine_tune)
-        models_menu.addAction(train_action)
-        evaluate_action = QAction("&Evaluate a model…", self)
-        evaluate_action.setShortcut("Ctrl+E")
-        evaluate_action.setToolTip("Measure a trained model on another labelled folder")
-        evaluate_action.triggered.connect(self.show_evaluate)
-        models_menu.addAction(evaluate_action)
-        models_menu.addSeparator()
-        for title, folder in (
-            ("Open &models folder", paths.models_dir),
-            ("Open &log folder", log_dir),
-        ):
-            action = QAction(title, self)
-            action.triggered.connect(lambda _=False, f=folder: self.open_folder(f()))
-            models_menu.addAction(action)
-
-        help_menu = bar.addMenu("&Help")
-        about_action = QAction("&About fmstudio", self)
-        about_action.triggered.connect(self.show_about)
-        help_menu.addAction(about_action)
+        open_folder = self.open_folder
+        actions = build_menus(
+            self,
+            [
+                (
+                    "&File",
+                    [
+                        Entry(
+                            "&Open…",
+                            self.open_files,
+                            QKeySequence.StandardKey.Open,
+                            "Open files for the current tab",
+                        ),
+                        Entry(
+                            "Add &folder…",
+                            self.add_folder,
+                            "Ctrl+Shift+O",
+                            "Add a whole folder to the current tab",
+                        ),
+                        SEPARATOR,
+                        Entry("&Quit", self.close, QKeySequence.StandardKey.Quit),
+                    ],
+                ),
+                (
+                    "&Models",
+                    [
+                        Entry("Model &library…", self.show_model_library, "Ctrl+L"),
+                        Entry(
+                            "&Fine-tune a model…",
+                            self.workflows.fine_tune,
+                            "Ctrl+T",
+                            "Train a model of the current tab's task on a folder of examples",
+                        ),
+                        Entry(
+                            "&Evaluate a model…",
+                            self.workflows.evaluate,
+                            "Ctrl+E",
+                            "Measure a trained model on another labelled folder",
+                        ),
+                        SEPARATOR,
+                        Entry("Open &models folder", lambda: open_folder(paths.models_dir())),
+                        Entry("Open &log folder", lambda: open_folder(log_dir())),
+                    ],
+                ),
+                ("&Help", [Entry("&About fmstudio", self.show_about)]),
+            ],
+        )
+        self.open_action = actions["&Open…"]
         for i, key in enumerate(self.tabs_by_key, start=1):
             action = QAction(self)
             action.setShortcut(f"Ctrl+{i}")
@@ -209,93 +214,10 @@ class MainWindow(QMainWindow):
     @Slot()
     def show_model_library(self) -> ModelLibraryDialog:
         dialog = ModelLibraryDialog(self)
-        dialog.retrain_requested.connect(self.retrain)
-        dialog.export_requested.connect(self.export_model)
+        dialog.retrain_requested.connect(self.workflows.retrain)
+        dialog.export_requested.connect(self.workflows.export_model)
         dialog.show()
         return dialog
-
-    @Slot(str, str)
-    def export_model(self, task: str, model: str) -> QWidget:
-        """The export dialog for `model` (from the model library or the wizard's last page)."""
-        from fmstudio.ui.widgets.model_export_dialog import ModelExportDialog
-
-        dialog = ModelExportDialog(self.settings, task, model, parent=self)
-        dialog.show()
-        return dialog
-
-    @Slot(str, str)
-    def train_on(self, task: str, folder: str) -> QWidget | None:
-        """The fine-tuning wizard on a dataset a tab grew: a retrain of the tab's model when
-        that model was trained on this very folder (so the two are compared)."""
-        from fmstudio.core.classify.retrain import trained_on
-
-        model = self.tabs_by_key[task].model_picker.model_name()
-        trained = trained_on(model, task)
-        if trained and Path(trained).resolve() == Path(folder).expanduser().resolve():
-            return self.retrain(task, model)
-        return self._open_wizard(None, task=task, data=folder)
-
-    @Slot(str, str, str, str, int)
-    def label_next(self, task: str, model: str, dataset: str, folder: str, limit: int) -> None:
-        """After training: the new model classifies unlabelled files, the least sure are
-        reviewed into its dataset."""
-        tab = self.tabs_by_key[task]
-        if not isinstance(tab, ClassifyTab):
-            return
-        self.show_tab(task)
-        tab.model_picker.refresh(model)
-        tab.find_what_to_label(dataset, folder, limit)
-
-    @Slot(str, str)
-    def retrain(self, task: str, name: str) -> QWidget | None:
-        """The wizard set up as `name` was trained, on its dataset as it is now."""
-        from fmstudio.core.classify.retrain import previous_validation, retrain_spec
-
-        try:
-            spec = retrain_spec(name, task)
-        except FmError as exc:
-            QMessageBox.warning(self, "Cannot retrain", str(exc))
-            return None
-        kept = previous_validation(name, task)
-        return self._open_wizard(
-            None, task=task, retrain=spec, previous_model=name, keep_validation=kept
-        )
-
-    @Slot()
-    def show_fine_tune(self) -> QWidget:
-        return self._open_wizard(None)
-
-    @Slot()
-    def show_evaluate(self) -> QWidget:
-        return self._open_wizard(self.tabs_by_key[self._wizard_task()].model_picker.model_name())
-
-    def _wizard_task(self) -> str:
-        """The current tab's task where it can be trained, else the first that can."""
-        key = self.current_key()
-        return key if key in trainable_tasks() else trainable_tasks()[0]
-
-    def _open_wizard(
-        self, evaluate_model: str | None, task: str | None = None, **preset: Any
-    ) -> QWidget:
-        from fmstudio.ui.wizard.wizard import FineTuneWizard  # pyqtgraph loads only now
-
-        if self._wizard is not None and self._wizard.isVisible():
-            self._wizard.close()  # one wizard at a time: its jobs stop, its staging goes
-        task = task or self._wizard_task()
-        wizard = FineTuneWizard(self.settings, task, evaluate_model, self, **preset)
-        wizard.model_saved.connect(self._on_model_saved)
-        wizard.label_next.connect(self.label_next)
-        wizard.export_requested.connect(self.export_model)
-        wizard.show()
-        self._wizard = wizard
-        return wizard
-
-    @Slot(str, str)
-    def _on_model_saved(self, task: str, name: str) -> None:
-        """A new model appears at once, selected, in its tab's picker."""
-        for key, tab in self.tabs_by_key.items():
-            tab.model_picker.refresh(name if key == task else "")
-        self._show_status(f"Saved {name} to the model library")
 
     def save_screenshot(self, path: Path, wait_ms: int = 20_000) -> int:
         """Render the window once the device is known and save a PNG atomically."""
@@ -333,8 +255,7 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             log.warning("could not save settings: %s", exc)
         self._stop_all_jobs()
-        if self._wizard is not None:
-            self._wizard.shutdown()
+        self.workflows.shutdown()
         for tab in self.tabs_by_key.values():
             tab.shutdown()
         self.device_jobs.shutdown()

@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from fmstudio.core.errors import Cancelled
-from fmstudio.core.events import CancelToken, Log, Progress
+from fmstudio.core.events import Activity, CancelToken, Log, Progress
 from fmstudio.ui.worker import Worker
 
 
@@ -146,7 +146,7 @@ def test_a_loading_line_gives_way_once_work_goes_on_but_a_warning_stays(qtbot) -
     jobs.progress.connect(lambda _event: seen.append(status.text()))
 
     def job(token: CancelToken):
-        yield Log("Loading my-voice…")
+        yield Activity("Loading my-voice…")  # an activity: over once work goes on
         yield Progress(0.0, done=0, total=2)
         yield Progress(0.5, done=1, total=2)
         yield Log("b.wav: not a readable audio file")

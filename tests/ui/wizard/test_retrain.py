@@ -47,7 +47,7 @@ def test_retrain_from_the_library_compares_on_the_same_files(
     library.table.selectRow(row)
     assert library.retrain_button.isEnabled()
     library.retrain_button.click()
-    wizard = window._wizard
+    wizard = window.workflows.wizard
     assert isinstance(wizard, FineTuneWizard) and wizard.windowTitle() == "Retrain colours v1"
     qtbot.waitUntil(wizard.data_page.isComplete, timeout=30_000)
     checked = wizard.data_page.report_view.toPlainText()
@@ -102,7 +102,7 @@ def test_retrain_from_the_library_compares_on_the_same_files(
     assert "3 reviewed / 0 remaining" in tab.curation.bar.text()
     assert sum(Dataset(data, "image").counts().values()) == 27
     tab.train_button.click()
-    again = window._wizard
+    again = window.workflows.wizard
     assert again is not wizard and again.windowTitle() == "Retrain colours v1"
     again.reject()
     window.close()

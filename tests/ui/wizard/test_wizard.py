@@ -127,9 +127,9 @@ def test_new_model_appears_in_the_tab_picker(qtbot, tiny_image_base: Path, image
     qtbot.waitUntil(window.device_known, timeout=30_000)
     spec = TrainSpec("image", str(image_folder), "fresh", base=str(tiny_image_base), mode="head")
     run_to_end(fine_tune(spec))
-    window._on_model_saved("image", "fresh")
+    window.workflows.model_saved("image", "fresh")
     assert window.tabs_by_key["image"].model_picker.model_name() == "fresh"
-    wizard = window.show_fine_tune()
+    wizard = window.workflows.fine_tune()
     assert isinstance(wizard, FineTuneWizard)
     wizard.reject()
     window.close()
