@@ -129,7 +129,7 @@ class TextTab(ClassifyTab):
             waiting = TEXT.count(len(self._pending) + len(self._pasted))
             raise ValueError(
                 "Type at least two labels, separated by commas, for zero-shot, then press "
-                f"Enter: {waiting} wait for them."
+                f"Enter ({waiting} waiting)."
             )
         paths, texts = tuple(self._pending), tuple(self._pasted)
         self._pending, self._pasted = [], []

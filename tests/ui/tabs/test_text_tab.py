@@ -59,7 +59,7 @@ def test_missing_labels_are_explained_not_run(qtbot, tab: TextTab, tmp_path: Pat
     tab.labels.setText("only-one")
     tab.add_paths([str(tmp_path / "a.txt")])
     assert not tab.is_busy()
-    assert "at least two labels" in tab.status.text() and "1 document wait" in tab.status.text()
+    assert "at least two labels" in tab.status.text() and "(1 document waiting)" in tab.status.text()
     assert tab.has_pending()
     tab.labels.setText("weather, music")
     qtbot.keyClick(tab.labels, Qt.Key.Key_Return)
