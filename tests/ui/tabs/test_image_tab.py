@@ -8,19 +8,13 @@ from PIL import Image
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QFileDialog
 
-from fmstudio.core.config import Settings
 from fmstudio.ui.tabs.image_tab import ImageTab
 from tests.ui.helpers import drop
 
 
 @pytest.fixture
-def tab(qtbot) -> ImageTab:
-    widget = ImageTab(Settings())
-    qtbot.addWidget(widget)
-    widget.resize(1000, 600)
-    widget.show()
-    yield widget
-    widget.shutdown()
+def tab(shown_tab) -> ImageTab:
+    return shown_tab(ImageTab)
 
 
 @pytest.fixture

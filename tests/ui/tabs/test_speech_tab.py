@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from fmstudio.core.config import Settings
 from fmstudio.core.errors import FmError
 from fmstudio.core.speech.sources import FileSource
 from fmstudio.core.speech.transcripts import Segment, Transcript
@@ -16,14 +15,10 @@ from tests.ui.helpers import drop
 
 
 @pytest.fixture
-def tab(qtbot) -> SpeechTab:
-    widget = SpeechTab(Settings())
-    qtbot.addWidget(widget)
-    widget.resize(1000, 650)
-    widget.show()
+def tab(qtbot, shown_tab) -> SpeechTab:
+    widget = shown_tab(SpeechTab, height=650)
     qtbot.waitUntil(lambda: widget.record.state is not RecordState.PROBING, timeout=30_000)
-    yield widget
-    widget.shutdown()
+    return widget
 
 
 @pytest.mark.slow

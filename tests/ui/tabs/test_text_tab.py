@@ -6,19 +6,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from fmstudio.core.config import Settings
 from fmstudio.ui.tabs.text_tab import TextTab
 from tests.ui.helpers import drop
 
 
 @pytest.fixture
-def tab(qtbot) -> TextTab:
-    widget = TextTab(Settings())
-    qtbot.addWidget(widget)
-    widget.resize(1000, 600)
-    widget.show()
-    yield widget
-    widget.shutdown()
+def tab(shown_tab) -> TextTab:
+    return shown_tab(TextTab)
 
 
 def test_drop_files_type_labels_and_get_rows(qtbot, tab: TextTab, tmp_path: Path) -> None:
@@ -59,7 +53,9 @@ def test_missing_labels_are_explained_not_run(qtbot, tab: TextTab, tmp_path: Pat
     tab.labels.setText("only-one")
     tab.add_paths([str(tmp_path / "a.txt")])
     assert not tab.is_busy()
-    assert "at least two labels" in tab.status.text() and "(1 document waiting)" in tab.status.text()
+    assert (
+        "at least two labels" in tab.status.text() and "(1 document waiting)" in tab.status.text()
+    )
     assert tab.has_pending()
     tab.labels.setText("weather, music")
     qtbot.keyClick(tab.labels, Qt.Key.Key_Return)
