@@ -34,10 +34,30 @@ class Family:
     """The metrics a saved model's card names (Hugging Face model-index names)."""
     report_evaluation: str
     """The CLI function that prints an evaluate job's result: `(result, args) -> int`."""
+    view: str
+    """The wizard's view of a measured model: a widget with `show_trained(result)` and
+    `show_evaluated(result)` for this family's fine-tune and evaluate results."""
+    dataset: str
+    """What a training folder holds, in the wizard's words ("a folder of class folders")."""
+    labels_next: bool = False
+    """A new model can find what to label next (the least sure first, into class folders)."""
 
 
-CLASSIFIER = Family("classifier", ("accuracy", "f1"), "fmstudio.cli.evaluate:report_classifier")
-TRANSCRIBER = Family("transcriber", ("wer", "cer"), "fmstudio.cli.evaluate:report_transcriber")
+CLASSIFIER = Family(
+    "classifier",
+    ("accuracy", "f1"),
+    "fmstudio.cli.evaluate:report_classifier",
+    "fmstudio.ui.widgets.evaluation_view:EvaluationView",
+    "a folder of class folders",
+    labels_next=True,
+)
+TRANSCRIBER = Family(
+    "transcriber",
+    ("wer", "cer"),
+    "fmstudio.cli.evaluate:report_transcriber",
+    "fmstudio.ui.widgets.wer_view:WerView",
+    "a folder of clips with transcripts",
+)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import pytest
 from fmstudio.core import catalog, loading, paths
 from fmstudio.core.data.audio import load_audio
 from fmstudio.core.errors import FmError
-from fmstudio.core.events import CancelToken, Log, run_to_end
+from fmstudio.core.events import CancelToken, Log, Runtime, run_to_end
 from fmstudio.core.speech import joined
 from fmstudio.core.speech.languages import model_languages
 from fmstudio.core.speech.requests import SpeechOptions
@@ -90,7 +90,9 @@ def _classify(request: ClassifyTexts) -> tuple[list, list[str]]:
     said: list[str] = []
     results = run_to_end(  # what the user is told about the model, not how it computes
         classify_texts(request),
-        lambda e: said.append(e.message) if type(e) is Log else None,
+        lambda e: (
+            said.append(e.message) if isinstance(e, Log) and not isinstance(e, Runtime) else None
+        ),
     )
     return results, said
 

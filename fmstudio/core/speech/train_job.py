@@ -52,6 +52,8 @@ class SpeechTrainResult:
     after: Scores | None
     history: list[EpochMetrics] = field(default_factory=list)
     seconds: float = 0.0
+    report: ClipReport | None = None
+    """The clips as the run split them: the held-out ones are what it was measured on."""
 
     def metrics(self) -> dict[str, float]:
         """WER and CER on the held-out clips, before and after training."""
@@ -201,4 +203,4 @@ def fine_tune_speech(
     seconds = time.monotonic() - started
     yield Progress(1.0, "saved", eta_s=0.0)
     yield Log(f"Saved {shown_as(plan.target)} in {seconds:.0f} s")
-    return SpeechTrainResult(plan.target, plan.spec, before, after, fitted.history, seconds)
+    return SpeechTrainResult(plan.target, plan.spec, before, after, fitted.history, seconds, report)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QIcon
@@ -21,6 +22,10 @@ from PySide6.QtWidgets import (
 
 from fmstudio.core.classify.metrics import Evaluation, Misclassified
 from fmstudio.ui.widgets.thumbnails import pixmap_of
+
+if TYPE_CHECKING:
+    from fmstudio.core.classify.evaluate import EvalResult
+    from fmstudio.core.classify.train_job import TrainResult
 
 THUMB = 64
 MAX_MISTAKES = 200
@@ -74,6 +79,14 @@ class EvaluationView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
         layout.addLayout(body)
+
+    def show_trained(self, result: TrainResult) -> str | None:
+        """A fine-tuned classifier on its validation examples (no line to add)."""
+        self.show_result(result.evaluation, result.misclassified)
+        return None
+
+    def show_evaluated(self, result: EvalResult) -> None:
+        self.show_result(result.evaluation, result.misclassified)
 
     def show_result(
         self, evaluation: Evaluation | None, mistakes: Sequence[Misclassified] = ()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
@@ -25,6 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from fmstudio.core.speech.scoring import ClipScore, Edit, Scores
+
+if TYPE_CHECKING:
+    from fmstudio.core.speech.evaluate import SpeechEvaluation
+    from fmstudio.core.speech.train_job import SpeechTrainResult
 
 WRONG, HEARD = "#b3261e", "#1b6e2f"
 
@@ -80,6 +85,16 @@ class WerView(QWidget):
         layout.addWidget(self.headline)
         layout.addWidget(split, 1)
         self._rows: list[tuple[ClipScore | None, ClipScore]] = []
+
+    def show_trained(self, result: SpeechTrainResult) -> str | None:
+        """A fine-tuned model against its base on the held-out clips, or why it cannot be."""
+        if result.after is None:
+            return "No clips were held out, so the model could not be measured."
+        self.show_scores(result.after, result.before)
+        return None
+
+    def show_evaluated(self, result: SpeechEvaluation) -> None:
+        self.show_scores(result.scores, name=result.model)
 
     def show_scores(self, after: Scores, before: Scores | None = None, name: str = "") -> None:
         """One model's scores, or a trained model's against its base on the same clips."""

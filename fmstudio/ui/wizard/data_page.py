@@ -70,11 +70,7 @@ class DataPage(QWizardPage):
     def _task_changed(self) -> None:
         self.state.task = str(self.task.currentData())
         self.setSubTitle(modality(self.state.task).dataset_hint)
-        self.folder.setPlaceholderText(
-            "a folder of clips with transcripts"
-            if modality(self.state.task).transcribes
-            else "a folder of class folders"
-        )
+        self.folder.setPlaceholderText(modality(self.state.task).family.dataset)
         self.table_button.setVisible(modality(self.state.task).accepts_tables)
         if self.folder.text().strip():
             self.rescan()

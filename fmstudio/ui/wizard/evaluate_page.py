@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from PySide6.QtWidgets import (
-    QVBoxLayout,
-    QWizardPage,
-)
+from PySide6.QtWidgets import QVBoxLayout, QWidget, QWizardPage
 
-from fmstudio.core.modalities import modality
+from fmstudio.core.modalities import import_target, modality
 from fmstudio.core.requests import Compare, Evaluate
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.comparison_view import ComparisonView
-from fmstudio.ui.widgets.evaluation_view import EvaluationView
 from fmstudio.ui.widgets.job_status import JobStatus
-from fmstudio.ui.widgets.wer_view import WerView
 from fmstudio.ui.wizard.state import WizardState
 
 if TYPE_CHECKING:
     from fmstudio.core.classify.compare import Comparison
-    from fmstudio.core.classify.evaluate import EvalResult
     from fmstudio.core.classify.train_job import TrainResult
-    from fmstudio.core.speech.evaluate import SpeechEvaluation
     from fmstudio.core.speech.train_job import SpeechTrainResult
+
+
+class FamilyView(Protocol):
+    """What the page asks of a family's view (`Family.view`): show a fine-tuned model's
+    measurements (or say why there are none), and an evaluate job's result."""
+
+    def show_trained(self, result: Any) -> str | None: ...
+
+    def show_evaluated(self, result: Any) -> None: ...
 
 
 class EvaluatePage(QWizardPage):
@@ -31,29 +33,43 @@ class EvaluatePage(QWizardPage):
         super().__init__()
         self.state = state
         self.setTitle("Evaluate")
-        self.view = EvaluationView()
-        self.wer_view = WerView()
+        self.views: dict[str, QWidget] = {}
+        """One view per family, made when a task of that family is first measured."""
         self.comparison = ComparisonView()
         self.comparison.hide()
         self.jobs = JobController(self)
         self.jobs.busy_changed.connect(self.completeChanged)
         self.status = JobStatus(self.jobs)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.comparison, 1)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.wer_view, 1)
-        layout.addWidget(self.status)
+        self._layout = QVBoxLayout(self)
+        self._layout.addWidget(self.comparison, 1)
+        self._layout.addWidget(self.status)
+
+    @property
+    def view(self) -> QWidget:
+        """The view of the current task's family (made on first use, the others hidden)."""
+        family = modality(self.state.task).family
+        if family.view not in self.views:
+            made: QWidget = import_target(family.view)()
+            self._layout.insertWidget(self._layout.count() - 1, made, 1)
+            self.views[family.view] = made
+        for path, widget in self.views.items():
+            widget.setVisible(path == family.view)
+        return self.views[family.view]
+
+    def _family_view(self) -> FamilyView:
+        view: FamilyView = cast(FamilyView, self.view)
+        return view
 
     def initializePage(self) -> None:
-        speech = modality(self.state.task).transcribes
-        self.view.setVisible(not speech)
-        self.wer_view.setVisible(speech)
+        view = self._family_view()
         trained = self.state.trained
         self.comparison.hide()
         if not self.state.evaluate_only and trained is not None:
             self.setSubTitle("How the model did on the validation examples it never trained on.")
             self.status.setVisible(self.state.previous_model is not None)
-            self._show_trained()
+            why_not = view.show_trained(trained)
+            if why_not:
+                self.setSubTitle(why_not)
             self._compare(trained)
             return
         report = self.state.report
@@ -64,23 +80,14 @@ class EvaluatePage(QWizardPage):
         )
         # The Data page's scan already read (and decoded) every example: the job reuses it.
         job = lazy_job(modality(self.state.task).evaluate, request, report=report)
-        transcribes = modality(self.state.task).transcribes
-        shown = self._show_speech_evaluation if transcribes else self._show_evaluation
-        self.jobs.start(job, "Evaluating…", on_done=shown)
+        self.jobs.start(job, "Evaluating…", on_done=self._evaluated)
 
-    def _show_trained(self) -> None:
-        classified, transcribed = self.state.classifier_run, self.state.transcriber_run
-        if classified is not None:
-            self.view.show_result(classified.evaluation, classified.misclassified)
-        elif transcribed is not None and transcribed.after is not None:
-            self.wer_view.show_scores(transcribed.after, transcribed.before)
-        else:
-            self.setSubTitle("No clips were held out, so the model could not be measured.")
+    def _evaluated(self, result: object, _elapsed: float) -> None:
+        self._family_view().show_evaluated(result)
 
     def _compare(self, trained: TrainResult | SpeechTrainResult) -> None:
         """A retrained classifier against the model it grew from, on the same files."""
-        previous, run = self.state.previous_model, self.state.classifier_run
-        report = run.report if run is not None else None
+        previous, report = self.state.previous_model, trained.report
         if previous is None or report is None or not report.val:
             return
         self.setSubTitle(f"The new model beside {previous}, on the same validation files.")
@@ -93,12 +100,6 @@ class EvaluatePage(QWizardPage):
     def _show_comparison(self, result: Comparison, _elapsed: float) -> None:
         self.comparison.show_comparison(result)
         self.comparison.show()
-
-    def _show_speech_evaluation(self, result: SpeechEvaluation, _elapsed: float) -> None:
-        self.wer_view.show_scores(result.scores, name=result.model)
-
-    def _show_evaluation(self, result: EvalResult, _elapsed: float) -> None:
-        self.view.show_result(result.evaluation, result.misclassified)
 
     def isComplete(self) -> bool:
         return not self.jobs.is_busy()

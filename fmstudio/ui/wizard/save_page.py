@@ -98,8 +98,8 @@ class SavePage(QWizardPage):
         report = self.state.report
         stem = Path(report.root).stem if report else "model"
         self.name.setText(self.state.previous_model or f"{stem}-{self.state.task}")
-        classifier = not modality(self.state.task).transcribes
-        self.next_box.setVisible(classifier and report is not None and Path(report.root).is_dir())
+        labels_next = modality(self.state.task).family.labels_next
+        self.next_box.setVisible(labels_next and report is not None and Path(report.root).is_dir())
         task = self.state.task
         exportable = task in exportable_tasks() and not is_frozen(self.state.model, task)
         self.export_after.setVisible(exportable)

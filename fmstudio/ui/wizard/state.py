@@ -36,10 +36,8 @@ class WizardState:
     spec: TrainSpec | None = None
     """The run as the Settings page left it; its output is chosen when training starts."""
     trained: TrainResult | SpeechTrainResult | None = None
-    """The run's result, whichever the family (what every page needs of it: its folder)."""
-    classifier_run: TrainResult | None = None
-    transcriber_run: SpeechTrainResult | None = None
-    """The same result, typed for the page that shows its measurements (set by family)."""
+    """The run's result: its folder, and the data as it split it (the family's view shows
+    its measurements)."""
     staging: Path | None = None
     """Where a trained model waits, unnamed, until the Save page names it."""
     preset: TrainSpec | None = None

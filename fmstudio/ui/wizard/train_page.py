@@ -87,7 +87,7 @@ class TrainPage(QWizardPage):
         layout.addWidget(self.status)
 
     def initializePage(self) -> None:
-        self.state.trained = self.state.classifier_run = self.state.transcriber_run = None
+        self.state.trained = None
         self.state.discard_staging()
         spec = self.state.train_spec()
         assert self.state.report is not None  # the job splits it as the spec says
@@ -105,8 +105,7 @@ class TrainPage(QWizardPage):
         self.resume_button.setEnabled(False)
         train = modality(spec.task).train
         job = lazy_job(train, spec, report=self.state.report, pause=self.gate, resume=resume)
-        on_done = self._trained_transcriber if modality(spec.task).transcribes else self._trained
-        self.jobs.start(job, "Resuming…" if resume else "Starting…", on_done=on_done)
+        self.jobs.start(job, "Resuming…" if resume else "Starting…", on_done=self._trained)
         self.completeChanged.emit()
 
     @Slot()
@@ -168,12 +167,8 @@ class TrainPage(QWizardPage):
     def _log_line(self, message: str) -> None:
         self.log.appendPlainText(message)
 
-    def _trained(self, result: TrainResult, _elapsed: float) -> None:
-        self.state.trained = self.state.classifier_run = result
-        self.completeChanged.emit()
-
-    def _trained_transcriber(self, result: SpeechTrainResult, _elapsed: float) -> None:
-        self.state.trained = self.state.transcriber_run = result
+    def _trained(self, result: TrainResult | SpeechTrainResult, _elapsed: float) -> None:
+        self.state.trained = result
         self.completeChanged.emit()
 
     @Slot(object)

@@ -63,7 +63,7 @@ def test_retrain_from_the_library_compares_on_the_same_files(
     assert wizard.currentId() == EVALUATE
     page = wizard.evaluate_page
     qtbot.waitUntil(lambda: page.comparison.isVisible(), timeout=60_000)
-    run_report = wizard.state.classifier_run.report  # the split the job made
+    run_report = wizard.state.trained.report  # the split the job made
     v1_val = json.loads((paths.models_dir() / "colours v1" / "model.json").read_text())
     assert sorted(relative_path(s.path, run_report.root) for s in run_report.val) == sorted(
         v1_val["dataset"]["val_files"]
