@@ -11,12 +11,10 @@ from fmstudio.core.requests import Compare, Evaluate
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.comparison_view import ComparisonView
 from fmstudio.ui.widgets.job_status import JobStatus
-from fmstudio.ui.wizard.state import WizardState
+from fmstudio.ui.wizard.state import Trained, WizardState
 
 if TYPE_CHECKING:
     from fmstudio.core.classify.compare import Comparison
-    from fmstudio.core.classify.train_job import TrainResult
-    from fmstudio.core.speech.train_job import SpeechTrainResult
 
 
 class FamilyView(Protocol):
@@ -85,7 +83,7 @@ class EvaluatePage(QWizardPage):
     def _evaluated(self, result: object, _elapsed: float) -> None:
         self._family_view().show_evaluated(result)
 
-    def _compare(self, trained: TrainResult | SpeechTrainResult) -> None:
+    def _compare(self, trained: Trained) -> None:
         """A retrained classifier against the model it grew from, on the same files."""
         previous, report = self.state.previous_model, trained.report
         if previous is None or report is None or not report.val:

@@ -8,20 +8,28 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from fmstudio.core.classify.scan import DatasetReport
 from fmstudio.core.config import Settings
+from fmstudio.core.data.report import ScanReport
 from fmstudio.core.library import run_folder, staging_folder
 from fmstudio.core.speech.clips import ClipReport
 from fmstudio.core.train.checkpoints import Checkpoint, RunDir
 from fmstudio.core.train.spec import TrainSpec
 
-if TYPE_CHECKING:
-    from fmstudio.core.classify.train_job import TrainResult
-    from fmstudio.core.speech.train_job import SpeechTrainResult
-
 AnyReport = DatasetReport | ClipReport
+
+
+class Trained(Protocol):
+    """What the pages need of any family's fine-tune result: where the model is, and the
+    data as the run split it (the family's view shows the rest)."""
+
+    @property
+    def folder(self) -> Path: ...
+
+    @property
+    def report(self) -> ScanReport | None: ...
 
 
 @dataclass
@@ -35,7 +43,7 @@ class WizardState:
     report: AnyReport | None = None
     spec: TrainSpec | None = None
     """The run as the Settings page left it; its output is chosen when training starts."""
-    trained: TrainResult | SpeechTrainResult | None = None
+    trained: Trained | None = None
     """The run's result: its folder, and the data as it split it (the family's view shows
     its measurements)."""
     staging: Path | None = None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QLabel,
@@ -23,11 +21,7 @@ from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.curves import LiveCurves
 from fmstudio.ui.widgets.job_status import JobStatus
 from fmstudio.ui.widgets.shortcuts import add_shortcut
-from fmstudio.ui.wizard.state import WizardState
-
-if TYPE_CHECKING:
-    from fmstudio.core.classify.train_job import TrainResult
-    from fmstudio.core.speech.train_job import SpeechTrainResult
+from fmstudio.ui.wizard.state import Trained, WizardState
 
 
 class TrainPage(QWizardPage):
@@ -167,7 +161,7 @@ class TrainPage(QWizardPage):
     def _log_line(self, message: str) -> None:
         self.log.appendPlainText(message)
 
-    def _trained(self, result: TrainResult | SpeechTrainResult, _elapsed: float) -> None:
+    def _trained(self, result: Trained, _elapsed: float) -> None:
         self.state.trained = result
         self.completeChanged.emit()
 
