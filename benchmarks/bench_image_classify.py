@@ -135,7 +135,7 @@ def main() -> None:
     print(
         f"{args.images} JPEGs of {args.size}, batch {args.batch_size}, "
         f"{torch.get_num_threads()} torch threads, {os.cpu_count()} cores; "
-        f"fmstudio runs {model.runtime}"
+        f"fmstudio runs {model.runtime} {model.runtime_reason}".rstrip()
     )
 
     if args.device == "cpu":

@@ -98,7 +98,9 @@ def main() -> None:
     texts = make_documents(args.docs)
     encoder = speed_up(load_bundled("cpu"))
     labels = ["markets", "sports", "law", "cooking", "weather", "technology"]
-    print(f"fmstudio runs {encoder.runtime}; the encoder alone, per path:")
+    print(
+        f"fmstudio runs {encoder.runtime} ({encoder.runtime_reason}); the encoder alone, per path:"
+    )
     model_paths(encoder, texts)
     ours_t, plain_t = [], []
     for _ in range(args.repeats):

@@ -61,8 +61,16 @@ class Activity(Log):
 
 @dataclass(frozen=True)
 class Runtime(Log):
-    """How a job computes (ONNX Runtime, bf16 autocast, PyTorch, and why not faster): a log
-    line that the window also keeps in its status bar."""
+    """How a job computes (`path`: ONNX Runtime, bf16 autocast, PyTorch) and why not faster
+    (`reason`): a log line that the window also keeps in its status bar."""
+
+    path: str = ""
+    reason: str = ""
+
+    @classmethod
+    def of(cls, path: str, reason: str = "") -> Runtime:
+        """`Running on PyTorch on CPU (not ONNX Runtime: …)` as the log line."""
+        return cls(f"Running on {path}" + (f" ({reason})" if reason else ""), "info", path, reason)
 
 
 @dataclass(frozen=True)

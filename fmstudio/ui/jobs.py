@@ -51,8 +51,8 @@ class JobController(QObject):
     log = Signal(str)
     logged = Signal(object)
     """The same lines as `log`, as their events (an `Activity` is over once work goes on)."""
-    runtime = Signal(str)
-    """How the job computes (a `Runtime` event; it is a log line too)."""
+    runtime = Signal(object)
+    """How the job computes (the `Runtime` event; it is a log line too)."""
     partial = Signal(object)
     other_event = Signal(object)
     """Events that are not progress, log lines or partial results (metrics, levels, …)."""
@@ -141,7 +141,7 @@ class JobController(QObject):
             self.partial.emit(event)
         elif isinstance(event, Log):
             if isinstance(event, Runtime):
-                self.runtime.emit(event.message)
+                self.runtime.emit(event)
             self.log.emit(event.message)
             self.logged.emit(event)
         else:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from fmstudio.core import config, paths
 from fmstudio.core.atomic import atomic_target
 from fmstudio.core.devices import DeviceInfo
+from fmstudio.core.events import Runtime
 from fmstudio.core.modalities import import_target, modality, tasks
 from fmstudio.core.paths import log_dir
 from fmstudio.ui.dialogs import AboutDialog, ModelLibraryDialog
@@ -182,12 +183,12 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().clearMessage()
 
-    @Slot(str)
-    def _show_runtime(self, message: str) -> None:
+    @Slot(object)
+    def _show_runtime(self, event: Runtime) -> None:
         """`Running on ONNX Runtime on CPU`: the path in short, the reasons in the tooltip."""
-        self.runtime_label.setText(message.split(" (")[0])
+        self.runtime_label.setText(f"Running on {event.path}")
         self.runtime_label.setToolTip(
-            f"{message}.\nHow the last classification computed: the fastest path that gives "
+            f"{event.message}.\nHow the last classification computed: the fastest path that gives "
             "the same answers as plain PyTorch on this device. FMSTUDIO_RUNTIME=torch turns "
             "the faster paths off."
         )

@@ -51,13 +51,14 @@ def test_runtime_switch_and_broken_graph_fall_back_to_torch(
     monkeypatch.setenv("FMSTUDIO_CACHE", str(tmp_path))
     monkeypatch.setenv(graphs.RUNTIME_ENV, "torch")
     plain = image_models.speed_up(image_models.load_bundled())
-    assert plain.fast is None and "FMSTUDIO_RUNTIME=torch" in plain.runtime
+    assert plain.fast is None and plain.runtime == "PyTorch on CPU"
+    assert "FMSTUDIO_RUNTIME=torch" in plain.runtime_reason
     monkeypatch.delenv(graphs.RUNTIME_ENV)
     image_models.speed_up(image_models.load_bundled())
     for cached in graphs.cache_path("x").parent.glob("*.onnx"):
         cached.write_bytes(b"not a graph")  # a disk error, a killed copy
     broken = image_models.speed_up(image_models.load_bundled())
-    assert broken.fast is None and "could not run the graph" in broken.runtime
+    assert broken.fast is None and "could not run the graph" in broken.runtime_reason
     batch = _photo_batch(photo_like_image, broken.preprocess)
     assert broken.logits(batch).argmax(-1).tolist() == plain.logits(batch).argmax(-1).tolist()
     again = image_models.speed_up(image_models.load_bundled())  # the bad file was removed
@@ -121,4 +122,5 @@ def test_text_encoder_uses_bf16_only_where_native_and_close_to_fp32(
     assert float((fast * encoder.embed(texts)).sum(-1).min()) > text_models.MIN_COSINE
     monkeypatch.setenv(graphs.RUNTIME_ENV, "torch")
     plain = text_models.speed_up(text_models.load_bundled())
-    assert not plain.bf16 and "FMSTUDIO_RUNTIME=torch" in plain.runtime
+    assert not plain.bf16 and plain.runtime == "PyTorch fp32 on CPU"
+    assert "FMSTUDIO_RUNTIME=torch" in plain.runtime_reason

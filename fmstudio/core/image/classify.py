@@ -76,7 +76,7 @@ def classify_images(
     cancel = cancel or CancelToken()
     files = list(expand_paths(request.paths, IMAGE_SUFFIXES))
     classifier = yield from _classifier(request, cancel)
-    yield Runtime(f"Running on {classifier.runtime}")
+    yield Runtime.of(classifier.runtime, classifier.runtime_reason)
     tracker = EtaTracker(len(files))
     yield tracker.progress(0, f"{len(files)} images")
     results: list[ItemResult] = []

@@ -130,7 +130,7 @@ def classify_texts(
     loaded = yield from _load(request, entries, cancel)
     runtime = getattr(loaded, "runtime", "")  # the numpy encoder and heads say nothing
     if runtime:
-        yield Runtime(f"Running on {runtime}")
+        yield Runtime.of(runtime, getattr(loaded, "runtime_reason", ""))
     if isinstance(loaded, Classifier):
         names = loaded.labels
     else:

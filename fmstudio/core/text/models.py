@@ -39,6 +39,8 @@ class _TextModel:
     and the model's outputs were checked against fp32."""
     runtime: str = "PyTorch"
     """How the outputs are computed, for the status bar."""
+    runtime_reason: str = ""
+    """Why this path, where it is not the fastest (or how it was checked)."""
 
     def forward(self, batch: dict[str, torch.Tensor]) -> Any:
         """The model on one tokenized batch, in bf16 autocast where that was checked."""
@@ -192,6 +194,8 @@ CHECK_TEXTS = (
 """What a faster path is checked on before it is used: short, long and one-word inputs."""
 MIN_COSINE = 0.999
 MAX_PROBABILITY_CHANGE = 0.02
+FP32 = "PyTorch fp32 on CPU"
+"""The plain path of a text model on a CPU (`runtime_reason` says why not bf16)."""
 
 
 def speed_up(model: Any) -> Any:
@@ -204,13 +208,14 @@ def speed_up(model: Any) -> Any:
         model.runtime = f"PyTorch on {model.device}"
         return model
     if not graphs.fast_paths_wanted():
-        model.runtime = f"PyTorch fp32 on CPU ({graphs.RUNTIME_ENV}=torch)"
+        model.runtime, model.runtime_reason = FP32, f"{graphs.RUNTIME_ENV}=torch"
     elif not bf16_native():
-        model.runtime = "PyTorch fp32 on CPU (no native bf16 here)"
+        model.runtime, model.runtime_reason = FP32, "no native bf16 here"
     else:
         problem = _bf16_problem(model)
         model.bf16 = not problem
-        model.runtime = problem or "PyTorch bf16 autocast on CPU (checked against fp32)"
+        model.runtime = FP32 if problem else "PyTorch bf16 autocast on CPU"
+        model.runtime_reason = problem or "checked against fp32"
     return model
 
 
@@ -234,4 +239,4 @@ def _bf16_problem(model: TextEncoder | TextClassifier) -> str:
         change = float((fp32 - low).abs().max())
         ok = change <= MAX_PROBABILITY_CHANGE and bool((fp32.argmax(-1) == low.argmax(-1)).all())
         detail = f"probabilities moved by {change:.3f}"
-    return "" if ok else f"PyTorch fp32 on CPU (bf16 not used: {detail})"
+    return "" if ok else f"bf16 not used: {detail}"

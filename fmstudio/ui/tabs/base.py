@@ -20,7 +20,8 @@ class Tab(QWidget):
 
     status_message = Signal(str)
     """A line for the window's status bar."""
-    runtime_message = Signal(str)
+    runtime_message = Signal(object)
+    """The `Runtime` event of the tab's last job: how it computed, and why not faster."""
     """How the tab's last job computed (ONNX Runtime, bf16, PyTorch), kept in the status bar."""
     train_requested = Signal(str, str)
     """(task, dataset folder): open the fine-tuning wizard on a dataset this tab grew."""
