@@ -185,10 +185,7 @@ class ClassifyTab(Tab):
             self.status.say(str(exc))
             return
         self.hint.hide()
-        model = getattr(request, "model", "")
-        self._running_model = (
-            model if isinstance(model, str) and model else self.modality.default_model
-        )
+        self._running_model = self.model_picker.model_name() or self.modality.default_model
         self.jobs.start(lazy_job(self.modality.run, request), label, on_done=self._summarise)
 
     @Slot(bool)
