@@ -62,6 +62,11 @@ def test_a_missing_base_is_named(tmp_path: Path) -> None:
         load_trainable(str(tmp_path / "empty"))
 
 
+def tiny_spec(clips: Path, base: Path, output: str, **choices: float) -> TrainSpec:
+    """A run of the tiny Whisper the tests build, four clips a batch."""
+    return TrainSpec("speech", str(clips), output, base=str(base), batch_size=4, **choices)
+
+
 def _train(spec: TrainSpec, cancel: CancelToken | None = None, **kw) -> tuple[object, list]:
     events: list[Event] = []
 
@@ -77,15 +82,7 @@ def _train(spec: TrainSpec, cancel: CancelToken | None = None, **kw) -> tuple[ob
 def test_a_tiny_whisper_trains_saves_for_faster_whisper_and_trains_further(
     clip_folder: Path, tiny_whisper_base: Path
 ) -> None:
-    spec = TrainSpec(
-        "speech",
-        str(clip_folder),
-        "tiny-speech",
-        base=str(tiny_whisper_base),
-        epochs=2,
-        batch_size=4,
-        val_split=0.1,
-    )
+    spec = tiny_spec(clip_folder, tiny_whisper_base, "tiny-speech", epochs=2, val_split=0.1)
     result, events = _train(spec)
     epochs = [e for e in events if isinstance(e, EpochMetrics)]
     assert [e.epoch for e in epochs] == [1, 2]
@@ -118,15 +115,7 @@ def test_scoring_the_saved_model_shows_progress_and_stop_ends_it(
     from fmstudio.core.speech.train_job import TRAIN_END
     from fmstudio.core.train.checkpoints import RunDir
 
-    spec = TrainSpec(
-        "speech",
-        str(clip_folder),
-        "tiny-stopped-save",
-        base=str(tiny_whisper_base),
-        epochs=1,
-        batch_size=4,
-        val_split=0.25,
-    )
+    spec = tiny_spec(clip_folder, tiny_whisper_base, "tiny-stopped-save", epochs=1, val_split=0.25)
     cancel = CancelToken()
     saving: list[Progress] = []
 
@@ -150,15 +139,7 @@ def test_scoring_the_saved_model_shows_progress_and_stop_ends_it(
 def test_a_stopped_speech_run_resumes_from_its_checkpoint(
     clip_folder: Path, tiny_whisper_base: Path
 ) -> None:
-    spec = TrainSpec(
-        "speech",
-        str(clip_folder),
-        "tiny-resume",
-        base=str(tiny_whisper_base),
-        epochs=2,
-        batch_size=4,
-        val_split=0.1,
-    )
+    spec = tiny_spec(clip_folder, tiny_whisper_base, "tiny-resume", epochs=2, val_split=0.1)
     with pytest.raises(Cancelled):
         _train(spec, cancel=CancelToken())
     result, events = _train(spec, resume=True)
