@@ -30,6 +30,7 @@ from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.tabs.base import Tab
 from fmstudio.ui.tabs.curation import Curation
 from fmstudio.ui.widgets.dataset_dialog import counts_text
+from fmstudio.ui.widgets.dataset_row import DatasetRow
 from fmstudio.ui.widgets.drop_area import DropArea
 from fmstudio.ui.widgets.job_status import JobStatus
 from fmstudio.ui.widgets.results_table import ResultsTable
@@ -97,12 +98,8 @@ class ClassifyTab(Tab):
         self._lay_out()
         self._show_dataset(self.curation.folder())
 
-    def _dataset_controls(self) -> QHBoxLayout:
-        """Add to dataset, review, undo, sort, train: the row that turns results into data."""
-        self.add_button = QPushButton("Add to dataset…")
-        self.add_button.setToolTip("Copy the selected rows into a dataset's class folder (Ctrl+D)")
-        self.add_button.clicked.connect(self.curation.add_selected)
-        add_shortcut(self, "Add to dataset", "Ctrl+D", self.curation.add_selected)
+    def _dataset_controls(self) -> DatasetRow:
+        """Add to dataset, review, sort, undo, train: the row that turns results into data."""
         self.review_button = QPushButton("Review least sure")
         self.review_button.setCheckable(True)
         self.review_button.setToolTip(
@@ -111,25 +108,18 @@ class ClassifyTab(Tab):
         )
         self.review_button.clicked.connect(self._toggle_review)
         add_shortcut(self, "Review least sure", "Ctrl+R", self.review_button.click)
-        undo = QPushButton("Undo")
-        undo.setToolTip("Take back the last add or review decision (Ctrl+Z)")
-        undo.clicked.connect(self.curation.undo)
-        add_shortcut(self, "Undo add", QKeySequence.StandardKey.Undo, self.curation.undo)
         self.sort_button = QPushButton("Sort into folders…")
         self.sort_button.setToolTip("Copy or move the inputs into one folder per top label")
         self.sort_button.clicked.connect(self.sort_dialog)
-        self.dataset_label = QLabel()
-        self.dataset_label.setWordWrap(True)
-        self.train_button = QPushButton("Train on this dataset")
-        self.train_button.setToolTip("Open the fine-tuning wizard on the dataset (Ctrl+Shift+T)")
-        self.train_button.clicked.connect(self.train_on_dataset)
-        add_shortcut(self, "Train on this dataset", "Ctrl+Shift+T", self.train_on_dataset)
-        row = QHBoxLayout()
-        for widget in (self.add_button, self.review_button, undo, self.sort_button):
-            row.addWidget(widget)
-        row.addWidget(self.dataset_label, 1)
-        row.addWidget(self.train_button)
-        return row
+        return DatasetRow(
+            self,
+            self.curation.add_selected,
+            self.curation.undo,
+            self.train_on_dataset,
+            add_tip="Copy the selected rows into a dataset's class folder",
+            train_tip="Open the fine-tuning wizard on the dataset",
+            more=(self.review_button, self.sort_button),
+        )
 
     def _lay_out(self) -> None:
         splitter = QSplitter()
@@ -143,7 +133,7 @@ class ClassifyTab(Tab):
         layout = QVBoxLayout(self)
         layout.addLayout(self.controls)
         layout.addLayout(self.extra_controls)
-        layout.addLayout(self.dataset_row)
+        layout.addWidget(self.dataset_row)
         layout.addWidget(self.curation.bar)
         layout.addWidget(self.drop_area, 1)
         layout.addWidget(self.status)
@@ -266,12 +256,10 @@ class ClassifyTab(Tab):
     @Slot(str)
     def _show_dataset(self, folder: str) -> None:
         dataset = self.curation.dataset()
-        self.train_button.setEnabled(dataset is not None)
         if dataset is None:
-            self.dataset_label.setText("No dataset yet: Add to dataset… starts one.")
+            self.dataset_row.show_dataset("", "")
             return
-        self.dataset_label.setText(f"Dataset {folder}: {counts_text(dataset)}")
-        self.dataset_label.setToolTip(folder)
+        self.dataset_row.show_dataset(folder, counts_text(dataset))
 
     @Slot()
     def _toggle_review(self) -> None:

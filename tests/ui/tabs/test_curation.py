@@ -77,7 +77,7 @@ def test_add_selected_rows_then_undo(qtbot, tab: TextTab, tmp_path: Path, monkey
         encoding="utf-8"
     ) == "Whisk the eggs with sugar."
     assert tab.settings.datasets["text"] == str(dataset)
-    assert "sports: 3" in tab.dataset_label.text()
+    assert "sports: 3" in tab.dataset_row.label.text()
 
     qtbot.keyClick(tab, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     assert "already in the dataset" in tab.status.text() and len(_names(dataset)) == 3
@@ -129,7 +129,7 @@ def test_review_by_keyboard_least_sure_first(
 
     emitted: list[tuple[str, str]] = []
     tab.train_requested.connect(lambda task, folder: emitted.append((task, folder)))
-    tab.train_button.click()
+    tab.dataset_row.train_button.click()
     assert emitted == [("text", str(dataset))]
     qtbot.keyClick(tab, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     assert not tab.curation.is_reviewing() and not tab.curation.bar.isVisible()

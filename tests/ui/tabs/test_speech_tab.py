@@ -138,6 +138,8 @@ def test_corrected_segments_go_into_a_speech_dataset(
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(dataset))
     drop(tab.drop_area, [speech_wav[0]])
     qtbot.waitUntil(lambda: not tab.is_busy() and tab.view.segments.rowCount() > 0, timeout=60_000)
+    assert "No dataset yet" in tab.dataset_row.label.text()
+    assert not tab.dataset_row.train_button.isEnabled()
     qtbot.keyClick(tab, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     assert "Correct a segment" in tab.files.status.text() and not dataset.exists()
 
@@ -151,15 +153,17 @@ def test_corrected_segments_go_into_a_speech_dataset(
     [clip] = scan_clips(dataset, val_split=0.0).clips
     assert abs(clip.seconds - (segment.end - segment.start)) < 0.05
     assert tab.settings.datasets["speech"] == str(dataset)
+    assert tab.dataset_row.label.text() == f"Dataset {dataset}: 1 clip"
 
     emitted: list[tuple[str, str]] = []
     tab.train_requested.connect(lambda task, folder: emitted.append((task, folder)))
-    tab.train_button.click()
+    tab.dataset_row.train_button.click()
     assert emitted == [("speech", str(dataset))]
 
     qtbot.keyClick(tab, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert "1 clip removed" in tab.files.status.text()
     assert not list((dataset / "clips").iterdir())
+    assert tab.dataset_row.label.text() == f"Dataset {dataset}: 0 clips"
 
 
 def test_speakers_are_shown_renamed_reassigned_and_exported(qtbot, tab: SpeechTab, tmp_path):

@@ -101,7 +101,7 @@ def test_retrain_from_the_library_compares_on_the_same_files(
         qtbot.keyClick(tab.table.view, Qt.Key.Key_Return)
     assert "3 reviewed / 0 remaining" in tab.curation.bar.text()
     assert sum(Dataset(data, "image").counts().values()) == 27
-    tab.train_button.click()
+    tab.dataset_row.train_button.click()
     again = window.workflows.wizard
     assert again is not wizard and again.windowTitle() == "Retrain colours v1"
     again.reject()

@@ -21,6 +21,8 @@ from fmstudio.ui.widgets.transcript_view import TranscriptView
 
 class SpeechCuration(QObject):
     said = Signal(str)
+    dataset_changed = Signal(str)
+    """The dataset in use, after an add or an undo changed it (its folder)."""
 
     def __init__(self, settings: Settings, view: TranscriptView, owner: QWidget) -> None:
         super().__init__(owner)
@@ -31,6 +33,13 @@ class SpeechCuration(QObject):
 
     def folder(self) -> str:
         return self.settings.datasets.get("speech", "")
+
+    def contents(self) -> str:
+        """What the dataset holds, as the dataset row shows it."""
+        try:
+            return plural(clip_count(self.folder()), "clip")
+        except (OSError, ValueError) as exc:
+            return f"its table cannot be read ({exc})"
 
     def add(self) -> None:
         """The selected segments, or else every corrected one, into the chosen dataset."""
@@ -60,6 +69,7 @@ class SpeechCuration(QObject):
             self._added.append(added)
         self.view.segments.setFocus()  # so Ctrl+Z undoes the add, not a text field's typing
         self.said.emit(f"{added.summary()} {folder} now has {plural(clip_count(folder), 'clip')}.")
+        self.dataset_changed.emit(folder)
 
     def undo(self) -> None:
         if not self._added:
@@ -72,3 +82,4 @@ class SpeechCuration(QObject):
             self.said.emit(f"Could not undo: {exc}")
             return
         self.said.emit(f"Undone: {plural(removed, 'clip')} removed.")
+        self.dataset_changed.emit(self.folder())

@@ -29,6 +29,7 @@ from fmstudio.ui.tabs.speech.curation import SpeechCuration
 from fmstudio.ui.tabs.speech.options import SpeechOptionsBar
 from fmstudio.ui.tabs.speech.record_panel import RecordPanel, RecordState
 from fmstudio.ui.tabs.speech.transcribe_panel import TranscribePanel
+from fmstudio.ui.widgets.dataset_row import DatasetRow
 from fmstudio.ui.widgets.drop_area import DropArea
 from fmstudio.ui.widgets.shortcuts import add_shortcut
 from fmstudio.ui.widgets.transcript_view import TranscriptView
@@ -60,23 +61,22 @@ class SpeechTab(Tab):
         self.export_all_button.clicked.connect(self.export_all_dialog)
         self.curation = SpeechCuration(settings, self.view, self)
         self.curation.said.connect(self.files.status.say)
-        self.add_button = QPushButton("Add to dataset…")
-        self.add_button.setToolTip(
-            "Add the selected segments (or else every corrected one) to a speech dataset: "
-            "the audio and your text (Ctrl+D; Ctrl+Z undoes)"
+        self.dataset_row = DatasetRow(
+            self,
+            self.curation.add,
+            self.curation.undo,
+            self.train_on_dataset,
+            add_tip="Add the selected segments (or else every corrected one) to a speech "
+            "dataset: the audio and your text",
+            train_tip="Fine-tune Whisper on the speech dataset",
         )
-        self.add_button.clicked.connect(self.curation.add)
-        self.train_button = QPushButton("Train on dataset")
-        self.train_button.setToolTip("Fine-tune Whisper on the speech dataset (Ctrl+Shift+T)")
-        self.train_button.clicked.connect(self.train_on_dataset)
+        self.curation.dataset_changed.connect(self._show_dataset)
+        self._show_dataset(self.curation.folder())
         self._wire()
         self._lay_out()
         add_shortcut(self, "Record or stop", "Ctrl+R", self.record.toggle)
         add_shortcut(self, "Export transcript", EXPORT_KEYS, self.export_dialog)
         add_shortcut(self, "Stop", "Esc", self.stop)
-        add_shortcut(self, "Add to dataset", "Ctrl+D", self.curation.add)
-        add_shortcut(self, "Undo add", "Ctrl+Z", self.curation.undo)
-        add_shortcut(self, "Train on this dataset", "Ctrl+Shift+T", self.train_on_dataset)
         self.files.add_button.clicked.connect(self.open_files)
         self.files.status.say("Ready. Press Record, or drop audio files.")
 
@@ -103,11 +103,10 @@ class SpeechTab(Tab):
         self.files.status.add_button(self.copy_button)
         self.files.status.add_button(self.export_button)
         self.files.status.add_button(self.export_all_button)
-        self.files.status.add_button(self.add_button)
-        self.files.status.add_button(self.train_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.options)
         layout.addWidget(self.record)
+        layout.addWidget(self.dataset_row)
         layout.addWidget(self.drop_area, 1)
         layout.addWidget(self.files.status)
 
@@ -192,6 +191,10 @@ class SpeechTab(Tab):
     @Slot(object)
     def _transcribed(self, transcripts: list[Transcript]) -> None:
         self._add(transcripts)
+
+    @Slot(str)
+    def _show_dataset(self, folder: str) -> None:
+        self.dataset_row.show_dataset(folder, self.curation.contents() if folder else "")
 
     @Slot()
     def train_on_dataset(self) -> None:
