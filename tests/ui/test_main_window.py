@@ -246,6 +246,7 @@ def test_rounds_of_classification_leak_no_threads_or_files(qtbot, tmp_path: Path
         (tmp_path / f"{i}.txt").write_text(f"The team won match {i} after extra time.")
     window.tabs_by_key["text"].labels.setText("sports, cooking")
     seen = []
+    names = []
     for _ in range(4):
         for key in ("image", "text"):
             tab = window.tabs_by_key[key]
@@ -256,5 +257,6 @@ def test_rounds_of_classification_leak_no_threads_or_files(qtbot, tmp_path: Path
             )
             tab.clear()
         seen.append((threading.active_count(), len(os.listdir("/proc/self/fd"))))
-    assert seen[-1] == seen[0], f"threads and open files after each round: {seen}"
+        names.append(sorted(t.name for t in threading.enumerate()))
+    assert seen[-1] == seen[0], f"threads and open files after each round: {seen}; {names}"
     window.close()
