@@ -240,7 +240,14 @@ def test_rounds_of_classification_leak_no_threads_or_files(qtbot, tmp_path: Path
 
     from PIL import Image
 
+    from fmstudio.ui.tabs.speech.record_panel import RecordState
+
     window = _window(qtbot)
+    # The microphone probe is the window's own start-up job. A Python thread started from a
+    # QThread leaves a `Dummy-N` entry in `threading` for good (CPython 3.11), so a probe
+    # that reaches PortAudio late, on a busy machine, looked like a thread leaked in round 2.
+    probing = window.tabs_by_key["speech"].record
+    qtbot.waitUntil(lambda: probing.state is not RecordState.PROBING, timeout=30_000)
     for i in range(12):
         Image.new("RGB", (48, 48), (i * 20, 40, 200 - i * 10)).save(tmp_path / f"{i}.png")
         (tmp_path / f"{i}.txt").write_text(f"The team won match {i} after extra time.")
