@@ -79,6 +79,11 @@ class TrainingDefaults:
     def modes(self) -> tuple[str, ...]:
         return tuple(self.lr)
 
+    @property
+    def trains_head(self) -> bool:
+        """Whether a head can train alone on frozen features (a transcriber has none)."""
+        return "head" in self.lr
+
 
 @dataclass(frozen=True)
 class Modality:

@@ -8,7 +8,6 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEventLoop, QSettings, QThread, QTimer, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -31,9 +30,6 @@ from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.menus import SEPARATOR, Entry, build_menus
 from fmstudio.ui.tabs.base import Tab
 from fmstudio.ui.workflows import Workflows
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 DETECT = "fmstudio.core.devices:detect_job"
@@ -87,7 +83,6 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self._detect_device)
 
     def _build_menus(self) -> None:
-        open_folder = self.open_folder
         actions = build_menus(
             self,
             [
@@ -127,8 +122,8 @@ class MainWindow(QMainWindow):
                             "Measure a trained model on another labelled folder",
                         ),
                         SEPARATOR,
-                        Entry("Open &models folder", lambda: open_folder(paths.models_dir())),
-                        Entry("Open &log folder", lambda: open_folder(log_dir())),
+                        Entry("Open &models folder", lambda: self.open_folder(paths.models_dir())),
+                        Entry("Open &log folder", lambda: self.open_folder(log_dir())),
                     ],
                 ),
                 ("&Help", [Entry("&About fmstudio", self.show_about)]),

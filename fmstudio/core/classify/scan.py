@@ -15,8 +15,8 @@ from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from fmstudio.core.data.report import Skipped, relative_path
-from fmstudio.core.data.split import KEPT, VAL_SPLIT, shuffled_split
+from fmstudio.core.data.report import Skipped
+from fmstudio.core.data.split import KEPT, VAL_SPLIT, kept_apart, shuffled_split
 from fmstudio.core.data.suffixes import TABLE_SUFFIXES
 from fmstudio.core.data.texts import iter_rows, read_bytes
 from fmstudio.core.errors import InputFileError
@@ -64,12 +64,9 @@ class DatasetReport:
     def keep_validation(self, files: Iterable[str]) -> DatasetReport:
         """These files (relative paths) as the validation set and everything else to train:
         a retrained model is measured on the files its predecessor was, which neither saw."""
-        keep = set(files)
-        samples = self.train + self.val
-        val = [s for s in samples if relative_path(s.path, self.root) in keep]
+        train, val = kept_apart(self.train + self.val, self.root, files)
         if not val or self.split == "folders":
             return self
-        train = [s for s in samples if relative_path(s.path, self.root) not in keep]
         return replace(self, train=train, val=val, split=KEPT)
 
     def counts(self) -> dict[str, int]:

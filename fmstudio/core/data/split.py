@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TypeVar
+
+from fmstudio.core.data.report import Example, relative_path
 
 VAL_SPLIT = 0.2
 """The share of each class (or of all clips) held out for validation unless the user chooses
@@ -14,6 +16,7 @@ KEPT = "kept"
 """The split of a retrain: the previous model's validation files, the rest to train."""
 
 T = TypeVar("T")
+E = TypeVar("E", bound=Example)
 
 
 def shuffled_split(
@@ -26,3 +29,12 @@ def shuffled_split(
     n = len(shuffled)
     n_val = min(max(1, round(n * val_split)), n - 1) if val_split > 0 else 0
     return shuffled[n_val:], shuffled[:n_val]
+
+
+def kept_apart(examples: Sequence[E], root: str, files: Iterable[str]) -> tuple[list[E], list[E]]:
+    """(train, val) of a retrain: the examples whose path relative to `root` is one of
+    `files` (the previous model's validation files) validate, the rest train."""
+    keep = set(files)
+    val = [e for e in examples if relative_path(e.path, root) in keep]
+    train = [e for e in examples if relative_path(e.path, root) not in keep]
+    return train, val

@@ -39,15 +39,12 @@ class ExportResult:
 
 def find_task(name: str) -> str:
     """Which task `name` is a model of: bundled, library or a folder with a model.json."""
-    for task in exportable_tasks():
-        if catalog.bundled_name(name, task):
-            return task
-    found = [e.task for e in catalog.library_entries() if e.name == name]
+    found = [task for task in tasks() if catalog.bundled_name(name, task)]
+    if not found:
+        found = [e.task for e in catalog.library_entries() if e.name == name]
     folder = Path(name).expanduser()
     if not found and (folder / "model.json").is_file():
         found = [str(library.read_card(folder).get("task", ""))]
-    if not found:
-        found = [task for task in tasks() if catalog.bundled_name(name, task)]
     if found and found[0] in tasks() and modality(found[0]).not_exportable:
         raise FmError(modality(found[0]).not_exportable)
     if found and found[0] in exportable_tasks():

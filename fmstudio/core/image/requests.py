@@ -10,8 +10,6 @@ from fmstudio.core.modalities import IMAGE
 
 if TYPE_CHECKING:
     from fmstudio.core.data.report import Example
-
-if TYPE_CHECKING:
     from fmstudio.core.image.models import ImageClassifier
 
 ImageModel = Union[str, "ImageClassifier"]

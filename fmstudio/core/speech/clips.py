@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.data.cues import TIMED_SUFFIXES, group_cues, parse_cues
-from fmstudio.core.data.report import Skipped, relative_path
-from fmstudio.core.data.split import KEPT, VAL_SPLIT, shuffled_split
+from fmstudio.core.data.report import Skipped
+from fmstudio.core.data.split import KEPT, VAL_SPLIT, kept_apart, shuffled_split
 from fmstudio.core.data.suffixes import AUDIO_SUFFIXES
 from fmstudio.core.data.texts import Row, read_text_file, table_rows
 from fmstudio.core.errors import InputFileError
@@ -113,11 +113,9 @@ class ClipReport:
     def keep_validation(self, files: Iterable[str]) -> ClipReport:
         """These clips (relative paths) to validate on, as a retrained classifier keeps its
         predecessor's: a model is measured on what the one before it was."""
-        keep = set(files)
-        val = [c for c in self.clips if relative_path(c.path, self.root) in keep]
+        train, val = kept_apart(self.clips, self.root, files)
         if not val or self.split == "folders":
             return self
-        train = [c for c in self.clips if relative_path(c.path, self.root) not in keep]
         return replace(self, train=train, val=val, split=KEPT)
 
     def summary(self, evaluating: bool = False) -> str:

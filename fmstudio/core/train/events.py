@@ -70,7 +70,7 @@ class EpochMetrics(Event):
             else ""
         )
         for name, value in self.val_metrics.items():
-            val += f", val {NAMES.get(name, name)} {_figure(name, value)}"
+            val += f", val {NAMES.get(name, name)} {figure(name, value)}"
         best = "  *best" if self.best else ""
         return (
             f"{self.phase} epoch {self.epoch}/{self.epochs}: loss {self.train_loss:.4f}, "
@@ -84,5 +84,6 @@ RATES = frozenset({"wer", "cer", "accuracy", "f1", "map"})
 """Figures that are shares, printed as percentages."""
 
 
-def _figure(name: str, value: float) -> str:
+def figure(name: str, value: float) -> str:
+    """A validation figure as people read it: shares as percentages, the rest as numbers."""
     return f"{value:.1%}" if name in RATES else f"{value:.4f}"

@@ -25,7 +25,7 @@ from torch.utils.data import DataLoader, Dataset, Subset
 from fmstudio.core.events import CancelToken, Event, Log, PauseGate, Progress
 from fmstudio.core.train import distributed
 from fmstudio.core.train.checkpoints import Checkpoint, StateDict
-from fmstudio.core.train.events import NAMES, RATES, EpochMetrics, StepMetrics
+from fmstudio.core.train.events import NAMES, EpochMetrics, StepMetrics, figure
 from fmstudio.core.train.objectives import LOSS, Classification, Decider, Objective, Validation
 from fmstudio.core.train.schedule import length_grouped_batches, make_optimizer, warmup_cosine
 from fmstudio.core.train.spec import TrainSpec
@@ -178,11 +178,9 @@ class _Fit:
             return None
         self.best_key, self.best_state = start.key, _state_copy(self.model)
         self.result.before, self.decides = start, start.decides
-        said = ", ".join(
-            f"val {NAMES.get(name, name)} {value:.1%}"
-            for name, value in start.figures().items()
-            if name != "loss" and (name == start.decides.name or not start.metrics)
-        )
+        # Beside the loss: the figure that decides, or accuracy where the loss does.
+        name = "accuracy" if start.decides is LOSS else start.decides.name
+        said = f"val {NAMES.get(name, name)} {figure(name, start.figures()[name])}"
         return Log(f"{self.config.phase}: before training, val loss {start.loss:.4f}, {said}")
 
     def should_stop(self, epoch: int) -> bool:
@@ -383,8 +381,7 @@ def why_best(history: list[EpochMetrics], best: int, decides: Decider = LOSS) ->
     if kept.val_loss is None:
         return f"keeping epoch {best}, the last (no validation examples to choose by)"
     value = kept.val_metrics.get(decides.name, kept.val_loss)
-    shown = f"{value:.1%}" if decides.name in RATES else f"{value:.4f}"
-    text = f"keeping epoch {best}: {decides.describe()} ({shown})"
+    text = f"keeping epoch {best}: {decides.describe()} ({figure(decides.name, value)})"
     if decides is not LOSS:
         return text
     scored = [h for h in history if h.val_accuracy is not None]

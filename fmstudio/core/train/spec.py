@@ -52,11 +52,11 @@ class TrainSpec:
             )
         if self.mode not in MODES:
             raise ValueError(f"unknown mode {self.mode!r}; choose one of {', '.join(MODES)}")
-        allowed = modality(self.task).defaults().modes
-        if self.mode != "auto" and self.mode not in allowed:
+        defaults = modality(self.task).defaults()
+        if self.mode != "auto" and self.mode not in defaults.modes:
             raise ValueError(
-                f"{self.task} models train in {' or '.join(allowed)} mode only"
-                + (" (there is no head)" if "head" not in allowed else "")
+                f"{self.task} models train in {' or '.join(defaults.modes)} mode only"
+                + ("" if defaults.trains_head else " (there is no head)")
             )
         if not 0 <= self.val_split < 1:
             raise ValueError("the validation split must be at least 0 and below 1")
@@ -93,7 +93,7 @@ def auto_policy(task: str, n_train: int) -> str:
     """What `auto` will do with this many training examples, in the user's words."""
     row = modality(task)
     defaults = row.defaults()
-    if "head" not in defaults.modes:
+    if not defaults.trains_head:
         return (
             f"You have {row.count(n_train)} to train on. The whole model is fine-tuned, for "
             f"{defaults.epochs['full']} epochs by default, stopping early when the validation "
@@ -117,7 +117,7 @@ def choose_mode(spec: TrainSpec, n_train: int, device: str) -> tuple[str, str]:
         return "head", f"head mode: {spec.base} is a frozen encoder, so a head learns on it"
     if spec.mode != "auto":
         return spec.mode, f"{spec.mode} mode, as asked"
-    if "head" not in modality(spec.task).defaults().modes:
+    if not modality(spec.task).defaults().trains_head:
         return "full", f"full fine-tuning ({spec.task} models have no head to train alone)"
     if device != "cpu":
         return "full", f"auto chose full fine-tuning: a {device} device is available"

@@ -118,6 +118,7 @@ class ClassifyTab(Tab):
             self.train_on_dataset,
             add_tip="Copy the selected rows into a dataset's class folder",
             train_tip="Open the fine-tuning wizard on the dataset",
+            undo_tip="Take back the last add or review decision",
             more=(self.review_button, self.sort_button),
         )
 

@@ -22,6 +22,7 @@ class DatasetRow(QWidget):
         *,
         add_tip: str,
         train_tip: str,
+        undo_tip: str = "Take back the last add",
         more: Sequence[QPushButton] = (),
     ) -> None:
         """The shortcuts belong to `owner` (the tab), so they fire while it is shown;
@@ -31,7 +32,7 @@ class DatasetRow(QWidget):
         self.add_button.setToolTip(f"{add_tip} (Ctrl+D)")
         self.add_button.clicked.connect(add)
         self.undo_button = QPushButton("Undo")
-        self.undo_button.setToolTip("Take back the last add (Ctrl+Z)")
+        self.undo_button.setToolTip(f"{undo_tip} (Ctrl+Z)")
         self.undo_button.clicked.connect(undo)
         self.label = QLabel()
         self.label.setWordWrap(True)

@@ -33,6 +33,8 @@ class EvaluatePage(QWizardPage):
         self.setTitle("Evaluate")
         self.views: dict[str, QWidget] = {}
         """One view per family, made when a task of that family is first measured."""
+        self.view: QWidget | None = None
+        """The shown view: the current task's family's."""
         self.comparison = ComparisonView()
         self.comparison.hide()
         self.jobs = JobController(self)
@@ -42,9 +44,8 @@ class EvaluatePage(QWizardPage):
         self._layout.addWidget(self.comparison, 1)
         self._layout.addWidget(self.status)
 
-    @property
-    def view(self) -> QWidget:
-        """The view of the current task's family (made on first use, the others hidden)."""
+    def _show_family_view(self) -> FamilyView:
+        """Show the view of the current task's family (made on first use), the others hidden."""
         family = modality(self.state.task).family
         if family.view not in self.views:
             made: QWidget = import_target(family.view)()
@@ -52,14 +53,11 @@ class EvaluatePage(QWizardPage):
             self.views[family.view] = made
         for path, widget in self.views.items():
             widget.setVisible(path == family.view)
-        return self.views[family.view]
-
-    def _family_view(self) -> FamilyView:
-        view: FamilyView = cast(FamilyView, self.view)
-        return view
+        self.view = self.views[family.view]
+        return cast(FamilyView, self.view)
 
     def initializePage(self) -> None:
-        view = self._family_view()
+        view = self._show_family_view()
         trained = self.state.trained
         self.comparison.hide()
         if not self.state.evaluate_only and trained is not None:
@@ -81,7 +79,7 @@ class EvaluatePage(QWizardPage):
         self.jobs.start(job, "Evaluating…", on_done=self._evaluated)
 
     def _evaluated(self, result: object, _elapsed: float) -> None:
-        self._family_view().show_evaluated(result)
+        cast(FamilyView, self.view).show_evaluated(result)
 
     def _compare(self, trained: Trained) -> None:
         """A retrained classifier against the model it grew from, on the same files."""

@@ -44,7 +44,7 @@ class ModelPage(QWizardPage):
             return
         self.setSubTitle("The pretrained model to start from, and how much of it to train.")
         self.mode.setCurrentIndex(max(0, self.mode.findData(self.state.mode)))
-        full_only = "head" not in modality(self.state.task).defaults().modes
+        full_only = not modality(self.state.task).defaults().trains_head
         self.form.setRowVisible(self.mode, not full_only)
         if full_only:
             self.mode.setCurrentIndex(self.mode.findData("auto"))
