@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections import Counter
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -25,6 +25,9 @@ from fmstudio.core.modalities import import_target, modality
 from fmstudio.core.requests import Scan
 
 IMBALANCE_RATIO = 3.0
+
+ReadExample = Callable[[Path, bytes], str | None]
+"""A task's check of one class file: its text, or None for inputs without text."""
 
 
 @dataclass(frozen=True)
@@ -101,21 +104,21 @@ class DatasetReport:
         return "\n".join(lines)
 
 
-def _read(path: Path, task: str) -> tuple[str, str | None]:
+def _read(path: Path, read_example: ReadExample) -> tuple[str, str | None]:
     """Read and check a class file once: its sha256, and its text for a text task (the
     task's `read_example`).
 
     Raises `InputFileError` with the reason it cannot be used.
     """
     data = read_bytes(path)
-    text: str | None = import_target(modality(task).read_example)(path, data)
-    return hashlib.sha256(data).hexdigest(), text
+    return hashlib.sha256(data).hexdigest(), read_example(path, data)
 
 
 def _class_files(
     folder: Path, task: str, report: DatasetReport, seen: dict[str, str]
 ) -> list[Sample]:
     accept = modality(task).example_suffixes
+    read_example: ReadExample = import_target(modality(task).read_example)
     samples: list[Sample] = []
     for class_dir in sorted(
         p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")
@@ -129,7 +132,7 @@ def _class_files(
                 )
                 continue
             try:
-                digest, text = _read(path, task)
+                digest, text = _read(path, read_example)
             except InputFileError as exc:
                 report.skipped.append(Skipped(str(path), exc.reason))
                 continue
