@@ -120,13 +120,19 @@ def confusion_summary(card: dict[str, Any], most: int = 5) -> list[str]:
     return ["## Most confused", "", *lines, ""]
 
 
-def render(card: dict[str, Any], folder: Path) -> str:
+def title(card: dict[str, Any]) -> str:
+    """What the model is, in words: its task's pipeline and what it was fine-tuned from."""
+    kind = modality(str(card.get("task", ""))).pipeline_tag.replace("-", " ")
+    return f"{kind.capitalize()} model fine-tuned from {card.get('base_model', '?')}"
+
+
+def render(card: dict[str, Any]) -> str:
     """The model card for a model folder whose model.json is `card`.
 
-    Written before the folder has its final place (a temp or staging folder), so the
-    loading snippet names the model's folder by the model's name.
+    Written once, before the folder has its final place (a temp or staging folder) and often
+    before the user has named it, so nothing in it depends on the folder's name: the title
+    says what the model is and the loading snippet points at "this folder".
     """
-    name = str(card.get("name") or folder.name)
     hyper = card.get("hyperparameters") or {}
     wanted = ("mode", "epochs", "batch_size", "lr", "weight_decay", "warmup", "augment", "seed")
     classes = card.get("classes") or []
@@ -134,7 +140,7 @@ def render(card: dict[str, Any], folder: Path) -> str:
         [
             *front_matter(card),
             "",
-            f"# {name}",
+            f"# {title(card)}",
             "",
             f"Fine-tuned from `{card.get('base_model', '?')}` with fmstudio "
             f"{card.get('fmstudio_version', '')} on {str(card.get('created', ''))[:10]} "
@@ -153,7 +159,7 @@ def render(card: dict[str, Any], folder: Path) -> str:
             "## How to load",
             "",
             "```python",
-            LOADING[library_name(card)].format(folder=f"path/to/{name}", task=card.get("task")),
+            LOADING[library_name(card)].format(folder="path/to/this-folder", task=card.get("task")),
             "```",
             "",
         ]
@@ -161,4 +167,4 @@ def render(card: dict[str, Any], folder: Path) -> str:
 
 
 def write(folder: Path, card: dict[str, Any]) -> None:
-    atomic_write_text(folder / "README.md", render(card, folder))
+    atomic_write_text(folder / "README.md", render(card))

@@ -125,10 +125,6 @@ def publish(staging: Path, name: str) -> Path:
     """Give a staged model its name in the library (a rename: atomic on one file system)."""
     target = output_folder(name)
     check_replaceable(target)
-    card = read_card(staging)
-    if card:
-        card["name"] = target.name
-        write_card(staging, card)
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.parent == staging.parent:
         _swap_into(staging, target)
@@ -159,7 +155,6 @@ def dataset_hash(report: ScanReport) -> str:
 def model_card(
     *,
     task: str,
-    name: str,
     base_model: str,
     classes: list[str],
     report: ScanReport,
@@ -168,10 +163,10 @@ def model_card(
     history: list[dict[str, Any]],
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The model.json every library model carries: what it is and how it was made."""
+    """The model.json every library model carries: what it is and how it was made. It holds
+    no name: the folder is the name, so a rename (the wizard's Save page) leaves it true."""
     return {
         "task": task,
-        "name": name,
         "base_model": base_model,
         "classes": classes,
         "dataset": {
@@ -199,7 +194,9 @@ def write_card(folder: Path, card: dict[str, Any]) -> None:
 
 
 def read_card(folder: Path) -> dict[str, Any]:
+    """The model's card, named by its folder (cards written before 0.2 carried a name too)."""
     try:
-        return dict(json.loads((folder / "model.json").read_text(encoding="utf-8")))
+        card = dict(json.loads((folder / "model.json").read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return {}
+    return {**card, "name": folder.name}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 
 from fmstudio.core import hub_card
@@ -46,7 +44,7 @@ def _front(text: str) -> dict:
 
 
 def test_image_card_front_matter_and_sections() -> None:
-    text = hub_card.render(_card(), Path("/tmp/.pets.tmp-1234"))
+    text = hub_card.render(_card(name=".unsaved-1234"))
     front = _front(text)
     assert front == {
         "library_name": "timm",
@@ -55,12 +53,13 @@ def test_image_card_front_matter_and_sections() -> None:
         "pipeline_tag": "image-classification",
         "metrics": ["accuracy", "f1"],
     }
-    assert "# pets" in text and "cat, dog, fox" in text and "cat 20, dog 20, fox 12" in text
+    assert "# Image classification model fine-tuned from efficientnet_lite0" in text
+    assert "cat, dog, fox" in text and "cat 20, dog 20, fox 12" in text
     assert "| accuracy | 0.7500 |" in text and "| f1 (dog) | 0.6000 |" in text
     confused = text.split("## Most confused")[1].split("##")[0]
     assert confused.strip().splitlines() == ["- dog → cat: 2", "- cat → dog: 1"]
     assert "| epochs | 5 |" in text and "/data/pets |" not in text.split("## Hyperparameters")[1]
-    assert "local-dir:path/to/pets" in text and ".tmp-" not in text
+    assert "local-dir:path/to/this-folder" in text and "unsaved" not in text
 
 
 def test_speech_and_head_cards_name_their_libraries() -> None:
@@ -70,13 +69,13 @@ def test_speech_and_head_cards_name_their_libraries() -> None:
         classes=[],
         metrics={"wer_before": 0.3, "wer_after": 0.1, "val_clips": 4},
     )
-    text = hub_card.render(speech, Path("x"))
+    text = hub_card.render(speech)
     assert _front(text)["library_name"] == "ctranslate2"
     assert _front(text)["base_model"] == "openai/whisper-tiny.en"
     assert _front(text)["metrics"] == ["wer", "cer"] and "| wer_after | 0.1000 |" in text
     assert "## Most confused" not in text and "WhisperModel(" in text
     head = _card(task="text", base_model="use-multilingual", mode="head")
-    assert _front(hub_card.render(head, Path("x")))["library_name"] == "fmstudio"
+    assert _front(hub_card.render(head))["library_name"] == "fmstudio"
     plain = _card(task="text", base_model="/my/bert", metrics={})
-    text = hub_card.render(plain, Path("x"))
+    text = hub_card.render(plain)
     assert _front(text)["base_model"] == "/my/bert" and "No validation examples" in text

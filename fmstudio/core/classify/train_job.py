@@ -219,7 +219,6 @@ def _save(
     assert spec.base is not None
     card = model_card(
         task=spec.task,
-        name=plan.target.name,
         base_model=spec.base,
         classes=report.classes,
         report=report,

@@ -149,7 +149,6 @@ def _card(
             metrics[f"wer_{name}"], metrics[f"cer_{name}"] = scores.wer, scores.cer
     return model_card(
         task="speech",
-        name=plan.target.name,
         base_model=spec.base,
         classes=[],
         report=report,

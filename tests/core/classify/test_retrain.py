@@ -80,3 +80,18 @@ def test_a_model_saved_over_another_is_not_served_from_the_cache(
     run_to_end(fine_tune(TrainSpec("text", str(data), str(staging), base=str(tiny_text_base))))
     publish(staging, "same name")
     assert loading.cached_load("same name", "text") is not first
+
+
+def test_naming_a_staged_model_moves_it_and_leaves_its_card_as_written(
+    fm_home: Path, tiny_text_base: Path
+) -> None:
+    from fmstudio.core.library import publish, read_card, staging_folder
+
+    data = make_text_folder(fm_home / "texts", per_class=4)
+    staging = staging_folder()
+    run_to_end(fine_tune(TrainSpec("text", str(data), str(staging), base=str(tiny_text_base))))
+    written = {n: (staging / n).read_bytes() for n in ("model.json", "README.md")}
+    target = publish(staging, "pets")
+    assert {n: (target / n).read_bytes() for n in written} == written
+    assert read_card(target)["name"] == "pets" and not staging.exists()
+    assert "unsaved" not in written["README.md"].decode()
