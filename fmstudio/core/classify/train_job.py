@@ -1,14 +1,14 @@
-"""The fine-tune job: plan → load → read the data → head | warm-up + full → evaluate → save.
+"""The classifiers' fine-tune steps: read the data → head | warm-up + full → evaluate.
 
 `head` trains the classifier on cached frozen-backbone features (seconds on a CPU). `full`
 first does the same as a warm start, then fine-tunes the whole network with a low learning
 rate: a warm head keeps the random initial classifier from wrecking the pretrained features.
-Each stage is a slice of one progress bar, so it moves once from 0 to 100 %.
+Each stage is a slice of one progress bar, so it moves once from 0 to 100 %. The driver
+(`core/train/job.py`) scans, plans, loads, saves and writes the card around these steps.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Generator, Sequence, Sized
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,13 +25,13 @@ from fmstudio.core.classify.metrics import (
     score_predictions,
 )
 from fmstudio.core.classify.scan import DatasetReport, Sample, scan
-from fmstudio.core.events import Activity, CancelToken, Event, Log, PauseGate, Progress, phase
-from fmstudio.core.library import model_card, shown_as, write_card
+from fmstudio.core.events import Activity, CancelToken, Event, Log, PauseGate, phase
 from fmstudio.core.train import distributed
 from fmstudio.core.train.events import WARM_UP, EpochMetrics
-from fmstudio.core.train.finetuner import ClassifierFinetuner, load_finetuner
+from fmstudio.core.train.finetuner import ClassifierFinetuner, Finetuner
+from fmstudio.core.train.job import run
 from fmstudio.core.train.loop import FitResult, LoopConfig, fit
-from fmstudio.core.train.plan import RunPlan, plan_run, split_as_asked
+from fmstudio.core.train.plan import RunPlan
 from fmstudio.core.train.spec import TrainSpec
 
 WARM_HEAD_EPOCHS = 30
@@ -42,7 +42,8 @@ BALANCE_RATIO = 1.5
 """Above this ratio between the largest and the smallest class, the loss is class-weighted."""
 
 READ_END, TRAIN_START = 0.08, 0.3
-"""Progress: reading the data ends at 8 %; features or the warm-up end where training starts."""
+"""Progress, of the training slice: reading the data ends at 8 %; then of what is left,
+features or the warm-up end where training starts."""
 HEAD_FEATURES_SHARE = 0.6
 """Of a head stage, the share of the bar for computing features (training on them is quick)."""
 
@@ -208,42 +209,70 @@ def _evaluate(
     return evaluation, with_thumbnails(mistakes)  # images only: a text mistake carries its text
 
 
-def _save(
-    tuner: ClassifierFinetuner,
-    plan: RunPlan,
-    report: DatasetReport,
-    fitted: FitResult,
-    evaluation: Evaluation | None,
-) -> None:
-    spec = plan.spec
-    assert spec.base is not None
-    card = model_card(
-        task=spec.task,
-        base_model=spec.base,
-        classes=report.classes,
-        report=report,
-        metrics=evaluation.to_json() if evaluation else {},
-        hyperparameters=spec.to_json(),
-        history=[h.to_json() for h in fitted.history],
-        extra={"mode": plan.mode, "device": plan.device, "best_epoch": fitted.best_epoch},
-    )
+class _Classifier:
+    """The classifiers' steps (see `core/train/job.py`): read the examples once, train the
+    head or the whole network, and score the held-out predictions that training made."""
 
-    def write(folder: Path) -> None:
-        tuner.save(folder)
-        write_card(folder, card)
+    base_end = 0.0
+    train_end = 0.97
+    saving = ""
 
-    plan.save(write)
+    def __init__(self) -> None:
+        self.data = _Data([], [], [], [])
+        self.evaluation: Evaluation | None = None
+        self.mistakes: list[Misclassified] = []
 
-
-def _scan(spec: TrainSpec) -> Generator[Event, None, DatasetReport]:
-    """Scan the dataset folder; under torchrun rank 0 scans and sends the others its report."""
-    if distributed.current().main:
-        yield Activity(f"Scanning {spec.data}…")
-    return distributed.on_main(
-        lambda: scan(
+    def scan(self, spec: TrainSpec) -> DatasetReport:
+        return scan(
             spec.data, spec.task, spec.val_split, spec.seed, spec.text_column, spec.label_column
         )
-    )
+
+    def measure_base(
+        self, plan: RunPlan, report: DatasetReport, cancel: CancelToken
+    ) -> Generator[Event, None, None]:
+        yield from ()  # a new head knows nothing before training: there is no base to score
+
+    def train(
+        self,
+        finetuner: Finetuner,
+        plan: RunPlan,
+        report: DatasetReport,
+        cancel: CancelToken,
+        pause: PauseGate,
+    ) -> Generator[Event, None, FitResult]:
+        tuner = cast(ClassifierFinetuner, finetuner)  # a classifier task's row names one
+        self.data = yield from phase(_read(tuner, report, cancel), 0.0, READ_END)
+        weights = class_weights(report)
+        if weights:
+            yield Log("classes are imbalanced: the loss weighs each class by its rarity")
+        job = _train(tuner, plan, self.data, weights, cancel, pause)
+        return (yield from phase(job, READ_END, 1.0))
+
+    def measure(
+        self, plan: RunPlan, report: DatasetReport, fitted: FitResult
+    ) -> Generator[Event, None, None]:
+        self.evaluation, self.mistakes = yield from _evaluate(report, self.data, fitted)
+
+    def measure_saved(
+        self, folder: Path, plan: RunPlan, report: DatasetReport, cancel: CancelToken
+    ) -> Generator[Event, None, None]:
+        yield from ()  # the held-out predictions came from these very weights
+
+    def card(self, report: DatasetReport) -> tuple[dict[str, Any], dict[str, Any]]:
+        return (self.evaluation.to_json() if self.evaluation else {}), {}
+
+    def result(
+        self, plan: RunPlan, report: DatasetReport, fitted: FitResult, seconds: float
+    ) -> TrainResult:
+        return TrainResult(
+            plan.target,
+            plan.spec,
+            self.evaluation,
+            self.mistakes,
+            fitted.history,
+            seconds,
+            report,
+        )
 
 
 def fine_tune(
@@ -255,30 +284,5 @@ def fine_tune(
     resume: bool = False,
 ) -> Generator[Event, None, TrainResult]:
     """Train a classifier from a dataset folder and save it into the library (or a folder)."""
-    cancel, pause = cancel or CancelToken(), pause or PauseGate()
-    started = time.monotonic()
-    if report is None:
-        report = yield from _scan(spec)
-    report = split_as_asked(report, spec)
-    plan = yield from plan_run(spec, report, resume)
-    assert plan.spec.base is not None
-    yield Activity(f"Loading {plan.spec.base} on {plan.device}…")
-    torch.manual_seed(spec.seed)
-    tuner = cast(
-        ClassifierFinetuner, load_finetuner(spec.task, plan.spec.base, report.classes, plan.device)
-    )
-    data = yield from phase(_read(tuner, report, cancel), 0.0, READ_END)
-    weights = class_weights(report)
-    if weights:
-        yield Log("classes are imbalanced: the loss weighs each class by its rarity")
-    fitted = yield from phase(_train(tuner, plan, data, weights, cancel, pause), READ_END, 0.97)
-    evaluation, mistakes = yield from _evaluate(report, data, fitted)
-    cancel.raise_if_cancelled()
-    yield Activity(f"Saving {shown_as(plan.target)}…")
-    _save(tuner, plan, report, fitted, evaluation)
-    seconds = time.monotonic() - started
-    yield Progress(1.0, "saved", eta_s=0.0)
-    yield Log(f"Saved {shown_as(plan.target)} in {seconds:.0f} s")
-    return TrainResult(
-        plan.target, plan.spec, evaluation, mistakes, fitted.history, seconds, report
-    )
+    recipe = _Classifier()
+    return run(recipe, spec, report=report, cancel=cancel, pause=pause, resume=resume)

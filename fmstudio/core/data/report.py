@@ -60,6 +60,11 @@ class ScanReport(Protocol):
     def val(self) -> Sequence[Example]: ...
 
     @property
+    def skipped(self) -> list[Skipped]:
+        """The files left out, each with its reason."""
+        ...
+
+    @property
     def warnings(self) -> list[str]: ...
 
     @property

@@ -1,41 +1,37 @@
-"""The speech fine-tune job: scan → plan → load → read → WER before → train → save → WER after.
+"""The transcribers' fine-tune steps: WER before → read → train → WER of the saved model.
 
-It shares the plan, the loop (pause, resume, checkpoints, early stopping) and the library
-with the classifiers' job; what differs is the data (clips with transcripts), the objective
+The driver (`core/train/job.py`) runs them, as it runs the classifiers': they share the
+scan-plan-save skeleton, the loop (pause, resume, checkpoints, early stopping) and the
+library; what differs is the data (clips with transcripts), the objective
 (tokens, scored by WER) and the measure: both the base model and the saved one transcribe
 the held-out clips through faster-whisper, exactly as the Speech tab will.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import torch
+from typing import Any
 
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import (
-    Activity,
     CancelToken,
     Event,
     Log,
     PauseGate,
-    Progress,
     phase,
 )
-from fmstudio.core.library import model_card, shown_as, write_card
 from fmstudio.core.speech.clips import ClipReport, scan_clips
 from fmstudio.core.speech.evaluate import score_model
 from fmstudio.core.speech.models import load_whisper
 from fmstudio.core.speech.scoring import Scores
 from fmstudio.core.speech.transcribe import load_speech_model
-from fmstudio.core.train import distributed
 from fmstudio.core.train.events import EpochMetrics
-from fmstudio.core.train.finetuner import Finetuner, load_finetuner
+from fmstudio.core.train.finetuner import Finetuner
+from fmstudio.core.train.job import run
 from fmstudio.core.train.loop import FitResult, LoopConfig, fit
-from fmstudio.core.train.plan import RunPlan, plan_run, split_as_asked
+from fmstudio.core.train.plan import RunPlan
 from fmstudio.core.train.spec import TrainSpec
 
 BEFORE_END, TRAIN_END = 0.12, 0.9
@@ -109,59 +105,66 @@ def _fit(
     return (yield from phase(job, READ_END, 1.0))
 
 
-def _save(
-    tuner: Finetuner,
-    plan: RunPlan,
-    report: ClipReport,
-    fitted: FitResult,
-    before: Scores | None,
-    cancel: CancelToken,
-) -> Generator[Event, None, Scores | None]:
-    """Write the model (torch weights and the faster-whisper conversion), score the converted
-    model on the held-out clips, and only then move the folder into place. The scoring shows
-    its progress and Stop ends it (nothing is saved then; the run can resume)."""
-    yield Activity(f"Saving {shown_as(plan.target)} (converting for faster-whisper, int8)…")
-    after = None
-    if distributed.current().main:
-        with plan.staged() as folder:
-            tuner.save(folder)
-            if report.val:
-                model = load_whisper(str(folder), plan.target.name, plan.device)
-                scoring = score_model(model, report.val, cancel, "held-out clips")
-                after = yield from phase(scoring, TRAIN_END, 1.0)
-            write_card(folder, _card(plan, report, fitted, before, after))
-    distributed.barrier()
-    return after
+class _Transcriber:
+    """The transcribers' steps (see `core/train/job.py`): WER of the base model before, the
+    token loop, and WER of the saved model after, both through faster-whisper exactly as the
+    Speech tab will transcribe."""
 
+    base_end, train_end = BEFORE_END, TRAIN_END
+    saving = " (converting for faster-whisper, int8)"
 
-def _card(
-    plan: RunPlan,
-    report: ClipReport,
-    fitted: FitResult,
-    before: Scores | None,
-    after: Scores | None,
-) -> dict[str, object]:
-    spec = plan.spec
-    assert spec.base is not None
-    metrics: dict[str, object] = {"val_clips": len(report.val)}
-    for name, scores in (("before", before), ("after", after)):
-        if scores is not None:
-            metrics[f"wer_{name}"], metrics[f"cer_{name}"] = scores.wer, scores.cer
-    return model_card(
-        task="speech",
-        base_model=spec.base,
-        classes=[],
-        report=report,
-        metrics=metrics,
-        hyperparameters=spec.to_json(),
-        history=[h.to_json() for h in fitted.history],
-        extra={
-            "mode": plan.mode,
-            "device": plan.device,
-            "best_epoch": fitted.best_epoch,
-            "minutes_of_audio": round(sum(c.seconds for c in report.clips) / 60, 2),
-        },
-    )
+    def __init__(self) -> None:
+        self.before: Scores | None = None
+        self.after: Scores | None = None
+
+    def scan(self, spec: TrainSpec) -> ClipReport:
+        return scan_clips(spec.data, spec.val_split, spec.seed)
+
+    def measure_base(
+        self, plan: RunPlan, report: ClipReport, cancel: CancelToken
+    ) -> Generator[Event, None, None]:
+        assert plan.spec.base is not None
+        self.before = yield from _score_base(plan.spec.base, report, plan.device, cancel)
+
+    def train(
+        self,
+        finetuner: Finetuner,
+        plan: RunPlan,
+        report: ClipReport,
+        cancel: CancelToken,
+        pause: PauseGate,
+    ) -> Generator[Event, None, FitResult]:
+        return (yield from _fit(finetuner, plan, report, cancel, pause))
+
+    def measure(
+        self, plan: RunPlan, report: ClipReport, fitted: FitResult
+    ) -> Generator[Event, None, None]:
+        yield from ()  # the loop's own greedy decoding is not what the tab runs: measure_saved
+
+    def measure_saved(
+        self, folder: Path, plan: RunPlan, report: ClipReport, cancel: CancelToken
+    ) -> Generator[Event, None, None]:
+        if not report.val:
+            return
+        model = load_whisper(str(folder), plan.target.name, plan.device)
+        self.after = yield from score_model(model, report.val, cancel, "held-out clips")
+        was = f"{self.before.wer:.1%} → " if self.before is not None else ""
+        yield Log(f"held-out WER {was}{self.after.wer:.1%} (CER {self.after.cer:.1%})")
+
+    def card(self, report: ClipReport) -> tuple[dict[str, Any], dict[str, Any]]:
+        metrics: dict[str, Any] = {"val_clips": len(report.val)}
+        for name, scores in (("before", self.before), ("after", self.after)):
+            if scores is not None:
+                metrics[f"wer_{name}"], metrics[f"cer_{name}"] = scores.wer, scores.cer
+        minutes = round(sum(c.seconds for c in report.clips) / 60, 2)
+        return metrics, {"minutes_of_audio": minutes}
+
+    def result(
+        self, plan: RunPlan, report: ClipReport, fitted: FitResult, seconds: float
+    ) -> SpeechTrainResult:
+        return SpeechTrainResult(
+            plan.target, plan.spec, self.before, self.after, fitted.history, seconds, report
+        )
 
 
 def fine_tune_speech(
@@ -173,33 +176,5 @@ def fine_tune_speech(
     resume: bool = False,
 ) -> Generator[Event, None, SpeechTrainResult]:
     """Fine-tune Whisper on a folder of clips with transcripts and save it into the library."""
-    cancel, pause = cancel or CancelToken(), pause or PauseGate()
-    started = time.monotonic()
-    main = distributed.current().main
-    if report is None:
-        if main:
-            yield Activity(f"Scanning {spec.data}…")
-        report = distributed.on_main(lambda: scan_clips(spec.data, spec.val_split, spec.seed))
-    for skipped in report.skipped:
-        yield Log(f"skipped {skipped.path}: {skipped.reason}", "warning")
-    report = split_as_asked(report, spec)
-    plan = yield from plan_run(spec, report, resume)
-    assert plan.spec.base is not None
-    before = None
-    if report.val and plan.checkpoint is None and main:  # under torchrun, rank 0 scores
-        before = yield from phase(
-            _score_base(plan.spec.base, report, plan.device, cancel), 0.0, BEFORE_END
-        )
-    yield Activity(f"Loading {plan.spec.base} for training on {plan.device}…")
-    torch.manual_seed(spec.seed)
-    tuner = load_finetuner(spec.task, plan.spec.base, [], plan.device)
-    fitted = yield from phase(_fit(tuner, plan, report, cancel, pause), BEFORE_END, TRAIN_END)
-    cancel.raise_if_cancelled()
-    after = yield from _save(tuner, plan, report, fitted, before, cancel)
-    if after is not None:
-        was = f"{before.wer:.1%} → " if before is not None else ""
-        yield Log(f"held-out WER {was}{after.wer:.1%} (CER {after.cer:.1%})")
-    seconds = time.monotonic() - started
-    yield Progress(1.0, "saved", eta_s=0.0)
-    yield Log(f"Saved {shown_as(plan.target)} in {seconds:.0f} s")
-    return SpeechTrainResult(plan.target, plan.spec, before, after, fitted.history, seconds, report)
+    recipe = _Transcriber()
+    return run(recipe, spec, report=report, cancel=cancel, pause=pause, resume=resume)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -32,14 +32,6 @@ class RunPlan:
     @property
     def mode(self) -> str:
         return self.spec.mode
-
-    def save(self, write: Callable[[Path], None]) -> None:
-        """Write the model into place atomically (see `staged`). Under torchrun, rank 0 alone
-        saves and the others wait for it."""
-        if distributed.current().main:
-            with self.staged() as folder:
-                write(folder)
-        distributed.barrier()
 
     @contextmanager
     def staged(self) -> Iterator[Path]:

@@ -53,8 +53,10 @@ def test_image_head_mode_saves_a_timm_model(tiny_image_base: Path, image_folder:
     assert card["metrics"]["accuracy"] == result.evaluation.accuracy
     assert len(card["history"]) == len(result.history) > 0
     readme = (folder / "README.md").read_text()
-    assert readme.startswith("---\nlibrary_name: timm\n") and "# colours" in readme
-    assert f"{result.evaluation.accuracy:.4f}" in readme and "local-dir:path/to/colours" in readme
+    assert readme.startswith("---\nlibrary_name: timm\n")
+    assert "# Image classification model" in readme
+    assert f"{result.evaluation.accuracy:.4f}" in readme
+    assert "local-dir:path/to/this-folder" in readme
     assert any(isinstance(e, Log) and "features" not in e.message for e in events)
 
     # The tabs see it at once, and plain timm loads it with its classes and preprocessing.
