@@ -129,11 +129,11 @@ def test_status_bar_keeps_no_loading_line_after_a_job(qtbot) -> None:
     window = _window(qtbot)
     tab = window.tabs_by_key["text"]
     window.show_tab("text")
-    tab.labels.setText("weather, music")
-    tab.paste_box.setPlainText("Heavy rain tonight.")
+    tab.controls.labels.setText("weather, music")
+    tab.controls.paste_box.setPlainText("Heavy rain tonight.")
     messages: list[str] = []
     tab.status_message.connect(messages.append)
-    tab.classify_text_button.click()
+    tab.controls.classify_text_button.click()
     qtbot.waitUntil(lambda: tab.table.model.rowCount() == 1 and not tab.is_busy(), timeout=60_000)
     assert any(m.startswith("Loading") for m in messages)
     assert window.statusBar().currentMessage() == ""
@@ -251,7 +251,7 @@ def test_rounds_of_classification_leak_no_threads_or_files(qtbot, tmp_path: Path
     for i in range(12):
         Image.new("RGB", (48, 48), (i * 20, 40, 200 - i * 10)).save(tmp_path / f"{i}.png")
         (tmp_path / f"{i}.txt").write_text(f"The team won match {i} after extra time.")
-    window.tabs_by_key["text"].labels.setText("sports, cooking")
+    window.tabs_by_key["text"].controls.labels.setText("sports, cooking")
     seen = []
     names = []
     for _ in range(4):

@@ -1,7 +1,8 @@
-"""ClassifyTab: what the Image and Text tabs share. Drop or open inputs, results stream into
-a table with a ranking panel, export as CSV or JSON; add results to a dataset, review the least
-sure first, sort the inputs into folders, train on the dataset. Subclasses supply controls and
-requests."""
+"""ClassifyTab: the tab of every classifier task (Image, Text, any new one). Drop or open
+inputs, results stream into a table with a ranking panel, export as CSV or JSON; add results
+to a dataset, review the least sure first, sort the inputs into folders, train on the dataset.
+It composes the task's `ClassifyControls` (its model row, options and request), a
+`DatasetRow`, the results table and the `Curation` that turns results into data."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -28,6 +28,7 @@ from fmstudio.core.modalities import Modality
 from fmstudio.core.wording import format_counts
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.tabs.base import Tab
+from fmstudio.ui.tabs.classify_controls import ClassifyControls
 from fmstudio.ui.tabs.curation import Curation
 from fmstudio.ui.widgets.dataset_dialog import counts_text
 from fmstudio.ui.widgets.dataset_row import DatasetRow
@@ -42,17 +43,20 @@ EXPORT_KEYS = QKeySequence.StandardKey.Save
 
 
 class ClassifyTab(Tab):
-    item_header = "Item"
-    detail_header = "Details"
-    top_k: QSpinBox
-    """Made by the subclass (each remembers its own); it also trims the ranking shown."""
-
     def __init__(
-        self, settings: Settings, modality: Modality, hint: str, parent: QWidget | None = None
+        self,
+        settings: Settings,
+        modality: Modality,
+        controls: ClassifyControls,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings
         self.modality = modality
+        self.controls = controls
+        self.model_picker = controls.model_picker
+        self.top_k = controls.top_k
+        """The task's top-k (each task remembers its own); it also trims the ranking shown."""
         self._pending: list[str] = []
         self._running_model = ""
         self._reveal = False
@@ -79,17 +83,16 @@ class ClassifyTab(Tab):
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Remove all results")
         self.clear_button.clicked.connect(self.clear)
-        self.table = ResultsTable(self.item_header, self.detail_header)
+        self.table = ResultsTable(controls.item_header, controls.detail_header)
+        if controls.row_height:
+            self.table.set_row_height(controls.row_height)
         self.table.result_selected.connect(self._show_ranking)
         self.bars = ScoreBars()
-        self.hint = QLabel(hint)
+        self.hint = QLabel(controls.hint)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint.setWordWrap(True)
         self.drop_area = DropArea()
         self.drop_area.paths_dropped.connect(self.add_paths)
-        self.controls = QHBoxLayout()
-        self.controls.addWidget(self.open_button)
-        self.extra_controls = QVBoxLayout()
         self.curation = Curation(modality.task, settings, self.table, self)
         self.curation.said.connect(self.status.say)
         self.curation.dataset_changed.connect(self._show_dataset)
@@ -97,6 +100,18 @@ class ClassifyTab(Tab):
         self.dataset_row = self._dataset_controls()
         self._lay_out()
         self._show_dataset(self.curation.folder())
+        self._connect_controls()
+
+    def _connect_controls(self) -> None:
+        controls = self.controls
+        controls.said.connect(self.status.say)
+        controls.inputs_given.connect(self._inputs_given)
+        controls.queued.connect(self._queued)
+        for title, keys, slot in controls.shortcuts():
+            add_shortcut(self, title, keys, slot)
+        self.top_k.valueChanged.connect(self._rerank)
+        self.model_picker.currentIndexChanged.connect(self._model_changed)
+        self._model_changed()
 
     def _dataset_controls(self) -> DatasetRow:
         """Add to dataset, review, sort, undo, train: the row that turns results into data."""
@@ -131,35 +146,41 @@ class ClassifyTab(Tab):
         drop_layout = QVBoxLayout(self.drop_area)
         drop_layout.addWidget(self.hint)
         drop_layout.addWidget(splitter, 1)
+        top = QHBoxLayout()
+        top.addWidget(self.open_button)
+        top.addLayout(self.controls.row, 1)
+        top.addWidget(self.export_button)
+        top.addWidget(self.clear_button)
         layout = QVBoxLayout(self)
-        layout.addLayout(self.controls)
-        layout.addLayout(self.extra_controls)
+        layout.addLayout(top)
+        layout.addLayout(self.controls.below)
         layout.addWidget(self.dataset_row)
         layout.addWidget(self.curation.bar)
         layout.addWidget(self.drop_area, 1)
         layout.addWidget(self.status)
 
-    def finish_controls(self) -> None:
-        """Subclasses add their controls to `self.controls`, then call this."""
-        self.controls.addWidget(self.export_button)
-        self.controls.addWidget(self.clear_button)
-        self.top_k.valueChanged.connect(self._rerank)
-
     def is_busy(self) -> bool:
         return self.jobs.is_busy()
 
     def has_pending(self) -> bool:
-        return bool(self._pending)
+        return bool(self._pending) or self.controls.has_pending()
 
-    def take_request(self) -> tuple[object, str]:
-        """The request for what is pending (which it takes) and the line shown while it runs.
+    @Slot()
+    def _model_changed(self) -> None:
+        """The ready line names the model that is chosen, not the bundled one."""
+        ready = self.controls.model_changed()
+        if not self.is_busy():
+            self.status.say(ready)
 
-        Raises ValueError with a message for the user when the inputs cannot run yet.
-        """
-        raise NotImplementedError
+    @Slot(list, bool)
+    def _inputs_given(self, paths: list[str], reveal: bool) -> None:
+        self._reveal = self._reveal or reveal
+        self.add_paths(paths)
 
-    def detail(self, result: ItemResult) -> str:
-        return ""
+    @Slot(bool)
+    def _queued(self, reveal: bool) -> None:
+        self._reveal = self._reveal or reveal
+        self.start_pending()
 
     @Slot(list)
     def add_paths(self, paths: list[str]) -> None:
@@ -171,10 +192,11 @@ class ClassifyTab(Tab):
         if self.jobs.is_busy() or not self.has_pending():
             return
         try:
-            request, label = self.take_request()
-        except ValueError as exc:
+            request, label = self.controls.request(tuple(self._pending))
+        except ValueError as exc:  # the inputs wait (for labels, say): nothing is dropped
             self.status.say(str(exc))
             return
+        self._pending = []
         self.hint.hide()
         self._running_model = self.model_picker.model_name() or self.modality.default_model
         self.jobs.start(lazy_job(self.modality.run, request), label, on_done=self._summarise)
@@ -200,7 +222,8 @@ class ClassifyTab(Tab):
     def _add_rows(self, event: Partial[ItemResult]) -> None:
         results = list(event.items)
         first = len(self.table.results())
-        self.table.add_results(results, [self.detail(r) for r in results], self._running_model)
+        details = [self.controls.detail(r) for r in results]
+        self.table.add_results(results, details, self._running_model)
         if self._reveal:
             self._reveal = False
             self.table.select_result(first)
@@ -214,9 +237,6 @@ class ClassifyTab(Tab):
         text = f"{done} classified in {elapsed_s:.1f} s ({rate:.1f}/s)"
         text += f"; {failed} failed (see the red rows)." if failed else "."
         self.status.say(self.status.with_notes(text))
-
-    def reveal_next_results(self) -> None:
-        self._reveal = True
 
     @Slot()
     def _rerank(self) -> None:
@@ -311,6 +331,7 @@ class ClassifyTab(Tab):
 
     @Slot()
     def clear(self) -> None:
+        self.controls.clear()
         self.curation.forget_results()
         self.table.clear()
         self.bars.clear()

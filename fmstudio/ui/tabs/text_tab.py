@@ -19,43 +19,41 @@ from fmstudio.core.config import Settings
 from fmstudio.core.modalities import TEXT
 from fmstudio.core.text import DEFAULT_TEMPLATE, parse_labels
 from fmstudio.core.text.requests import ClassifyTexts
+from fmstudio.ui.tabs.classify_controls import ClassifyControls
 from fmstudio.ui.tabs.classify_tab import ClassifyTab
-from fmstudio.ui.widgets.controls import device_combo, top_k_spin
-from fmstudio.ui.widgets.model_picker import ModelPicker
 
 
-class TextTab(ClassifyTab):
+class TextControls(ClassifyControls):
+    """The model row, the zero-shot labels and template, the text column of tables, and a box
+    to paste text into."""
+
     item_header = "Document"
     detail_header = "Snippet"
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         hint = (
             "Type labels above, then drop text files or folders here (txt, md, html, csv, tsv, "
             "jsonl), use Add documents… (Ctrl+O), or paste text below."
         )
-        super().__init__(settings, TEXT, hint, parent)
-        self.model_picker = ModelPicker("text", settings.model("text"))
+        super().__init__(settings, "text", "document", hint)
         self.model_picker.setToolTip(
             "all-MiniLM-L6-v2 classifies zero-shot with your labels; a fine-tuned model "
             "uses its own classes"
         )
-        self.top_k = top_k_spin(settings.top_k_of("text"), "document")
-        self.device = device_combo(settings)
-        self.controls.addWidget(QLabel("Model:"))
-        self.controls.addWidget(self.model_picker, 1)
-        for widget in (QLabel("Top-k:"), self.top_k, QLabel("Device:"), self.device):
-            self.controls.addWidget(widget)
-        self.finish_controls()
+        self._pasted: list[str] = []
+        self.below.addLayout(self._labels_row())
+        self.below.addLayout(self._paste_row())
 
-        self.labels = QLineEdit(settings.text_labels)
+    def _labels_row(self) -> QHBoxLayout:
+        self.labels = QLineEdit(self.settings.text_labels)
         self.labels.setPlaceholderText("Labels, comma-separated: sports, politics, cooking")
         self.labels.setToolTip("The labels to choose from (zero-shot); at least two")
         self.labels.textChanged.connect(self._remember_labels)
-        self.labels.returnPressed.connect(self.start_pending)
+        self.labels.returnPressed.connect(lambda: self.queued.emit(False))
         self.use_template = QCheckBox("Template:")
-        self.use_template.setChecked(settings.use_template)
+        self.use_template.setChecked(self.settings.use_template)
         self.use_template.setToolTip("Describe each label with a sentence as well as its name")
-        self.template = QLineEdit(settings.text_template or DEFAULT_TEMPLATE)
+        self.template = QLineEdit(self.settings.text_template or DEFAULT_TEMPLATE)
         self.template.setToolTip("{label} is replaced by each label")
         self.text_column = QLineEdit()
         self.text_column.setPlaceholderText("auto")
@@ -68,8 +66,9 @@ class TextTab(ClassifyTab):
         row.addWidget(self.template, 2)
         row.addWidget(QLabel("Text column:"))
         row.addWidget(self.text_column)
-        self.extra_controls.addLayout(row)
+        return row
 
+    def _paste_row(self) -> QHBoxLayout:
         self.paste_box = QPlainTextEdit()
         self.paste_box.setPlaceholderText(
             "Or paste text here: one document, or several separated by a blank line."
@@ -79,28 +78,20 @@ class TextTab(ClassifyTab):
         self.classify_text_button.setToolTip("Classify the pasted text (Ctrl+Return)")
         self.classify_text_button.setShortcut("Ctrl+Return")
         self.classify_text_button.clicked.connect(self.classify_pasted)
-        paste_row = QHBoxLayout()
-        paste_row.addWidget(self.paste_box, 1)
-        paste_row.addWidget(self.classify_text_button)
-        self.extra_controls.addLayout(paste_row)
-        self.model_picker.currentIndexChanged.connect(self._model_changed)
-        self._model_changed()
-        self._pasted: list[str] = []
+        row = QHBoxLayout()
+        row.addWidget(self.paste_box, 1)
+        row.addWidget(self.classify_text_button)
+        return row
 
-    @Slot()
-    def _model_changed(self) -> None:
+    def model_changed(self) -> str:
         """Labels and the template matter for zero-shot only; a trained model has classes."""
-        zero_shot = is_zero_shot(self.model_picker.model_name(), "text")
+        model = self.model_picker.model_name()
+        zero_shot = is_zero_shot(model, "text")
         for widget in (self.labels, self.use_template, self.template):
             widget.setEnabled(zero_shot)
-        if self.is_busy():
-            return
         if zero_shot:
-            self.status.say("Ready. Type two or more labels, then drop or paste text.")
-        else:
-            self.status.say(
-                f"Ready: {self.model_picker.model_name()} uses its own classes; no labels needed."
-            )
+            return "Ready. Type two or more labels, then drop or paste text."
+        return f"Ready: {model} uses its own classes; no labels needed."
 
     @Slot(str)
     def _remember_labels(self, text: str) -> None:
@@ -112,32 +103,31 @@ class TextTab(ClassifyTab):
         parts = [p.strip() for p in raw.replace("\r\n", "\n").split("\n\n")]
         documents = [p for p in parts if p]
         if not documents:
-            self.status.say("Paste some text first.")
+            self.said.emit("Paste some text first.")
             return
         self._pasted.extend(documents)
-        self.reveal_next_results()
-        self.start_pending()
+        self.queued.emit(True)
 
     def has_pending(self) -> bool:
-        return bool(self._pending or self._pasted)
+        return bool(self._pasted)
 
-    def take_request(self) -> tuple[ClassifyTexts, str]:
+    def waiting(self) -> int:
+        return len(self._pasted)
+
+    def request(self, paths: tuple[str, ...]) -> tuple[ClassifyTexts, str]:
         model = self.model_picker.model_name()
         zero_shot = is_zero_shot(model, "text")
         labels = tuple(parse_labels(self.labels.text())) if zero_shot else ()
         if zero_shot and len(labels) < 2:  # the queue waits for them, nothing is dropped
-            waiting = TEXT.count(len(self._pending) + len(self._pasted))
+            waiting = TEXT.count(len(paths) + len(self._pasted))
             raise ValueError(
                 "Type at least two labels, separated by commas, for zero-shot, then press "
                 f"Enter ({waiting} waiting)."
             )
-        paths, texts = tuple(self._pending), tuple(self._pasted)
-        self._pending, self._pasted = [], []
-        self.settings.remember_model("text", model)
-        self.settings.remember_top_k("text", self.top_k.value())
+        texts, self._pasted = tuple(self._pasted), []
+        self.remember()
         self.settings.use_template = self.use_template.isChecked()
         self.settings.text_template = self.template.text()
-        self.settings.device = device = self.device.currentText()
         request = ClassifyTexts(
             paths=paths,
             texts=texts,
@@ -145,10 +135,15 @@ class TextTab(ClassifyTab):
             model=model,
             template=self.template.text() if self.use_template.isChecked() else None,
             top_k=self.top_k.value(),
-            device=device,
+            device=self.settings.device,
             text_column=self.text_column.text().strip() or None,
         )
         return request, f"Classifying {'zero-shot' if zero_shot else f'with {model}'}…"
 
     def detail(self, result: ItemResult) -> str:
         return result.snippet or ""
+
+
+def TextTab(settings: Settings, parent: QWidget | None = None) -> ClassifyTab:
+    """The Text tab (the task table names this, as it names any task's tab)."""
+    return ClassifyTab(settings, TEXT, TextControls(settings), parent)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget, QWizardPage
+from PySide6.QtWidgets import QVBoxLayout, QWizardPage
 
 from fmstudio.core.modalities import import_target, modality
 from fmstudio.core.requests import Compare, Evaluate
@@ -25,15 +25,17 @@ class FamilyView(Protocol):
 
     def show_evaluated(self, result: Any) -> None: ...
 
+    def setVisible(self, visible: bool) -> None: ...
+
 
 class EvaluatePage(QWizardPage):
     def __init__(self, state: WizardState) -> None:
         super().__init__()
         self.state = state
         self.setTitle("Evaluate")
-        self.views: dict[str, QWidget] = {}
+        self.views: dict[str, FamilyView] = {}
         """One view per family, made when a task of that family is first measured."""
-        self.view: QWidget | None = None
+        self.view: FamilyView | None = None
         """The shown view: the current task's family's."""
         self.comparison = ComparisonView()
         self.comparison.hide()
@@ -48,13 +50,13 @@ class EvaluatePage(QWizardPage):
         """Show the view of the current task's family (made on first use), the others hidden."""
         family = modality(self.state.task).family
         if family.view not in self.views:
-            made: QWidget = import_target(family.view)()
+            made = import_target(family.view)()  # a QWidget that is a FamilyView
             self._layout.insertWidget(self._layout.count() - 1, made, 1)
             self.views[family.view] = made
         for path, widget in self.views.items():
             widget.setVisible(path == family.view)
-        self.view = self.views[family.view]
-        return cast(FamilyView, self.view)
+        self.view = view = self.views[family.view]
+        return view
 
     def initializePage(self) -> None:
         view = self._show_family_view()
@@ -79,7 +81,8 @@ class EvaluatePage(QWizardPage):
         self.jobs.start(job, "Evaluating…", on_done=self._evaluated)
 
     def _evaluated(self, result: object, _elapsed: float) -> None:
-        cast(FamilyView, self.view).show_evaluated(result)
+        assert self.view is not None
+        self.view.show_evaluated(result)
 
     def _compare(self, trained: Trained) -> None:
         """A retrained classifier against the model it grew from, on the same files."""

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 
 from fmstudio.core.classify.dataset import Item
 from fmstudio.core.config import Settings
+from fmstudio.ui.tabs.classify_tab import ClassifyTab
 from fmstudio.ui.tabs.text_tab import TextTab
 from fmstudio.ui.widgets.dataset_dialog import DatasetDialog
 from fmstudio.ui.widgets.sort_dialog import SortDialog
@@ -25,7 +26,7 @@ DOCS = {
 
 
 @pytest.fixture
-def tab(qtbot, tmp_path: Path) -> TextTab:
+def tab(qtbot, tmp_path: Path) -> ClassifyTab:
     widget = TextTab(Settings(text_labels="sports, cooking"))
     qtbot.addWidget(widget)
     widget.resize(1100, 700)
@@ -36,8 +37,8 @@ def tab(qtbot, tmp_path: Path) -> TextTab:
         (src / name).write_text(text, encoding="utf-8")
     (src / "rows.csv").write_text('text\n"Whisk the eggs with sugar."\n', encoding="utf-8")
     widget.add_paths([str(src)])
-    widget.paste_box.setPlainText("The referee showed a red card.")
-    widget.classify_pasted()
+    widget.controls.paste_box.setPlainText("The referee showed a red card.")
+    widget.controls.classify_pasted()
     qtbot.waitUntil(
         lambda: widget.table.model.rowCount() == 7 and not widget.is_busy(), timeout=60_000
     )
@@ -59,7 +60,7 @@ def _names(folder: Path) -> set[str]:
     return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
 
 
-def test_add_selected_rows_then_undo(qtbot, tab: TextTab, tmp_path: Path, monkeypatch) -> None:
+def test_add_selected_rows_then_undo(qtbot, tab: ClassifyTab, tmp_path: Path, monkeypatch) -> None:
     dataset = tmp_path / "dataset"
     by_name = {Path(r.path).name: i for i, r in enumerate(tab.table.results())}
     selection = tab.table.view.selectionModel()
@@ -89,7 +90,7 @@ def test_add_selected_rows_then_undo(qtbot, tab: TextTab, tmp_path: Path, monkey
 
 
 def test_review_by_keyboard_least_sure_first(
-    qtbot, tab: TextTab, tmp_path: Path, monkeypatch
+    qtbot, tab: ClassifyTab, tmp_path: Path, monkeypatch
 ) -> None:
     dataset = tmp_path / "dataset"
     _answer(monkeypatch, dataset)
@@ -135,7 +136,9 @@ def test_review_by_keyboard_least_sure_first(
     assert not tab.curation.is_reviewing() and not tab.curation.bar.isVisible()
 
 
-def test_sort_into_folders_from_the_tab(qtbot, tab: TextTab, tmp_path: Path, monkeypatch) -> None:
+def test_sort_into_folders_from_the_tab(
+    qtbot, tab: ClassifyTab, tmp_path: Path, monkeypatch
+) -> None:
     out = tmp_path / "sorted"
 
     def exec_(dialog: SortDialog) -> int:

@@ -8,12 +8,13 @@ from PIL import Image
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QFileDialog
 
+from fmstudio.ui.tabs.classify_tab import ClassifyTab
 from fmstudio.ui.tabs.image_tab import ImageTab
 from tests.ui.helpers import drop
 
 
 @pytest.fixture
-def tab(shown_tab) -> ImageTab:
+def tab(shown_tab) -> ClassifyTab:
     return shown_tab(ImageTab)
 
 
@@ -29,7 +30,7 @@ def images(tmp_path: Path, photo_like_image: Path) -> list[Path]:
     return [folder / "flower.jpg", folder / "sub", folder / "broken.jpg"]
 
 
-def test_dropped_files_and_folders_become_rows(qtbot, tab: ImageTab, images: list[Path]) -> None:
+def test_dropped_files_and_folders_become_rows(qtbot, tab: ClassifyTab, images: list[Path]) -> None:
     drop(tab.drop_area, images)
     qtbot.waitUntil(lambda: tab.table.model.rowCount() == 3 and not tab.is_busy(), timeout=60_000)
     results = {Path(r.path).name: r for r in tab.table.results()}
@@ -49,7 +50,7 @@ def test_dropped_files_and_folders_become_rows(qtbot, tab: ImageTab, images: lis
 
 
 def test_export_csv_through_the_dialog(
-    qtbot, tab: ImageTab, images: list[Path], tmp_path: Path, monkeypatch
+    qtbot, tab: ClassifyTab, images: list[Path], tmp_path: Path, monkeypatch
 ) -> None:
     tab.add_paths([str(images[0])])
     qtbot.waitUntil(lambda: tab.table.model.rowCount() == 1 and not tab.is_busy(), timeout=60_000)
@@ -64,7 +65,7 @@ def test_export_csv_through_the_dialog(
 
 
 def test_open_dialog_adds_files_and_remembers_folder(
-    qtbot, tab: ImageTab, images: list[Path], monkeypatch
+    qtbot, tab: ClassifyTab, images: list[Path], monkeypatch
 ) -> None:
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(images[0])], ""))
     tab.open_files()
@@ -73,10 +74,10 @@ def test_open_dialog_adds_files_and_remembers_folder(
 
 
 def test_paste_image_from_clipboard(
-    qtbot, tab: ImageTab, photo_like_image: Path, fm_home: Path
+    qtbot, tab: ClassifyTab, photo_like_image: Path, fm_home: Path
 ) -> None:
     QGuiApplication.clipboard().setImage(QImage(str(photo_like_image)))
-    tab.paste()
+    tab.controls.paste()
     qtbot.waitUntil(lambda: tab.table.model.rowCount() == 1 and not tab.is_busy(), timeout=60_000)
     (result,) = tab.table.results()
     assert Path(result.path).is_relative_to(fm_home) and Path(result.path).suffix == ".png"
@@ -85,7 +86,7 @@ def test_paste_image_from_clipboard(
 
 @pytest.mark.slow
 def test_stop_cancels_a_long_run(
-    qtbot, tab: ImageTab, photo_like_image: Path, tmp_path: Path
+    qtbot, tab: ClassifyTab, photo_like_image: Path, tmp_path: Path
 ) -> None:
     folder = tmp_path / "many"
     folder.mkdir()
@@ -99,14 +100,14 @@ def test_stop_cancels_a_long_run(
     assert tab.status.text() == "Stopped."
 
 
-def test_ready_line_names_the_chosen_model(tab: ImageTab) -> None:
+def test_ready_line_names_the_chosen_model(tab: ClassifyTab) -> None:
     assert "EfficientNet" in tab.status.text()
     tab.model_picker.setCurrentIndex(tab.model_picker.findData("resnet50.a1_in1k"))
     assert "ResNet-50" in tab.status.text() and "EfficientNet" not in tab.status.text()
 
 
 def test_stop_answers_while_a_hub_model_downloads(
-    qtbot, tab: ImageTab, photo_like_image: Path, stalled_hub: list[bytes]
+    qtbot, tab: ClassifyTab, photo_like_image: Path, stalled_hub: list[bytes]
 ) -> None:
     import time
 

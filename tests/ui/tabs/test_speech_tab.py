@@ -76,7 +76,7 @@ def test_files_dropped_while_recording_wait_for_it(
     tab.record.use_source(lambda: FileSource(speech_wav[0], realtime=2.0))
     tab.record.toggle()
     drop(tab.drop_area, [speech_wav[0]])
-    assert not tab.files.is_busy() and "Waiting" in tab.files.status.text()
+    assert not tab.files.is_busy() and "Waiting" in tab.status.text()
     started: list[str] = []
     tab.files.jobs.started.connect(started.append)
     qtbot.waitUntil(lambda: bool(started), timeout=60_000)  # once the recording has ended
@@ -89,7 +89,7 @@ def test_without_a_microphone_recording_says_why(tab: SpeechTab) -> None:
         pytest.skip("this machine has an input device")
     assert tab.record.state is RecordState.UNAVAILABLE
     assert not tab.record.record_button.isEnabled()
-    assert "Recording is off" in tab.files.status.text()
+    assert "Recording is off" in tab.status.text()
 
 
 def test_every_file_keeps_its_transcript_and_all_export(
@@ -116,7 +116,7 @@ def test_every_file_keeps_its_transcript_and_all_export(
     listed.setCurrentRow(2)
     assert tab.view.segments.item(0, TEXT).text() == "Edited words"  # kept on switching
     listed.setCurrentRow(1)
-    assert "not a readable audio file" in tab.files.status.text()
+    assert "not a readable audio file" in tab.status.text()
 
     written = tab.export_all(tmp_path / "out", "txt")
     assert [p.name for p in written] == ["fox.txt", "fox-2.txt"]
@@ -141,12 +141,12 @@ def test_corrected_segments_go_into_a_speech_dataset(
     assert "No dataset yet" in tab.dataset_row.label.text()
     assert not tab.dataset_row.train_button.isEnabled()
     qtbot.keyClick(tab, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
-    assert "Correct a segment" in tab.files.status.text() and not dataset.exists()
+    assert "Correct a segment" in tab.status.text() and not dataset.exists()
 
     segment = tab.view.edited().segments[0]
     tab.view.segments.item(0, TEXT).setText("The quick brown fox, as I said it.")
     qtbot.keyClick(tab, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
-    assert "Added 1 clip" in tab.files.status.text()
+    assert "Added 1 clip" in tab.status.text()
     with (dataset / "metadata.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert [r["transcription"] for r in rows] == ["The quick brown fox, as I said it."]
@@ -161,7 +161,7 @@ def test_corrected_segments_go_into_a_speech_dataset(
     assert emitted == [("speech", str(dataset))]
 
     qtbot.keyClick(tab, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert "1 clip removed" in tab.files.status.text()
+    assert "1 clip removed" in tab.status.text()
     assert not list((dataset / "clips").iterdir())
     assert tab.dataset_row.label.text() == f"Dataset {dataset}: 0 clips"
 

@@ -6,22 +6,23 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from fmstudio.ui.tabs.classify_tab import ClassifyTab
 from fmstudio.ui.tabs.text_tab import TextTab
 from tests.ui.helpers import drop
 
 
 @pytest.fixture
-def tab(shown_tab) -> TextTab:
+def tab(shown_tab) -> ClassifyTab:
     return shown_tab(TextTab)
 
 
-def test_drop_files_type_labels_and_get_rows(qtbot, tab: TextTab, tmp_path: Path) -> None:
+def test_drop_files_type_labels_and_get_rows(qtbot, tab: ClassifyTab, tmp_path: Path) -> None:
     (tmp_path / "match.txt").write_text(
         "The goalkeeper saved a penalty and the team won the match."
     )
     (tmp_path / "notes.csv").write_text('text\n"Simmer the tomato sauce and add basil."\n')
     (tmp_path / "empty.txt").write_text("")
-    qtbot.keyClicks(tab.labels, "sports, cooking, finance")
+    qtbot.keyClicks(tab.controls.labels, "sports, cooking, finance")
     drop(tab.drop_area, [tmp_path])
     qtbot.waitUntil(lambda: tab.table.model.rowCount() == 3 and not tab.is_busy(), timeout=60_000)
     by_name = {Path(r.path).name: r for r in tab.table.results()}
@@ -37,60 +38,62 @@ def test_drop_files_type_labels_and_get_rows(qtbot, tab: TextTab, tmp_path: Path
     assert len(json.loads(target.read_text())) == 3
 
 
-def test_pasted_text_is_classified(qtbot, tab: TextTab) -> None:
-    tab.labels.setText("weather, music")
-    tab.paste_box.setPlainText("Heavy rain and strong wind tonight.\n\nThe band played a new song.")
-    tab.classify_text_button.click()
+def test_pasted_text_is_classified(qtbot, tab: ClassifyTab) -> None:
+    tab.controls.labels.setText("weather, music")
+    tab.controls.paste_box.setPlainText(
+        "Heavy rain and strong wind tonight.\n\nThe band played a new song."
+    )
+    tab.controls.classify_text_button.click()
     qtbot.waitUntil(lambda: tab.table.model.rowCount() == 2 and not tab.is_busy(), timeout=60_000)
     assert [r.top.label for r in tab.table.results()] == ["weather", "music"]
     tab.table.select_row(1)
     assert tab.bars.labels() == ["music", "weather"]
 
 
-def test_missing_labels_are_explained_not_run(qtbot, tab: TextTab, tmp_path: Path) -> None:
+def test_missing_labels_are_explained_not_run(qtbot, tab: ClassifyTab, tmp_path: Path) -> None:
     """A refusal keeps what the user queued: the files run once the labels are there."""
     (tmp_path / "a.txt").write_text("It rained all night and the wind was strong.")
-    tab.labels.setText("only-one")
+    tab.controls.labels.setText("only-one")
     tab.add_paths([str(tmp_path / "a.txt")])
     assert not tab.is_busy()
     assert (
         "at least two labels" in tab.status.text() and "(1 document waiting)" in tab.status.text()
     )
     assert tab.has_pending()
-    tab.labels.setText("weather, music")
-    qtbot.keyClick(tab.labels, Qt.Key.Key_Return)
+    tab.controls.labels.setText("weather, music")
+    qtbot.keyClick(tab.controls.labels, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: tab.table.model.rowCount() == 1 and not tab.is_busy(), timeout=60_000)
     assert [r.top.label for r in tab.table.results() if r.top] == ["weather"]
 
 
-def test_one_document_is_counted_in_the_singular(qtbot, tab: TextTab) -> None:
-    tab.labels.setText("weather, music")
-    tab.paste_box.setPlainText("Heavy rain tonight.")
-    tab.classify_text_button.click()
+def test_one_document_is_counted_in_the_singular(qtbot, tab: ClassifyTab) -> None:
+    tab.controls.labels.setText("weather, music")
+    tab.controls.paste_box.setPlainText("Heavy rain tonight.")
+    tab.controls.classify_text_button.click()
     qtbot.waitUntil(lambda: tab.table.model.rowCount() == 1 and not tab.is_busy(), timeout=60_000)
     assert tab.status.text().startswith("1 document classified in ")
 
 
-def test_a_trained_model_asks_for_no_labels(tab: TextTab) -> None:
-    assert tab.labels.isEnabled() and "labels" in tab.status.text()
+def test_a_trained_model_asks_for_no_labels(tab: ClassifyTab) -> None:
+    assert tab.controls.labels.isEnabled() and "labels" in tab.status.text()
     sst2 = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
     tab.model_picker.setCurrentIndex(tab.model_picker.findData(sst2))
-    assert not tab.labels.isEnabled() and not tab.template.isEnabled()
+    assert not tab.controls.labels.isEnabled() and not tab.controls.template.isEnabled()
     assert "uses its own classes" in tab.status.text()
     tab.model_picker.setCurrentIndex(tab.model_picker.findData("all-MiniLM-L6-v2"))
-    assert tab.labels.isEnabled() and "Type two or more labels" in tab.status.text()
+    assert tab.controls.labels.isEnabled() and "Type two or more labels" in tab.status.text()
 
 
 def test_top_k_template_and_export_folder_are_remembered(
-    qtbot, tab: TextTab, tmp_path: Path, monkeypatch
+    qtbot, tab: ClassifyTab, tmp_path: Path, monkeypatch
 ) -> None:
     from PySide6.QtWidgets import QFileDialog
 
-    tab.labels.setText("weather, music")
+    tab.controls.labels.setText("weather, music")
     tab.top_k.setValue(2)
-    tab.template.setText("A text about {label}.")
-    tab.paste_box.setPlainText("Heavy rain tonight.")
-    tab.classify_text_button.click()
+    tab.controls.template.setText("A text about {label}.")
+    tab.controls.paste_box.setPlainText("Heavy rain tonight.")
+    tab.controls.classify_text_button.click()
     qtbot.waitUntil(lambda: tab.table.model.rowCount() == 1 and not tab.is_busy(), timeout=60_000)
     starts: list[str] = []
     target = tmp_path / "exports" / "mine.csv"
@@ -107,11 +110,11 @@ def test_top_k_template_and_export_folder_are_remembered(
 
     again = TextTab(tab.settings)
     qtbot.addWidget(again)
-    assert again.top_k.value() == 2 and again.template.text() == "A text about {label}."
+    assert again.top_k.value() == 2 and again.controls.template.text() == "A text about {label}."
 
 
 def test_rows_say_which_model_ranked_them_pasted_rows_show_and_top_k_trims(
-    qtbot, tab: TextTab, tmp_path: Path, tiny_text_base: Path, monkeypatch
+    qtbot, tab: ClassifyTab, tmp_path: Path, tiny_text_base: Path, monkeypatch
 ) -> None:
     from PySide6.QtWidgets import QFileDialog
 
@@ -119,7 +122,7 @@ def test_rows_say_which_model_ranked_them_pasted_rows_show_and_top_k_trims(
 
     for i in range(30):
         (tmp_path / f"{i}.txt").write_text(f"The team won match number {i}.")
-    tab.labels.setText("sports, cooking, weather")
+    tab.controls.labels.setText("sports, cooking, weather")
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path))
     tab.add_folder()  # File > Add folder…
     qtbot.waitUntil(lambda: tab.table.model.rowCount() == 30 and not tab.is_busy(), timeout=60_000)
@@ -130,8 +133,8 @@ def test_rows_say_which_model_ranked_them_pasted_rows_show_and_top_k_trims(
     assert len(tab.bars.labels()) == 2, "top-k trims the ranking shown at once"
 
     tab.model_picker.setEditText(str(tiny_text_base))
-    tab.paste_box.setPlainText("Rain all day.")
-    tab.classify_pasted()
+    tab.controls.paste_box.setPlainText("Rain all day.")
+    tab.controls.classify_pasted()
     qtbot.waitUntil(lambda: tab.table.model.rowCount() == 31 and not tab.is_busy(), timeout=60_000)
     assert not tab.table.view.isColumnHidden(COL_MODEL)
     by = [tab.table.model.item(r, COL_MODEL).text() for r in range(31)]
@@ -142,16 +145,16 @@ def test_rows_say_which_model_ranked_them_pasted_rows_show_and_top_k_trims(
 
 
 def test_a_full_disk_while_exporting_keeps_the_earlier_export(
-    qtbot, tab: TextTab, tmp_path: Path, monkeypatch
+    qtbot, tab: ClassifyTab, tmp_path: Path, monkeypatch
 ) -> None:
     import errno
 
     from fmstudio.core import atomic
     from fmstudio.ui.errors import is_expected, user_message
 
-    tab.labels.setText("weather, music")
-    tab.paste_box.setPlainText("Heavy rain tonight.")
-    tab.classify_pasted()
+    tab.controls.labels.setText("weather, music")
+    tab.controls.paste_box.setPlainText("Heavy rain tonight.")
+    tab.controls.classify_pasted()
     qtbot.waitUntil(lambda: tab.table.model.rowCount() == 1 and not tab.is_busy(), timeout=60_000)
     target = tmp_path / "out.csv"
     tab.export_to(target)
@@ -177,14 +180,14 @@ def test_a_full_disk_while_exporting_keeps_the_earlier_export(
     assert is_expected(error) and not is_expected(OSError(errno.EBADF, "bad descriptor"))
 
 
-def test_chinese_labels_switch_to_the_multilingual_encoder_and_say_so(qtbot, tab: TextTab):
-    tab.labels.setText("体育, 政治, 电影")
-    tab.paste_box.setPlainText(
+def test_chinese_labels_switch_to_the_multilingual_encoder_and_say_so(qtbot, tab: ClassifyTab):
+    tab.controls.labels.setText("体育, 政治, 电影")
+    tab.controls.paste_box.setPlainText(
         "我今天去看了一场足球比赛，我们的球队赢了。\n\n"
         "政府今天宣布了新的税收政策。\n\n"
         "这部电影的演员表演非常精彩。"
     )
-    tab.classify_pasted()
+    tab.controls.classify_pasted()
     qtbot.waitUntil(lambda: tab.table.model.rowCount() == 3 and not tab.is_busy(), timeout=60_000)
     assert [r.top.label for r in tab.table.results()] == ["体育", "政治", "电影"]
     said = tab.status.text()

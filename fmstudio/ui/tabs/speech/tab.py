@@ -31,6 +31,7 @@ from fmstudio.ui.tabs.speech.record_panel import RecordPanel, RecordState
 from fmstudio.ui.tabs.speech.transcribe_panel import TranscribePanel
 from fmstudio.ui.widgets.dataset_row import DatasetRow
 from fmstudio.ui.widgets.drop_area import DropArea
+from fmstudio.ui.widgets.job_status import JobStatus
 from fmstudio.ui.widgets.shortcuts import add_shortcut
 from fmstudio.ui.widgets.transcript_view import TranscriptView
 
@@ -48,6 +49,8 @@ class SpeechTab(Tab):
         """The row of `files.transcripts` the view shows, or -1 (a job's output, or nothing)."""
         self.record = RecordPanel(self.options)
         self.files = TranscribePanel(self.options)
+        self.status = JobStatus(self.files.jobs, stop_key=None)
+        """The tab's status line: the files' jobs' progress, and what any part says."""
         self.view = TranscriptView()
         self.drop_area = DropArea()
         self.drop_area.paths_dropped.connect(self.add_paths)
@@ -60,7 +63,7 @@ class SpeechTab(Tab):
         self.export_all_button.setToolTip("Save every transcript of this session into a folder")
         self.export_all_button.clicked.connect(self.export_all_dialog)
         self.curation = SpeechCuration(settings, self.view, self)
-        self.curation.said.connect(self.files.status.say)
+        self.curation.said.connect(self.status.say)
         self.dataset_row = DatasetRow(
             self,
             self.curation.add,
@@ -78,7 +81,7 @@ class SpeechTab(Tab):
         add_shortcut(self, "Export transcript", EXPORT_KEYS, self.export_dialog)
         add_shortcut(self, "Stop", "Esc", self.stop)
         self.files.add_button.clicked.connect(self.open_files)
-        self.files.status.say("Ready. Press Record, or drop audio files.")
+        self.status.say("Ready. Press Record, or drop audio files.")
 
     def _wire(self) -> None:
         self.record.recording_started.connect(self._new_transcript)
@@ -88,6 +91,7 @@ class SpeechTab(Tab):
         self.files.jobs.started.connect(self._files_started)
         self.files.jobs.partial.connect(self._segments)
         self.files.transcribed.connect(self._transcribed)
+        self.files.said.connect(self.status.say)
         self.files.transcripts.currentRowChanged.connect(self._pick)
         for jobs in (self.record.jobs, self.files.jobs):
             jobs.log.connect(self.status_message)
@@ -100,15 +104,15 @@ class SpeechTab(Tab):
         splitter.setStretchFactor(0, 3)
         drop_layout = QVBoxLayout(self.drop_area)
         drop_layout.addWidget(splitter, 1)
-        self.files.status.add_button(self.copy_button)
-        self.files.status.add_button(self.export_button)
-        self.files.status.add_button(self.export_all_button)
+        self.status.add_button(self.copy_button)
+        self.status.add_button(self.export_button)
+        self.status.add_button(self.export_all_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.options)
         layout.addWidget(self.record)
         layout.addWidget(self.dataset_row)
         layout.addWidget(self.drop_area, 1)
-        layout.addWidget(self.files.status)
+        layout.addWidget(self.status)
 
     def is_busy(self) -> bool:
         return self.record.is_busy() or self.files.is_busy()
@@ -134,7 +138,7 @@ class SpeechTab(Tab):
     def _record_state(self, state: RecordState) -> None:
         self.files.blocked = state in (RecordState.RECORDING, RecordState.FINISHING)
         if state is RecordState.UNAVAILABLE:
-            self.files.status.say(
+            self.status.say(
                 f"Recording is off: {self.record.unavailable}. Drop audio files to transcribe them."
             )
         elif not self.files.blocked:
@@ -167,7 +171,7 @@ class SpeechTab(Tab):
             self.view.show_transcript(transcript)
         else:
             self.view.clear()
-            self.files.status.say(f"{Path(transcript.path).name}: {transcript.error}")
+            self.status.say(f"{Path(transcript.path).name}: {transcript.error}")
 
     def _add(self, transcripts: list[Transcript]) -> None:
         for transcript in transcripts:
@@ -186,10 +190,14 @@ class SpeechTab(Tab):
         self.files.refresh_recordings()
         if recording.transcript is not None:
             self._add([recording.transcript])
-        self.files.status.say(f"Saved the recording as {recording.path.name}.")
+        self.status.say(f"Saved the recording as {recording.path.name}.")
 
-    @Slot(object)
-    def _transcribed(self, transcripts: list[Transcript]) -> None:
+    @Slot(object, float)
+    def _transcribed(self, transcripts: list[Transcript], elapsed_s: float) -> None:
+        failed = [f"{Path(t.path).name}: {t.error}" for t in transcripts if not t.ok]
+        seconds = sum(t.duration for t in transcripts if t.ok)
+        summary = f"Transcribed {seconds:.1f} s of audio in {elapsed_s:.1f} s."
+        self.status.say("; ".join(failed) if failed else self.status.with_notes(summary))
         self._add(transcripts)
 
     @Slot(str)
@@ -200,20 +208,20 @@ class SpeechTab(Tab):
     def train_on_dataset(self) -> None:
         folder = self.curation.folder()
         if not folder:
-            self.files.status.say("Add corrected segments to a dataset first.")
+            self.status.say("Add corrected segments to a dataset first.")
             return
         self.train_requested.emit("speech", folder)
 
     @Slot()
     def copy_all(self) -> None:
         if self.view.copy():
-            self.files.status.say("Transcript copied.")
+            self.status.say("Transcript copied.")
 
     @Slot()
     def export_dialog(self) -> None:
         transcript = self.view.edited()
         if transcript is None:
-            self.files.status.say("Nothing to export yet.")
+            self.status.say("Nothing to export yet.")
             return
         start = self.settings.export_start(f"{Path(transcript.path).stem}.srt")
         target, _ = QFileDialog.getSaveFileName(self, "Export transcript", start, EXPORT_FILTER)
@@ -226,14 +234,14 @@ class SpeechTab(Tab):
             self.view.export_to(target)
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            self.files.status.say(f"Could not export to {target}: {reason}")
+            self.status.say(f"Could not export to {target}: {reason}")
             return
-        self.files.status.say(f"Exported to {target}.")
+        self.status.say(f"Exported to {target}.")
 
     @Slot()
     def export_all_dialog(self) -> None:
         if not self.files.transcripts.good():
-            self.files.status.say("Nothing to export yet.")
+            self.status.say("Nothing to export yet.")
             return
         fmt, ok = QInputDialog.getItem(self, "Export all transcripts", "Format:", FORMATS, 1, False)
         if not ok:
@@ -250,9 +258,9 @@ class SpeechTab(Tab):
         try:
             written = write_all(self.files.transcripts.good(), fmt, folder)
         except OSError as exc:
-            self.files.status.say(f"Could not export to {folder}: {exc.strerror or exc}")
+            self.status.say(f"Could not export to {folder}: {exc.strerror or exc}")
             return []
-        self.files.status.say(f"Exported {len(written)} transcripts to {folder}.")
+        self.status.say(f"Exported {len(written)} transcripts to {folder}.")
         return written
 
     def shutdown(self, timeout_ms: int = 30_000) -> None:

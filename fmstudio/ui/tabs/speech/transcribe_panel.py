@@ -20,7 +20,6 @@ from fmstudio.core.speech.requests import Transcribe
 from fmstudio.core.speech.transcripts import Transcript
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.tabs.speech.options import SpeechOptionsBar
-from fmstudio.ui.widgets.job_status import JobStatus
 from fmstudio.ui.widgets.transcript_list import TranscriptList
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
@@ -29,8 +28,10 @@ PATH_ROLE = Qt.ItemDataRole.UserRole
 class TranscribePanel(QWidget):
     """Files wait in a queue while another speech job runs; then they are transcribed."""
 
-    transcribed = Signal(object)
-    """The list of `Transcript`s of one run (failed files carry their error)."""
+    transcribed = Signal(object, float)
+    """The list of `Transcript`s of one run (failed files carry their error), and its seconds."""
+    said = Signal(str)
+    """A line for the tab's status."""
 
     def __init__(self, options: SpeechOptionsBar, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -39,7 +40,6 @@ class TranscribePanel(QWidget):
         self.blocked = False
         """Set while a recording runs: files then wait for it to end."""
         self.jobs = JobController(self)
-        self.status = JobStatus(self.jobs, stop_key=None)
         self.jobs.busy_changed.connect(self._busy_changed)
         self.add_button = QPushButton("Add audio…")
         self.add_button.setToolTip(
@@ -75,8 +75,7 @@ class TranscribePanel(QWidget):
         self._pending.extend(str(p) for p in paths)
         if self.jobs.is_busy() or self.blocked:
             names = ", ".join(Path(p).name for p in self._pending)
-            self.status.say(f"Waiting for the current job to finish: {names}")
-            self.status.show()
+            self.said.emit(f"Waiting for the current job to finish: {names}")
             return
         self.start_pending()
 
@@ -96,12 +95,7 @@ class TranscribePanel(QWidget):
 
     @Slot(object, float)
     def _done(self, transcripts: list[Transcript], elapsed_s: float) -> None:
-        good = [t for t in transcripts if t.ok]
-        failed = [f"{Path(t.path).name}: {t.error}" for t in transcripts if not t.ok]
-        seconds = sum(t.duration for t in good)
-        summary = f"Transcribed {seconds:.1f} s of audio in {elapsed_s:.1f} s."
-        self.status.say("; ".join(failed) if failed else self.status.with_notes(summary))
-        self.transcribed.emit(transcripts)
+        self.transcribed.emit(transcripts, elapsed_s)
 
     @Slot(bool)
     def _busy_changed(self, busy: bool) -> None:
