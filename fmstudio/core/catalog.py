@@ -259,7 +259,21 @@ def resolve(name: str, task: str) -> ModelEntry:
         )
     if name.startswith((".", "/", "~")) or "\\" in name:
         raise ModelUnavailableError(f"model folder {name} does not exist")
+    other = _task_of(name)
+    if other is not None and other != task:
+        mine, theirs = modality(task).title, modality(other).title
+        raise ModelUnavailableError(
+            f"{name} is for {theirs}, not {mine}: choose one of the {mine} models"
+        )
     return ModelEntry(name, task, "hub", "", is_hub_cached(name))
+
+
+def _task_of(name: str) -> str | None:
+    """The task of the bundled or library model called `name`, whatever the task."""
+    bundled = next((b for b in BUNDLED if b.answers_to(name)), None)
+    if bundled is not None:
+        return bundled.task
+    return next((e.task for e in library_entries() if e.name == name), None)
 
 
 def _bundled(name: str, task: str) -> _Bundled | None:

@@ -63,6 +63,14 @@ def test_resolve_aliases_and_errors(tmp_path: Path) -> None:
         catalog.resolve("  ", "image")
 
 
+def test_a_model_of_another_task_is_named_as_such_not_as_uncached() -> None:
+    """Models → Evaluate kept whisper-tiny.en for a text task and said it was not cached."""
+    with pytest.raises(ModelUnavailableError, match=r"whisper-tiny\.en is for Speech, not Text"):
+        catalog.resolve("whisper-tiny.en", "text")
+    with pytest.raises(ModelUnavailableError, match="all-MiniLM-L6-v2 is for Text, not Image"):
+        catalog.resolve("all-MiniLM-L6-v2", "image")
+
+
 def test_listing_does_not_import_torch() -> None:
     import subprocess
     import sys

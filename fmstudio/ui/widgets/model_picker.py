@@ -37,6 +37,13 @@ class ModelPicker(QComboBox):
         if select:
             self.select(select)
 
+    def show_task(self, task: str, select: str) -> None:
+        """List `task`'s models and choose `select`: a name chosen or typed for another task
+        does not carry over (a speech model on an image task fails later, and misleads)."""
+        self.task = task
+        self.setEditText("")
+        self.refresh(select)
+
     def select(self, name: str) -> None:
         index = self.findData(name)
         if index >= 0:

@@ -56,7 +56,9 @@ class DataPage(QWizardPage):
         self.report_view.setPlaceholderText("The data check appears here.")
         self.jobs = JobController(self)
         self.jobs.done.connect(self._scanned)
-        self.jobs.busy_changed.connect(self.completeChanged)
+        self.jobs.busy_changed.connect(self._busy_changed)
+        self._stale = False
+        """The folder or the task changed while a check ran: check again when it ends."""
         form = QFormLayout()
         form.addRow("Task:", self.task)
         form.addRow("Data:", row)
@@ -68,7 +70,7 @@ class DataPage(QWizardPage):
 
     @Slot()
     def _task_changed(self) -> None:
-        self.state.task = str(self.task.currentData())
+        self.state.choose_task(str(self.task.currentData()))
         self.setSubTitle(modality(self.state.task).dataset_hint)
         self.folder.setPlaceholderText(modality(self.state.task).family.dataset)
         self.table_button.setVisible(modality(self.state.task).accepts_tables)
@@ -98,7 +100,11 @@ class DataPage(QWizardPage):
     @Slot()
     def rescan(self) -> None:
         folder = self.folder.text().strip()
-        if not folder or self.jobs.is_busy():
+        if not folder:
+            return
+        if self.jobs.is_busy():
+            self._stale = True
+            self.jobs.stop()
             return
         self.state.report = None
         self.report_view.setPlainText("Checking…")
@@ -107,8 +113,17 @@ class DataPage(QWizardPage):
         self.jobs.start(lazy_job(scan, Scan(folder, self.state.task, split)), "Checking…")
         self.completeChanged.emit()
 
+    @Slot(bool)
+    def _busy_changed(self, busy: bool) -> None:
+        if not busy and self._stale:
+            self._stale = False
+            self.rescan()
+        self.completeChanged.emit()
+
     @Slot(object, float)
     def _scanned(self, report: AnyReport, _elapsed: float) -> None:
+        if self._stale:
+            return  # a check of what the page showed before: another one follows
         self.state.report = report
         lines = [report.summary(evaluating=self.state.evaluate_only)]
         if report.skipped:

@@ -37,8 +37,7 @@ class ModelPage(QWizardPage):
         self.form.addRow(self.explain)
 
     def initializePage(self) -> None:
-        self.picker.task = self.state.task
-        self.picker.refresh(self.state.model)
+        self.picker.show_task(self.state.task, self.state.model_or_default())
         if self.state.evaluate_only:
             self.setSubTitle("The model to evaluate on the chosen folder.")
             return

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
+from fmstudio.core.catalog import default_model
 from fmstudio.core.classify.scan import DatasetReport
 from fmstudio.core.config import Settings
 from fmstudio.core.data.report import ScanReport
@@ -54,6 +55,20 @@ class WizardState:
     """The model being retrained: the Evaluate page compares the new one with it."""
     keep_validation: list[str] = field(default_factory=list)
     """The previous model's validation files (relative): a retrain validates on them again."""
+
+    def choose_task(self, task: str) -> None:
+        """A new task drops the model chosen for the previous one."""
+        if task != self.task:
+            self.task, self.model = task, ""
+
+    def model_or_default(self) -> str:
+        """The model chosen so far; else, to evaluate, the task's tab's model; to train, the
+        task's default base."""
+        if self.model:
+            return self.model
+        if self.evaluate_only:
+            return self.settings.model(self.task)
+        return default_model(self.task)
 
     def train_spec(self) -> TrainSpec:
         """The run the pages describe, saving into a fresh staging folder."""

@@ -60,7 +60,9 @@ class FineTuneWizard(QWizard):
         )
         self.setWindowTitle("Evaluate a model" if self.state.evaluate_only else "Fine-tune a model")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
-        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        # After Save nothing is left to go back to; a measured model can be measured again on
+        # another folder, or another model on this one.
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, not self.state.evaluate_only)
         self.resize(980, 720)
         self.data_page = DataPage(self.state)
         self.model_page = ModelPage(self.state)

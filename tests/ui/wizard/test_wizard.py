@@ -265,3 +265,44 @@ def test_a_stopped_run_resumes_or_keeps_its_best_epoch(
     assert wizard.currentId() == EVALUATE
     wizard.reject()
     assert not any(paths.models_dir().glob("*unsaved*")), "unsaved model or checkpoint left"
+
+
+def test_a_new_task_brings_its_own_base_model(qtbot, image_folder: Path, text_folder: Path) -> None:
+    """Speech → Ctrl+T → Image kept whisper-tiny.en as the base; training then failed."""
+    wizard = open_wizard(qtbot, "speech")
+    assert wizard.state.model_or_default() == "whisper-tiny.en"
+    wizard.data_page.task.setCurrentIndex(wizard.data_page.task.findData("image"))
+    wizard.data_page.set_folder(str(image_folder))
+    qtbot.waitUntil(wizard.data_page.isComplete, timeout=30_000)
+    wizard.next()
+    assert wizard.model_page.picker.model_name() == "efficientnet_lite0"
+    wizard.back()
+    wizard.data_page.task.setCurrentIndex(wizard.data_page.task.findData("text"))
+    wizard.data_page.set_folder(str(text_folder))
+    qtbot.waitUntil(wizard.data_page.isComplete, timeout=30_000)
+    wizard.next()
+    assert wizard.model_page.picker.task == "text"
+    assert wizard.model_page.picker.model_name() == "all-MiniLM-L6-v2"
+
+
+def test_evaluate_only_follows_the_task_and_can_go_back(
+    qtbot, tiny_image_base: Path, image_folder: Path
+) -> None:
+    """Models → Evaluate from the Speech tab with Task set to Image measured whisper-tiny.en;
+    its result page had no Back."""
+    spec = TrainSpec("image", str(image_folder), "pets", base=str(tiny_image_base), mode="head")
+    run_to_end(fine_tune(spec))
+    wizard = open_wizard(qtbot, "speech", evaluate="whisper-tiny.en")
+    wizard.state.settings.remember_model("image", "pets")
+    wizard.data_page.task.setCurrentIndex(wizard.data_page.task.findData("image"))
+    wizard.data_page.set_folder(str(image_folder))
+    qtbot.waitUntil(wizard.data_page.isComplete, timeout=30_000)
+    wizard.next()
+    assert wizard.model_page.picker.model_name() == "pets"
+    wizard.next()
+    qtbot.waitUntil(wizard.evaluate_page.isComplete, timeout=60_000)
+    assert wizard.currentId() == EVALUATE
+    back = wizard.button(QWizard.WizardButton.BackButton)
+    assert back.isVisible() and back.isEnabled()
+    back.click()
+    assert wizard.currentId() != EVALUATE
