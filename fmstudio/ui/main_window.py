@@ -29,6 +29,7 @@ from fmstudio.ui.dialogs import AboutDialog, ModelLibraryDialog
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.menus import SEPARATOR, Entry, build_menus
 from fmstudio.ui.tabs.base import Tab
+from fmstudio.ui.widgets.shortcuts import WindowKeysFirst
 from fmstudio.ui.workflows import Workflows
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,9 @@ class MainWindow(QMainWindow):
         for tab in self.tabs_by_key.values():
             tab.train_requested.connect(self.workflows.train_on)
         self._build_menus()
+        app = QApplication.instance()
+        if app is not None:  # the window's Ctrl+E works with the focus in a Model box
+            app.installEventFilter(WindowKeysFirst(self))
         self._restore()
         self.device_jobs = JobController(self)
         self.device_jobs.done.connect(self._on_device)
