@@ -3,6 +3,7 @@ its files without loading it (the language menu fills before any model is loaded
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from fmstudio.core import catalog
@@ -117,6 +118,11 @@ MULTILINGUAL_VOCABULARY = 51865
 
 
 def _vocabulary_size(folder: Path) -> int:
+    """Tokens in a CTranslate2 Whisper's vocabulary: a .txt (older converters, the bundled
+    tiny.en) or a .json list (the converter that saves fine-tuned models)."""
+    listed = folder / "vocabulary.json"
+    if listed.is_file():
+        return len(json.loads(listed.read_text(encoding="utf-8")))
     with (folder / "vocabulary.txt").open("rb") as f:
         return sum(1 for _ in f)
 
@@ -142,6 +148,6 @@ def model_languages(name: str) -> tuple[str, ...]:
             english = name.endswith(".en")
         else:
             english = _vocabulary_size(folder) < MULTILINGUAL_VOCABULARY
-    except (ModelUnavailableError, OSError):
+    except (ModelUnavailableError, OSError, ValueError):
         english = name.endswith(".en")
     return ("en",) if english else tuple(NAMES)

@@ -45,7 +45,9 @@ def load_whisper(source: str, name: str, device: str = "cpu") -> SpeechModel:
         return WhisperModel(source, device=kind, device_index=index, compute_type=compute)
 
     model = load_folder_or_hub(name, source, _load, "speech model")
-    english_only = name.endswith(".en") or not getattr(model, "is_multilingual", True)
+    # faster-whisper keeps CTranslate2's model as `.model`; its flag comes from the model's
+    # own vocabulary, so a model fine-tuned from tiny.en under any name is English-only.
+    english_only = name.endswith(".en") or not model.model.is_multilingual
     where = f"{kind}:{index}" if kind == "cuda" else kind
     return SpeechModel(name, model, where, english_only)
 

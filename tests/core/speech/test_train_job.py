@@ -14,6 +14,7 @@ from fmstudio.core.data.audio import load_audio
 from fmstudio.core.errors import Cancelled, FmError
 from fmstudio.core.events import CancelToken, Event, Log, run_to_end
 from fmstudio.core.speech.ct2_file import read_variables
+from fmstudio.core.speech.languages import model_languages
 from fmstudio.core.speech.train_job import fine_tune_speech
 from fmstudio.core.speech.whisper_torch import greedy_decode, load_trainable, log_mel
 from fmstudio.core.train.events import EpochMetrics
@@ -99,6 +100,8 @@ def test_a_tiny_whisper_trains_saves_for_faster_whisper_and_trains_further(
     assert result.after is not None and result.after.n == 1
     assert "tiny-speech" in [e.name for e in catalog.list_models("speech")]
     loaded = loading.load("tiny-speech", "speech")
+    # Fine-tuned from an English-only Whisper, it is English-only whatever its name says.
+    assert loaded.english_only and model_languages("tiny-speech") == ("en",)
     segments, _ = loaded.model.transcribe(load_audio(clip_folder / "clip00.wav"))
     list(segments)  # decodes without error, whatever a 2-epoch tiny model says
     again = load_trainable(str(folder))
