@@ -68,5 +68,7 @@ class Playback:
     """Play part of a transcript's decoded 16 kHz audio."""
 
     samples: Any = field(repr=False)
+    """The decoded samples, or the file's path (decoded on the worker) when they were not
+    kept: a transcript restored from an earlier session."""
     start: float = 0.0
     end: float = 0.0

@@ -40,6 +40,19 @@ class Segment:
             ]
         return data
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Segment:
+        words = tuple(
+            Word(float(w["start"]), float(w["end"]), str(w["text"])) for w in data.get("words", ())
+        )
+        return cls(
+            float(data["start"]),
+            float(data["end"]),
+            str(data["text"]),
+            str(data.get("speaker", "")),
+            words,
+        )
+
 
 @dataclass
 class Transcript:
@@ -78,6 +91,20 @@ class Transcript:
             "error": self.error,
         }
         return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Transcript:
+        """The transcript `to_json` wrote (without its audio, which is not kept)."""
+        probability = data.get("language_probability")
+        return cls(
+            str(data["path"]),
+            str(data.get("text", "")),
+            data.get("language"),
+            float(data.get("duration", 0.0)),
+            [Segment.from_json(s) for s in data.get("segments", ())],
+            data.get("error"),
+            language_probability=None if probability is None else float(probability),
+        )
 
 
 @dataclass(frozen=True)

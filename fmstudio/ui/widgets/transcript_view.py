@@ -135,10 +135,12 @@ class TranscriptView(QWidget):
     @Slot(int, int)
     def _play_row(self, row: int, _column: int) -> None:
         """Play the clicked segment from the audio the transcribe job kept (on the worker)."""
-        if self.transcript is None or self.transcript.audio is None:
+        if self.transcript is None or not self.transcript.ok:
             return
         segment = self.segments.segments()[row]
-        self._next_play = Playback(self.transcript.audio, segment.start, segment.end)
+        audio = self.transcript.audio
+        source = audio if audio is not None else self.transcript.path
+        self._next_play = Playback(source, segment.start, segment.end)
         if self.player.is_busy():
             self.player.stop()  # the next segment starts once this one has stopped
         else:

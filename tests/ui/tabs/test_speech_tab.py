@@ -234,3 +234,28 @@ def test_german_is_detected_with_whisper_base(qtbot, tab: SpeechTab, tmp_path: P
     assert transcript.ok and transcript.language == "de"
     assert "German (de), detected" in tab.view.info.text()
     assert "morgen" in transcript.text.lower()
+
+
+def test_transcripts_and_corrections_outlive_the_window(
+    qtbot, tab: SpeechTab, speech_wav, shown_tab
+) -> None:
+    """Corrected segments were lost on Ctrl+Q: the Transcripts list came back empty."""
+    drop(tab.drop_area, [speech_wav[0]])
+    qtbot.waitUntil(lambda: not tab.is_busy() and tab.view.segments.rowCount() > 0, timeout=60_000)
+    tab.view.segments.item(0, TEXT).setText("Corrected by hand")
+    tab.shutdown()  # what closing the window does, with the edit still in the view
+
+    again = shown_tab(SpeechTab, height=650)
+    assert again.files.transcripts.count() == 1
+    assert again.view.edited() is not None
+    assert again.view.edited().segments[0].text == "Corrected by hand"
+    assert again.view.edited().path == str(speech_wav[0])
+
+
+def test_an_unreadable_kept_session_opens_an_empty_tab(qtbot, shown_tab) -> None:
+    from fmstudio.core.speech.session import session_file
+
+    session_file().parent.mkdir(parents=True, exist_ok=True)
+    session_file().write_text("{not json", encoding="utf-8")
+    fresh = shown_tab(SpeechTab, height=650)
+    assert fresh.files.transcripts.count() == 0

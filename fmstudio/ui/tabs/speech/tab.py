@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from fmstudio.core.config import Settings
 from fmstudio.core.events import Partial
 from fmstudio.core.modalities import SPEECH
+from fmstudio.core.speech.session import load_session, save_session
 from fmstudio.core.speech.transcripts import Recording, Segment, Transcript
 from fmstudio.core.speech.writers import FORMATS, write_all
 from fmstudio.ui.tabs.base import Tab
@@ -82,6 +83,7 @@ class SpeechTab(Tab):
         add_shortcut(self, "Stop", "Esc", self.stop)
         self.files.add_button.clicked.connect(self.open_files)
         self.status.say("Ready. Press Record, or drop audio files.")
+        self._add(load_session(), keep=False)
 
     def _wire(self) -> None:
         self.record.recording_started.connect(self._new_transcript)
@@ -157,8 +159,9 @@ class SpeechTab(Tab):
 
     def _keep_edits(self) -> None:
         edited = self.view.edited()
-        if edited is not None and self._shown >= 0:
-            self.files.transcripts.transcripts[self._shown] = edited
+        kept = self.files.transcripts.transcripts
+        if edited is not None and self._shown >= 0 and edited != kept[self._shown]:
+            kept[self._shown] = edited
 
     @Slot(int)
     def _pick(self, row: int) -> None:
@@ -173,12 +176,14 @@ class SpeechTab(Tab):
             self.view.clear()
             self.status.say(f"{Path(transcript.path).name}: {transcript.error}")
 
-    def _add(self, transcripts: list[Transcript]) -> None:
+    def _add(self, transcripts: list[Transcript], keep: bool = True) -> None:
         for transcript in transcripts:
             self.files.transcripts.add(transcript)
         row = self.files.transcripts.last_good_row()
         self.files.transcripts.setCurrentRow(row)
         self._pick(row)  # when the row was current already, no signal shows it
+        if keep:
+            self._keep()
 
     @Slot(object)
     def _segments(self, event: Partial[Segment]) -> None:
@@ -263,7 +268,16 @@ class SpeechTab(Tab):
         self.status.say(f"Exported {len(written)} transcripts to {folder}.")
         return written
 
+    def _keep(self) -> None:
+        """Keep the transcripts, corrections included, for the next session."""
+        self._keep_edits()
+        try:
+            save_session(self.files.transcripts.transcripts)
+        except OSError as exc:
+            self.status.say(f"Could not keep the transcripts: {exc.strerror or exc}")
+
     def shutdown(self, timeout_ms: int = 30_000) -> None:
+        self._keep()
         self.record.shutdown(timeout_ms)
         self.files.shutdown(timeout_ms)
         self.view.shutdown(timeout_ms)
