@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEventLoop, QSettings, QThread, QTimer, QUrl, Slot
+from PySide6.QtCore import QByteArray, QEventLoop, QSettings, Qt, QThread, QTimer, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -29,6 +29,7 @@ from fmstudio.ui.dialogs import AboutDialog, ModelLibraryDialog
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.menus import SEPARATOR, Entry, build_menus
 from fmstudio.ui.tabs.base import Tab
+from fmstudio.ui.widgets.confirm import confirm_losing
 from fmstudio.ui.widgets.shortcuts import WindowKeysFirst
 from fmstudio.ui.workflows import Workflows
 
@@ -106,7 +107,7 @@ class MainWindow(QMainWindow):
                             "Add a whole folder to the current tab",
                         ),
                         SEPARATOR,
-                        Entry("&Quit", self.close, QKeySequence.StandardKey.Quit),
+                        Entry("&Quit", self.close, "Ctrl+Q"),
                     ],
                 ),
                 (
@@ -134,6 +135,8 @@ class MainWindow(QMainWindow):
             ],
         )
         self.open_action = actions["&Open…"]
+        # Quit works from the wizard's window too (it asks before losing a run).
+        actions["&Quit"].setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         for i, key in enumerate(self.tabs_by_key, start=1):
             action = QAction(self)
             action.setShortcut(f"Ctrl+{i}")
@@ -246,6 +249,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._closing:
             event.ignore()  # a second click while the jobs stop: the first close goes on
+            return
+        unsaved = self.workflows.unsaved_work()
+        if unsaved and not confirm_losing(self, unsaved, "Quit"):
+            event.ignore()
             return
         self._closing = True
         window_settings().setValue("geometry", self.saveGeometry())

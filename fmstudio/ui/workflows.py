@@ -108,6 +108,10 @@ class Workflows(QObject):
 
         if self.wizard is not None and self.wizard.isVisible():
             self.wizard.close()  # one wizard at a time: its jobs stop, its staging goes
+            if self.wizard.isVisible():  # the user kept its run going
+                self.wizard.raise_()
+                self.wizard.activateWindow()
+                return self.wizard
         task = task or self.wizard_task()
         wizard = FineTuneWizard(self.settings, task, evaluate_model, self.window, **preset)
         wizard.model_saved.connect(self.model_saved)
@@ -123,6 +127,12 @@ class Workflows(QObject):
         for key, tab in self.tabs.items():
             tab.model_picker.refresh(name if key == task else "")
         self.status.emit(f"Saved {name} to the model library")
+
+    def unsaved_work(self) -> str | None:
+        """What closing now would lose (a run training, a trained model not saved), or None."""
+        if self.wizard is None or not self.wizard.isVisible():
+            return None
+        return self.wizard.unsaved_work()
 
     def shutdown(self) -> None:
         if self.wizard is not None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QWidget, QWizard
 from fmstudio.core.config import Settings
 from fmstudio.core.modalities import trainable_tasks
 from fmstudio.core.train.spec import TrainSpec
+from fmstudio.ui.widgets.confirm import confirm_losing
 from fmstudio.ui.wizard.data_page import DataPage
 from fmstudio.ui.wizard.evaluate_page import EvaluatePage
 from fmstudio.ui.wizard.model_page import ModelPage
@@ -95,6 +96,23 @@ class FineTuneWizard(QWizard):
             return {DATA: MODEL, MODEL: EVALUATE}.get(current, -1)
         return current + 1 if current < SAVE else -1
 
+    def unsaved_work(self) -> str | None:
+        """What closing the wizard now would lose, in words, or None."""
+        if self.train_page.jobs.is_busy():
+            return "A model is training in the fine-tuning wizard; closing stops it."
+        if self.state.staging is not None and self.state.trained is not None:
+            return "The model trained in the wizard is not saved yet; closing throws it away."
+        return None
+
+    def _may_close(self) -> bool:
+        unsaved = self.unsaved_work()
+        return unsaved is None or confirm_losing(self, unsaved, "Close")
+
+    def reject(self) -> None:
+        """Cancel and Esc ask first when a run or an unsaved model would be lost."""
+        if self._may_close():
+            super().reject()
+
     def shutdown(self) -> None:
         """Stop every running job and wait for it, then drop what was not saved."""
         self.train_page.gate.resume()
@@ -110,5 +128,8 @@ class FineTuneWizard(QWizard):
             self.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.isVisible() and not self._may_close():
+            event.ignore()
+            return
         self.shutdown()
         super().closeEvent(event)

@@ -306,3 +306,36 @@ def test_evaluate_only_follows_the_task_and_can_go_back(
     assert back.isVisible() and back.isEnabled()
     back.click()
     assert wizard.currentId() != EVALUATE
+
+
+def test_quitting_during_training_asks_and_no_keeps_the_run(
+    qtbot, tiny_image_base: Path, image_folder: Path, questions
+) -> None:
+    """The main window's × quit at once during training, and the run was lost; Ctrl+Q did
+    nothing while the wizard was the active window."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from fmstudio.ui.main_window import MainWindow
+    from tests.ui.test_shortcuts import press
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(window.device_known, timeout=30_000)
+    wizard = window.workflows.open_wizard(None, task="image")
+    to_training(qtbot, wizard, image_folder, tiny_image_base, epochs=1000, patience=0)
+    page = wizard.train_page
+    qtbot.waitUntil(lambda: len(page.curves.history.steps) > 1, timeout=60_000)
+
+    questions.answer = QMessageBox.StandardButton.No
+    wizard.activateWindow()
+    press(wizard, "Ctrl+Q")  # Quit from the wizard's window reaches the main window
+    assert len(questions) == 1 and "training" in questions[0]
+    window.close()
+    assert len(questions) == 2 and window.isVisible() and page.jobs.is_busy()
+    wizard.reject()  # Cancel asks too
+    assert len(questions) == 3 and wizard.isVisible() and page.jobs.is_busy()
+
+    questions.answer = QMessageBox.StandardButton.Yes
+    window.close()
+    assert not window.isVisible() and not page.jobs.is_busy()
