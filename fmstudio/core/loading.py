@@ -104,3 +104,26 @@ def forget(folder: Path) -> None:
             del _cache[key]
         for key in [k for k in _loading if k[0] == location]:
             del _loading[key]
+
+
+def is_loaded(name: str, task: str, device: str = "cpu") -> bool:
+    """Whether `name` is loaded and kept for `task` on `device` (a drop would find it)."""
+    key = (_identity(resolve(name, task)), task, device)
+    with _cache_lock:
+        return key in _cache
+
+
+def preload(name: str, task: str, device: str = "auto") -> Future[Any]:
+    """Start loading `name` now, in the background, so that the first drop finds it ready:
+    a tab calls this when it is shown or a model is chosen. Only models that need no
+    network are loaded (no download starts by itself); a failure waits for the job that
+    needs the model to report it."""
+
+    def load() -> Any:
+        resolve_device = import_target("fmstudio.core.devices:resolve_device")  # torch
+        entry = resolve(name, task)
+        if entry.problem or entry.availability() != "offline":
+            return None
+        return cached_load(name, task, resolve_device(device))
+
+    return in_background(load, f"preload {name}")

@@ -12,6 +12,7 @@ when it runs.
 from __future__ import annotations
 
 import importlib
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -296,8 +297,16 @@ def modality(task: str) -> Modality:
         raise ValueError(f"unknown task {task!r}; choose one of {', '.join(tasks())}") from None
 
 
+_importing = threading.RLock()
+"""One lazy import at a time: two threads importing torchvision at once (a tab preloading
+its model while a drop starts the job) made one of them fail with "partially initialized
+module" (CPython's per-module locks do not cover a package's import cycles)."""
+
+
 def import_target(dotted: str) -> Any:
-    """The object a table entry names: `package.module:attribute`, or a module."""
+    """The object a table entry names: `package.module:attribute`, or a module. Imported
+    under one process-wide lock (see `_importing`)."""
     module_name, _, attribute = dotted.partition(":")
-    module = importlib.import_module(module_name)
+    with _importing:
+        module = importlib.import_module(module_name)
     return getattr(module, attribute) if attribute else module

@@ -150,6 +150,12 @@ def check(module: nn.Module, example: Sequence[torch.Tensor], got: np.ndarray, t
     return largest_difference(expected, got)
 
 
+def none_cached() -> bool:
+    """No graph was made yet on this machine: the first load converts (tens of seconds)."""
+    folder = paths.cache_dir() / "onnx"
+    return not folder.is_dir() or not any(folder.glob("*.onnx"))
+
+
 def cache_path(digest: str) -> Path:
     return paths.cache_dir() / "onnx" / f"{digest}.onnx"
 

@@ -16,6 +16,7 @@ from fmstudio.core.data.thumbnail import Thumbnail
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import InputFileError
 from fmstudio.core.events import Activity, CancelToken, EtaTracker, Event, Partial, Runtime
+from fmstudio.core.export import graphs
 from fmstudio.core.image.models import ImageClassifier
 from fmstudio.core.image.requests import ClassifyImages
 from fmstudio.core.image.transforms import to_tensor
@@ -106,8 +107,9 @@ def _classifier(
     if isinstance(request.model, ImageClassifier):
         return request.model
     name = request.model or IMAGE.default_model
-    yield Activity(f"Loading {name}…")
-    loaded: ImageClassifier = loading.cached_load(
-        name, "image", resolve_device(request.device), cancel
-    )
+    device = resolve_device(request.device)
+    converts = device == "cpu" and graphs.fast_paths_wanted() and graphs.none_cached()
+    once = " and converting it for ONNX Runtime, once (up to a minute)" if converts else ""
+    yield Activity(f"Loading {name}{once}…")
+    loaded: ImageClassifier = loading.cached_load(name, "image", device, cancel)
     return loaded

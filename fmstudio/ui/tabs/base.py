@@ -8,9 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from fmstudio.core.config import Settings
+from fmstudio.core.loading import preload
 from fmstudio.core.modalities import Modality
 from fmstudio.ui.widgets.model_picker import ModelPicker
 
@@ -29,6 +31,19 @@ class Tab(QWidget):
     modality: Modality
     settings: Settings
     model_picker: ModelPicker
+
+    def device_choice(self) -> str:
+        """The device the tab's next job asks for ("auto", "cpu", "cuda"…)."""
+        return self.settings.device
+
+    def preload(self) -> None:
+        """Load the chosen model in the background, so the first drop finds it ready."""
+        model = self.model_picker.model_name() or self.modality.default_model
+        preload(model, self.modality.task, self.device_choice())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.preload()
 
     def open_files(self) -> None:
         """File > Open… for this tab: remembers the folder, then hands the files on."""

@@ -171,6 +171,11 @@ class ClassifyTab(Tab):
         ready = self.controls.model_changed()
         if not self.is_busy():
             self.status.say(ready)
+        if self.isVisible():
+            self.preload()
+
+    def device_choice(self) -> str:
+        return self.controls.device.currentText()
 
     @Slot(list, bool)
     def _inputs_given(self, paths: list[str], reveal: bool) -> None:

@@ -192,3 +192,14 @@ def test_chinese_labels_switch_to_the_multilingual_encoder_and_say_so(qtbot, tab
     assert [r.top.label for r in tab.table.results()] == ["体育", "政治", "电影"]
     said = tab.status.text()
     assert said.startswith("3 documents classified") and "using use-multilingual" in said
+
+
+def test_showing_a_tab_loads_its_model_before_the_first_drop(qtbot, shown_tab, monkeypatch) -> None:
+    """The first drop waited for the model to load (7 s for text, 31 s for speech)."""
+    from fmstudio.core import loading
+
+    monkeypatch.setattr(loading, "_cache", {})
+    monkeypatch.setattr(loading, "_loading", {})
+    assert not loading.is_loaded("all-MiniLM-L6-v2", "text", "cpu")
+    shown_tab(TextTab)
+    qtbot.waitUntil(lambda: loading.is_loaded("all-MiniLM-L6-v2", "text", "cpu"), timeout=60_000)
