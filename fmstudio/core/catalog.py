@@ -16,6 +16,7 @@ from typing import Any
 from fmstudio.core import paths
 from fmstudio.core.errors import ModelUnavailableError
 from fmstudio.core.modalities import modality, tasks
+from fmstudio.core.wording import plural
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,7 @@ def _made_of(meta: dict[str, Any]) -> str:
     if modality(str(meta.get("task"))).transcribes:
         wer = (meta.get("metrics") or {}).get("wer_after")
         return f"held-out WER {wer:.1%}" if isinstance(wer, float) else "trained on your clips"
-    return f"{len(meta.get('classes') or [])} classes"
+    return plural(len(meta.get("classes") or []), "class")
 
 
 def list_models(task: str | None = None) -> list[ModelEntry]:

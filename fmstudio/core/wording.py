@@ -6,7 +6,10 @@ from collections.abc import Mapping
 
 
 def plural(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+    """`1 class`, `3 classes`, `0 epochs`: a count and its noun, agreeing."""
+    if n == 1:
+        return f"{n} {noun}"
+    return f"{n} {noun}{'es' if noun.endswith(('s', 'x', 'sh')) else 's'}"
 
 
 def format_counts(counts: Mapping[str, int]) -> str:

@@ -139,9 +139,9 @@ class JobController(QObject):
             self.progress.emit(event)
         elif isinstance(event, Partial):
             self.partial.emit(event)
+        elif isinstance(event, Runtime):  # shown once, beside the device, not as a line too
+            self.runtime.emit(event)
         elif isinstance(event, Log):
-            if isinstance(event, Runtime):
-                self.runtime.emit(event)
             self.log.emit(event.message)
             self.logged.emit(event)
         else:

@@ -60,11 +60,14 @@ class MainWindow(QMainWindow):
         self.tabs_by_key = build_tabs(self.settings)
         self.tab_widget = QTabWidget()
         self.tab_widget.setDocumentMode(True)
+        self.runtimes: dict[str, Runtime] = {}
+        """How each tab's last job computed: the label shows the current tab's only."""
         for key, tab in self.tabs_by_key.items():
             self.tab_widget.addTab(tab, modality(key).title)
             tab.status_message.connect(self._show_status)
-            tab.runtime_message.connect(self._show_runtime)
+            tab.runtime_message.connect(lambda event, key=key: self._keep_runtime(key, event))
         self.setCentralWidget(self.tab_widget)
+        self.tab_widget.currentChanged.connect(self._show_runtime)
         self.device_label = QLabel(f"Device: {self.device_text}")
         self.device_label.setToolTip("The compute device jobs run on (set per job in each tab)")
         self.runtime_label = QLabel("")
@@ -185,14 +188,23 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().clearMessage()
 
-    @Slot(object)
-    def _show_runtime(self, event: Runtime) -> None:
-        """`Running on ONNX Runtime on CPU`: the path in short, the reasons in the tooltip."""
-        self.runtime_label.setText(f"Running on {event.path}")
+    def _keep_runtime(self, key: str, event: Runtime) -> None:
+        self.runtimes[key] = event
+        if key == self.current_key():
+            self._show_runtime()
+
+    @Slot()
+    def _show_runtime(self) -> None:
+        """`Running on ONNX Runtime on CPU` for the tab shown (nothing where its jobs have not
+        said): the path in short, the reasons in the tooltip."""
+        event = self.runtimes.get(self.current_key())
+        self.runtime_label.setText(f"Running on {event.path}" if event else "")
         self.runtime_label.setToolTip(
-            f"{event.message}.\nHow the last classification computed: the fastest path that gives "
+            f"{event.message}.\nHow this tab's last job computed: the fastest path that gives "
             "the same answers as plain PyTorch on this device. FMSTUDIO_RUNTIME=torch turns "
             "the faster paths off."
+            if event
+            else ""
         )
 
     @Slot()

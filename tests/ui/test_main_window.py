@@ -149,6 +149,12 @@ def test_status_bar_shows_how_the_last_job_computed(qtbot, photo_like_image: Pat
     qtbot.waitUntil(lambda: tab.table.model.rowCount() == 1 and not tab.is_busy(), timeout=60_000)
     assert window.runtime_label.text() == "Running on ONNX Runtime on CPU"
     assert "same answers as plain PyTorch" in window.runtime_label.toolTip()
+    # Said once, beside the device: not in the tab's status line or its summary as well
+    assert "Running on" not in tab.status.text()
+    window.show_tab("speech")  # its jobs have said nothing: the image tab's path is not its
+    assert window.runtime_label.text() == ""
+    window.show_tab("image")
+    assert window.runtime_label.text() == "Running on ONNX Runtime on CPU"
     window.close()
 
 

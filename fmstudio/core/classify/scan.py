@@ -23,6 +23,7 @@ from fmstudio.core.errors import InputFileError
 from fmstudio.core.events import Activity, CancelToken, Event
 from fmstudio.core.modalities import import_target, modality
 from fmstudio.core.requests import Scan
+from fmstudio.core.wording import plural
 
 IMBALANCE_RATIO = 3.0
 
@@ -86,15 +87,15 @@ class DatasetReport:
         counts = ", ".join(f"{k} {v}" for k, v in self.counts().items())
         if evaluating:
             n = len(self.val) if self.split == "folders" else len(self.train) + len(self.val)
-            head = f"{len(self.classes)} classes, {n} examples to evaluate"
+            head = f"{plural(len(self.classes), 'class')}, {plural(n, 'example')} to evaluate"
             if self.split == "folders":
                 head += " (the val/ or test/ folder)"
             else:
                 head += f": {counts}"
         else:
             head = (
-                f"{len(self.classes)} classes, {len(self.train)} training and {len(self.val)} "
-                f"validation examples ({self.split} split): {counts}"
+                f"{plural(len(self.classes), 'class')}, {len(self.train)} training and "
+                f"{plural(len(self.val), 'validation example')} ({self.split} split): {counts}"
             )
         lines = [head]
         if self.skipped:

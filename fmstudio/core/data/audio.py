@@ -19,6 +19,13 @@ if TYPE_CHECKING:
 SAMPLE_RATE = 16_000
 
 
+def _reason(exc: Exception) -> str:
+    """FFmpeg's own words, lower-case, without its error number or the path again: "invalid
+    data found when processing input", not "InvalidDataError: [Errno 1094995529] …"."""
+    said = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return said[:1].lower() + said[1:]
+
+
 def load_audio(path: str | Path) -> np.ndarray:
     """Mono float32 samples at 16 kHz, resampled by PyAV (libswresample)."""
     path = Path(path)
@@ -29,9 +36,7 @@ def load_audio(path: str | Path) -> np.ndarray:
     try:
         samples = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
     except Exception as exc:  # PyAV raises its own error types for every kind of bad input
-        raise InputFileError(
-            path, f"not a readable audio file ({type(exc).__name__}: {exc})"
-        ) from exc
+        raise InputFileError(path, f"not a readable audio file ({_reason(exc)})") from exc
     if samples.size == 0:
         raise InputFileError(path, "no audio in the file (truncated or empty stream)")
     return np.asarray(samples, dtype=np.float32)

@@ -29,6 +29,7 @@ from fmstudio.core.train.events import NAMES, EpochMetrics, StepMetrics, figure
 from fmstudio.core.train.objectives import LOSS, Classification, Decider, Objective, Validation
 from fmstudio.core.train.schedule import length_grouped_batches, make_optimizer, warmup_cosine
 from fmstudio.core.train.spec import TrainSpec
+from fmstudio.core.wording import plural
 
 STEP_EVENT_INTERVAL_S = 0.05
 """Fast steps (a head on cached features) are merged so that at most ~20 step events a
@@ -353,7 +354,7 @@ class _Fit:
         """Say how the run ended, then load the best weights and predict the validation set."""
         phase, result = self.config.phase, self.result
         if result.finished_on_request:
-            yield Log(f"{phase}: finished on request after {len(result.history)} epochs")
+            yield Log(f"{phase}: finished on request after {plural(len(result.history), 'epoch')}")
         if self.best_state is not None and result.best_epoch == 0:
             yield Log(f"{phase}: no epoch beat the starting weights on validation; keeping them")
         elif result.best_epoch:
@@ -361,7 +362,7 @@ class _Fit:
         if result.stopped_early:
             yield Log(
                 f"{phase}: stopped early, validation did not improve for "
-                f"{self.config.patience} epochs; keeping epoch {result.best_epoch}"
+                f"{plural(self.config.patience, 'epoch')}; keeping epoch {result.best_epoch}"
             )
         if self.best_state is not None:
             self.model.load_state_dict(self.best_state)

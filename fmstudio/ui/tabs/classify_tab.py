@@ -237,9 +237,10 @@ class ClassifyTab(Tab):
 
     def _summarise(self, result: list[ItemResult], elapsed_s: float) -> None:
         failed = sum(not r.ok for r in result)
-        rate = len(result) / elapsed_s if elapsed_s > 0 else 0.0
-        done = self.modality.count(len(result) - failed)
-        text = f"{done} classified in {elapsed_s:.1f} s ({rate:.1f}/s)"
+        good = len(result) - failed
+        text = f"{self.modality.count(good)} classified in {elapsed_s:.1f} s"
+        if good > 1 and elapsed_s > 0:
+            text += f" ({good / elapsed_s:.1f}/s)"  # a rate of one, or of none, says nothing
         text += f"; {failed} failed (see the red rows)." if failed else "."
         self.status.say(self.status.with_notes(text))
 

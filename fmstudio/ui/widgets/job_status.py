@@ -101,6 +101,21 @@ class JobStatus(QWidget):
         self.bar.setFormat("Done")
         self.say(f"Done in {elapsed_s:.1f} s.")
 
+    def relabel(self, label: str) -> None:
+        """The running job moved on to another phase (a recording is being transcribed): the
+        bar and the line say the new one, and nothing says the old one any more."""
+        self._label = label
+        self._transient = False
+        self.bar.setFormat(label)
+        self.say(label)
+
+    def refuse(self, why: str) -> None:
+        """The job ran, but what it found cannot be used (a dataset with one class): the bar
+        says so instead of a full "Done"."""
+        self.bar.setValue(0)
+        self.bar.setFormat("Cannot be used")
+        self.say(why)
+
     @Slot(object)
     def _failed(self, exc: BaseException) -> None:
         self.bar.setFormat("Failed")

@@ -65,7 +65,8 @@ class DataPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.report_view, 1)
-        layout.addWidget(JobStatus(self.jobs))
+        self.status = JobStatus(self.jobs)
+        layout.addWidget(self.status)
         self._task_changed()
 
     @Slot()
@@ -118,6 +119,8 @@ class DataPage(QWizardPage):
         if not busy and self._stale:
             self._stale = False
             self.rescan()
+        elif not busy and self.state.report is not None and not self.isComplete():
+            self.status.refuse("This data cannot be used yet: the check above says why.")
         self.completeChanged.emit()
 
     @Slot(object, float)

@@ -37,8 +37,12 @@ def test_record_live_then_stop_shows_transcript(
     assert tab.record.record_button.isEnabled()
     qtbot.waitUntil(lambda: tab.view.live_view.toPlainText().strip() != "", timeout=30_000)
     assert tab.is_busy()  # live text arrived before Stop
+    assert tab.status.text() == ""  # no "Ready" beside "Recording…"
     tab.record.toggle()  # Stop
     assert tab.record.state is RecordState.FINISHING
+    # One line says what happens now, not "Recording…", "Stopping…" and "Ready" at once
+    assert tab.record.status.text() == "Transcribing the recording…"
+    assert tab.record.status.bar.format() == "Transcribing the recording…"
     qtbot.waitUntil(lambda: not tab.is_busy(), timeout=60_000)
     assert tab.record.state is RecordState.IDLE
     assert tab.files.recordings.count() == 1

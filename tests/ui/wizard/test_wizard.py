@@ -339,3 +339,20 @@ def test_quitting_during_training_asks_and_no_keeps_the_run(
     questions.answer = QMessageBox.StandardButton.Yes
     window.close()
     assert not window.isVisible() and not page.jobs.is_busy()
+
+
+def test_a_refused_dataset_does_not_show_a_done_bar(qtbot, tmp_path: Path) -> None:
+    """A dataset with one class showed a full blue "Done" bar beside its refusal."""
+    from PIL import Image
+
+    folder = tmp_path / "one-class" / "cats"
+    folder.mkdir(parents=True)
+    for i in range(4):
+        Image.new("RGB", (32, 32), (i * 40, 10, 10)).save(folder / f"{i}.png")
+    wizard = open_wizard(qtbot, "image")
+    wizard.data_page.set_folder(str(folder.parent))
+    qtbot.waitUntil(lambda: not wizard.data_page.jobs.is_busy(), timeout=30_000)
+    qtbot.waitUntil(lambda: wizard.data_page.state.report is not None, timeout=30_000)
+    status = wizard.data_page.status
+    assert status.bar.format() != "Done" and status.bar.value() == 0
+    assert "cannot be used" in status.text() and not wizard.data_page.isComplete()

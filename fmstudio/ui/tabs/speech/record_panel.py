@@ -117,6 +117,8 @@ class RecordPanel(QWidget):
         )
         self.input_device.setEnabled(state is RecordState.IDLE)
         self.status.setVisible(state in (RecordState.RECORDING, RecordState.FINISHING))
+        if state is RecordState.FINISHING:  # not "Recording…" through the final pass
+            self.status.relabel("Transcribing the recording…")
         self.state_changed.emit(state)
 
     @Slot()
@@ -156,7 +158,6 @@ class RecordPanel(QWidget):
         """Start recording, or stop the recording that runs (it is then transcribed)."""
         if self.state is RecordState.RECORDING:
             self._stop.set()
-            self.status.say("Stopping the recording…")
             self._set_state(RecordState.FINISHING)
         elif self.state is RecordState.IDLE:
             self.start()

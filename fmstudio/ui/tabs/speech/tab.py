@@ -148,6 +148,8 @@ class SpeechTab(Tab):
     @Slot(object)
     def _record_state(self, state: RecordState) -> None:
         self.files.blocked = state in (RecordState.RECORDING, RecordState.FINISHING)
+        if self.files.blocked:  # the recorder's own line says what happens; no stale "Ready"
+            self.status.say("")
         if state is RecordState.UNAVAILABLE:
             self.status.say(
                 f"Recording is off: {self.record.unavailable}. Drop audio files to transcribe them."
