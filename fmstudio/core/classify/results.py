@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -74,10 +74,12 @@ def results_to_json(results: Sequence[ItemResult]) -> str:
 
 
 def results_to_csv(results: Sequence[ItemResult]) -> str:
-    """One row per input: path, top label and score, the full ranking as label:score pairs."""
+    """One row per input: path, top label and score, the ranking as label:score pairs, and
+    for texts the text (a pasted one has no file to look in)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["path", "label", "score", "ranking", "error"])
+    texts = any(r.text or r.snippet for r in results)
+    writer.writerow(["path", "label", "score", "ranking", "error", *(["text"] if texts else [])])
     for r in results:
         top = r.top
         ranking = "; ".join(f"{p.label}:{p.score:.4f}" for p in r.predictions)
@@ -88,9 +90,15 @@ def results_to_csv(results: Sequence[ItemResult]) -> str:
                 f"{top.score:.6f}" if top else "",
                 ranking,
                 r.error or "",
+                *([r.text or r.snippet or ""] if texts else []),
             ]
         )
     return out.getvalue()
+
+
+def trimmed(results: Sequence[ItemResult], top_k: int) -> list[ItemResult]:
+    """The results with the `top_k` best predictions each: what the window shows."""
+    return [replace(r, predictions=tuple(r.predictions[:top_k])) for r in results]
 
 
 def export(results: Sequence[ItemResult], path: Path) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fmstudio.core.classify.results import ItemResult, export
+from fmstudio.core.classify.results import ItemResult, export, trimmed
 from fmstudio.core.classify.sort import SortOutcome
 from fmstudio.core.config import Settings
 from fmstudio.core.events import Partial
@@ -169,6 +169,7 @@ class ClassifyTab(Tab):
     def _model_changed(self) -> None:
         """The ready line names the model that is chosen, not the bundled one."""
         ready = self.controls.model_changed()
+        self.hint.setText(self.controls.hint)
         if not self.is_busy():
             self.status.say(ready)
         if self.isVisible():
@@ -274,7 +275,7 @@ class ClassifyTab(Tab):
 
     def export_to(self, target: Path) -> None:
         try:
-            export(self.table.results(), target)
+            export(trimmed(self.table.results(), self.top_k.value()), target)  # as shown
         except OSError as exc:
             self.status.say(f"Could not export to {target}: {exc.strerror or exc}")
             return
@@ -339,6 +340,7 @@ class ClassifyTab(Tab):
     def clear(self) -> None:
         self.controls.clear()
         self.curation.forget_results()
+        self.table.filter_edit.clear()  # a kept filter hid the rows a new run's summary named
         self.table.clear()
         self.bars.clear()
         self.hint.show()

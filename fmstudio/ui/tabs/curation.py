@@ -165,6 +165,9 @@ class Curation(QObject):
 
     def start_review(self, limit: int | None = None) -> bool:
         """Least sure first, by keyboard; asks for the dataset when none is chosen yet."""
+        if not any(r.ok for r in self.table.results()):  # before asking for a dataset folder
+            self.said.emit("Nothing to review yet: classify some files first.")
+            return False
         if self.dataset() is None:
             dialog = DatasetDialog(self.task, "", parent=self.owner)
             if not dialog.exec():

@@ -22,6 +22,12 @@ from fmstudio.core.text.requests import ClassifyTexts
 from fmstudio.ui.tabs.classify_controls import ClassifyControls
 from fmstudio.ui.tabs.classify_tab import ClassifyTab
 
+LABELS_HINT = "Type labels above, then drop"
+DROP_HINT = (
+    " text files or folders here (txt, md, html, csv, tsv, jsonl), use Add documents… "
+    "(Ctrl+O), or paste text below."
+)
+
 
 class TextControls(ClassifyControls):
     """The model row, the zero-shot labels and template, the text column of tables, and a box
@@ -31,11 +37,7 @@ class TextControls(ClassifyControls):
     detail_header = "Snippet"
 
     def __init__(self, settings: Settings) -> None:
-        hint = (
-            "Type labels above, then drop text files or folders here (txt, md, html, csv, tsv, "
-            "jsonl), use Add documents… (Ctrl+O), or paste text below."
-        )
-        super().__init__(settings, "text", "document", hint)
+        super().__init__(settings, "text", "document", LABELS_HINT + DROP_HINT)
         self.model_picker.setToolTip(
             "all-MiniLM-L6-v2 classifies zero-shot with your labels; a fine-tuned model "
             "uses its own classes"
@@ -89,9 +91,10 @@ class TextControls(ClassifyControls):
         zero_shot = is_zero_shot(model, "text")
         for widget in (self.labels, self.use_template, self.template):
             widget.setEnabled(zero_shot)
+        self.hint = (LABELS_HINT if zero_shot else "Drop") + DROP_HINT  # own classes: no labels
         if zero_shot:
             return "Ready. Type two or more labels, then drop or paste text."
-        return f"Ready: {model} uses its own classes; no labels needed."
+        return f"Ready: {model} uses its own classes; drop or paste text."
 
     @Slot(str)
     def _remember_labels(self, text: str) -> None:
@@ -110,6 +113,9 @@ class TextControls(ClassifyControls):
 
     def has_pending(self) -> bool:
         return bool(self._pasted)
+
+    def clear(self) -> None:
+        self.paste_box.clear()
 
     def waiting(self) -> int:
         return len(self._pasted)

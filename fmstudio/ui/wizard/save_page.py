@@ -20,11 +20,24 @@ from PySide6.QtWidgets import (
 )
 
 from fmstudio.core.catalog import is_frozen
+from fmstudio.core.data.report import ScanReport
 from fmstudio.core.errors import FmError
 from fmstudio.core.library import check_replaceable, output_folder, publish
 from fmstudio.core.modalities import exportable_tasks, modality
 from fmstudio.ui.errors import user_message
 from fmstudio.ui.wizard.state import WizardState
+
+
+def default_name(report: ScanReport | None, task: str) -> str:
+    """The dataset's folder and the task ("flowers-image"); a dataset named after what it is
+    for ("train", "data", "dataset") gives its parent's name ("my-voice-speech", not
+    "train-speech")."""
+    if report is None:
+        return f"model-{task}"
+    root = Path(report.root)
+    generic = {"train", "training", "data", "dataset", "clips", "audio", "images", "texts"}
+    stem = root.parent.name if root.stem.lower() in generic and root.parent.name else root.stem
+    return f"{stem}-{task}"
 
 
 class SavePage(QWizardPage):
@@ -96,8 +109,7 @@ class SavePage(QWizardPage):
 
     def initializePage(self) -> None:
         report = self.state.report
-        stem = Path(report.root).stem if report else "model"
-        self.name.setText(self.state.previous_model or f"{stem}-{self.state.task}")
+        self.name.setText(self.state.previous_model or default_name(report, self.state.task))
         labels_next = modality(self.state.task).family.labels_next
         self.next_box.setVisible(labels_next and report is not None and Path(report.root).is_dir())
         task = self.state.task

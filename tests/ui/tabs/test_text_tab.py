@@ -140,6 +140,14 @@ def test_rows_say_which_model_ranked_them_pasted_rows_show_and_top_k_trims(
     by = [tab.table.model.item(r, COL_MODEL).text() for r in range(31)]
     assert by[0] == "all-MiniLM-L6-v2" and by[30] == str(tiny_text_base)
     assert tab.table.current_index() == 30, "the pasted text's row is selected and shown"
+    # The export writes what the window shows: top-2 rankings, and the pasted text itself
+    import csv
+
+    target = tmp_path / "out.csv"
+    tab.export_to(target)
+    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    assert len(rows) == 31 and all(len(r["ranking"].split("; ")) <= 2 for r in rows)
+    assert rows[30]["text"] == "Rain all day."
     tab.clear()
     assert tab.table.view.isColumnHidden(COL_MODEL)
 
@@ -203,3 +211,19 @@ def test_showing_a_tab_loads_its_model_before_the_first_drop(qtbot, shown_tab, m
     assert not loading.is_loaded("all-MiniLM-L6-v2", "text", "cpu")
     shown_tab(TextTab)
     qtbot.waitUntil(lambda: loading.is_loaded("all-MiniLM-L6-v2", "text", "cpu"), timeout=60_000)
+
+
+def test_clear_forgets_the_filter_and_the_pasted_text_and_review_needs_results(
+    qtbot, tab: ClassifyTab
+) -> None:
+    """Clear kept the filter ("5 failed (see the red rows)" with the red rows hidden) and the
+    pasted text; Ctrl+R on an empty tab asked for a dataset folder."""
+    tab.controls.labels.setText("weather, music")
+    tab.controls.paste_box.setPlainText("Heavy rain tonight.")
+    tab.controls.classify_text_button.click()
+    qtbot.waitUntil(lambda: tab.table.model.rowCount() == 1 and not tab.is_busy(), timeout=60_000)
+    tab.table.filter_edit.setText("music")
+    tab.clear()
+    assert tab.table.filter_edit.text() == "" and tab.controls.paste_box.toPlainText() == ""
+    assert not tab.review_least_sure()  # no dataset dialog: it would block here
+    assert "Nothing to review yet" in tab.status.text()

@@ -356,3 +356,16 @@ def test_a_refused_dataset_does_not_show_a_done_bar(qtbot, tmp_path: Path) -> No
     status = wizard.data_page.status
     assert status.bar.format() != "Done" and status.bar.value() == 0
     assert "cannot be used" in status.text() and not wizard.data_page.isComplete()
+
+
+def test_a_saved_model_is_named_after_its_dataset_not_after_train() -> None:
+    """A speech model's default name was "train-speech"."""
+    from types import SimpleNamespace
+
+    from fmstudio.ui.wizard.save_page import default_name
+
+    assert default_name(SimpleNamespace(root="/home/me/my-voice/train"), "speech") == (
+        "my-voice-speech"
+    )
+    assert default_name(SimpleNamespace(root="/home/me/flowers"), "image") == "flowers-image"
+    assert default_name(None, "text") == "model-text"
