@@ -114,7 +114,7 @@ def test_pause_shortcut_works_twice_in_the_wizard(qtbot, tiny_image_base, image_
     qtbot.waitUntil(lambda: len(page.curves.history.steps) > 0, timeout=60_000)
     for _ in range(2):
         press(wizard, "Ctrl+P")
-        assert page.gate.paused and page.pause_button.text() == "Resume"
+        assert page.gate.paused and page.pause_button.text() == "Continue"
         press(wizard, "Ctrl+P")
         assert not page.gate.paused and page.pause_button.text() == "Pause"
     page.status.stop_button.click()

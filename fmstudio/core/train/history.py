@@ -13,10 +13,11 @@ SMOOTHING = 0.9
 
 @dataclass
 class MetricHistory:
-    """Series for the curves: loss per step (raw and smoothed) and validation per epoch.
+    """Series for the curves: loss per step (raw and smoothed), validation per epoch, and the
+    warm-up of a new classifier's head (its epochs numbered up to 0, before the run's first).
 
-    The warm-up of a new classifier (a few seconds on cached features) is left out: the
-    curves show the run the user asked for.
+    A resumed run starts again after its last finished epoch: the steps and epochs it
+    discarded are dropped, so they are not drawn under the new ones.
     """
 
     steps: list[int] = field(default_factory=list)
@@ -24,32 +25,68 @@ class MetricHistory:
     smoothed: list[float] = field(default_factory=list)
     epochs: list[int] = field(default_factory=list)
     train_loss: list[float] = field(default_factory=list)
+    val_epochs: list[int] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
     val_metrics: dict[str, list[float]] = field(default_factory=dict)
     """Named validation figures per epoch ("wer" for speech), as the objective gives them."""
     val_metric_epochs: dict[str, list[int]] = field(default_factory=dict)
     """The epochs each named figure was measured at."""
+    warm_epochs: list[int] = field(default_factory=list)
+    """The warm-up's epochs, numbered so that its last is 0."""
+    warm_val_loss: list[float] = field(default_factory=list)
     version: int = 0
-    _ema: float = 0.0
 
     def add(self, event: Event) -> bool:
         """Record a metrics event; returns whether anything changed."""
         if isinstance(event, StepMetrics) and event.phase != WARM_UP:
-            self._ema = SMOOTHING * self._ema + (1 - SMOOTHING) * event.loss
-            self.steps.append(event.step)
-            self.loss.append(event.loss)
-            self.smoothed.append(self._ema / (1 - SMOOTHING ** len(self.steps)))
-        elif isinstance(event, EpochMetrics) and event.phase != WARM_UP:
-            self.epochs.append(event.epoch)
-            self.train_loss.append(event.train_loss)
-            if event.val_loss is not None and event.val_accuracy is not None:
-                self.val_loss.append(event.val_loss)
-                self.val_accuracy.append(event.val_accuracy)
-            for name, value in event.val_metrics.items():
-                self.val_metrics.setdefault(name, []).append(value)
-                self.val_metric_epochs.setdefault(name, []).append(event.epoch)
+            self._step(event)
+        elif isinstance(event, EpochMetrics) and event.phase == WARM_UP:
+            if event.val_loss is None:
+                return False
+            self.warm_epochs.append(event.epoch - event.epochs)
+            self.warm_val_loss.append(event.val_loss)
+        elif isinstance(event, EpochMetrics):
+            self._epoch(event)
         else:
             return False
         self.version += 1
         return True
+
+    def _step(self, event: StepMetrics) -> None:
+        if self.steps and event.step <= self.steps[-1]:  # resumed: these steps were discarded
+            kept = sum(1 for s in self.steps if s < event.step)
+            del self.steps[kept:], self.loss[kept:], self.smoothed[kept:]
+        self.steps.append(event.step)
+        self.loss.append(event.loss)
+        self.smoothed.append(_smoothed(self.loss))
+
+    def _epoch(self, event: EpochMetrics) -> None:
+        if self.epochs and event.epoch <= self.epochs[-1]:
+            self._drop_epochs_from(event.epoch)
+        self.epochs.append(event.epoch)
+        self.train_loss.append(event.train_loss)
+        if event.val_loss is not None and event.val_accuracy is not None:
+            self.val_epochs.append(event.epoch)
+            self.val_loss.append(event.val_loss)
+            self.val_accuracy.append(event.val_accuracy)
+        for name, value in event.val_metrics.items():
+            self.val_metrics.setdefault(name, []).append(value)
+            self.val_metric_epochs.setdefault(name, []).append(event.epoch)
+
+    def _drop_epochs_from(self, epoch: int) -> None:
+        kept = sum(1 for e in self.epochs if e < epoch)
+        del self.epochs[kept:], self.train_loss[kept:]
+        kept = sum(1 for e in self.val_epochs if e < epoch)
+        del self.val_epochs[kept:], self.val_loss[kept:], self.val_accuracy[kept:]
+        for name, at in self.val_metric_epochs.items():
+            kept = sum(1 for e in at if e < epoch)
+            del at[kept:], self.val_metrics[name][kept:]
+
+
+def _smoothed(loss: list[float]) -> float:
+    """The newest point of the loss's exponential moving average, bias-corrected."""
+    ema = 0.0
+    for value in loss[-200:]:  # older points weigh under 1e-9 at SMOOTHING 0.9
+        ema = SMOOTHING * ema + (1 - SMOOTHING) * value
+    return ema / (1 - SMOOTHING ** min(len(loss), 200))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sized
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -22,7 +22,15 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
 
-from fmstudio.core.events import CancelToken, Event, Log, PauseGate, Progress
+from fmstudio.core.events import (
+    CancelToken,
+    EtaTracker,
+    Event,
+    Log,
+    PauseGate,
+    Progress,
+    in_background,
+)
 from fmstudio.core.train import distributed
 from fmstudio.core.train.checkpoints import Checkpoint, StateDict
 from fmstudio.core.train.events import NAMES, EpochMetrics, StepMetrics, figure
@@ -32,6 +40,8 @@ from fmstudio.core.train.spec import TrainSpec
 from fmstudio.core.wording import plural
 
 STEP_EVENT_INTERVAL_S = 0.05
+VALIDATION_POLL_S = 0.2
+"""How often a running validation says how many batches it has scored."""
 """Fast steps (a head on cached features) are merged so that at most ~20 step events a
 second reach the GUI; their loss is the mean over the merged steps."""
 
@@ -158,6 +168,8 @@ class _Fit:
         self.run_start = time.monotonic()
         self.paused_s = 0.0
         self.steps_done = 0
+        self.last_step = 0
+        """The run's step reached so far (across epochs, resumed ones included)."""
 
     def restore(self, checkpoint: Checkpoint) -> Log:
         self.model.load_state_dict(checkpoint.model)
@@ -168,13 +180,14 @@ class _Fit:
         self.result.best_epoch = checkpoint.best_epoch
         self.best_state, self.best_key = checkpoint.best_state, checkpoint.best_key
         self.bad_epochs, self.start_epoch = checkpoint.bad_epochs, checkpoint.epoch
+        self.last_step = checkpoint.epoch * self.steps_per_epoch
         return Log(
             f"{self.config.phase}: resumed after epoch {self.start_epoch} of {self.config.epochs}"
         )
 
-    def keep_start(self) -> Log | None:
+    def keep_start(self) -> Generator[Event, None, Log | None]:
         """Score the starting weights as epoch 0 (see `LoopConfig.keep_start`)."""
-        start = self.validate()
+        start = yield from self.validate("before training")
         if start is None:
             return None
         self.best_key, self.best_state = start.key, _state_copy(self.model)
@@ -266,7 +279,7 @@ class _Fit:
     def _step_events(
         self, epoch: int, step_in_epoch: int, loss: float, lr: float, rate: float
     ) -> Iterator[Event]:
-        step = epoch * self.steps_per_epoch + step_in_epoch
+        step = self.last_step = epoch * self.steps_per_epoch + step_in_epoch
         active = time.monotonic() - self.run_start - self.paused_s
         eta = active / self.steps_done * (self.total_steps - step)
         config = self.config
@@ -279,9 +292,14 @@ class _Fit:
             eta,
         )
 
-    def validate(self) -> Validation | None:
+    def validate(self, when: str) -> Generator[Event, None, Validation | None]:
         """Every process scores its share of the validation set; all of them get the merged
-        result, so they agree on the best epoch and on stopping early."""
+        result, so they agree on the best epoch and on stopping early.
+
+        Validation can take minutes (speech decodes every clip), so it runs on a thread of its
+        own while this generator says how far it is (`when`: "before training", "after epoch
+        2"); a Stop ends the wait at once and the scoring at its next batch.
+        """
         if self.val_set is None:
             return None
         self.model.eval()
@@ -291,14 +309,37 @@ class _Fit:
             batch_size=self.batch_size * 2,
             collate_fn=self.collate,
         )
-        batches = (
-            (to_device(inputs, self.device), targets.to(self.device)) for inputs, targets in loader
-        )
-        with torch.autocast("cuda", dtype=self.dtype, enabled=self.dtype is not None):
-            scored = self.objective.validate(self.model, batches, distributed.unshared(self.cancel))
+        scored = yield from self._scored(loader, when)
         shares = distributed.gather((mine, scored))
         distributed.stop_together(self.cancel)
         return Validation.merge(shares)
+
+    def _scored(self, loader: DataLoader, when: str) -> Generator[Event, None, Validation]:
+        done = [0]
+
+        def batches() -> Iterator[tuple[Any, torch.Tensor]]:
+            for inputs, targets in loader:
+                yield to_device(inputs, self.device), targets.to(self.device)
+                done[0] += 1
+
+        def score() -> Validation:  # autocast and grad mode are per thread: set them here
+            with torch.autocast("cuda", dtype=self.dtype, enabled=self.dtype is not None):
+                cancel = distributed.unshared(self.cancel)
+                return self.objective.validate(self.model, batches(), cancel)
+
+        outcome = in_background(score, "validation")
+        tracker = EtaTracker(len(loader))
+        fraction = self.last_step / max(self.total_steps, 1)
+        said = -1
+        while True:
+            try:
+                return outcome.result(timeout=VALIDATION_POLL_S)
+            except TimeoutError:
+                self.cancel.raise_if_cancelled()
+                if done[0] != said:
+                    said = done[0]
+                    progress = tracker.progress(said, f"{self.config.phase}: validating {when}")
+                    yield replace(progress, fraction=fraction)
 
     def keep_best(self, epoch: int, val: Validation | None) -> bool:
         """Remember this epoch's weights if validation improved; returns whether it did."""
@@ -315,9 +356,9 @@ class _Fit:
 
     def end_epoch(
         self, epoch: int, train_loss: float, train_accuracy: float, seconds: float
-    ) -> EpochMetrics:
+    ) -> Generator[Event, None, EpochMetrics]:
         """Validate, keep the weights if they are the best yet, and record the epoch."""
-        val = self.validate()
+        val = yield from self.validate(f"after epoch {epoch + 1}")
         improved = self.keep_best(epoch, val)
         metrics = EpochMetrics(
             self.config.phase,
@@ -350,7 +391,7 @@ class _Fit:
             bad_epochs=self.bad_epochs,
         )
 
-    def finish(self) -> Iterator[Event]:
+    def finish(self) -> Generator[Event, None, None]:
         """Say how the run ended, then load the best weights and predict the validation set."""
         phase, result = self.config.phase, self.result
         if result.finished_on_request:
@@ -366,7 +407,7 @@ class _Fit:
             )
         if self.best_state is not None:
             self.model.load_state_dict(self.best_state)
-        final = self.validate()
+        final = yield from self.validate("the kept epoch")
         result.final = final
         if final is not None:
             result.val_predictions, result.val_scores = final.predictions, final.scores
@@ -435,7 +476,8 @@ def fit(
             f"examples of every batch of {config.batch_size}"
         )
     start = run.restore(resume) if resume is not None else None
-    start = start or (run.keep_start() if config.keep_start else None)
+    if start is None and config.keep_start:
+        start = yield from run.keep_start()
     if start is not None:
         yield start
     for epoch in range(run.start_epoch, config.epochs):
@@ -449,7 +491,7 @@ def fit(
         except FinishNow:
             run.result.finished_on_request = True
             break
-        metrics = run.end_epoch(epoch, train_loss, train_accuracy, seconds)
+        metrics = yield from run.end_epoch(epoch, train_loss, train_accuracy, seconds)
         if checkpoint is not None and distributed.current().main:
             run.checkpoint(epoch).save(checkpoint)
         yield metrics

@@ -27,6 +27,12 @@ def _plot(title: str) -> pg.PlotWidget:
     return plot
 
 
+def _legend(plot: pg.PlotWidget) -> pg.LegendItem:
+    """A legend in the top right corner on a light, see-through ground: the curves that run
+    under it stay visible."""
+    return plot.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 190))
+
+
 NAMED_COLOURS = ((150, 40, 160), (200, 120, 20), (20, 140, 150))
 NAMED_SYMBOLS = ("s", "d", "star")
 
@@ -38,39 +44,49 @@ class LiveCurves(QWidget):
         self._drawn = -1
         self.loss_plot = _plot("Training loss per step")
         self.loss_plot.setLabel("bottom", "step")
-        self.loss_plot.addLegend(offset=(-10, 10))
-        self.raw = self.loss_plot.plot(
-            antialias=True, pen=pg.mkPen((160, 190, 230), width=1), name="raw"
-        )
-        self.smooth = self.loss_plot.plot(
-            antialias=True, pen=pg.mkPen((30, 90, 200), width=2), name="smoothed"
-        )
+        self.loss_legend = _legend(self.loss_plot)
+        self.raw = self.loss_plot.plot(antialias=True, pen=pg.mkPen((160, 190, 230), width=1))
+        self.smooth = self.loss_plot.plot(antialias=True, pen=pg.mkPen((30, 90, 200), width=2))
 
         self.epoch_plot = _plot("Validation per epoch")
         self.epoch_plot.setLabel("bottom", "epoch")
-        self.epoch_plot.addLegend(offset=(-10, 10))
+        self.epoch_legend = _legend(self.epoch_plot)
         self.val_loss = self.epoch_plot.plot(
             antialias=True,
             pen=pg.mkPen((200, 80, 30), width=2),
             symbol="o",
             symbolSize=6,
-            name="val loss",
         )
         self.train_loss = self.epoch_plot.plot(
             antialias=True,
             pen=pg.mkPen((30, 90, 200), width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
-            name="train loss",
         )
         self.val_acc = self.epoch_plot.plot(
             antialias=True,
             pen=pg.mkPen((40, 150, 60), width=2),
             symbol="t",
             symbolSize=7,
-            name="val accuracy",
         )
+        self.warm_up = self.epoch_plot.plot(
+            antialias=True,
+            pen=pg.mkPen((200, 80, 30), width=1, style=pg.QtCore.Qt.PenStyle.DotLine),
+        )
+        """The new head's warm-up on frozen features, at epochs up to 0: the chart shows
+        the run from its first minutes, not after the warm-up."""
         self.named: dict[str, pg.PlotDataItem] = {}
         """One curve per named validation figure, made when its first value arrives."""
 
+        self.labels: dict[pg.PlotDataItem, tuple[pg.LegendItem, str]] = {
+            self.raw: (self.loss_legend, "raw"),
+            self.smooth: (self.loss_legend, "smoothed"),
+            self.val_loss: (self.epoch_legend, "val loss"),
+            self.train_loss: (self.epoch_legend, "train loss"),
+            self.val_acc: (self.epoch_legend, "val accuracy"),
+            self.warm_up: (self.epoch_legend, "warm-up val loss"),
+        }
+        """Each curve's legend and label: a curve joins its legend when it has points, so
+        a run lists only the figures it has (no "val WER" for a classifier)."""
+        self.listed: set[pg.PlotDataItem] = set()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.loss_plot)
@@ -84,7 +100,11 @@ class LiveCurves(QWidget):
         self.history = MetricHistory()
         for item in self.named.values():
             self.epoch_plot.removeItem(item)
+            del self.labels[item]
         self.named.clear()
+        for legend in (self.loss_legend, self.epoch_legend):
+            legend.clear()
+        self.listed.clear()
         self.redraw()
 
     @Slot()
@@ -96,23 +116,40 @@ class LiveCurves(QWidget):
         self.raw.setData(h.steps, h.loss)
         self.smooth.setData(h.steps, h.smoothed)
         self.train_loss.setData(h.epochs, h.train_loss)
-        val_epochs = h.epochs[-len(h.val_loss) :] if h.val_loss else []
-        self.val_loss.setData(val_epochs, h.val_loss)
-        self.val_acc.setData(val_epochs, h.val_accuracy)
+        self.val_loss.setData(h.val_epochs, h.val_loss)
+        self.val_acc.setData(h.val_epochs, h.val_accuracy)
+        self.warm_up.setData(h.warm_epochs, h.warm_val_loss)
         for name, values in h.val_metrics.items():
             if name not in self.named:
                 self.named[name] = self._named_curve(name, len(self.named))
             self.named[name].setData(h.val_metric_epochs[name], values)
+        self._list_drawn()
+
+    def _list_drawn(self) -> None:
+        for item, (legend, label) in self.labels.items():
+            xs = item.getData()[0]
+            if item not in self.listed and xs is not None and len(xs):
+                legend.addItem(item, label)
+                self.listed.add(item)
 
     def _named_curve(self, name: str, index: int) -> pg.PlotDataItem:
         colour = NAMED_COLOURS[index % len(NAMED_COLOURS)]
-        return self.epoch_plot.plot(
+        item = self.epoch_plot.plot(
             antialias=True,
             pen=pg.mkPen(colour, width=2),
             symbol=NAMED_SYMBOLS[index % len(NAMED_SYMBOLS)],
             symbolSize=6,
-            name=f"val {NAMES.get(name, name)}",
         )
+        self.labels[item] = (self.epoch_legend, f"val {NAMES.get(name, name)}")
+        return item
+
+    def legend_labels(self) -> list[str]:
+        """What the validation chart's legend lists (for tests)."""
+        return [
+            label
+            for item, (legend, label) in self.labels.items()
+            if item in self.listed and legend is self.epoch_legend
+        ]
 
     def points(self) -> int:
         """How many step points the loss curve shows (for tests and the status line)."""

@@ -46,7 +46,7 @@ class TrainPage(QWizardPage):
         self.status = JobStatus(self.jobs)
         self.pause_button = QPushButton("Pause")
         self.pause_button.setCheckable(True)
-        self.pause_button.setToolTip("Pause between steps (Ctrl+P); press again to resume")
+        self.pause_button.setToolTip("Pause between steps (Ctrl+P); press again to continue")
         self.pause_button.toggled.connect(self._toggle_pause)
         add_shortcut(self, "Pause or resume", "Ctrl+P", self.pause_button.click)
         self.status.add_button(self.pause_button)
@@ -131,7 +131,7 @@ class TrainPage(QWizardPage):
     def _toggle_pause(self, paused: bool) -> None:
         if paused:
             self.gate.pause()
-            self.pause_button.setText("Resume")
+            self.pause_button.setText("Continue")  # "Resume" is the stopped run's button
             self.status.say("Paused: the run waits between two steps.")
         else:
             self.gate.resume()
@@ -142,7 +142,7 @@ class TrainPage(QWizardPage):
     def _metrics(self, event: Event) -> None:
         self.curves.history.add(event)
         if isinstance(event, StepMetrics):
-            self._stepping = True
+            self._stepping = True  # the Progress that follows is this step's: the line stays
             self.metrics.setText(
                 f"{event.phase}: epoch {event.epoch} · step {event.step}/{event.steps_total} · "
                 f"loss {event.loss:.4f} · lr {event.lr:.2e} · {event.samples_per_s:.3g} samples/s"
@@ -153,9 +153,12 @@ class TrainPage(QWizardPage):
 
     @Slot(object)
     def _progress(self, event: Progress) -> None:
-        """Before the first step (reading, features), the line says what is happening."""
-        if not self._stepping:
-            self.metrics.setText(event.describe())
+        """Between steps (reading, features, validation, scoring the saved model) the line
+        says what is happening; a step's own progress leaves its richer line in place."""
+        if self._stepping:
+            self._stepping = False
+            return
+        self.metrics.setText(event.describe())
 
     @Slot(str)
     def _log_line(self, message: str) -> None:
@@ -175,6 +178,7 @@ class TrainPage(QWizardPage):
         self.finish_button.setEnabled(busy and not self.gate.finishing)
         if not busy:
             self.gate.resume()
+            self.metrics.setText("")  # no step line and its ETA once the run has ended
             if self.state.trained is None:
                 self._stopped()
         self.completeChanged.emit()

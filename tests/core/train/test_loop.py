@@ -332,3 +332,68 @@ def test_the_clis_json_lines_print_named_figures_flat() -> None:
     line = json.loads(event_to_json(epoch))
     assert line["event"] == "epochmetrics" and line["val_wer"] == 0.25
     assert "val_metrics" not in line
+
+
+class SlowValidation(Classification):
+    """Validation that takes a while per batch, as decoding every speech clip does."""
+
+    def validate(self, model, batches, cancel):
+        def slowly():
+            for batch in batches:
+                time.sleep(0.12)
+                yield batch
+
+        return super().validate(model, slowly(), cancel)
+
+
+def test_a_long_validation_says_how_far_it_is_and_stop_ends_it() -> None:
+    """The wizard showed nothing for minutes of validation, its bar at "ETA 00:00"."""
+    train, val = blobs(96)
+    events: list = []
+    slow = SlowValidation(None, 0.0)
+    run_to_end(fit(model(), train, val, config(epochs=1), objective=slow), events.append)
+    said = [e for e in events if isinstance(e, Progress) and "validating" in e.message]
+    assert any(e.message == "head: validating after epoch 1" for e in said)
+    assert said[-1].total == 2 and 0 < said[-1].done <= 2  # 24 examples, batches of 16
+    assert all(e.fraction == pytest.approx(1.0) for e in said)  # the bar stays where it is
+
+    cancel = CancelToken()
+
+    def stop_when_validating(event) -> None:
+        if isinstance(event, Progress) and "validating" in event.message:
+            cancel.cancel()
+
+    started = time.monotonic()
+    with pytest.raises(Cancelled):
+        run_to_end(
+            fit(model(), train, val, config(epochs=1), objective=slow, cancel=cancel),
+            stop_when_validating,
+        )
+    assert time.monotonic() - started < 2.0
+
+
+def test_a_resumed_runs_history_drops_what_the_stop_discarded_and_keeps_the_warm_up() -> None:
+    """After Stop → Resume the loss curve drew the discarded steps under the new ones; the
+    warm-up's epochs were not drawn, so the charts stayed empty for minutes."""
+    from fmstudio.core.train.events import WARM_UP
+    from fmstudio.core.train.history import MetricHistory
+
+    def step(n: int, loss: float) -> StepMetrics:
+        return StepMetrics("full", 1 + (n - 1) // 4, n, 12, loss, 1e-3, 10.0, 1.0)
+
+    def epoch(n: int, phase: str = "full", total: int = 3) -> EpochMetrics:
+        return EpochMetrics(phase, n, total, 1.0 / n, 0.5, 0.9 / n, 0.5, True, 1.0)
+
+    history = MetricHistory()
+    for n in (1, 2):
+        history.add(epoch(n, WARM_UP, total=2))
+    assert history.warm_epochs == [-1, 0] and history.warm_val_loss == [0.9, 0.45]
+    for n in range(1, 11):  # epochs 1 and 2 finished, epoch 3 stopped at step 10
+        history.add(step(n, 1.0 / n))
+        if n % 4 == 0:
+            history.add(epoch(n // 4))
+    history.add(step(9, 5.0))  # resumed after epoch 2: steps 9 and 10 were thrown away
+    assert history.steps == [1, 2, 3, 4, 5, 6, 7, 8, 9] and history.loss[-1] == 5.0
+    history.add(epoch(2))  # a run resumed from epoch 1's checkpoint redoes epoch 2
+    assert history.epochs == [1, 2] and history.val_epochs == [1, 2]
+    assert history.val_loss == [0.9, 0.45]
