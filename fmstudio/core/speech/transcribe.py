@@ -27,6 +27,7 @@ from fmstudio.core.events import (
 )
 from fmstudio.core.modalities import SPEECH
 from fmstudio.core.speech import long_files
+from fmstudio.core.speech.events import FileDone, FileStarted
 from fmstudio.core.speech.models import SpeechModel
 from fmstudio.core.speech.requests import AnySpeechModel, SpeechOptions, Transcribe
 from fmstudio.core.speech.silence import is_silent, spoken
@@ -156,14 +157,17 @@ def transcribe_files(
     for index, path in enumerate(files):
         cancel.raise_if_cancelled()
         yield tracker.progress(index, str(path))
+        yield FileStarted(str(path))
         try:
             audio = load_audio(path)
         except InputFileError as exc:
             results.append(Transcript(str(path), error=exc.reason))
+            yield FileDone(results[-1])
             continue
         job = transcribe_audio(loaded, audio, request.options, cancel, str(path))
         share = (index / len(files), (index + 1) / len(files))
         transcript = yield from phase(job, *share)
         results.append(replace(transcript, audio=audio if request.keep_audio else None))
+        yield FileDone(results[-1])
     yield tracker.progress(len(files), "done")
     return results

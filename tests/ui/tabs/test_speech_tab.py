@@ -263,3 +263,39 @@ def test_an_unreadable_kept_session_opens_an_empty_tab(qtbot, shown_tab) -> None
     session_file().write_text("{not json", encoding="utf-8")
     fresh = shown_tab(SpeechTab, height=650)
     assert fresh.files.transcripts.count() == 0
+
+
+def test_a_batch_lists_each_file_when_it_is_done_and_shows_one_file_at_a_time(
+    qtbot, tab: SpeechTab, speech_wav, tmp_path: Path
+) -> None:
+    """The segment table mixed the files of a batch, and the Transcripts list stayed empty
+    until the whole batch ended."""
+    import shutil
+
+    from fmstudio.core.speech.events import FileDone, FileStarted
+
+    first, second = tmp_path / "a.wav", tmp_path / "b.wav"
+    for path in (first, second):
+        shutil.copy(speech_wav[0], path)
+    seen: list[tuple[str, int, int, bool]] = []
+
+    def after(event) -> None:  # connected after the tab's own handler: sees its effect
+        if isinstance(event, (FileStarted, FileDone)):
+            kind = type(event).__name__
+            seen.append(
+                (kind, tab.files.transcripts.count(), tab.view.segments.rowCount(), tab.is_busy())
+            )
+
+    tab.files.jobs.other_event.connect(after)
+    drop(tab.drop_area, [first, second])
+    qtbot.waitUntil(
+        lambda: not tab.is_busy() and tab.files.transcripts.count() == 2, timeout=60_000
+    )
+    assert [s[:2] for s in seen] == [
+        ("FileStarted", 0),
+        ("FileDone", 1),
+        ("FileStarted", 1),
+        ("FileDone", 2),
+    ]
+    assert seen[1][3], "the first file was listed while the batch still ran"
+    assert seen[2][2] == 0, "the second file starts on an empty view, not under the first"

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from fmstudio.core.config import Settings
-from fmstudio.core.events import Partial
+from fmstudio.core.events import Event, Partial
 from fmstudio.core.modalities import SPEECH
+from fmstudio.core.speech.events import FileDone, FileStarted
 from fmstudio.core.speech.session import load_session, save_session
 from fmstudio.core.speech.transcripts import Recording, Segment, Transcript
 from fmstudio.core.speech.writers import FORMATS, write_all
@@ -99,8 +100,8 @@ class SpeechTab(Tab):
         self.record.live_text.connect(self.view.show_live)
         self.record.recorded.connect(self._recorded)
         self.record.state_changed.connect(self._record_state)
-        self.files.jobs.started.connect(self._files_started)
         self.files.jobs.partial.connect(self._segments)
+        self.files.jobs.other_event.connect(self._file_event)
         self.files.transcribed.connect(self._transcribed)
         self.files.said.connect(self.status.say)
         self.files.transcripts.currentRowChanged.connect(self._pick)
@@ -157,9 +158,13 @@ class SpeechTab(Tab):
         elif not self.files.blocked:
             self.files.start_pending()
 
-    @Slot(str)
-    def _files_started(self, _label: str) -> None:
-        self._new_transcript()
+    @Slot(object)
+    def _file_event(self, event: Event) -> None:
+        """Each file of a batch fills the view alone and is listed as soon as it is done."""
+        if isinstance(event, FileStarted):
+            self._new_transcript()
+        elif isinstance(event, FileDone):
+            self._add([event.transcript])
 
     @Slot()
     def _new_transcript(self) -> None:
@@ -214,7 +219,7 @@ class SpeechTab(Tab):
         seconds = sum(t.duration for t in transcripts if t.ok)
         summary = f"Transcribed {seconds:.1f} s of audio in {elapsed_s:.1f} s."
         self.status.say("; ".join(failed) if failed else self.status.with_notes(summary))
-        self._add(transcripts)
+        # each file was listed as it finished (FileDone)
 
     @Slot(str)
     def _show_dataset(self, folder: str) -> None:
