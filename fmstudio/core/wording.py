@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 
 def plural(n: int, noun: str) -> str:
@@ -15,3 +15,10 @@ def plural(n: int, noun: str) -> str:
 def format_counts(counts: Mapping[str, int]) -> str:
     """`cat: 12 · dog: 9`: class counts as every view and the CLI show them."""
     return " · ".join(f"{name}: {n}" for name, n in counts.items()) or "nothing"
+
+
+def some_of(names: Sequence[str], shown: int = 8) -> str:
+    """`a, b, c` or, for a long list, `a, b, …, h and 992 more`: a message names a few."""
+    if len(names) <= shown:
+        return ", ".join(names)
+    return f"{', '.join(names[:shown])} and {len(names) - shown} more"

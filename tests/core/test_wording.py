@@ -10,3 +10,12 @@ def test_counts_agree_with_their_nouns() -> None:
     assert plural(1, "class") == "1 class" and plural(2, "class") == "2 classes"
     assert plural(1, "epoch") == "1 epoch" and plural(0, "epoch") == "0 epochs"
     assert plural(3, "box") == "3 boxes" and plural(2, "speaker") == "2 speakers"
+
+
+def test_a_long_list_is_named_by_a_few() -> None:
+    """Evaluating the ImageNet model on digits listed all its 1000 classes in the window."""
+    from fmstudio.core.wording import some_of
+
+    assert some_of(["a", "b"]) == "a, b"
+    names = [f"c{i}" for i in range(1000)]
+    assert some_of(names) == "c0, c1, c2, c3, c4, c5, c6, c7 and 992 more"

@@ -25,6 +25,7 @@ from fmstudio.core.errors import FmError, InputFileError
 from fmstudio.core.events import Activity, CancelToken, Event, Log
 from fmstudio.core.modalities import import_target, modality
 from fmstudio.core.requests import Evaluate
+from fmstudio.core.wording import plural, some_of
 
 THUMBNAIL = 64
 """Misclassified images come with thumbnails this big, made on the worker for the window."""
@@ -54,8 +55,9 @@ def _known(
     kept = [s for s in samples if s.label in known]
     if not kept:
         raise FmError(
-            f"none of the folder's classes ({', '.join(report.classes)}) are classes of {model} "
-            f"({', '.join(labels)})"
+            f"none of the folder's classes ({some_of(report.classes)}) are classes of {model} "
+            f"({plural(len(labels), 'class')}: {some_of(labels)}); evaluate a model trained "
+            "on these classes"
         )
     return kept, skipped
 
