@@ -26,6 +26,7 @@ from fmstudio.core.config import Settings
 from fmstudio.core.events import Partial
 from fmstudio.core.modalities import Modality
 from fmstudio.core.wording import format_counts
+from fmstudio.ui.errors import user_message
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.tabs.base import Tab
 from fmstudio.ui.tabs.classify_controls import ClassifyControls
@@ -58,6 +59,10 @@ class ClassifyTab(Tab):
         self.top_k = controls.top_k
         """The task's top-k (each task remembers its own); it also trims the ranking shown."""
         self._pending: list[str] = []
+        self._running: list[str] = []
+        """The inputs of the job under way."""
+        self._held: list[str] = []
+        """Inputs of a job that failed as a whole, waiting for another model."""
         self._running_model = ""
         self._reveal = False
         """Select the first row of the next results: the user pasted them and looks for them."""
@@ -111,6 +116,8 @@ class ClassifyTab(Tab):
             add_shortcut(self, title, keys, slot)
         self.top_k.valueChanged.connect(self._rerank)
         self.model_picker.currentIndexChanged.connect(self._model_changed)
+        # picking the entry already shown (after typing a name that failed) changes no index
+        self.model_picker.activated.connect(self._model_changed)
         self._model_changed()
 
     def _dataset_controls(self) -> DatasetRow:
@@ -170,6 +177,10 @@ class ClassifyTab(Tab):
         """The ready line names the model that is chosen, not the bundled one."""
         ready = self.controls.model_changed()
         self.hint.setText(self.controls.hint)
+        if self._held:  # files that waited for a model that loads: try this one
+            self._pending, self._held = self._held + self._pending, []
+            self.start_pending()
+            return
         if not self.is_busy():
             self.status.say(ready)
         if self.isVisible():
@@ -202,10 +213,22 @@ class ClassifyTab(Tab):
         except ValueError as exc:  # the inputs wait (for labels, say): nothing is dropped
             self.status.say(str(exc))
             return
-        self._pending = []
+        self._running, self._pending = self._pending, []
         self.hint.hide()
         self._running_model = self.model_picker.model_name() or self.modality.default_model
-        self.jobs.start(lazy_job(self.modality.run, request), label, on_done=self._summarise)
+        self.jobs.start(
+            lazy_job(self.modality.run, request),
+            label,
+            on_done=self._summarise,
+            on_failed=self._hold,
+        )
+
+    def _hold(self, exc: BaseException) -> None:
+        """The job failed as a whole (its model would not load): its files wait for another
+        model instead of vanishing."""
+        self._held, self._running = self._held + self._running, []
+        waiting = self.modality.count(len(self._held))
+        self.status.say(f"{user_message(exc)} Waiting for a model that loads: {waiting}.")
 
     @Slot(bool)
     def _busy_changed(self, busy: bool) -> None:

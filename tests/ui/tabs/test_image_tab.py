@@ -120,3 +120,19 @@ def test_stop_answers_while_a_hub_model_downloads(
     qtbot.waitUntil(lambda: not tab.is_busy(), timeout=30_000)
     assert time.monotonic() - pressed < 1.0, "Stop waited for the download"
     assert tab.status.text() == "Stopped."
+
+
+def test_files_wait_when_the_model_cannot_load_and_run_with_the_next(
+    qtbot, tab: ClassifyTab, images: list[Path]
+) -> None:
+    """When a model could not be loaded, the dropped files vanished."""
+    tab.model_picker.setEditText("./no/such/model")
+    tab.add_paths([str(images[0])])
+    qtbot.waitUntil(lambda: not tab.is_busy(), timeout=60_000)
+    assert "Waiting for a model that loads: 1 image" in tab.status.text()
+    assert tab.table.model.rowCount() == 0
+    index = tab.model_picker.findData("efficientnet_lite0")
+    tab.model_picker.setCurrentIndex(index)
+    tab.model_picker.activated.emit(index)  # the user picks it from the list
+    qtbot.waitUntil(lambda: tab.table.model.rowCount() == 1 and not tab.is_busy(), timeout=60_000)
+    assert tab.table.results()[0].path == str(images[0])
