@@ -136,6 +136,27 @@ def publish(staging: Path, name: str) -> Path:
     return target
 
 
+def rename(folder: Path, name: str) -> Path:
+    """Give a library model another name (its folder's): refused where a model or any other
+    folder already has that name, so nothing is replaced by a rename."""
+    target = output_folder(name)
+    if target.exists():
+        raise FmError(f"{target} exists already: choose another name")
+    folder.rename(target)
+    loading.forget(folder)
+    return target
+
+
+def delete(folder: Path) -> None:
+    """Remove a library model for good, with its stopped run if it has one. Only a folder
+    that holds a model.json is removed (never a folder the user pointed at by mistake)."""
+    if not (folder / "model.json").is_file():
+        raise FmError(f"{folder} is not a model fmstudio saved; it was left as it is")
+    loading.forget(folder)
+    shutil.rmtree(folder)
+    shutil.rmtree(run_folder(folder), ignore_errors=True)
+
+
 def _copy_into(source: Path, folder: Path) -> None:
     shutil.copytree(source, folder, dirs_exist_ok=True)
 

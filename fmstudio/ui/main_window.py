@@ -25,11 +25,11 @@ from fmstudio.core.devices import DeviceInfo
 from fmstudio.core.events import Runtime
 from fmstudio.core.modalities import import_target, modality, tasks
 from fmstudio.core.paths import log_dir
-from fmstudio.ui.dialogs import AboutDialog, ModelLibraryDialog
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.menus import SEPARATOR, Entry, build_menus
 from fmstudio.ui.tabs.base import Tab
 from fmstudio.ui.widgets.confirm import confirm_losing
+from fmstudio.ui.widgets.dialogs import AboutDialog, ModelLibraryDialog
 from fmstudio.ui.widgets.shortcuts import WindowKeysFirst
 from fmstudio.ui.workflows import Workflows
 
@@ -231,8 +231,15 @@ class MainWindow(QMainWindow):
         dialog = ModelLibraryDialog(self)
         dialog.retrain_requested.connect(self.workflows.retrain)
         dialog.export_requested.connect(self.workflows.export_model)
+        dialog.library_changed.connect(self._library_changed)
         dialog.show()
         return dialog
+
+    @Slot()
+    def _library_changed(self) -> None:
+        """A model was renamed or deleted: every picker lists the library again."""
+        for tab in self.tabs_by_key.values():
+            tab.model_picker.refresh()
 
     def save_screenshot(self, path: Path, wait_ms: int = 20_000) -> int:
         """Render the window once the device is known and save a PNG atomically."""

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from fmstudio.core.config import Settings
-from fmstudio.ui.dialogs import ModelLibraryDialog
+from fmstudio.ui.widgets.dialogs import ModelLibraryDialog
 from fmstudio.ui.widgets.model_export_dialog import ModelExportDialog
 
 
@@ -76,3 +76,40 @@ def test_export_dialog_says_why_it_cannot_and_closes_while_busy(
     dialog.close()  # waits for the worker: no thread outlives the dialog
     qtbot.waitUntil(lambda: not dialog.jobs.is_busy(), timeout=5_000)
     assert not list(tmp_path.glob(".out.tmp-*")), "a half-written export was left"
+
+
+def test_the_library_lists_yours_first_with_figures_and_renames_and_deletes(
+    qtbot, tiny_text_base: Path, text_folder: Path, monkeypatch, questions
+) -> None:
+    """The library sorted Z→A, mixed your models with the hub's, had no accuracy or date
+    and no way to rename or delete."""
+    from PySide6.QtWidgets import QInputDialog
+
+    from fmstudio.core import paths
+    from fmstudio.core.classify.train_job import fine_tune
+    from fmstudio.core.events import run_to_end
+    from fmstudio.core.train.spec import TrainSpec
+
+    spec = TrainSpec("text", str(text_folder), "topics", base=str(tiny_text_base), mode="head")
+    run_to_end(fine_tune(spec))
+    dialog = ModelLibraryDialog()
+    qtbot.addWidget(dialog)
+    first = [dialog.table.item(0, c).text() for c in range(len(dialog.COLUMNS))]
+    assert first[0] == "topics" and first[2] == "yours"
+    assert first[4].startswith("accuracy ") and first[5][:2] == "20"  # a date
+    sources = [dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())]
+    assert sources.index("hub") > sources.index("bundled")
+    _select(dialog, "topics")
+    assert dialog.rename_button.isEnabled() and dialog.delete_button.isEnabled()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("sports-or-not", True))
+    with qtbot.waitSignal(dialog.library_changed):
+        dialog.rename_button.click()
+    assert (paths.models_dir() / "sports-or-not" / "model.json").is_file()
+    assert not (paths.models_dir() / "topics").exists()
+    _select(dialog, "sports-or-not")
+    with qtbot.waitSignal(dialog.library_changed):
+        dialog.delete_button.click()
+    assert questions and "removed for good" in questions[-1]
+    assert not (paths.models_dir() / "sports-or-not").exists()
+    _select(dialog, "efficientnet_lite0")
+    assert not dialog.delete_button.isEnabled()  # bundled models are not yours to delete

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import platform
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt, Signal, Slot, qVersion
@@ -12,7 +13,9 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
+    QInputDialog,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -21,9 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from fmstudio import __version__
-from fmstudio.core import catalog, paths
+from fmstudio.core import catalog, library, paths
+from fmstudio.core.errors import FmError
 from fmstudio.core.logs import log_file
 from fmstudio.core.modalities import exportable_tasks, trainable_tasks
+from fmstudio.ui.widgets.confirm import confirm_losing
 
 
 def package_version(name: str) -> str:
@@ -68,6 +73,24 @@ class AboutDialog(QDialog):
         layout.addWidget(buttons)
 
 
+_SOURCES = {"library": "yours", "bundled": "bundled", "hub": "hub"}
+
+
+def _made(entry: catalog.ModelEntry) -> tuple[str, str]:
+    """A model of yours: what it measured on its held-out data, and when it was made."""
+    if entry.source != "library" or not entry.location:
+        return "", ""
+    card = library.read_card(Path(entry.location))
+    metrics = card.get("metrics") or {}
+    if isinstance(metrics.get("accuracy"), float):
+        measured = f"accuracy {metrics['accuracy']:.1%}"
+    elif isinstance(metrics.get("wer_after"), float):
+        measured = f"WER {metrics['wer_after']:.1%}"
+    else:
+        measured = ""
+    return measured, str(card.get("created", ""))[:16].replace("T", " ")
+
+
 def _action(
     buttons: QDialogButtonBox, text: str, tip: str, slot: Callable[[], None]
 ) -> QPushButton:
@@ -83,40 +106,28 @@ def _action(
 class ModelLibraryDialog(QDialog):
     """Lists the catalogue: bundled models, the user's library and well-known hub models."""
 
-    COLUMNS = ("Name", "Task", "Source", "Offline", "Description")
+    COLUMNS = ("Name", "Task", "Source", "Offline", "Measured", "Created", "Description")
     retrain_requested = Signal(str, str)
     """(task, name): retrain this library model on its dataset as it is now."""
     export_requested = Signal(str, str)
     """(task, name): export this model as ONNX or TorchScript."""
+    library_changed = Signal()
+    """A model was renamed or deleted: the tabs' pickers list the library again."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Model library")
-        self.resize(900, 360)
-        entries = self.entries = catalog.list_models()
-        self.table = QTableWidget(len(entries), len(self.COLUMNS))
+        self.resize(1000, 380)
+        self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        for row, e in enumerate(entries):
-            values = (
-                e.name,
-                e.task,
-                e.source,
-                e.availability(),
-                e.description,
-            )
-            for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if e.location:
-                    item.setToolTip(e.location)
-                item.setData(Qt.ItemDataRole.UserRole, row)  # the entry, however it is sorted
-                self.table.setItem(row, col, item)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        self.table.setSortingEnabled(True)
+        self.entries: list[catalog.ModelEntry] = []
+        self.fill()
         note = QLabel(f"Fine-tuned models are saved in {paths.models_dir()}")
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -135,11 +146,42 @@ class ModelLibraryDialog(QDialog):
             "without fmstudio (speech models are CTranslate2 folders already)",
             self._export,
         )
+        self.rename_button = _action(
+            buttons, "Rename…", "Give the selected model of yours another name", self._rename
+        )
+        self.delete_button = _action(
+            buttons, "Delete…", "Remove the selected model of yours for good", self._delete
+        )
         self.table.itemSelectionChanged.connect(self._selection_changed)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(note)
         layout.addWidget(buttons)
+
+    def fill(self) -> None:
+        """Your models first, newest first; then the bundled ones; then the hub's. A click
+        on a header sorts by that column."""
+        self.table.setSortingEnabled(False)
+        library = sorted(
+            (e for e in catalog.list_models() if e.source == "library"),
+            key=lambda e: _made(e)[1],
+            reverse=True,
+        )
+        others = [e for e in catalog.list_models() if e.source != "library"]
+        self.entries = [*library, *[e for e in others if e.source == "bundled"]]
+        self.entries += [e for e in others if e.source == "hub"]
+        self.table.setRowCount(len(self.entries))
+        for row, e in enumerate(self.entries):
+            measured, created = _made(e)
+            values = (e.name, e.task, _SOURCES.get(e.source, e.source), e.availability())
+            for col, value in enumerate((*values, measured, created, e.description)):
+                item = QTableWidgetItem(value)
+                if e.location:
+                    item.setToolTip(e.location)
+                item.setData(Qt.ItemDataRole.UserRole, row)  # the entry, however it is sorted
+                self.table.setItem(row, col, item)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)  # no indicator: the order above stays until a click
 
     def selected(self) -> catalog.ModelEntry | None:
         rows = self.table.selectionModel().selectedRows()
@@ -155,6 +197,9 @@ class ModelLibraryDialog(QDialog):
             entry is not None and entry.source == "library" and entry.task in trainable_tasks()
         )
         self.retrain_button.setEnabled(retrainable)
+        yours = entry is not None and entry.source == "library" and bool(entry.location)
+        self.rename_button.setEnabled(yours)
+        self.delete_button.setEnabled(yours)
         self.export_button.setEnabled(
             entry is not None
             and not entry.problem
@@ -162,6 +207,40 @@ class ModelLibraryDialog(QDialog):
             and entry.source in ("library", "bundled")
             and not catalog.is_frozen(entry.name, entry.task)
         )
+
+    @Slot()
+    def _rename(self) -> None:
+        entry = self.selected()
+        if entry is None or not entry.location:
+            return
+        name, ok = QInputDialog.getText(
+            self, "Rename the model", f"New name for {entry.name}:", text=entry.name
+        )
+        if not ok or not name.strip() or name.strip() == entry.name:
+            return
+        try:
+            library.rename(Path(entry.location), name.strip())
+        except (OSError, FmError) as exc:
+            QMessageBox.warning(self, "Cannot rename", str(exc))
+            return
+        self.fill()
+        self.library_changed.emit()
+
+    @Slot()
+    def _delete(self) -> None:
+        entry = self.selected()
+        if entry is None or not entry.location:
+            return
+        what = f"{entry.name} ({entry.location}) will be removed for good."
+        if not confirm_losing(self, what, "Delete"):
+            return
+        try:
+            library.delete(Path(entry.location))
+        except (OSError, FmError) as exc:
+            QMessageBox.warning(self, "Cannot delete", str(exc))
+            return
+        self.fill()
+        self.library_changed.emit()
 
     @Slot()
     def _export(self) -> None:
