@@ -37,3 +37,27 @@ def spoken(audio: np.ndarray, start: float, end: float, text: str) -> bool:
     first = max(0, int(start * SAMPLE_RATE))
     span = audio[first : max(first, int(end * SAMPLE_RATE))]
     return span.size > 0 and not is_silent(span)
+
+
+ONSET_BELOW_LOUDEST_DB = 30.0
+"""A frame this far under the segment's loudest one is not yet its speech (breath, hiss)."""
+ONSET_MARGIN_S = 0.1
+
+
+def onset(audio: np.ndarray, start: float, end: float) -> float:
+    """When a segment's sound begins. Whisper often starts the first segment at 0:00 when
+    the speech starts seconds later (a recording's lead-in), and subtitles then show early:
+    the start moves to the first 30 ms frame near the segment's speaking level, less a
+    tenth of a second, and never earlier than Whisper said."""
+    first = max(0, int(start * SAMPLE_RATE))
+    span = audio[first : max(first, int(end * SAMPLE_RATE))]
+    whole = span.size - span.size % FRAME
+    if whole < FRAME:
+        return start
+    rms = np.sqrt((span[:whole].reshape(-1, FRAME).astype(np.float64) ** 2).mean(axis=1))
+    levels = 20 * np.log10(np.maximum(rms, 1e-12))
+    gate = max(GATE_DBFS, float(levels.max()) - ONSET_BELOW_LOUDEST_DB)
+    loud = np.flatnonzero(levels >= gate)
+    if loud.size == 0:
+        return start
+    return max(start, start + float(loud[0]) * FRAME / SAMPLE_RATE - ONSET_MARGIN_S)

@@ -30,7 +30,7 @@ from fmstudio.core.speech import long_files
 from fmstudio.core.speech.events import FileDone, FileStarted
 from fmstudio.core.speech.models import SpeechModel
 from fmstudio.core.speech.requests import AnySpeechModel, SpeechOptions, Transcribe
-from fmstudio.core.speech.silence import is_silent, spoken
+from fmstudio.core.speech.silence import is_silent, onset, spoken
 from fmstudio.core.speech.transcripts import Segment, Transcript, Word
 from fmstudio.core.wording import plural
 
@@ -73,6 +73,8 @@ def transcribe_audio(
         cancel.raise_if_cancelled()
         if segment.start >= duration or not spoken(audio, segment.start, segment.end, segment.text):
             continue
+        if not segment.words:  # word times are aligned already, and the segment starts there
+            segment = replace(segment, start=onset(audio, segment.start, segment.end))
         segments.append(segment)
         yield Partial((segment,))
         position = min(segment.end, duration)

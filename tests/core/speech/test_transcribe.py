@@ -184,3 +184,22 @@ def test_silence_gives_no_words_and_speech_keeps_its_own(
     tone = np.sin(np.arange(16_000) / 16_000 * 2 * np.pi * 440).astype(np.float32) * 0.1
     assert not spoken(tone, 0.0, 1.0, ". . ."), "dots are not words"
     assert spoken(tone, 0.0, 1.0, "Hello.") and not spoken(silent, 0.0, 1.0, "You")
+
+
+def test_speech_after_a_silent_lead_in_starts_when_it_is_spoken(
+    speech_wav: tuple[Path, str], tmp_path: Path
+) -> None:
+    """A recording whose speech began 8 s in got a first segment at 0:00: its subtitles
+    showed 8 s early."""
+    from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
+
+    voice = load_audio(speech_wav[0])
+    samples = np.concatenate([np.zeros(8 * SAMPLE_RATE, np.float32), voice])
+    padded = tmp_path / "lead-in.wav"
+    with wave.open(str(padded), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(SAMPLE_RATE)
+        w.writeframes((np.clip(samples, -1, 1) * 32767).astype(np.int16).tobytes())
+    [transcript] = run_to_end(transcribe_files(Transcribe((str(padded),))))
+    assert transcript.segments and 7.5 <= transcript.segments[0].start <= 8.2
