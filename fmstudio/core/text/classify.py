@@ -142,9 +142,8 @@ def classify_texts(
     yield tracker.progress(0, f"{len(entries)} documents")
     results: list[ItemResult] = []
     batch_size = max(1, request.batch_size)
-    for start in range(0, len(entries), batch_size * 4):
+    for window in _windows(entries, batch_size * 4):
         cancel.raise_if_cancelled()
-        window = entries[start : start + batch_size * 4]
         docs = [e for e in window if isinstance(e, TextDoc)]
         ranked: Iterator[tuple[Prediction, ...]] = iter([])
         if docs:
@@ -167,6 +166,23 @@ def classify_texts(
         yield Partial(tuple(batch_results))
         yield tracker.progress(len(results), batch_results[-1].path)
     return results
+
+
+WINDOW_CHARS = 20_000
+"""Text per step of the progress bar: a few long documents make a step of their own, so the
+bar moves through a batch of reports (20 long documents sat at 0/20 for a minute)."""
+
+
+def _windows(entries: Sequence[Entry], most: int) -> Iterator[Sequence[Entry]]:
+    """Consecutive runs of at most `most` entries and about `WINDOW_CHARS` of text."""
+    start, chars = 0, 0
+    for i, entry in enumerate(entries):
+        chars += len(entry.text) if isinstance(entry, TextDoc) else 0
+        if i + 1 - start >= most or chars >= WINDOW_CHARS:
+            yield entries[start : i + 1]
+            start, chars = i + 1, 0
+    if start < len(entries):
+        yield entries[start:]
 
 
 def pick_model(request: ClassifyTexts, entries: Sequence[Entry]) -> tuple[str, str]:

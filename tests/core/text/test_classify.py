@@ -121,3 +121,14 @@ def test_fine_tuned_model_from_the_library(tiny_text_base: Path, fm_home: Path) 
     assert "sentiment-v1" in [e.name for e in catalog.list_models("text")]
     (r,) = run_to_end(classify_texts(ask(texts=["fine"], model="sentiment-v1", top_k=2)))
     assert len(r.predictions) == 2
+
+
+def test_long_documents_move_the_bar_one_window_at_a_time() -> None:
+    """Twenty long documents sat at 0/20 for a minute: one window held them all."""
+    from fmstudio.core.data.texts import TextDoc
+    from fmstudio.core.text.classify import WINDOW_CHARS, _windows
+
+    long = [TextDoc(f"d{i}", "word " * (WINDOW_CHARS // 10)) for i in range(20)]
+    assert [len(w) for w in _windows(long, 128)] == [2] * 10
+    short = [TextDoc(f"s{i}", "a short text") for i in range(300)]
+    assert [len(w) for w in _windows(short, 128)] == [128, 128, 44]
