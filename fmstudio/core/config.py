@@ -27,6 +27,10 @@ class Settings:
     schema_version: int = SCHEMA_VERSION
     device: str = "auto"
     last_folder: str = ""
+    """The folder of the last dialog whose own folder is not known yet (see `folders`)."""
+    folders: dict[str, str] = field(default_factory=dict)
+    """Where each kind of dialog last went ("open:image", "data:speech", …): the Image tab's
+    photos, a speech dataset and a folder to label are seldom in one place."""
     last_tab: str = ""
     """The tab shown when the window closed ("": the first)."""
     models: dict[str, str] = field(default_factory=dict)
@@ -66,6 +70,14 @@ class Settings:
 
     def remember_top_k(self, task: str, k: int) -> None:
         self.top_k = {**self.top_k, task: k}
+
+    def folder(self, purpose: str) -> str:
+        """Where the dialog for `purpose` opens: where it last went, else where any did."""
+        return self.folders.get(purpose) or self.last_folder or str(Path.home())
+
+    def remember_folder(self, purpose: str, folder: str | Path) -> None:
+        self.folders = {**self.folders, purpose: str(folder)}
+        self.last_folder = str(folder)
 
     def export_start(self, name: str) -> str:
         """The path an export dialog suggests: the last export's folder, else the last one."""

@@ -88,3 +88,16 @@ def test_a_task_without_a_choice_uses_its_default_model(fm_home: Path) -> None:
     settings.remember_model("image", "resnet50.a1_in1k")
     assert settings.model("image") == "resnet50.a1_in1k"
     assert settings.model("text") == catalog.default_model("text")
+
+
+def test_each_kind_of_dialog_remembers_its_own_folder(fm_home) -> None:
+    """One "last folder" was shared by every dialog: the wizard's dataset folder opened where
+    the Image tab's photos were."""
+    settings = config.Settings()
+    settings.remember_folder("open:image", "/photos")
+    settings.remember_folder("data:speech", "/voice-dataset")
+    assert settings.folder("open:image") == "/photos"
+    assert settings.folder("data:speech") == "/voice-dataset"
+    assert settings.folder("open:text") == "/voice-dataset"  # never used: the last one
+    config.save(settings)
+    assert config.load().folder("open:image") == "/photos"

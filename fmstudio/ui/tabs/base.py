@@ -50,11 +50,11 @@ class Tab(QWidget):
         files, _ = QFileDialog.getOpenFileNames(
             self,
             f"Add {self.modality.noun}",
-            self.settings.last_folder or str(Path.home()),
+            self.settings.folder(f"open:{self.modality.task}"),
             self.modality.file_filter(),
         )
         if files:
-            self.settings.last_folder = str(Path(files[0]).parent)
+            self.settings.remember_folder(f"open:{self.modality.task}", Path(files[0]).parent)
             self.add_paths(files)
 
     def add_folder(self) -> None:
@@ -62,10 +62,10 @@ class Tab(QWidget):
         folder = QFileDialog.getExistingDirectory(
             self,
             f"Add a folder of {self.modality.noun}",
-            self.settings.last_folder or str(Path.home()),
+            self.settings.folder(f"open:{self.modality.task}"),
         )
         if folder:
-            self.settings.last_folder = folder
+            self.settings.remember_folder(f"open:{self.modality.task}", folder)
             self.add_paths([folder])
 
     def add_paths(self, paths: list[str]) -> None:

@@ -80,14 +80,14 @@ class DataPage(QWizardPage):
 
     @Slot()
     def browse(self) -> None:
-        start = self.folder.text() or self.state.settings.last_folder or str(Path.home())
+        start = self.folder.text() or self.state.settings.folder(f"data:{self.state.task}")
         chosen = QFileDialog.getExistingDirectory(self, "Dataset folder", start)
         if chosen:
             self.set_folder(chosen)
 
     @Slot()
     def browse_table(self) -> None:
-        start = self.state.settings.last_folder or str(Path.home())
+        start = self.state.settings.folder(f"data:{self.state.task}")
         chosen, _ = QFileDialog.getOpenFileName(self, "Text dataset", start, TABLE_FILTER)
         if chosen:
             self.set_folder(chosen)
@@ -95,7 +95,8 @@ class DataPage(QWizardPage):
     def set_folder(self, folder: str) -> None:
         self.folder.setText(folder)
         path = Path(folder)
-        self.state.settings.last_folder = str(path if path.is_dir() else path.parent)
+        where = path if path.is_dir() else path.parent
+        self.state.settings.remember_folder(f"data:{self.state.task}", where)
         self.rescan()
 
     @Slot()

@@ -102,9 +102,11 @@ class SavePage(QWizardPage):
 
     @Slot()
     def _browse_unlabelled(self) -> None:
-        start = self.unlabelled.text() or self.state.settings.last_folder or str(Path.home())
+        purpose = f"unlabelled:{self.state.task}"
+        start = self.unlabelled.text() or self.state.settings.folder(purpose)
         chosen = QFileDialog.getExistingDirectory(self, "Unlabelled files", start)
         if chosen:
+            self.state.settings.remember_folder(purpose, chosen)
             self.unlabelled.setText(chosen)
 
     def initializePage(self) -> None:

@@ -6,8 +6,6 @@ fine-tuning reads; adding a few segments takes milliseconds, so it runs on the G
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
@@ -51,7 +49,7 @@ class SpeechCuration(QObject):
         if not rows:
             self.said.emit("Correct a segment's text (double-click it), or select segments.")
             return
-        start = self.folder() or self.settings.last_folder or str(Path.home())
+        start = self.folder() or self.settings.folder("dataset:speech")
         folder = QFileDialog.getExistingDirectory(self.owner, "Speech dataset folder", start)
         if not folder:
             return
