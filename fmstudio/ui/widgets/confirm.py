@@ -1,8 +1,8 @@
-"""The one question the app asks before it loses work."""
+"""The questions the app asks: before it loses work, and for a new name."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 
 def confirm_losing(parent: QWidget, what: str, verb: str) -> bool:
@@ -15,3 +15,17 @@ def confirm_losing(parent: QWidget, what: str, verb: str) -> bool:
         QMessageBox.StandardButton.No,
     )
     return answer == QMessageBox.StandardButton.Yes
+
+
+def ask_name(parent: QWidget, title: str, label: str, current: str) -> str | None:
+    """A new name, or None when the user cancels or keeps the old one. The box is wide
+    enough for its title and the name (a bare QInputDialog cut both)."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setTextValue(current)
+    dialog.setMinimumWidth(max(420, dialog.fontMetrics().horizontalAdvance(title) + 160))
+    if not dialog.exec():
+        return None
+    name = dialog.textValue().strip()
+    return name if name and name != current else None

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -28,7 +27,7 @@ from fmstudio.core import catalog, library, paths
 from fmstudio.core.errors import FmError
 from fmstudio.core.logs import log_file
 from fmstudio.core.modalities import exportable_tasks, trainable_tasks
-from fmstudio.ui.widgets.confirm import confirm_losing
+from fmstudio.ui.widgets.confirm import ask_name, confirm_losing
 
 
 def package_version(name: str) -> str:
@@ -213,13 +212,11 @@ class ModelLibraryDialog(QDialog):
         entry = self.selected()
         if entry is None or not entry.location:
             return
-        name, ok = QInputDialog.getText(
-            self, "Rename the model", f"New name for {entry.name}:", text=entry.name
-        )
-        if not ok or not name.strip() or name.strip() == entry.name:
+        name = ask_name(self, "Rename the model", f"New name for {entry.name}:", entry.name)
+        if name is None:
             return
         try:
-            library.rename(Path(entry.location), name.strip())
+            library.rename(Path(entry.location), name)
         except (OSError, FmError) as exc:
             QMessageBox.warning(self, "Cannot rename", str(exc))
             return

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHeaderView,
-    QInputDialog,
     QMenu,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from fmstudio.core.speech.transcripts import Segment
 from fmstudio.core.speech.writers import timestamp
+from fmstudio.ui.widgets.confirm import ask_name
 
 START, END, SPEAKER, TEXT = range(4)
 
@@ -171,6 +171,6 @@ class SegmentsTable(QTableWidget):
         menu.popup(self.viewport().mapToGlobal(at))
 
     def _ask_rename(self, name: str) -> None:
-        new, ok = QInputDialog.getText(self, "Rename speaker", f"New name for “{name}”:", text=name)
-        if ok:
+        new = ask_name(self, "Rename speaker", f"New name for “{name}”, everywhere:", name)
+        if new is not None:
             self.rename_speaker(name, new)

@@ -299,3 +299,24 @@ def test_a_batch_lists_each_file_when_it_is_done_and_shows_one_file_at_a_time(
     ]
     assert seen[1][3], "the first file was listed while the batch still ran"
     assert seen[2][2] == 0, "the second file starts on an empty view, not under the first"
+
+
+def test_the_language_menu_grows_with_the_models_names(qtbot) -> None:
+    """With a multilingual model chosen after the window opened, the menu showed "German (de"."""
+    from fmstudio.core.config import Settings
+    from fmstudio.ui.tabs.speech.options import SpeechOptionsBar
+
+    bar = SpeechOptionsBar(Settings())
+    qtbot.addWidget(bar)
+    bar.resize(1300, 120)  # room enough: the box takes the width it asks for
+    bar.show()
+    qtbot.wait(50)  # shown and laid out with tiny.en's two entries, as the window opens
+    bar.model_picker.setCurrentIndex(bar.model_picker.findData("whisper-base"))
+    longest = max(
+        bar.language.fontMetrics().horizontalAdvance(bar.language.itemText(i))
+        for i in range(bar.language.count())
+    )
+    bar.language.setCurrentIndex(bar.language.findData("de"))
+    qtbot.wait(50)  # the layout gives the box its new width
+    assert bar.language.count() == 101  # Detect and Whisper's 100
+    assert bar.language.width() > longest

@@ -83,8 +83,6 @@ def test_the_library_lists_yours_first_with_figures_and_renames_and_deletes(
 ) -> None:
     """The library sorted Z→A, mixed your models with the hub's, had no accuracy or date
     and no way to rename or delete."""
-    from PySide6.QtWidgets import QInputDialog
-
     from fmstudio.core import paths
     from fmstudio.core.classify.train_job import fine_tune
     from fmstudio.core.events import run_to_end
@@ -101,7 +99,9 @@ def test_the_library_lists_yours_first_with_figures_and_renames_and_deletes(
     assert sources.index("hub") > sources.index("bundled")
     _select(dialog, "topics")
     assert dialog.rename_button.isEnabled() and dialog.delete_button.isEnabled()
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("sports-or-not", True))
+    from fmstudio.ui.widgets import dialogs
+
+    monkeypatch.setattr(dialogs, "ask_name", lambda *a: "sports-or-not")
     with qtbot.waitSignal(dialog.library_changed):
         dialog.rename_button.click()
     assert (paths.models_dir() / "sports-or-not" / "model.json").is_file()

@@ -39,6 +39,9 @@ class SpeechOptionsBar(QWidget):
         self.settings = settings
         self.model_picker = ModelPicker("speech", settings.model("speech"))
         self.language = QComboBox()
+        # Sized by its longest name as the model changes ("German (de" was cut): a model's
+        # list is filled after the first show.
+        self.language.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.language.setToolTip(
             "Spoken language: Detect lets the model tell (shown with the transcript).\n"
             "English-only models (.en) list English only; whisper-base knows 99 languages."
