@@ -163,6 +163,8 @@ class _Fit:
         self.decides: Decider = LOSS
         """The figure that picks the best epoch, as the objective's validation says."""
         self.best_state: StateDict | None = None
+        self.start_state: StateDict | None = None
+        """The starting weights until an epoch ends (see `keep_start_weights`)."""
         self.bad_epochs = 0
         self.start_epoch = 0
         self.run_start = time.monotonic()
@@ -196,6 +198,12 @@ class _Fit:
         name = "accuracy" if start.decides is LOSS else start.decides.name
         said = f"val {NAMES.get(name, name)} {figure(name, start.figures()[name])}"
         return Log(f"{self.config.phase}: before training, val loss {start.loss:.4f}, {said}")
+
+    def keep_start_weights(self) -> None:
+        """Copy the starting weights when nothing else keeps them (no epoch 0 was scored): a
+        run finished before its first epoch ends keeps them, not a part-trained epoch."""
+        if self.best_state is None and not self.result.history:
+            self.start_state = _state_copy(self.model)
 
     def should_stop(self, epoch: int) -> bool:
         # Never before half the epochs: fine-tuning often gets worse before it gets better.
@@ -360,6 +368,7 @@ class _Fit:
         """Validate, keep the weights if they are the best yet, and record the epoch."""
         val = yield from self.validate(f"after epoch {epoch + 1}")
         improved = self.keep_best(epoch, val)
+        self.start_state = None  # an epoch is kept from now on: the copy is not needed
         metrics = EpochMetrics(
             self.config.phase,
             epoch + 1,
@@ -407,6 +416,9 @@ class _Fit:
             )
         if self.best_state is not None:
             self.model.load_state_dict(self.best_state)
+        elif self.start_state is not None:
+            yield Log(f"{phase}: no epoch finished; keeping the starting weights")
+            self.model.load_state_dict(self.start_state)
         final = yield from self.validate("the kept epoch")
         result.final = final
         if final is not None:
@@ -480,6 +492,7 @@ def fit(
         start = yield from run.keep_start()
     if start is not None:
         yield start
+    run.keep_start_weights()
     for epoch in range(run.start_epoch, config.epochs):
         if run.should_stop(epoch):
             run.result.stopped_early = True

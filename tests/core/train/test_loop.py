@@ -397,3 +397,25 @@ def test_a_resumed_runs_history_drops_what_the_stop_discarded_and_keeps_the_warm
     history.add(epoch(2))  # a run resumed from epoch 1's checkpoint redoes epoch 2
     assert history.epochs == [1, 2] and history.val_epochs == [1, 2]
     assert history.val_loss == [0.9, 0.45]
+
+
+def test_finish_now_before_the_first_epoch_ends_keeps_the_starting_weights(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Finish now after 0 epochs kept the start weights for images (whose start is scored)
+    but saved a part-trained epoch for speech (whose start is not)."""
+    from fmstudio.core.train import loop
+
+    monkeypatch.setattr(loop, "STEP_EVENT_INTERVAL_S", 0.0)
+    train, val = blobs()
+    gate = PauseGate()
+    net = model()
+    start = {k: v.clone() for k, v in net.state_dict().items()}
+
+    def watch(event) -> None:
+        if isinstance(event, StepMetrics) and event.step == 2:
+            gate.finish()
+
+    result = run_to_end(fit(net, train, val, config(lr=5.0), pause=gate), watch)
+    assert result.finished_on_request and not result.history
+    assert all(torch.equal(net.state_dict()[k], v) for k, v in start.items())
