@@ -32,8 +32,9 @@ class MetricHistory:
     """Named validation figures per epoch ("wer" for speech), as the objective gives them."""
     val_metric_epochs: dict[str, list[int]] = field(default_factory=dict)
     """The epochs each named figure was measured at."""
-    warm_epochs: list[int] = field(default_factory=list)
-    """The warm-up's epochs, numbered so that its last is 0."""
+    warm_epochs: list[float] = field(default_factory=list)
+    """Where the warm-up's epochs sit on the epoch axis: spread over (-1, 0], so its 30 quick
+    epochs take the room of one and leave the chart to the run's own."""
     warm_val_loss: list[float] = field(default_factory=list)
     version: int = 0
 
@@ -44,7 +45,7 @@ class MetricHistory:
         elif isinstance(event, EpochMetrics) and event.phase == WARM_UP:
             if event.val_loss is None:
                 return False
-            self.warm_epochs.append(event.epoch - event.epochs)
+            self.warm_epochs.append((event.epoch - event.epochs) / max(event.epochs, 1))
             self.warm_val_loss.append(event.val_loss)
         elif isinstance(event, EpochMetrics):
             self._epoch(event)

@@ -71,7 +71,7 @@ class LiveCurves(QWidget):
             antialias=True,
             pen=pg.mkPen((200, 80, 30), width=1, style=pg.QtCore.Qt.PenStyle.DotLine),
         )
-        """The new head's warm-up on frozen features, at epochs up to 0: the chart shows
+        """The new head's warm-up on frozen features, drawn in (-1, 0]: the chart shows
         the run from its first minutes, not after the warm-up."""
         self.named: dict[str, pg.PlotDataItem] = {}
         """One curve per named validation figure, made when its first value arrives."""

@@ -387,7 +387,7 @@ def test_a_resumed_runs_history_drops_what_the_stop_discarded_and_keeps_the_warm
     history = MetricHistory()
     for n in (1, 2):
         history.add(epoch(n, WARM_UP, total=2))
-    assert history.warm_epochs == [-1, 0] and history.warm_val_loss == [0.9, 0.45]
+    assert history.warm_epochs == [-0.5, 0.0] and history.warm_val_loss == [0.9, 0.45]
     for n in range(1, 11):  # epochs 1 and 2 finished, epoch 3 stopped at step 10
         history.add(step(n, 1.0 / n))
         if n % 4 == 0:
