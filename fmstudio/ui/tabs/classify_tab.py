@@ -74,20 +74,7 @@ class ClassifyTab(Tab):
         self.jobs.log.connect(self.status_message)
         self.jobs.runtime.connect(self.runtime_message)
         self.jobs.busy_changed.connect(self._busy_changed)
-        self.open_button = QPushButton(f"Add {modality.noun}…")
-        self.open_button.setToolTip(
-            f"Choose {modality.noun} (Ctrl+O), or a folder (Ctrl+Shift+O); or drop files and "
-            "folders below"
-        )
-        self.open_button.clicked.connect(self.open_files)
-        export_keys = QKeySequence(EXPORT_KEYS).toString(QKeySequence.SequenceFormat.NativeText)
-        self.export_button = QPushButton("Export…")
-        self.export_button.setToolTip(f"Save the results as CSV or JSON ({export_keys})")
-        self.export_button.clicked.connect(self.export_dialog)
-        add_shortcut(self, "Export results", EXPORT_KEYS, self.export_dialog)
-        self.clear_button = QPushButton("Clear")
-        self.clear_button.setToolTip("Remove all results")
-        self.clear_button.clicked.connect(self.clear)
+        self._make_buttons()
         self.table = ResultsTable(controls.item_header, controls.detail_header)
         if controls.row_height:
             self.table.set_row_height(controls.row_height)
@@ -106,6 +93,23 @@ class ClassifyTab(Tab):
         self._lay_out()
         self._show_dataset(self.curation.folder())
         self._connect_controls()
+
+    def _make_buttons(self) -> None:
+        """Add…, Export… and Clear, beside the task's controls."""
+        noun = self.modality.noun
+        self.open_button = QPushButton(f"Add {noun}…")
+        self.open_button.setToolTip(
+            f"Choose {noun} (Ctrl+O), or a folder (Ctrl+Shift+O); or drop files and folders below"
+        )
+        self.open_button.clicked.connect(self.open_files)
+        export_keys = QKeySequence(EXPORT_KEYS).toString(QKeySequence.SequenceFormat.NativeText)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip(f"Save the results as CSV or JSON ({export_keys})")
+        self.export_button.clicked.connect(self.export_dialog)
+        add_shortcut(self, "Export results", EXPORT_KEYS, self.export_dialog)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Remove all results")
+        self.clear_button.clicked.connect(self.clear)
 
     def _connect_controls(self) -> None:
         controls = self.controls
