@@ -101,6 +101,13 @@ class JobStatus(QWidget):
         self.bar.setFormat("Done")
         self.say(f"Done in {elapsed_s:.1f} s.")
 
+    def settle(self) -> None:
+        """Work goes on without progress to report (a recording's blocks): an announced
+        activity ("Loading whisper-tiny.en…") is over, so the line says the job's label."""
+        if self._transient:
+            self._transient = False
+            self.say(self._label)
+
     def relabel(self, label: str) -> None:
         """The running job moved on to another phase (a recording is being transcribed): the
         bar and the line say the new one, and nothing says the old one any more."""

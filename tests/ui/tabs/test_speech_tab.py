@@ -37,6 +37,7 @@ def test_record_live_then_stop_shows_transcript(
     assert tab.record.record_button.isEnabled()
     qtbot.waitUntil(lambda: tab.view.live_view.toPlainText().strip() != "", timeout=30_000)
     assert tab.is_busy()  # live text arrived before Stop
+    qtbot.waitUntil(lambda: tab.record.status.text() == "Recording…", timeout=5_000)
     assert tab.status.text() == ""  # no "Ready" beside "Recording…"
     tab.record.toggle()  # Stop
     assert tab.record.state is RecordState.FINISHING

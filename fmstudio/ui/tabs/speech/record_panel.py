@@ -182,6 +182,8 @@ class RecordPanel(QWidget):
 
     @Slot(object)
     def _on_event(self, event: Event) -> None:
+        if isinstance(event, LiveText):
+            self.status.settle()  # the model is loaded: "Loading…" no longer stands
         if isinstance(event, Level):
             self.meter.setValue(min(100, int(event.peak * 100)))
             seconds = int(event.elapsed_s)
