@@ -28,6 +28,7 @@ from fmstudio.core.errors import FmError
 from fmstudio.core.logs import log_file
 from fmstudio.core.modalities import exportable_tasks, trainable_tasks
 from fmstudio.ui.widgets.confirm import ask_name, confirm_losing
+from fmstudio.ui.widgets.model_picker import SOURCES
 
 
 def package_version(name: str) -> str:
@@ -70,9 +71,6 @@ class AboutDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.label)
         layout.addWidget(buttons)
-
-
-_SOURCES = {"library": "yours", "bundled": "bundled", "hub": "hub"}
 
 
 def _made(entry: catalog.ModelEntry) -> tuple[str, str]:
@@ -172,7 +170,7 @@ class ModelLibraryDialog(QDialog):
         self.table.setRowCount(len(self.entries))
         for row, e in enumerate(self.entries):
             measured, created = _made(e)
-            values = (e.name, e.task, _SOURCES.get(e.source, e.source), e.availability())
+            values = (e.name, e.task, SOURCES.get(e.source, e.source), e.availability())
             for col, value in enumerate((*values, measured, created, e.description)):
                 item = QTableWidgetItem(value)
                 if e.location:

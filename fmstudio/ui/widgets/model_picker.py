@@ -7,6 +7,9 @@ from PySide6.QtWidgets import QComboBox, QWidget
 
 from fmstudio.core import catalog
 
+SOURCES = {"library": "yours", "bundled": "bundled", "hub": "hub"}
+"""How the window names where a model comes from (the catalogue's "library" is the user's)."""
+
 
 class ModelPicker(QComboBox):
     def __init__(self, task: str, current: str = "", parent: QWidget | None = None) -> None:
@@ -29,7 +32,8 @@ class ModelPicker(QComboBox):
         self.clear()
         for entry in catalog.list_models(self.task):
             usable = entry.availability()
-            where = entry.source if usable == "offline" else f"{entry.source}, {usable}"
+            source = SOURCES.get(entry.source, entry.source)
+            where = source if usable == "offline" else f"{source}, {usable}"
             self.addItem(f"{entry.name}  ({where})", entry.name)
             tip = entry.description or entry.location
             self.setItemData(self.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)

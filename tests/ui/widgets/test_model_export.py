@@ -113,3 +113,16 @@ def test_the_library_lists_yours_first_with_figures_and_renames_and_deletes(
     assert not (paths.models_dir() / "sports-or-not").exists()
     _select(dialog, "efficientnet_lite0")
     assert not dialog.delete_button.isEnabled()  # bundled models are not yours to delete
+
+
+def test_the_pickers_name_your_models_as_the_library_does(qtbot, tiny_text_base, text_folder):
+    from fmstudio.core.classify.train_job import fine_tune
+    from fmstudio.core.events import run_to_end
+    from fmstudio.core.train.spec import TrainSpec
+    from fmstudio.ui.widgets.model_picker import ModelPicker
+
+    spec = TrainSpec("text", str(text_folder), "mine", base=str(tiny_text_base), mode="head")
+    run_to_end(fine_tune(spec))
+    picker = ModelPicker("text", "mine")
+    qtbot.addWidget(picker)
+    assert picker.currentText() == "mine  (yours)" and picker.model_name() == "mine"
