@@ -159,17 +159,13 @@ class ModelLibraryDialog(QDialog):
         """Your models first, newest first; then the bundled ones; then the hub's. A click
         on a header sorts by that column."""
         self.table.setSortingEnabled(False)
-        library = sorted(
-            (e for e in catalog.list_models() if e.source == "library"),
-            key=lambda e: _made(e)[1],
-            reverse=True,
-        )
-        others = [e for e in catalog.list_models() if e.source != "library"]
-        self.entries = [*library, *[e for e in others if e.source == "bundled"]]
-        self.entries += [e for e in others if e.source == "hub"]
+        entries = catalog.list_models()  # reads every card once; `_made` reads yours again
+        made = {e: _made(e) for e in entries}
+        newest_first = sorted(entries, key=lambda e: made[e][1], reverse=True)  # stable
+        self.entries = sorted(newest_first, key=lambda e: list(SOURCES).index(e.source))
         self.table.setRowCount(len(self.entries))
         for row, e in enumerate(self.entries):
-            measured, created = _made(e)
+            measured, created = made[e]
             values = (e.name, e.task, SOURCES.get(e.source, e.source), e.availability())
             for col, value in enumerate((*values, measured, created, e.description)):
                 item = QTableWidgetItem(value)
@@ -213,13 +209,7 @@ class ModelLibraryDialog(QDialog):
         name = ask_name(self, "Rename the model", f"New name for {entry.name}:", entry.name)
         if name is None:
             return
-        try:
-            library.rename(Path(entry.location), name)
-        except (OSError, FmError) as exc:
-            QMessageBox.warning(self, "Cannot rename", str(exc))
-            return
-        self.fill()
-        self.library_changed.emit()
+        self._change("Cannot rename", lambda: library.rename(Path(entry.location), name))
 
     @Slot()
     def _delete(self) -> None:
@@ -229,10 +219,15 @@ class ModelLibraryDialog(QDialog):
         what = f"{entry.name} ({entry.location}) will be removed for good."
         if not confirm_losing(self, what, "Delete"):
             return
+        self._change("Cannot delete", lambda: library.delete(Path(entry.location)))
+
+    def _change(self, refused: str, change: Callable[[], object]) -> None:
+        """Rename or delete a model of yours, then list the library again, here and in the
+        tabs; a refusal is said in a box titled `refused`."""
         try:
-            library.delete(Path(entry.location))
+            change()
         except (OSError, FmError) as exc:
-            QMessageBox.warning(self, "Cannot delete", str(exc))
+            QMessageBox.warning(self, refused, str(exc))
             return
         self.fill()
         self.library_changed.emit()
