@@ -30,6 +30,7 @@ from fmstudio.core.events import (
     PauseGate,
     Progress,
     in_background,
+    wait_for,
 )
 from fmstudio.core.train import distributed
 from fmstudio.core.train.checkpoints import Checkpoint, StateDict
@@ -341,9 +342,8 @@ class _Fit:
         said = -1
         while True:
             try:
-                return outcome.result(timeout=VALIDATION_POLL_S)
+                return wait_for(outcome, self.cancel, timeout=VALIDATION_POLL_S)
             except TimeoutError:
-                self.cancel.raise_if_cancelled()
                 if done[0] != said:
                     said = done[0]
                     progress = tracker.progress(said, f"{self.config.phase}: validating {when}")
