@@ -58,9 +58,14 @@ class MetricHistory:
         if self.steps and event.step <= self.steps[-1]:  # resumed: these steps were discarded
             kept = sum(1 for s in self.steps if s < event.step)
             del self.steps[kept:], self.loss[kept:], self.smoothed[kept:]
+        # The moving average before this step, undone from its bias-corrected last point: so
+        # a truncated history goes on from where it was cut.
+        n = len(self.loss)
+        ema = self.smoothed[-1] * (1 - SMOOTHING**n) if n else 0.0
+        ema = SMOOTHING * ema + (1 - SMOOTHING) * event.loss
         self.steps.append(event.step)
         self.loss.append(event.loss)
-        self.smoothed.append(_smoothed(self.loss))
+        self.smoothed.append(ema / (1 - SMOOTHING ** (n + 1)))
 
     def _epoch(self, event: EpochMetrics) -> None:
         if self.epochs and event.epoch <= self.epochs[-1]:
@@ -83,11 +88,3 @@ class MetricHistory:
         for name, at in self.val_metric_epochs.items():
             kept = sum(1 for e in at if e < epoch)
             del at[kept:], self.val_metrics[name][kept:]
-
-
-def _smoothed(loss: list[float]) -> float:
-    """The newest point of the loss's exponential moving average, bias-corrected."""
-    ema = 0.0
-    for value in loss[-200:]:  # older points weigh under 1e-9 at SMOOTHING 0.9
-        ema = SMOOTHING * ema + (1 - SMOOTHING) * value
-    return ema / (1 - SMOOTHING ** min(len(loss), 200))
