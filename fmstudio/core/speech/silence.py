@@ -16,13 +16,19 @@ GATE_DBFS = -55.0
 -35 dBFS peak lost words; at -55 dBFS none of the 40 sentences did."""
 
 
+def frame_rms(samples: np.ndarray) -> np.ndarray:
+    """The RMS of each whole 30 ms frame (of the whole of a shorter, non-empty input)."""
+    usable = samples[: samples.size - samples.size % FRAME] if samples.size >= FRAME else samples
+    frames = usable.reshape(-1, min(FRAME, usable.size)).astype(np.float64)
+    rms: np.ndarray = np.sqrt((frames**2).mean(axis=1))
+    return rms
+
+
 def loudest_dbfs(samples: np.ndarray) -> float:
     """The RMS level of the loudest 30 ms frame, in dB below full scale (-inf for silence)."""
     if samples.size == 0:
         return float("-inf")
-    usable = samples[: samples.size - samples.size % FRAME] if samples.size >= FRAME else samples
-    frames = usable.reshape(-1, min(FRAME, usable.size)).astype(np.float64)
-    peak_rms = float(np.sqrt((frames**2).mean(axis=1)).max())
+    peak_rms = float(frame_rms(samples).max())
     return 20 * np.log10(peak_rms) if peak_rms > 0 else float("-inf")
 
 
@@ -51,11 +57,9 @@ def onset(audio: np.ndarray, start: float, end: float) -> float:
     tenth of a second, and never earlier than Whisper said."""
     first = max(0, int(start * SAMPLE_RATE))
     span = audio[first : max(first, int(end * SAMPLE_RATE))]
-    whole = span.size - span.size % FRAME
-    if whole < FRAME:
+    if span.size < FRAME:
         return start
-    rms = np.sqrt((span[:whole].reshape(-1, FRAME).astype(np.float64) ** 2).mean(axis=1))
-    levels = 20 * np.log10(np.maximum(rms, 1e-12))
+    levels = 20 * np.log10(np.maximum(frame_rms(span), 1e-12))
     gate = max(GATE_DBFS, float(levels.max()) - ONSET_BELOW_LOUDEST_DB)
     loud = np.flatnonzero(levels >= gate)
     if loud.size == 0:
