@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFileDialog, QWidget
 
@@ -36,8 +36,12 @@ class Tab(QWidget):
         """The device the tab's next job asks for ("auto", "cpu", "cuda"…)."""
         return self.settings.device
 
+    @Slot()
     def preload(self) -> None:
-        """Load the chosen model in the background, so the first drop finds it ready."""
+        """Load the chosen model in the background, so the first drop finds it ready; a
+        hidden tab waits until it is shown (`showEvent`)."""
+        if not self.isVisible():
+            return
         model = self.model_picker.model_name() or self.modality.default_model
         preload(model, self.modality.task, self.device_choice())
 

@@ -187,8 +187,7 @@ class ClassifyTab(Tab):
             return
         if not self.is_busy():
             self.status.say(ready)
-        if self.isVisible():
-            self.preload()
+        self.preload()
 
     def device_choice(self) -> str:
         return self.controls.device.currentText()

@@ -89,13 +89,8 @@ class SpeechTab(Tab):
     def device_choice(self) -> str:
         return self.options.device_name()
 
-    @Slot()
-    def _model_chosen(self) -> None:
-        if self.isVisible():
-            self.preload()
-
     def _wire(self) -> None:
-        self.model_picker.currentIndexChanged.connect(self._model_chosen)
+        self.model_picker.currentIndexChanged.connect(self.preload)
         self.record.recording_started.connect(self._new_transcript)
         self.record.live_text.connect(self.view.show_live)
         self.record.recorded.connect(self._recorded)
