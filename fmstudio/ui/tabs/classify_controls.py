@@ -64,10 +64,6 @@ class ClassifyControls(QObject):
         """Whether the controls hold inputs of their own waiting to run."""
         return False
 
-    def waiting(self) -> int:
-        """How many of their own inputs wait."""
-        return 0
-
     def request(self, paths: tuple[str, ...]) -> tuple[object, str]:
         """The request for `paths` and the controls' own inputs (which it takes), and the line
         shown while it runs. Raises ValueError with a message when they cannot run yet."""

@@ -117,9 +117,6 @@ class TextControls(ClassifyControls):
     def clear(self) -> None:
         self.paste_box.clear()
 
-    def waiting(self) -> int:
-        return len(self._pasted)
-
     def request(self, paths: tuple[str, ...]) -> tuple[ClassifyTexts, str]:
         model = self.model_picker.model_name()
         zero_shot = is_zero_shot(model, "text")

@@ -91,9 +91,8 @@ class JobStatus(QWidget):
     def _progress(self, event: Progress) -> None:
         self.bar.setValue(int(event.fraction * 1000))
         self.bar.setFormat(event.describe())
-        if self._transient and event.fraction > 0:  # "Loading x…" is over once work is done
-            self._transient = False
-            self.say(self._label)
+        if event.fraction > 0:  # "Loading x…" is over once work is done
+            self.settle()
 
     @Slot(object, float)
     def _done(self, _result: object, elapsed_s: float) -> None:
