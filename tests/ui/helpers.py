@@ -37,6 +37,14 @@ def open_wizard(qtbot, task: str = "image", evaluate: str | None = None) -> Fine
     return wizard
 
 
+def to_model_page(qtbot, wizard: FineTuneWizard, task: str, data: Path) -> None:
+    """Choose the task and its data on the Data page, and go on once they are checked."""
+    wizard.data_page.task.setCurrentIndex(wizard.data_page.task.findData(task))
+    wizard.data_page.set_folder(str(data))
+    qtbot.waitUntil(wizard.data_page.isComplete, timeout=30_000)
+    wizard.next()
+
+
 def to_training(qtbot, wizard: FineTuneWizard, data: Path, base: Path, epochs: int, patience: int):
     wizard.data_page.set_folder(str(data))
     qtbot.waitUntil(wizard.data_page.isComplete, timeout=30_000)

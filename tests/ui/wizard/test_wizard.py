@@ -13,7 +13,7 @@ from fmstudio.core.classify.train_job import fine_tune
 from fmstudio.core.events import run_to_end
 from fmstudio.core.train.spec import TrainSpec
 from fmstudio.ui.wizard.wizard import EVALUATE, SAVE, SETTINGS, FineTuneWizard
-from tests.ui.helpers import open_wizard, to_training
+from tests.ui.helpers import open_wizard, to_model_page, to_training
 
 
 def test_walks_every_page_trains_and_saves(qtbot, tiny_image_base: Path, image_folder: Path):
@@ -271,16 +271,10 @@ def test_a_new_task_brings_its_own_base_model(qtbot, image_folder: Path, text_fo
     """Speech → Ctrl+T → Image kept whisper-tiny.en as the base; training then failed."""
     wizard = open_wizard(qtbot, "speech")
     assert wizard.state.model_or_default() == "whisper-tiny.en"
-    wizard.data_page.task.setCurrentIndex(wizard.data_page.task.findData("image"))
-    wizard.data_page.set_folder(str(image_folder))
-    qtbot.waitUntil(wizard.data_page.isComplete, timeout=30_000)
-    wizard.next()
+    to_model_page(qtbot, wizard, "image", image_folder)
     assert wizard.model_page.picker.model_name() == "efficientnet_lite0"
     wizard.back()
-    wizard.data_page.task.setCurrentIndex(wizard.data_page.task.findData("text"))
-    wizard.data_page.set_folder(str(text_folder))
-    qtbot.waitUntil(wizard.data_page.isComplete, timeout=30_000)
-    wizard.next()
+    to_model_page(qtbot, wizard, "text", text_folder)
     assert wizard.model_page.picker.task == "text"
     assert wizard.model_page.picker.model_name() == "all-MiniLM-L6-v2"
 
@@ -294,10 +288,7 @@ def test_evaluate_only_follows_the_task_and_can_go_back(
     run_to_end(fine_tune(spec))
     wizard = open_wizard(qtbot, "speech", evaluate="whisper-tiny.en")
     wizard.state.settings.remember_model("image", "pets")
-    wizard.data_page.task.setCurrentIndex(wizard.data_page.task.findData("image"))
-    wizard.data_page.set_folder(str(image_folder))
-    qtbot.waitUntil(wizard.data_page.isComplete, timeout=30_000)
-    wizard.next()
+    to_model_page(qtbot, wizard, "image", image_folder)
     assert wizard.model_page.picker.model_name() == "pets"
     wizard.next()
     qtbot.waitUntil(wizard.evaluate_page.isComplete, timeout=60_000)
