@@ -28,9 +28,11 @@ def _plot(title: str) -> pg.PlotWidget:
 
 
 def _legend(plot: pg.PlotWidget) -> pg.LegendItem:
-    """A legend in the top right corner on a light, see-through ground: the curves that run
-    under it stay visible."""
-    return plot.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 190))
+    """A legend in a row under the chart: inside, any corner hides a curve (loss falls to
+    the bottom right, accuracy climbs to the top right)."""
+    legend = pg.LegendItem(colCount=3, labelTextColor="k")
+    plot.getPlotItem().layout.addItem(legend, 4, 1)
+    return legend
 
 
 NAMED_COLOURS = ((150, 40, 160), (200, 120, 20), (20, 140, 150))
@@ -70,6 +72,8 @@ class LiveCurves(QWidget):
         self.warm_up = self.epoch_plot.plot(
             antialias=True,
             pen=pg.mkPen((200, 80, 30), width=1, style=pg.QtCore.Qt.PenStyle.DotLine),
+            symbol="o",
+            symbolSize=4,
         )
         """The new head's warm-up on frozen features, drawn in (-1, 0]: the chart shows
         the run from its first minutes, not after the warm-up."""

@@ -24,3 +24,24 @@ def test_the_legend_lists_what_the_run_measures_and_forgets_a_previous_run(qtbot
     labels = curves.legend_labels()
     assert "val WER" not in labels
     assert {"val loss", "val accuracy", "train loss", "warm-up val loss"} <= set(labels)
+
+
+def test_the_legends_sit_under_the_charts_not_on_the_curves(qtbot) -> None:
+    """Validation accuracy climbs into the top right corner, where the legend stood."""
+    curves = LiveCurves()
+    qtbot.addWidget(curves)
+    curves.resize(900, 320)
+    curves.show()
+    for n in (1, 2, 3):
+        curves.history.add(epoch(n))
+    curves.redraw()
+    qtbot.wait(50)
+    for plot, legend in (
+        (curves.epoch_plot, curves.epoch_legend),
+        (curves.loss_plot, curves.loss_legend),
+    ):
+        data_area = plot.getViewBox().sceneBoundingRect()
+        box = legend.sceneBoundingRect()
+        assert box.height() > 0
+        assert not box.intersects(data_area)
+        assert box.top() >= data_area.bottom()
