@@ -80,7 +80,7 @@ def transcribe_audio(
         position = min(segment.end, duration)
         rate = (time.monotonic() - started) / position if position > 0 else None
         eta = rate * (duration - position) if rate is not None else None
-        yield Progress(position / duration if duration else 1.0, path, eta_s=eta)
+        yield Progress(position / duration if duration else 1.0, Path(path).name, eta_s=eta)
     if options.speakers is not None and segments:
         from fmstudio.core.speech.speakers import find_speakers  # torch: only when asked
 
@@ -158,7 +158,7 @@ def transcribe_files(
     tracker = EtaTracker(len(files))
     for index, path in enumerate(files):
         cancel.raise_if_cancelled()
-        yield tracker.progress(index, str(path))
+        yield tracker.progress(index, Path(path).name)
         yield FileStarted(str(path))
         try:
             audio = load_audio(path)

@@ -164,7 +164,7 @@ def classify_texts(
         ]
         results.extend(batch_results)
         yield Partial(tuple(batch_results))
-        yield tracker.progress(len(results), batch_results[-1].path)
+        yield tracker.progress(len(results), Path(batch_results[-1].path).name)
     return results
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Slot
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from fmstudio.core.speech.events import LiveText
@@ -72,7 +72,13 @@ class TranscriptView(QWidget):
         self.live_view.appendHtml(f"{event.committed}{tentative}")
 
     def add_segment(self, segment: Segment) -> None:
+        """A segment of a file being transcribed: in the table and in the box above it, so
+        the box does not say "The transcript appears here." beside a filling table."""
         self.segments.append(segment)
+        cursor = self.live_view.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        text = segment.text.strip()
+        cursor.insertText(f" {text}" if self.live_view.toPlainText() else text)
 
     def show_transcript(self, transcript: Transcript) -> None:
         self.transcript = transcript

@@ -50,6 +50,9 @@ def test_transcribes_espeak_speech_within_word_error_rate(speech_wav: tuple[Path
     assert any(isinstance(e, Partial) for e in events)
     fractions = [e.fraction for e in events if isinstance(e, Progress)]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    # the bar names the file, not its whole path (which filled the bar in the window)
+    assert any(path.name in e.message for e in events if isinstance(e, Progress))
+    assert not any(str(path.parent) in e.message for e in events if isinstance(e, Progress))
 
 
 @pytest.mark.parametrize(
