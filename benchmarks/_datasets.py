@@ -3,6 +3,9 @@
 - digits: scikit-learn's handwritten digits (1,797 real 8x8 scans), upscaled to 64x64 PNG.
 - docstrings: the docstrings of six standard-library packages (asyncio, email, xml, unittest,
   http/urllib, multiprocessing): real English text, one topic per package.
+- movies: rated movie-review snippets (Pang & Lee's Rotten Tomatoes sentences, each rated by
+  20 people) from the VADER paper's data in PyPI's vaderSentiment 3.3.2 source package (MIT):
+  positive above +0.5, negative below -0.5, real short texts where words, not topics, decide.
 
 Each is split into a training folder (which fmstudio splits again for validation) and a
 held-out test folder that neither fmstudio nor the probe sees while training.
@@ -14,6 +17,9 @@ import importlib
 import inspect
 import pkgutil
 import random
+import subprocess
+import sys
+import tarfile
 from pathlib import Path
 
 DOC_PACKAGES = {
@@ -100,6 +106,45 @@ def docstrings(root: Path, train_n: int = 20, test_n: int = 30, seed: int = 0) -
         for d in docs:
             counts[d] = counts.get(d, 0) + 1
     items = {k: [d for d in v if counts[d] == 1] for k, v in items.items()}
+
+    def write(folder: Path, i: int, text: str) -> None:
+        (folder / f"{i}.txt").write_text(text, encoding="utf-8")
+
+    return _write_split(root, items, train_n, test_n, write, seed)
+
+
+VADER_SDIST = "vaderSentiment==3.3.2"
+VADER_DATA = "hutto_ICWSM_2014/{}_GroundTruth.txt"
+
+
+def vader_snippets(kind: str = "movieReviewSnippets") -> list[tuple[float, str]]:
+    """(mean rating, text) of one of the VADER paper's rated sets: `movieReviewSnippets`,
+    `amazonReviewSnippets`, `nytEditorialSnippets` or `tweets` (downloaded once from PyPI)."""
+    cache = Path.home() / ".cache" / "fmstudio-benchmarks"
+    target = cache / VADER_DATA.format(kind)
+    if not target.is_file():
+        cache.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:"]
+        subprocess.run([*command, "-d", str(cache), VADER_SDIST], check=True)
+        with tarfile.open(next(cache.glob("vaderSentiment-*.tar.gz"))) as sdist:
+            inner = next(m for m in sdist.getmembers() if m.name.endswith("ICWSM_2014.tar.gz"))
+            data = sdist.extractfile(inner)
+            assert data is not None
+            with tarfile.open(fileobj=data) as resources:
+                resources.extractall(cache, filter="data")
+    rows = []
+    for line in target.read_text("utf-8").splitlines():
+        _, rating, text = line.split("\t", 2)
+        rows.append((float(rating), text.strip()))
+    return rows
+
+
+def movies(root: Path, train_n: int = 750, test_n: int = 500, seed: int = 0) -> tuple[Path, Path]:
+    rated = vader_snippets()
+    items = {
+        "positive": [t for r, t in rated if r > 0.5],
+        "negative": [t for r, t in rated if r < -0.5],
+    }
 
     def write(folder: Path, i: int, text: str) -> None:
         (folder / f"{i}.txt").write_text(text, encoding="utf-8")

@@ -1,9 +1,10 @@
 """Does fine-tuning with the defaults beat a logistic-regression probe on frozen features?
 
-For each small real dataset (benchmarks/_datasets.py: 20 training examples per class, 30 held
-out per class) it trains fmstudio with the given modes (default: auto, i.e. what a user gets
-by changing nothing) and scikit-learn's LogisticRegression on the frozen backbone's features
-of the same training examples, and measures both on the held-out test folder.
+For each real dataset (benchmarks/_datasets.py: digits and docstrings with 20 training
+examples per class and 30 held out; movies with 750 and 500) it trains fmstudio with the
+given modes (default: auto, i.e. what a user gets by changing nothing) and scikit-learn's
+LogisticRegression on the frozen backbone's features of the same training examples, and
+measures both on the held-out test folder.
 
 Run: .venv/bin/python benchmarks/train_quality.py [--modes auto head full] [--datasets ...]
 """
@@ -17,7 +18,7 @@ import time
 from pathlib import Path
 
 import torch
-from _datasets import digits, docstrings
+from _datasets import digits, docstrings, movies
 
 from fmstudio.core import loading
 from fmstudio.core.classify.evaluate import evaluate_model
@@ -35,7 +36,11 @@ def _show(event) -> None:
         print("   ", event, flush=True)
 
 
-BUILDERS = {"digits": ("image", digits), "docstrings": ("text", docstrings)}
+BUILDERS = {
+    "digits": ("image", digits),
+    "docstrings": ("text", docstrings),
+    "movies": ("text", movies),
+}
 
 
 def _features(task: str, samples) -> torch.Tensor:

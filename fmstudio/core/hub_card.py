@@ -32,8 +32,9 @@ labels = model.config.id2label""",
 model = WhisperModel("{folder}", compute_type="int8")
 segments, info = model.transcribe("audio.wav")
 print(" ".join(s.text for s in segments))""",
-    "fmstudio": """# a linear head (model.safetensors: weight, bias) on the multilingual Universal
-# Sentence Encoder's embeddings; head.json names the encoder and the classes
+    "fmstudio": """# a linear head (model.safetensors: weight, bias) on a sentence encoder's
+# embedding; head.json names the encoder (one fmstudio bundles, or a transformers
+# model) and the classes
 from fmstudio.core import loading
 
 model = loading.load("{folder}", "{task}")
@@ -42,11 +43,12 @@ print(model.labels, model.probabilities(["some text"]))""",
 
 
 def library_name(card: dict[str, Any]) -> str:
-    """What loads the saved model: the task's library, or fmstudio for a head on a frozen
-    encoder (no library loads that pair as one model)."""
-    task = str(card.get("task", ""))
-    frozen = catalog.is_frozen(str(card.get("base_model", "")), task)
-    return "fmstudio" if frozen else modality(task).card_library
+    """What loads the saved model: the task's library, or the one its head-mode models need
+    (fmstudio for a text head on a sentence encoder: no library loads that pair as one)."""
+    row = modality(str(card.get("task", "")))
+    if card.get("mode") == "head" and row.head_card_library:
+        return row.head_card_library
+    return row.card_library
 
 
 def front_matter(card: dict[str, Any]) -> list[str]:

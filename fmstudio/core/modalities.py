@@ -112,6 +112,9 @@ class Modality:
     """The Hugging Face pipeline a saved model's card names."""
     card_library: str
     """The library that loads a saved model (the card's `library_name`, its load snippet)."""
+    head_card_library: str = ""
+    """The library that loads a head-mode model, where that is not `card_library` (text's
+    head reads the sentence embedding, which no transformers class computes: fmstudio)."""
     family: Family = CLASSIFIER
     finetuner: str | None = None
     """The `Finetuner` class that trains this task, or None where it cannot be trained yet."""
@@ -186,6 +189,7 @@ TEXT = Modality(
     weights_file="model.safetensors",
     pipeline_tag="text-classification",
     card_library="transformers",
+    head_card_library="fmstudio",
     dataset_hint=(
         "Choose a folder with one sub-folder per class (or train/ and val/ folders of those), "
         "or a CSV/TSV/JSONL file with text and label columns."

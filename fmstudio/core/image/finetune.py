@@ -75,7 +75,7 @@ class ImageFinetuner:
 
     augments = True
 
-    def __init__(self, base: str, classes: list[str], device: str) -> None:
+    def __init__(self, base: str, classes: list[str], device: str, mode: str = "full") -> None:
         self.base = base
         self.classes = classes
         self.device = device

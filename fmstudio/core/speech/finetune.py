@@ -59,7 +59,7 @@ class ClipSamples(Dataset):
 class SpeechFinetuner:
     """A Whisper model trained end to end on clips with transcripts."""
 
-    def __init__(self, base: str, classes: list[str], device: str) -> None:
+    def __init__(self, base: str, classes: list[str], device: str, mode: str = "full") -> None:
         self.base, self.device = base, device
         self.model: Any
         self.whisper: Trainable

@@ -1,4 +1,5 @@
-"""Training a linear head on a frozen sentence encoder (`head_model.py` loads the result).
+"""Training a linear head on a frozen sentence encoder (`models.load_head_classifier` loads
+the result): text's head mode, on the embedding the encoder was trained to give.
 
 The multilingual encoder is numpy, not torch, so only a head on its embeddings can learn;
 that is enough for a Chinese or German dataset to train offline.
@@ -6,7 +7,6 @@ that is enough for a Chinese or German dataset to train offline.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Generator, Sequence
 from pathlib import Path
 
@@ -16,8 +16,8 @@ from torch.utils.data import Dataset
 
 from fmstudio.core.classify.scan import Sample
 from fmstudio.core.events import CancelToken, EtaTracker, Event
-from fmstudio.core.text.head_model import HEAD_FILE, encoder
-from fmstudio.core.text.multilingual import MultilingualEncoder
+from fmstudio.core.text.head_model import SentenceEncoder, write_head
+from fmstudio.core.text.models import sentence_encoder
 
 ENCODE_CHUNK = 64
 
@@ -34,7 +34,8 @@ class _Texts(Dataset):
 
 
 class EncoderHeadFinetuner:
-    """The `Finetuner` for a frozen encoder: head mode only, features are its embeddings."""
+    """Text's head mode: a linear layer on the base's sentence embedding (the only mode of
+    a frozen encoder)."""
 
     augments = False
 
@@ -42,11 +43,11 @@ class EncoderHeadFinetuner:
         self.base = base
         self.classes = classes
         self.device = device
-        self.encoder: MultilingualEncoder
+        self.encoder: SentenceEncoder
         self.model: nn.Linear
 
     def load(self) -> None:
-        self.encoder = encoder(self.base)
+        self.encoder = sentence_encoder(self.base, self.device)
         self.model = nn.Linear(self.encoder.dimensions, len(self.classes))
 
     @property
@@ -84,9 +85,4 @@ class EncoderHeadFinetuner:
         return None
 
     def save(self, folder: Path) -> None:
-        from safetensors.torch import save_file
-
-        state = {k: v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()}
-        save_file(state, str(folder / "model.safetensors"))
-        card = {"encoder": self.base, "classes": self.classes}
-        (folder / HEAD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False), "utf-8")
+        write_head(folder, self.base, self.classes, self.model)

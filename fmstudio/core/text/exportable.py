@@ -1,5 +1,6 @@
-"""A text model as an `Exportable`: token ids in; class logits (a fine-tuned classifier) or
-sentence embeddings (the zero-shot encoder, pooling included) out; its tokenizer beside it."""
+"""A text model as an `Exportable`: token ids in; class logits (a fine-tuned classifier, or a
+head on the sentence embedding) or sentence embeddings (the zero-shot encoder, pooling
+included) out; its tokenizer beside it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from torch import nn
 
 from fmstudio.core.errors import FmError
 from fmstudio.core.export.graphs import Exportable, GraphSpec
+from fmstudio.core.text.head_model import HeadClassifier
 from fmstudio.core.text.models import CHECK_TEXTS, TextClassifier, TextEncoder, mean_pool
 
 
@@ -32,35 +34,52 @@ class _Embeddings(_Logits):
         return mean_pool(self.model(**named).last_hidden_state, named["attention_mask"])
 
 
+class _HeadLogits(_Embeddings):
+    """A head model's logits: the head on the pooled embedding, in one graph."""
+
+    def __init__(self, model: nn.Module, names: tuple[str, ...], head: nn.Linear) -> None:
+        super().__init__(model, names)
+        self.head = head
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        logits: torch.Tensor = self.head(super().forward(*inputs))
+        return logits
+
+
 def exportable(model: object) -> Exportable:
-    if not isinstance(model, TextEncoder | TextClassifier):
+    encoder = model.encoder if isinstance(model, HeadClassifier) else model
+    if not isinstance(encoder, TextEncoder | TextClassifier):
         raise FmError(
             f"{getattr(model, 'name', 'this model')} runs on the NumPy multilingual encoder, "
             "not PyTorch, so it cannot be exported to ONNX or TorchScript"
         )
-    batch = model.encode(list(CHECK_TEXTS))
+    batch = encoder.encode(list(CHECK_TEXTS))
     names = tuple(batch)  # input_ids, attention_mask (and token_type_ids for BERT)
-    output = "embeddings" if isinstance(model, TextEncoder) else "logits"
+    output = "embeddings" if model is encoder and isinstance(model, TextEncoder) else "logits"
     dynamic = {name: {0: "batch", 1: "tokens"} for name in names}
     spec = GraphSpec(names, (output,), {**dynamic, output: {0: "batch"}})
-    module = (_Embeddings if isinstance(model, TextEncoder) else _Logits)(model.model, names)
+    module: nn.Module
+    if isinstance(model, HeadClassifier):
+        module = _HeadLogits(encoder.model, names, model.head)
+    else:
+        module = (_Embeddings if output == "embeddings" else _Logits)(encoder.model, names)
+    labels = model.labels if isinstance(model, TextClassifier | HeadClassifier) else []
     return Exportable(
         module.eval(),
         tuple(batch[name] for name in names),
         spec,
-        _metadata(model, names, output),
-        lambda folder: _save_tokenizer(model.tokenizer, folder),
+        _metadata(labels, encoder.max_length, names, output),
+        lambda folder: _save_tokenizer(encoder.tokenizer, folder),
     )
 
 
-def _metadata(model: TextEncoder | TextClassifier, names: tuple[str, ...], output: str) -> Any:
-    labels = model.labels if isinstance(model, TextClassifier) else []
+def _metadata(labels: list[str], max_length: int, names: tuple[str, ...], output: str) -> Any:
     return {
         "task": "text",
         "labels": labels,
-        "max_length": model.max_length,
+        "max_length": max_length,
         "input": f"{', '.join(names)}: int64 [batch, tokens] from the tokenizer in this "
-        f"folder (padding, truncation at {model.max_length} tokens)",
+        f"folder (padding, truncation at {max_length} tokens)",
         "output": (
             "logits: float32 [batch, classes]; softmax gives probabilities"
             if output == "logits"

@@ -142,9 +142,10 @@ class TextFinetuner:
 
 
 def text_finetuner(
-    base: str, classes: list[str], device: str
+    base: str, classes: list[str], device: str, mode: str = "full"
 ) -> TextFinetuner | EncoderHeadFinetuner:
-    """The `Finetuner` for a text base: a transformers model, or a frozen encoder's head."""
-    if catalog.is_frozen(base, "text"):
+    """The `Finetuner` for a text base: in head mode (and for a frozen encoder) a head on the
+    sentence embedding; in full mode the whole transformers classifier."""
+    if mode == "head" or catalog.is_frozen(base, "text"):
         return EncoderHeadFinetuner(base, classes, device)
     return TextFinetuner(base, classes, device)

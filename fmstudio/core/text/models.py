@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from torch import nn
 
 from fmstudio.core.catalog import ModelEntry
 from fmstudio.core.devices import bf16_native
@@ -17,7 +18,7 @@ from fmstudio.core.errors import ModelUnavailableError
 from fmstudio.core.export import graphs
 from fmstudio.core.hub import load_folder_or_hub, quiet_transformers
 from fmstudio.core.text import MULTILINGUAL
-from fmstudio.core.text.head_model import is_head_model, load_head_classifier
+from fmstudio.core.text.head_model import HeadClassifier, SentenceEncoder, is_head_model, read_head
 from fmstudio.core.text.multilingual import MultilingualEncoder, load_multilingual
 
 
@@ -88,6 +89,10 @@ def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tenso
 class TextEncoder(_TextModel):
     """A sentence encoder: attention-masked mean pooling, L2-normalised (sentence-transformers)."""
 
+    @property
+    def dimensions(self) -> int:
+        return int(self.model.config.hidden_size)
+
     @torch.inference_mode()
     def embed_batch(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         hidden = self.forward(batch).last_hidden_state.float()
@@ -126,16 +131,18 @@ def max_input_length(tokenizer: Any, model: Any, folder: Path | None = None) -> 
     return int(min(limit, tok_limit, 512))
 
 
-def load_encoder(folder: Path, name: str, device: str = "cpu") -> TextEncoder:
+def load_encoder(source: str | Path, name: str, device: str = "cpu") -> TextEncoder:
+    """A transformers model as a mean-pooling sentence encoder (a folder, or a hub id)."""
     from transformers import AutoModel, AutoTokenizer
 
     quiet_transformers()
 
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(folder)
-        model = AutoModel.from_pretrained(folder).eval().to(device)
-    except OSError as exc:
-        raise ModelUnavailableError(f"text encoder {name} could not be loaded: {exc}") from exc
+    def _load() -> tuple[Any, Any]:
+        return AutoTokenizer.from_pretrained(source), AutoModel.from_pretrained(source)
+
+    tokenizer, model = load_folder_or_hub(name, source, _load, "text encoder")
+    model = model.eval().to(device)
+    folder = Path(source) if Path(source).is_dir() else None
     return TextEncoder(name, model, tokenizer, device, max_input_length(tokenizer, model, folder))
 
 
@@ -171,6 +178,30 @@ def model_source(entry: ModelEntry) -> str | Path:
     if entry.source == "bundled":
         return bundled_folder()
     return Path(entry.location) if entry.source == "library" else entry.name
+
+
+def sentence_encoder(name: str, device: str = "cpu") -> SentenceEncoder:
+    """A base's sentence embedding, what a head trains on: the bundled encoders as the
+    classify jobs keep them loaded, any other transformers model mean-pooled."""
+    from fmstudio.core import catalog, loading
+
+    entry = catalog.resolve(name, "text")
+    if entry.source == "bundled":
+        loaded = loading.cached_load(name, "text", device)
+        if isinstance(loaded, TextEncoder | MultilingualEncoder):
+            return loaded
+    return load_encoder(model_source(entry), name, device)
+
+
+def load_head_classifier(folder: Path, name: str) -> HeadClassifier:
+    try:
+        encoder_name, labels, state = read_head(folder)
+        encoder = sentence_encoder(encoder_name)
+        head = nn.Linear(encoder.dimensions, len(labels))
+        head.load_state_dict(state)
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        raise ModelUnavailableError(f"text model {name} could not be loaded: {exc}") from exc
+    return HeadClassifier(name, encoder, head.eval(), labels)
 
 
 def load(entry: ModelEntry, device: str = "cpu") -> Any:

@@ -25,7 +25,10 @@ class Finetuner(Protocol):
 
     model: nn.Module
 
-    def __init__(self, base: str, classes: list[str], device: str) -> None: ...
+    def __init__(self, base: str, classes: list[str], device: str, mode: str) -> None:
+        """`mode` is the run's, "head" or "full": a task may train a different model in each
+        (text's head mode learns on the sentence embedding, not on a transformers head)."""
+        ...
 
     def load(self) -> None:
         """Load the base model (a classifier's with a new head for `classes`) on the device."""
@@ -74,11 +77,13 @@ class ClassifierFinetuner(Finetuner, Protocol):
         ...
 
 
-def load_finetuner(task: str, base: str, classes: list[str], device: str) -> Finetuner:
+def load_finetuner(
+    task: str, base: str, classes: list[str], device: str, mode: str = "full"
+) -> Finetuner:
     """The task's `Finetuner`, with its base model loaded (a classifier's with a new head)."""
     path = modality(task).finetuner
     if path is None:
         raise ValueError(f"{task} models cannot be fine-tuned yet")
-    finetuner = cast(Finetuner, import_target(path)(base, classes, device))
+    finetuner = cast(Finetuner, import_target(path)(base, classes, device, mode))
     finetuner.load()
     return finetuner

@@ -140,7 +140,7 @@ def run(
         yield from phase(recipe.measure_base(plan, report, cancel), 0.0, recipe.base_end)
     yield Activity(f"Loading {base} for training on {plan.device}…")
     torch.manual_seed(spec.seed)
-    finetuner = load_finetuner(spec.task, base, report.classes, plan.device)
+    finetuner = load_finetuner(spec.task, base, report.classes, plan.device, plan.mode)
     job = recipe.train(finetuner, plan, report, cancel, pause)
     fitted = yield from phase(job, recipe.base_end, recipe.train_end)
     yield from recipe.measure(plan, report, fitted)

@@ -123,16 +123,34 @@ def test_text_full_mode_saves_a_transformers_model(
     assert torch.allclose(theirs, ours.probabilities(texts), atol=1e-5)
 
 
-def test_text_head_mode_trains_only_the_classifier(tiny_text_base: Path, text_folder: Path) -> None:
+def test_text_head_mode_learns_on_the_mean_pooled_sentence_embedding(
+    tiny_text_base: Path, text_folder: Path
+) -> None:
+    """Head mode trained a transformers classifier on tanh(pooler(first token)), a feature
+    the sentence encoder never learned to give: 10 points below a probe on real reviews."""
     spec = TrainSpec("text", str(text_folder), "t-head", base=str(tiny_text_base), mode="head")
     result, _ = train(spec)
     from safetensors.torch import load_file
+    from transformers import AutoModel, AutoTokenizer
 
     saved = load_file(str(result.folder / "model.safetensors"))
-    original = load_file(str(tiny_text_base / "model.safetensors"))
-    layer = "bert.encoder.layer.0.attention.self.query.weight"
-    assert torch.equal(saved[layer], original[layer])
-    assert saved["classifier.weight"].shape == (2, 32)
+    assert set(saved) == {"weight", "bias"} and saved["weight"].shape == (2, 32)
+    card = json.loads((result.folder / "head.json").read_text())
+    assert card == {"encoder": str(tiny_text_base), "classes": ["cooking", "sports"]}
+    readme = (result.folder / "README.md").read_text()
+    assert "library_name: fmstudio" in readme
+    # The saved head on the encoder's attention-masked mean, computed here without fmstudio
+    texts = ["the striker scored a goal", "bake the onion with butter and a little salt"]
+    tokenizer = AutoTokenizer.from_pretrained(tiny_text_base)
+    encoder = AutoModel.from_pretrained(tiny_text_base).eval()
+    batch = tokenizer(texts, padding=True, return_tensors="pt")
+    with torch.no_grad():
+        hidden = encoder(**batch).last_hidden_state
+    mask = batch["attention_mask"].unsqueeze(-1).float()
+    pooled = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
+    expected = (pooled @ saved["weight"].T + saved["bias"]).softmax(-1)
+    ours = loading.load(str(result.folder), "text")
+    assert torch.allclose(ours.probabilities(texts), expected, atol=1e-5)
 
 
 def test_bad_dataset_is_refused_before_training(tmp_path: Path) -> None:

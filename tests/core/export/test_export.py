@@ -62,6 +62,24 @@ def test_trained_text_classifier_runs_from_its_readme(tmp_path: Path, tiny_text_
     assert _run_readme(tmp_path / "tiny-text", tmp_path) == str([expected])
 
 
+@pytest.mark.slow
+def test_a_text_head_model_exports_encoder_pooling_and_head_as_one_graph(
+    tmp_path: Path, tiny_text_base: Path, text_folder: Path
+) -> None:
+    from fmstudio.core.classify.train_job import fine_tune
+    from fmstudio.core.train.spec import TrainSpec
+
+    base = str(tiny_text_base)
+    spec = TrainSpec("text", str(text_folder), str(tmp_path / "head"), base=base, mode="head")
+    trained = run_to_end(fine_tune(spec))
+    result = _export(str(trained.folder), tmp_path / "head-onnx", task="text")
+    assert result.largest_difference < graphs.TOLERANCE
+    model = loading.load(str(trained.folder), "text")
+    text = "The delivery arrived two days late."
+    expected = model.labels[int(model.probabilities([text])[0].argmax())]
+    assert _run_readme(tmp_path / "head-onnx", tmp_path) == str([expected])
+
+
 def test_torchscript_loads_with_jit_and_matches(tmp_path: Path, tiny_image_base: Path) -> None:
     result = _export(str(tiny_image_base), tmp_path / "ts", "torchscript", "image")
     assert result.format == "torchscript" and (tmp_path / "ts" / "model.pt").is_file()
