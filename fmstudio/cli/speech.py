@@ -10,8 +10,11 @@ from pathlib import Path
 from fmstudio.cli.options import add_device_option, add_model_option, positive_int, subcommands
 from fmstudio.cli.output import EXIT_OK, EXIT_SOME_FAILED
 from fmstudio.cli.progress import ProgressDisplay, drive
+from fmstudio.core.events import Event, Log
 from fmstudio.core.modalities import SPEECH
+from fmstudio.core.speech.events import FileDone
 from fmstudio.core.speech.requests import MAX_SPEAKERS, SpeechOptions, Transcribe
+from fmstudio.core.speech.transcripts import Transcript
 from fmstudio.core.speech.writers import FORMATS
 
 
@@ -28,30 +31,51 @@ def speaker_count(text: str) -> int:
     return value
 
 
+class _WriteEach:
+    """With --output-dir, writes each transcript as soon as its file is done: over a long
+    batch, a crash or a Ctrl-C keeps every file done before it."""
+
+    def __init__(self, display: ProgressDisplay, fmt: str, out_dir: str) -> None:
+        from fmstudio.core.speech.writers import FolderWriter
+
+        self.display = display
+        self.writer = FolderWriter(fmt, Path(out_dir))
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, FileDone) and event.transcript.ok:
+            self.display(Log(f"wrote {self.writer.write(event.transcript)}"))
+
+
 def _transcribe(args: argparse.Namespace) -> int:
-    from fmstudio.core.speech import writers
     from fmstudio.core.speech.transcribe import transcribe_files
 
     options = SpeechOptions(
         args.language, args.beam_size, args.vad, args.word_timestamps, args.speakers, args.task
     )
     request = Transcribe(tuple(args.paths), args.model, options, args.device)
-    results = drive(transcribe_files(request), ProgressDisplay())
+    display = ProgressDisplay()
+    write = _WriteEach(display, args.format, args.output_dir) if args.output_dir else None
+    results = drive(transcribe_files(request), display, write)
     for t in results:
         if not t.ok:
             print(f"error: {t.path}: {t.error}", file=sys.stderr)
     good = [t for t in results if t.ok]
-    if args.output_dir:
-        for t in good:
-            print(f"wrote {writers.write(t, args.format, Path(args.output_dir))}", file=sys.stderr)
-    elif args.format == "json":  # one list with every file, as `classify --json` prints
+    if not args.output_dir:  # there, each file was written as it finished
+        _print(results, args.format)
+    return EXIT_SOME_FAILED if len(good) < len(results) else EXIT_OK
+
+
+def _print(results: list[Transcript], fmt: str) -> None:
+    from fmstudio.core.speech import writers
+
+    if fmt == "json":  # one list with every file, as `classify --json` prints
         print(json.dumps([t.to_json() for t in results], indent=2, ensure_ascii=False))
-    else:
-        for t in good:
+        return
+    for t in results:
+        if t.ok:
             if len(results) > 1:
                 print(f"==> {t.path} <==")
-            sys.stdout.write(writers.render(t, args.format))
-    return EXIT_SOME_FAILED if len(good) < len(results) else EXIT_OK
+            sys.stdout.write(writers.render(t, fmt))
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,7 +90,8 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     transcribe.add_argument("--language", help="language code such as en or de; default: detect")
     transcribe.add_argument("--format", choices=FORMATS, default="txt")
     transcribe.add_argument(
-        "--output-dir", help="write <stem>.<format> per file here instead of printing"
+        "--output-dir",
+        help="write <stem>.<format> here as each file finishes, instead of printing",
     )
     add_device_option(transcribe)
     transcribe.add_argument("--beam-size", type=positive_int, default=SpeechOptions.beam_size)

@@ -80,3 +80,36 @@ def test_json_lists_failed_files_with_their_error(
     assert failed["path"] == str(bad) and "not a readable audio file" in failed["error"]
     assert failed["text"] == "" and failed["segments"] == []
     assert good["error"] is None and "lazy dog" in good["text"].lower()
+
+
+def test_output_dir_writes_each_file_as_it_is_done(
+    speech_wav: tuple[Path, str], tmp_path: Path
+) -> None:
+    """Over 42 files every transcript was written at the very end: Ctrl-C at 95 % lost all."""
+    import signal
+    import subprocess
+
+    from tests.cli.runner import command
+
+    long = tmp_path / "long.wav"  # about 5 minutes: still being transcribed after Ctrl-C
+    subprocess.run(["sox", *[str(speech_wav[0])] * 100, str(long)], check=True)
+    out_dir = tmp_path / "subs"
+    args = ("speech", "transcribe", str(speech_wav[0]), str(long), "--output-dir", str(out_dir))
+    process = subprocess.Popen(command(*args), stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    before: list[str] = []
+    try:
+        for line in process.stderr:
+            if line.startswith("wrote"):
+                break
+            before.append(line)
+        assert not any("100%" in line for line in before)  # written before the batch ended
+        assert process.poll() is None  # the first file is on disk while the second runs
+        assert (out_dir / f"{speech_wav[0].stem}.txt").read_text().strip()
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode != 0
+    assert (out_dir / f"{speech_wav[0].stem}.txt").is_file()
+    assert sorted(p.name for p in out_dir.iterdir()) == [f"{speech_wav[0].stem}.txt"]

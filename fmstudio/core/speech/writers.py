@@ -75,27 +75,34 @@ def render(t: Transcript, fmt: str) -> str:
     return RENDER[fmt](t)
 
 
-def write(t: Transcript, fmt: str, out_dir: Path) -> Path:
-    """Write `<stem>.<fmt>` into `out_dir` atomically; returns the path."""
-    target = Path(out_dir) / f"{Path(t.path).stem}.{fmt}"
-    atomic_write_text(target, render(t, fmt))
-    return target
-
-
 def export(t: Transcript, target: Path) -> None:
     """Write to `target` in the format its suffix names (plain text for any other), atomically."""
     fmt = target.suffix.lstrip(".").lower()
     atomic_write_text(target, render(t, fmt if fmt in FORMATS else "txt"))
 
 
-def write_all(transcripts: Sequence[Transcript], fmt: str, out_dir: Path) -> list[Path]:
-    """Write each transcript as `<stem>.<fmt>` into `out_dir`; equal stems get `-2`, `-3`…"""
-    written: list[Path] = []
-    for t in transcripts:
+class FolderWriter:
+    """Writes transcripts into one folder as they come, `<stem>.<fmt>` each, atomically;
+    equal stems get `-2`, `-3`…: a batch keeps every file done before a crash, a Ctrl-C or
+    a full disk, and a failed write leaves no half-written file."""
+
+    def __init__(self, fmt: str, out_dir: Path) -> None:
+        self.fmt, self.out_dir = fmt, Path(out_dir)
+        self.written: list[Path] = []
+
+    def write(self, t: Transcript) -> Path:
         stem = Path(t.path).stem
-        target, n = Path(out_dir) / f"{stem}.{fmt}", 2
-        while target in written:
-            target, n = Path(out_dir) / f"{stem}-{n}.{fmt}", n + 1
-        atomic_write_text(target, render(t, fmt))
-        written.append(target)
-    return written
+        target, n = self.out_dir / f"{stem}.{self.fmt}", 2
+        while target in self.written:
+            target, n = self.out_dir / f"{stem}-{n}.{self.fmt}", n + 1
+        atomic_write_text(target, render(t, self.fmt))
+        self.written.append(target)
+        return target
+
+
+def write_all(transcripts: Sequence[Transcript], fmt: str, out_dir: Path) -> list[Path]:
+    """Write each transcript as `<stem>.<fmt>` into `out_dir` (see `FolderWriter`)."""
+    writer = FolderWriter(fmt, out_dir)
+    for t in transcripts:
+        writer.write(t)
+    return writer.written

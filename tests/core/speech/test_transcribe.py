@@ -156,8 +156,10 @@ def test_json_and_txt(tmp_path: Path) -> None:
     assert set(data) == TRANSCRIPT_KEYS
     assert data["segments"][1] == {"start": 3661.5, "end": 3725.5, "text": "<b>Bold</b> & more"}
     assert writers.to_txt(SAMPLE) == "Hello there.\n<b>Bold</b> & more\n"
-    target = writers.write(SAMPLE, "srt", tmp_path / "out")
+    writer = writers.FolderWriter("srt", tmp_path / "out")
+    target, again = writer.write(SAMPLE), writer.write(SAMPLE)
     assert target.name == "talk.srt" and target.read_text() == writers.to_srt(SAMPLE)
+    assert again.name == "talk-2.srt"  # a second file of the same name keeps the first
     assert writers.timestamp(-1, ",") == "00:00:00,000"
 
 
