@@ -27,7 +27,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 
 def test_the_eta_is_the_whole_jobs_not_the_current_files(clock: Clock) -> None:
-    """"[######....] 20% ETA 00:00" stood while 15 minutes remained: a file's own ETA."""
+    """ "[######....] 20% ETA 00:00" stood while 15 minutes remained: a file's own ETA."""
     stream = io.StringIO()
     show = ProgressDisplay(stream)
     show(Progress(0.0, "first.wav"))

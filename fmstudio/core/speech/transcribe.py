@@ -26,7 +26,7 @@ from fmstudio.core.events import (
     phase,
 )
 from fmstudio.core.modalities import SPEECH
-from fmstudio.core.speech import long_files
+from fmstudio.core.speech import align, long_files
 from fmstudio.core.speech.events import FileDone, FileStarted
 from fmstudio.core.speech.models import SpeechModel
 from fmstudio.core.speech.requests import AnySpeechModel, SpeechOptions, Transcribe
@@ -85,6 +85,8 @@ def transcribe_audio(
         from fmstudio.core.speech.speakers import find_speakers  # torch: only when asked
 
         yield Activity("Finding speakers…")
+        if align.can_align(model.model) and not any(s.words for s in segments):
+            segments = align.align_words(model.model, audio, segments, info.language)
         segments = find_speakers(audio, segments, options.speakers)
         found = plural(len({s.speaker for s in segments}), "speaker")
         yield Log(f"{found} found in {Path(path).name}")
@@ -110,7 +112,7 @@ def _decode(
         "language": _chosen_language(options),
         "task": options.task,
         "beam_size": max(1, options.beam_size),
-        "word_timestamps": options.word_timestamps or options.speakers is not None,
+        "word_timestamps": options.word_timestamps,  # speakers align words afterwards
     }
     if quick:
         decode["temperature"] = 0.0

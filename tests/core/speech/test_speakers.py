@@ -153,3 +153,33 @@ def test_music_and_long_silence_around_speech(tmp_path: Path, speech_wav):
     found = run_to_end(transcribe_audio(model, audio, SpeechOptions(speakers=0), CancelToken()))
     assert 1 <= len(found.speakers) <= 2
     assert "lazy dog" in found.text.lower()
+
+
+@pytest.mark.slow
+def test_speakers_leave_every_word_of_the_plain_pass(tmp_path: Path) -> None:
+    """Word timestamps moved faster-whisper's windows: this call gained an invented
+    "Thank you." at its end when speakers were asked for."""
+    path = tmp_path / "call.wav"
+    make_conversation(path, alternating())
+    plain = _transcribe(path, SpeechOptions(language="en"))
+    found = _transcribe(path, SpeechOptions(language="en", speakers=0))
+    assert [s.text for s in found.segments] == [s.text for s in plain.segments]
+    assert found.speakers == ["Speaker 1", "Speaker 2"]
+
+
+@pytest.mark.slow
+def test_aligned_words_spell_each_segment_and_fall_inside_it(tmp_path: Path) -> None:
+    from fmstudio.core.speech.align import align_words
+
+    path = tmp_path / "no-pauses.wav"
+    make_conversation(path, alternating()[:4], gap=0.0)  # turns change inside segments
+    audio = load_audio(path)
+    model = loading.cached_load("whisper-tiny.en", "speech")
+    plain = _transcribe(path, SpeechOptions(language="en"))
+    aligned = align_words(model.model, audio, plain.segments, "en")
+    assert [s.text for s in aligned] == [s.text for s in plain.segments]
+    for segment in aligned:
+        assert "".join(w.text for w in segment.words).strip() == segment.text
+        starts = [w.start for w in segment.words]
+        assert starts == sorted(starts)
+        assert segment.start - 1.0 <= starts[0] and segment.words[-1].end <= segment.end + 1.0
