@@ -142,7 +142,7 @@ class ToneFinetuner:
 
     augments = False
 
-    def __init__(self, base: str, classes: list[str], device: str) -> None:
+    def __init__(self, base: str, classes: list[str], device: str, mode: str = "full") -> None:
         self.base, self.classes, self.device = Path(base), classes, device
 
     def load(self) -> None:

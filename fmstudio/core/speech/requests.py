@@ -16,6 +16,9 @@ AnySpeechModel = Union[str, "SpeechModel"]
 
 MAX_SPEAKERS = 20
 """The most speakers a user can ask for."""
+MIN_LANGUAGE_PROBABILITY = 0.5
+"""Below this, Whisper's language guess gives way to `SpeechOptions.fallback_language`
+(benchmarks/language_fallback.py)."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,9 @@ class SpeechOptions:
     """Find who speaks when: None does not, 0 finds how many speakers, N asks for N."""
     task: str = "transcribe"
     """"translate" writes English whatever is spoken (multilingual models only)."""
+    fallback_language: str = "en"
+    """The language used when Whisper cannot tell which one is spoken (a word or two): the
+    Speech tab passes the last language it was sure of."""
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,14 @@ from fmstudio.core.events import (
 from fmstudio.core.modalities import SPEECH
 from fmstudio.core.speech import align, long_files
 from fmstudio.core.speech.events import FileDone, FileStarted
+from fmstudio.core.speech.languages import NAMES
 from fmstudio.core.speech.models import SpeechModel
-from fmstudio.core.speech.requests import AnySpeechModel, SpeechOptions, Transcribe
+from fmstudio.core.speech.requests import (
+    MIN_LANGUAGE_PROBABILITY,
+    AnySpeechModel,
+    SpeechOptions,
+    Transcribe,
+)
 from fmstudio.core.speech.silence import is_silent, onset, spoken
 from fmstudio.core.speech.transcripts import Segment, Transcript, Word
 from fmstudio.core.wording import plural
@@ -66,6 +72,11 @@ def transcribe_audio(
     if long_files.wanted(audio):
         yield Log(f"{Path(path).name} is long: decoding 30-second pieces in batches")
     segments_iter, info = _decode(model, audio, options, quick)
+    unsure = _unsure_language(model, options, info, path)
+    if unsure:
+        yield Log(unsure)
+        options = replace(options, language=options.fallback_language)
+        segments_iter, info = _decode(model, audio, options, quick)
     duration = float(info.duration) or len(audio) / SAMPLE_RATE
     segments: list[Segment] = []
     started = time.monotonic()
@@ -120,6 +131,24 @@ def _decode(
         return long_files.transcribe_batched(model.model, audio, options, model.device, **decode)
     segments, info = model.model.transcribe(audio, vad_filter=options.vad, **decode)
     return (_segment(s) for s in segments), info
+
+
+def _unsure_language(model: SpeechModel, options: SpeechOptions, info: Any, path: str) -> str:
+    """Why the detected language is not used, or "": below MIN_LANGUAGE_PROBABILITY a short
+    clip is as often heard as another language (whisper-base wrote the prompt "New" in
+    Russian, p 0.26), and the fallback language is more likely right."""
+    if _chosen_language(options) or model.english_only or options.task == "translate":
+        return ""
+    probability = float(getattr(info, "language_probability", 1.0) or 0.0)
+    if probability >= MIN_LANGUAGE_PROBABILITY or info.language == options.fallback_language:
+        return ""
+    guessed = NAMES.get(info.language, info.language)
+    fallback = NAMES.get(options.fallback_language, options.fallback_language)
+    return (
+        f"{Path(path).name}: Whisper could not tell the language (it guessed {guessed} at "
+        f"{probability:.0%}), so it is transcribed as {fallback}; choose the language to "
+        "change that"
+    )
 
 
 def _chosen_language(options: SpeechOptions) -> str | None:

@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QSpinBo
 
 from fmstudio.core.config import Settings
 from fmstudio.core.speech.languages import NAMES, model_languages
-from fmstudio.core.speech.requests import SpeechOptions
+from fmstudio.core.speech.requests import MIN_LANGUAGE_PROBABILITY, SpeechOptions
+from fmstudio.core.speech.transcripts import Transcript
 from fmstudio.ui.widgets.controls import device_combo
 from fmstudio.ui.widgets.model_picker import ModelPicker
 
@@ -65,6 +66,9 @@ class SpeechOptionsBar(QWidget):
         self.beam.setValue(SpeechOptions.beam_size)
         self.beam.setToolTip("Beam size: larger is slower and sometimes more accurate")
         self.device = device_combo(settings)
+        self.sure_language = "en"
+        """The last language a transcript was surely in: a clip too short for Whisper to
+        tell is transcribed in it (`SpeechOptions.fallback_language`)."""
         self._lay_out()
         self.model_picker.currentTextChanged.connect(self._model_changed)
         self._model_changed()
@@ -113,7 +117,16 @@ class SpeechOptionsBar(QWidget):
             self.words.isChecked(),
             self.speakers.currentData(),
             "translate" if translate else "transcribe",
+            self.sure_language,
         )
+
+    def heard(self, transcript: Transcript) -> None:
+        """Learn the language of a transcript that was chosen or surely detected."""
+        sure = transcript.language_probability is None or (
+            transcript.language_probability >= MIN_LANGUAGE_PROBABILITY
+        )
+        if transcript.ok and transcript.language and sure:
+            self.sure_language = transcript.language
 
     def model_name(self) -> str:
         return self.model_picker.model_name()

@@ -190,6 +190,7 @@ class SpeechTab(Tab):
     def _add(self, transcripts: list[Transcript], keep: bool = True) -> None:
         for transcript in transcripts:
             self.files.transcripts.add(transcript)
+            self.options.heard(transcript)
         row = self.files.transcripts.last_good_row()
         self.files.transcripts.setCurrentRow(row)
         self._pick(row)  # when the row was current already, no signal shows it
