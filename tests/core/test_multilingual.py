@@ -130,3 +130,24 @@ def test_english_stays_with_minilm_and_german_switches() -> None:
 def test_not_english(texts: list[str], verdict: str | None) -> None:
     found = not_english(texts)
     assert (found is None) if verdict is None else (found or "").startswith(verdict)
+
+
+@pytest.mark.slow
+def test_a_word_whisper_cannot_place_is_written_in_the_sessions_language(tmp_path: Path) -> None:
+    """whisper-base heard the prompt "New" as Russian (p 0.26) and wrote Russian."""
+    import subprocess
+
+    path = tmp_path / "neu.wav"
+    subprocess.run(["espeak-ng", "-v", "de", "-s", "120", "-w", str(path), "neu"], check=True)
+    loaded = loading.cached_load("whisper-base", "speech")
+    guessed, probability, _ = loaded.model.detect_language(load_audio(path))
+    assert guessed != "de" and probability < 0.5  # Whisper alone gets this one wrong
+    said: list[str] = []
+    job = transcribe_audio(
+        loaded, load_audio(path), SpeechOptions(fallback_language="de"), CancelToken()
+    )
+    found = run_to_end(job, lambda e: said.append(e.message) if isinstance(e, Log) else None)
+    assert found.language == "de" and found.language_probability is None
+    assert any("could not tell the language" in line and "German" in line for line in said)
+    sure = _transcribe("whisper-base", tmp_path / "neu.wav", SpeechOptions(language="de"))
+    assert found.text == sure.text  # as if the user had chosen German
