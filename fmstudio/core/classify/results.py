@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -12,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from fmstudio.core.atomic import atomic_write_text
 from fmstudio.core.data.thumbnail import Thumbnail
+from fmstudio.core.spreadsheet import to_csv
 
 if TYPE_CHECKING:
     import torch
@@ -75,25 +74,21 @@ def results_to_json(results: Sequence[ItemResult]) -> str:
 
 def results_to_csv(results: Sequence[ItemResult]) -> str:
     """One row per input: path, top label and score, the ranking as label:score pairs, and
-    for texts the text (a pasted one has no file to look in)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
+    for texts the text (a pasted one has no file to look in); safe to open in a spreadsheet."""
     texts = any(r.text or r.snippet for r in results)
-    writer.writerow(["path", "label", "score", "ranking", "error", *(["text"] if texts else [])])
-    for r in results:
-        top = r.top
-        ranking = "; ".join(f"{p.label}:{p.score:.4f}" for p in r.predictions)
-        writer.writerow(
-            [
-                r.path,
-                top.label if top else "",
-                f"{top.score:.6f}" if top else "",
-                ranking,
-                r.error or "",
-                *([r.text or r.snippet or ""] if texts else []),
-            ]
-        )
-    return out.getvalue()
+    header = ["path", "label", "score", "ranking", "error", *(["text"] if texts else [])]
+    rows = (
+        [
+            r.path,
+            r.top.label if r.top else "",
+            f"{r.top.score:.6f}" if r.top else "",
+            "; ".join(f"{p.label}:{p.score:.4f}" for p in r.predictions),
+            r.error or "",
+            *([r.text or r.snippet or ""] if texts else []),
+        ]
+        for r in results
+    )
+    return to_csv(header, rows)
 
 
 def trimmed(results: Sequence[ItemResult], top_k: int) -> list[ItemResult]:

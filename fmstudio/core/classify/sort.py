@@ -7,8 +7,6 @@ source, destination, label and score for everything placed. A dry run plans and 
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,6 +15,7 @@ from fmstudio.core.classify.dataset import Item
 from fmstudio.core.classify.results import ItemResult
 from fmstudio.core.events import CancelToken, EtaTracker, Event, Log
 from fmstudio.core.placing import copy_into, folder_name, move_into, write_text_into
+from fmstudio.core.spreadsheet import to_csv
 
 UNSURE = "_unsure"
 MANIFEST = "manifest.csv"
@@ -94,13 +93,8 @@ def _place(p: Placement, root: Path, move: bool) -> Placement:
 
 
 def manifest_csv(placements: Sequence[Placement]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["source", "destination", "label", "score"])
-    for p in placements:
-        if not p.error:
-            writer.writerow([p.source, p.destination, p.label, f"{p.score:.6f}"])
-    return out.getvalue()
+    rows = ([p.source, p.destination, p.label, f"{p.score:.6f}"] for p in placements if not p.error)
+    return to_csv(["source", "destination", "label", "score"], rows)
 
 
 def sort_results(
