@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from fmstudio.core.atomic import atomic_write_text
@@ -31,6 +32,37 @@ def _cues(segments: Sequence[Segment]) -> list[Segment]:
     return cues
 
 
+MIN_CUE_SECONDS = 0.8
+"""The shortest subtitle a viewer can read (Netflix's guide: 5/6 s); Whisper wrote a 60 ms
+"Great." cue."""
+
+
+def _readable(cues: list[Segment]) -> list[Segment]:
+    """Subtitle cues of at least MIN_CUE_SECONDS: a short cue lasts longer where the next one
+    leaves room, else joins its neighbour of the same speaker (the one before, or after)."""
+    out: list[Segment] = []
+    carried: Segment | None = None  # a short cue waiting to join the next one
+    for i, cue in enumerate(cues):
+        if carried is not None and carried.speaker == cue.speaker:
+            cue = _joined(carried, cue)
+        elif carried is not None:
+            out.append(carried)
+        carried = None
+        room = cues[i + 1].start if i + 1 < len(cues) else cue.start + MIN_CUE_SECONDS
+        cue = replace(cue, end=max(cue.end, min(cue.start + MIN_CUE_SECONDS, room)))
+        if cue.end - cue.start >= MIN_CUE_SECONDS - 1e-6:
+            out.append(cue)
+        elif out and out[-1].speaker == cue.speaker:
+            out[-1] = _joined(out[-1], cue)
+        else:
+            carried = cue
+    return out + ([carried] if carried is not None else [])
+
+
+def _joined(first: Segment, second: Segment) -> Segment:
+    return Segment(first.start, second.end, f"{first.text} {second.text}", first.speaker)
+
+
 def _said(s: Segment) -> str:
     """`Name: text` when the segment has a speaker, else the text."""
     return f"{s.speaker}: {s.text}" if s.speaker else s.text
@@ -43,7 +75,7 @@ def to_txt(t: Transcript) -> str:
 def to_srt(t: Transcript) -> str:
     blocks = [
         f"{i}\n{timestamp(s.start, ',')} --> {timestamp(s.end, ',')}\n{_said(s)}\n"
-        for i, s in enumerate(_cues(t.segments), start=1)
+        for i, s in enumerate(_readable(_cues(t.segments)), start=1)
     ]
     return "\n".join(blocks)
 
@@ -54,7 +86,7 @@ def _vtt_escape(text: str) -> str:
 
 def to_vtt(t: Transcript) -> str:
     blocks = ["WEBVTT\n"]
-    for s in _cues(t.segments):
+    for s in _readable(_cues(t.segments)):
         text = _vtt_escape(s.text)
         if s.speaker:  # a voice span: players show the name, and it may hold spaces
             text = f"<v {_vtt_escape(s.speaker)}>{text}"

@@ -208,3 +208,33 @@ def test_speech_after_a_silent_lead_in_starts_when_it_is_spoken(
         w.writeframes((np.clip(samples, -1, 1) * 32767).astype(np.int16).tobytes())
     [transcript] = run_to_end(transcribe_files(Transcribe((str(padded),))))
     assert transcript.segments and 7.5 <= transcript.segments[0].start <= 8.2
+
+
+def test_subtitle_cues_last_long_enough_to_read(tmp_path: Path) -> None:
+    """Whisper wrote a 60 ms "Great." cue; players flash it unread."""
+    import av
+
+    segments = [
+        Segment(0.0, 1.5, "Hello there."),
+        Segment(1.5, 1.56, "Great."),  # no room after it: joins the cue before
+        Segment(1.6, 3.0, "Next one."),
+        Segment(5.0, 5.2, "Yes."),  # room after it: lasts longer
+        Segment(9.0, 9.1, "Bye.", "Speaker 2"),  # another speaker's: never joined
+    ]
+    t = Transcript("talk.wav", segments=segments)
+    (tmp_path / "talk.srt").write_text(writers.to_srt(t))
+    with av.open(str(tmp_path / "talk.srt")) as container:  # FFmpeg's SubRip reader
+        stream = container.streams.subtitles[0]
+        cues = [
+            (float(p.pts * stream.time_base), float(p.duration * stream.time_base), bytes(p))
+            for p in container.demux(stream)
+            if p.pts is not None
+        ]
+    assert [text for *_, text in cues] == [
+        b"Hello there. Great.",
+        b"Next one.",
+        b"Yes.",
+        b"Speaker 2: Bye.",
+    ]
+    assert all(duration >= writers.MIN_CUE_SECONDS - 0.001 for _, duration, _ in cues)
+    assert cues[2][0] == 5.0 and writers.to_vtt(t).count(" --> ") == 4
