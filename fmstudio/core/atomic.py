@@ -9,10 +9,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def _umask() -> int:
+def normal_mode() -> int:
+    """The mode a new file gets from the user's umask (0644 usually): a temp file is made
+    0600, and would keep that after its rename."""
     mask = os.umask(0)
     os.umask(mask)
-    return mask
+    return 0o666 & ~mask
 
 
 @contextmanager
@@ -25,7 +27,7 @@ def atomic_target(path: Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, normal_mode())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -14,6 +14,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from fmstudio.core.atomic import normal_mode
+
 _UNSAFE = re.compile(r'[\x00-\x1f<>:"/\\|?*]+')
 _RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10))})
 MAX_NAME = 120
@@ -67,6 +69,7 @@ def _temp_in(folder: Path, name: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
     os.close(fd)
+    os.chmod(tmp, normal_mode())  # what is placed reads like any file the user made
     return Path(tmp)
 
 

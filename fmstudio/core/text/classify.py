@@ -20,12 +20,13 @@ from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError, InputFileError
 from fmstudio.core.events import Activity, CancelToken, EtaTracker, Event, Log, Partial, Runtime
 from fmstudio.core.modalities import TEXT
-from fmstudio.core.text import MULTILINGUAL, parse_labels
+from fmstudio.core.text import DEFAULT_TEMPLATE, MULTILINGUAL, parse_labels
 from fmstudio.core.text.head_model import HeadClassifier
 from fmstudio.core.text.language import not_english
 from fmstudio.core.text.models import TextClassifier, TextEncoder, ZeroShotEncoder
 from fmstudio.core.text.multilingual import MultilingualEncoder
 from fmstudio.core.text.requests import ClassifyTexts
+from fmstudio.core.text.sentiment import WEAK, descriptions, is_sentiment
 
 TEMPERATURE = 0.05
 """Cosine similarities span a narrow range; dividing by 0.05 makes softmax scores read
@@ -50,7 +51,10 @@ def label_vectors(
         return bare
     if "{label}" not in template:
         raise FmError('the template must contain "{label}", e.g. "This text is about {label}."')
-    templated = encoder.embed([template.replace("{label}", label) for label in labels])
+    if template == DEFAULT_TEMPLATE and is_sentiment(labels):  # see `sentiment`
+        templated = encoder.embed(descriptions(labels))
+    else:
+        templated = encoder.embed([template.replace("{label}", label) for label in labels])
     return torch.nn.functional.normalize(bare + templated, dim=-1)
 
 
@@ -138,6 +142,8 @@ def classify_texts(
         if len(names) < 2:
             raise FmError('zero-shot needs at least two labels, e.g. --labels "sports, politics"')
         label_matrix = label_vectors(loaded, names, request.template)
+        if is_sentiment(names):
+            yield Log(WEAK)
     tracker = EtaTracker(len(entries))
     yield tracker.progress(0, f"{len(entries)} documents")
     results: list[ItemResult] = []
