@@ -9,12 +9,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def normal_mode() -> int:
-    """The mode a new file gets from the user's umask (0644 usually): a temp file is made
-    0600, and would keep that after its rename."""
+def normal_mode(executable: bool = False) -> int:
+    """The mode a new file gets from the user's umask (0644 usually, 0755 for a script): a
+    temp file is made 0600, and would keep that after its rename."""
     mask = os.umask(0)
     os.umask(mask)
-    return 0o666 & ~mask
+    return (0o777 if executable else 0o666) & ~mask
 
 
 @contextmanager

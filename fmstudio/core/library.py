@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 import shutil
+import stat
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from fmstudio import __version__
 from fmstudio.core import hub_card, loading, paths
-from fmstudio.core.atomic import atomic_write_text
+from fmstudio.core.atomic import atomic_write_text, normal_mode
 from fmstudio.core.data.report import relative_path
 from fmstudio.core.errors import FmError
 
@@ -84,6 +85,7 @@ def staged_folder(target: Path) -> Iterator[Path]:
     try:
         tmp.mkdir()
         yield tmp
+        _readable(tmp)
         _swap_into(tmp, target)
     except OSError as exc:  # disk full, permissions: say so; the old model stays as it was
         kept = "; the model saved there before is unchanged" if existed else ""
@@ -91,6 +93,14 @@ def staged_folder(target: Path) -> Iterator[Path]:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _readable(folder: Path) -> None:
+    """Every file with the user's normal mode: libraries that write atomically leave their
+    temp file's 0600 (safetensors does), which another account or a backup cannot read."""
+    for path in folder.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            path.chmod(normal_mode(executable=bool(path.stat().st_mode & stat.S_IXUSR)))
 
 
 def _swap_into(folder: Path, target: Path) -> None:
