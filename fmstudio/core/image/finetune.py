@@ -6,6 +6,7 @@ timm reloads them with `timm.create_model("local-dir:<folder>", pretrained=True)
 
 from __future__ import annotations
 
+import json
 from collections.abc import Generator, Sequence, Sized
 from pathlib import Path
 from typing import Any, cast
@@ -17,6 +18,7 @@ from torch.utils.data import Dataset, default_collate
 from torchvision import transforms as T
 
 from fmstudio.core import loading
+from fmstudio.core.atomic import atomic_write_text
 from fmstudio.core.classify.scan import Sample
 from fmstudio.core.data.images import load_image
 from fmstudio.core.errors import FmError
@@ -171,3 +173,13 @@ class ImageFinetuner:
             },
             safe_serialization=True,
         )
+        _loadable_by_transformers(folder / "config.json")
+
+
+def _loadable_by_transformers(config_path: Path) -> None:
+    """transformers' timm wrapper passes `num_classes` itself and fails when timm's recorded
+    `model_args` name it too ("multiple values for keyword argument"); timm reads the class
+    count from the top level, so the duplicate goes."""
+    config = json.loads(config_path.read_text("utf-8"))
+    config.get("model_args", {}).pop("num_classes", None)
+    atomic_write_text(config_path, json.dumps(config, indent=2))

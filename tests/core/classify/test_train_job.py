@@ -6,6 +6,7 @@ import errno
 import itertools
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from fmstudio.core.classify.scan import scan
 from fmstudio.core.classify.train_job import class_weights, fine_tune
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import Log, Progress, run_to_end
+from fmstudio.core.image.classify import classify_images
+from fmstudio.core.image.requests import ClassifyImages
 from fmstudio.core.library import dataset_hash, output_folder, save_folder
 from fmstudio.core.requests import Evaluate
 from fmstudio.core.text.classify import classify_texts
@@ -69,6 +72,28 @@ def test_image_head_mode_saves_a_timm_model(tiny_image_base: Path, image_folder:
     batch = torch.randn(2, 3, 32, 32)
     with torch.no_grad():
         assert torch.allclose(plain(batch), ours.logits(batch), atol=1e-5)
+
+
+def test_a_fine_tuned_image_folder_loads_in_transformers_pipeline(
+    tiny_image_base: Path, image_folder: Path, tmp_path: Path
+) -> None:
+    """transformers' timm wrapper refused it: "multiple values for keyword 'num_classes'"."""
+    from transformers import AutoModelForImageClassification, pipeline
+
+    spec = TrainSpec("image", str(image_folder), str(tmp_path / "c"), base=str(tiny_image_base))
+    result, _ = train(replace(spec, mode="head", epochs=40))
+    model = AutoModelForImageClassification.from_pretrained(result.folder).eval()
+    assert model.config.id2label == {0: "blue", 1: "red"}
+    ours = loading.load(str(result.folder), "image")
+    batch = torch.randn(2, 3, 32, 32)
+    with torch.no_grad():
+        assert torch.allclose(model(batch).logits, ours.logits(batch), atol=1e-5)
+    classify = pipeline("image-classification", model=str(result.folder))
+    photos = sorted(image_folder.rglob("*.png"))[:4]
+    assert len(photos) == 4
+    expected = run_to_end(classify_images(ClassifyImages(tuple(map(str, photos)), ours)))
+    got = [classify(str(p))[0]["label"] for p in photos]
+    assert got == [r.predictions[0].label for r in expected]
 
 
 def test_image_full_mode_learns_the_colours(tiny_image_base: Path, image_folder: Path) -> None:
