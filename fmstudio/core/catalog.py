@@ -56,6 +56,8 @@ class _Bundled:
     """It cannot be fine-tuned (not a torch model): training puts a head on its output."""
     hub_id: str = ""
     """What it is on the Hugging Face hub: a model card's `base_model`."""
+    licence: str = ""
+    """Its weights' licence as the hub names it (a fine-tuned model's card carries it)."""
 
     def answers_to(self, name: str) -> bool:
         return name.lower() in {self.name.lower(), *(a.lower() for a in self.aliases)}
@@ -70,6 +72,7 @@ BUNDLED = (
         "the fastest (the model alone: about 140 images/s on 2 CPU cores)",
         ("efficientnet-lite0", "timm/efficientnet_lite0"),
         hub_id="timm/tf_efficientnet_lite0.in1k",
+        licence="apache-2.0",
     ),
     _Bundled(
         "efficientnet_lite2",
@@ -79,6 +82,7 @@ BUNDLED = (
         "260 px input; 2.4x slower than Lite0 (about 57 images/s on 2 CPU cores)",
         ("efficientnet-lite2", "lite2"),
         hub_id="timm/tf_efficientnet_lite2.in1k",
+        licence="apache-2.0",
     ),
     _Bundled(
         "all-MiniLM-L6-v2",
@@ -88,6 +92,7 @@ BUNDLED = (
         ("sentence-transformers/all-MiniLM-L6-v2", "minilm"),
         zero_shot=True,
         hub_id="sentence-transformers/all-MiniLM-L6-v2",
+        licence="apache-2.0",
     ),
     _Bundled(
         "use-multilingual",
@@ -99,6 +104,7 @@ BUNDLED = (
         zero_shot=True,
         frozen=True,
         hub_id="google/universal-sentence-encoder-multilingual",
+        licence="apache-2.0",
     ),
     _Bundled(
         "whisper-tiny.en",
@@ -107,6 +113,7 @@ BUNDLED = (
         "Whisper tiny.en for faster-whisper (English, int8 on CPU, float16 on CUDA)",
         ("tiny.en", "Systran/faster-whisper-tiny.en"),
         hub_id="openai/whisper-tiny.en",
+        licence="mit",
     ),
     _Bundled(
         "whisper-base",
@@ -116,6 +123,7 @@ BUNDLED = (
         "English); joined once into the cache (145 MB)",
         ("base",),
         hub_id="openai/whisper-base",
+        licence="mit",
     ),
 )
 
@@ -291,6 +299,12 @@ def hub_id(name: str, task: str) -> str:
     """The hub id of the bundled model `name` stands for ("" for others)."""
     bundled = _bundled(name, task)
     return bundled.hub_id if bundled else ""
+
+
+def licence(name: str, task: str) -> str:
+    """The licence of the bundled model `name` stands for ("" for others: unknown here)."""
+    bundled = _bundled(name, task)
+    return bundled.licence if bundled else ""
 
 
 def is_zero_shot(name: str, task: str) -> bool:

@@ -51,15 +51,24 @@ def library_name(card: dict[str, Any]) -> str:
     return row.card_library
 
 
+def shown_base(card: dict[str, Any]) -> str:
+    """The base model as a hub knows it: its hub id, else its name; a folder on this machine
+    by its own name only (a card leaves no local path behind)."""
+    base, task = str(card.get("base_model", "")), str(card.get("task", ""))
+    if catalog.hub_id(base, task):
+        return catalog.hub_id(base, task)
+    return Path(base).name if Path(base).is_absolute() or Path(base).exists() else base
+
+
 def front_matter(card: dict[str, Any]) -> list[str]:
     task = str(card.get("task", ""))
-    base = str(card.get("base_model", ""))
     row = modality(task)
-    metrics = list(row.family.card_metrics)
+    licence = catalog.licence(str(card.get("base_model", "")), task)
     return [
         "---",
         f"library_name: {library_name(card)}",
-        f"base_model: {json.dumps(catalog.hub_id(base, task) or base)}",
+        *([f"license: {licence}"] if licence else []),
+        f"base_model: {json.dumps(shown_base(card))}",
         "tags:",
         *(
             f"- {tag}"
@@ -71,8 +80,40 @@ def front_matter(card: dict[str, Any]) -> list[str]:
         ),
         f"pipeline_tag: {row.pipeline_tag}",
         "metrics:",
-        *(f"- {m}" for m in metrics),
+        *(f"- {m}" for m in row.family.card_metrics),
+        *_model_index(card),
         "---",
+    ]
+
+
+def _model_index(card: dict[str, Any]) -> list[str]:
+    """The held-out figures as a hub reads them (`model-index`), when there are any."""
+    row = modality(str(card.get("task", "")))
+    metrics = card.get("metrics") or {}
+    found = [
+        (name, metrics[key])
+        for name, key in zip(row.family.card_metrics, row.family.metric_keys, strict=True)
+        if isinstance(metrics.get(key), int | float)
+    ]
+    if not found:
+        return []
+    dataset = Path(str((card.get("dataset") or {}).get("path", "dataset"))).name
+    return [
+        "model-index:",
+        f"- name: {json.dumps(title(card))}",
+        "  results:",
+        "  - task:",
+        f"      type: {row.pipeline_tag}",
+        "    dataset:",
+        f"      name: {json.dumps(dataset)}",
+        "      type: imagefolder" if row.task == "image" else f"      type: {row.task}",
+        "      split: validation",
+        "    metrics:",
+        *(
+            line
+            for name, value in found
+            for line in (f"    - type: {name}", f"      value: {round(float(value), 4)}")
+        ),
     ]
 
 
@@ -82,7 +123,8 @@ def _data(card: dict[str, Any]) -> list[str]:
     lines = [
         "## Data",
         "",
-        f"- Folder: `{data.get('path', '?')}` (content hash `{str(data.get('hash', ''))[:16]}`)",
+        f"- Folder: `{Path(str(data.get('path', '?'))).name}` (content hash "
+        f"`{str(data.get('hash', ''))[:16]}`)",
         f"- {data.get('train_examples', '?')} training and {data.get('val_examples', '?')} "
         f"validation examples (split: {data.get('split', '?')})",
     ]
@@ -125,7 +167,7 @@ def confusion_summary(card: dict[str, Any], most: int = 5) -> list[str]:
 def title(card: dict[str, Any]) -> str:
     """What the model is, in words: its task's pipeline and what it was fine-tuned from."""
     kind = modality(str(card.get("task", ""))).pipeline_tag.replace("-", " ")
-    return f"{kind.capitalize()} model fine-tuned from {card.get('base_model', '?')}"
+    return f"{kind.capitalize()} model fine-tuned from {shown_base(card) or '?'}"
 
 
 def render(card: dict[str, Any]) -> str:
@@ -144,7 +186,7 @@ def render(card: dict[str, Any]) -> str:
             "",
             f"# {title(card)}",
             "",
-            f"Fine-tuned from `{card.get('base_model', '?')}` with fmstudio "
+            f"Fine-tuned from `{shown_base(card) or '?'}` with fmstudio "
             f"{card.get('fmstudio_version', '')} on {str(card.get('created', ''))[:10]} "
             f"({card.get('mode', 'full')} mode, best epoch {card.get('best_epoch', '?')}).",
             "",

@@ -33,6 +33,8 @@ class Family:
     name: str
     card_metrics: tuple[str, ...]
     """The metrics a saved model's card names (Hugging Face model-index names)."""
+    metric_keys: tuple[str, ...]
+    """Where each of `card_metrics` is in model.json's `metrics` (the held-out figures)."""
     report_evaluation: str
     """The CLI function that prints an evaluate job's result: `(result, args) -> int`."""
     view: str
@@ -47,6 +49,7 @@ class Family:
 CLASSIFIER = Family(
     "classifier",
     ("accuracy", "f1"),
+    ("accuracy", "macro_f1"),
     "fmstudio.cli.evaluate:report_classifier",
     "fmstudio.ui.widgets.evaluation_view:EvaluationView",
     "a folder of class folders",
@@ -55,6 +58,7 @@ CLASSIFIER = Family(
 TRANSCRIBER = Family(
     "transcriber",
     ("wer", "cer"),
+    ("wer_after", "cer_after"),
     "fmstudio.cli.evaluate:report_transcriber",
     "fmstudio.ui.widgets.wer_view:WerView",
     "a folder of clips with transcripts",
