@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable, Generator
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field, replace
@@ -116,8 +117,25 @@ def in_background(work: Callable[[], T], name: str) -> Future[T]:
         except BaseException as exc:  # handed to whoever waits
             outcome.set_exception(exc)
 
-    threading.Thread(target=run, name=name, daemon=True).start()
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    _background.add(thread)
+    thread.start()
     return outcome
+
+
+_background: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+
+
+def background_settled(timeout: float) -> bool:
+    """Whether every `in_background` call has returned, waiting up to `timeout` seconds.
+
+    A daemon thread inside C++ (CTranslate2 loading a model) when the interpreter exits can
+    abort the process ("terminate called without an active exception"): the app waits a
+    little, then leaves without running finalizers if one is still busy."""
+    deadline = time.monotonic() + timeout
+    for thread in list(_background):
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return not any(t.is_alive() for t in list(_background))
 
 
 def wait_for(outcome: Future[T], cancel: CancelToken | None, timeout: float | None = None) -> T:

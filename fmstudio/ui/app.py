@@ -117,8 +117,25 @@ def run_gui(screenshot: str | None = None, tab: str | None = None) -> int:
         window.show_tab(tab)
     window.show()
     if screenshot:
-        return window.save_screenshot(Path(screenshot))
-    return int(app.exec())
+        code = window.save_screenshot(Path(screenshot))
+        window.shutdown()
+    else:
+        code = int(app.exec())
+    return _leave(code)
+
+
+def _leave(code: int) -> int:
+    """`code`, or the process ends now where a model still loads on a background thread:
+    finalizers racing it in C++ abort the process (see `events.background_settled`)."""
+    from fmstudio.core.events import background_settled
+
+    if background_settled(timeout=3.0):
+        return code
+    log.info("leaving while a model still loads in the background")
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def main() -> int:

@@ -280,12 +280,17 @@ class MainWindow(QMainWindow):
             config.save(self.settings)
         except OSError as exc:
             log.warning("could not save settings: %s", exc)
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop every job and worker thread: Qt aborts the process when a thread it runs
+        outlives the application (as a screenshot run's device probe did)."""
         self._stop_all_jobs()
         self.workflows.shutdown()
         for tab in self.tabs_by_key.values():
             tab.shutdown()
         self.device_jobs.shutdown()
-        super().closeEvent(event)
 
     def _stop_all_jobs(self, timeout_s: float = 30.0) -> None:
         """Cancel every job of the window at once, then wait for all of them together, the

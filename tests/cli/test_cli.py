@@ -62,12 +62,16 @@ def test_devices_json() -> None:
     assert any(d["kind"] == "cpu" for d in data["devices"])
 
 
-def test_gui_screenshot_writes_png(tmp_path: Path) -> None:
+@pytest.mark.parametrize("tab", ["image", "speech"])
+def test_gui_screenshot_writes_png(tmp_path: Path, tab: str) -> None:
+    """The Speech tab's run aborted ("terminate called without an active exception"): it
+    left while its model loaded on a background thread."""
     target = tmp_path / "shots" / "window.png"
     out = fmstudio(
-        "gui", "--screenshot", str(target), "--tab", "image", env={"QT_QPA_PLATFORM": "offscreen"}
+        "gui", "--screenshot", str(target), "--tab", tab, env={"QT_QPA_PLATFORM": "offscreen"}
     )
     assert out.returncode == 0, out.stderr
+    assert "terminate called" not in out.stderr
     data = target.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5000
     from PySide6.QtGui import QImage

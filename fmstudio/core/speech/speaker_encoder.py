@@ -48,7 +48,12 @@ class SpeakerEncoder(nn.Module):
         return unit
 
 
-def weights_file() -> Path:
+PACKAGED = Path(__file__).resolve().parents[2] / "resources" / "speaker_encoder.safetensors"
+"""The weights as a release carries them (`make dist` writes them from Resemblyzer's file):
+a pip install then needs no Resemblyzer, whose declared webrtcvad compiles from source."""
+
+
+def resemblyzer_weights() -> Path:
     spec = importlib.util.find_spec("resemblyzer")
     if spec is None or spec.origin is None:
         raise ModelUnavailableError(f"the speaker encoder is not installed: {INSTALL_HINT}")
@@ -58,11 +63,29 @@ def weights_file() -> Path:
     return path
 
 
+def resemblyzer_state() -> dict[str, torch.Tensor]:
+    """The encoder's tensors from Resemblyzer's own file (its similarity scale left out)."""
+    checkpoint = torch.load(resemblyzer_weights(), map_location="cpu", weights_only=True)
+    return {k: v for k, v in checkpoint["model_state"].items() if not k.startswith("similarity")}
+
+
+def package_weights(target: Path = PACKAGED) -> Path:
+    """Write the encoder's weights as safetensors for a release (see PACKAGED)."""
+    from safetensors.torch import save_file
+
+    save_file({k: v.contiguous() for k, v in resemblyzer_state().items()}, str(target))
+    return target
+
+
 @functools.lru_cache(maxsize=1)
 def load_encoder() -> SpeakerEncoder:
     """The encoder on the CPU: it is small enough that a GPU would not pay for the copy."""
-    checkpoint = torch.load(weights_file(), map_location="cpu", weights_only=True)
-    state = {k: v for k, v in checkpoint["model_state"].items() if not k.startswith("similarity")}
+    if PACKAGED.is_file():
+        from safetensors.torch import load_file
+
+        state = load_file(str(PACKAGED))
+    else:
+        state = resemblyzer_state()
     encoder = SpeakerEncoder()
     encoder.load_state_dict(state)
     return encoder.eval()

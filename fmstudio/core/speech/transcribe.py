@@ -14,7 +14,7 @@ from fmstudio.core import loading
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.data.files import expand_paths
 from fmstudio.core.devices import resolve_device
-from fmstudio.core.errors import FmError, InputFileError
+from fmstudio.core.errors import FmError, InputFileError, ModelUnavailableError
 from fmstudio.core.events import (
     Activity,
     CancelToken,
@@ -96,11 +96,14 @@ def transcribe_audio(
         from fmstudio.core.speech.speakers import find_speakers  # torch: only when asked
 
         yield Activity("Finding speakers…")
-        if align.can_align(model.model) and not any(s.words for s in segments):
-            segments = align.align_words(model.model, audio, segments, info.language)
-        segments = find_speakers(audio, segments, options.speakers)
-        found = plural(len({s.speaker for s in segments}), "speaker")
-        yield Log(f"{found} found in {Path(path).name}")
+        try:
+            timed = _timed(model, audio, segments, info)
+            segments = find_speakers(audio, timed, options.speakers)
+        except ModelUnavailableError as exc:  # the words are worth having without speakers
+            yield Log(f"{Path(path).name}: no speakers: {exc}", "warning")
+        else:
+            found = plural(len({s.speaker for s in segments}), "speaker")
+            yield Log(f"{found} found in {Path(path).name}")
     if not options.word_timestamps:
         segments = [replace(s, words=()) for s in segments]
     return Transcript(
@@ -113,6 +116,15 @@ def transcribe_audio(
         duration=duration,
         segments=segments,
     )
+
+
+def _timed(
+    model: SpeechModel, audio: np.ndarray, segments: list[Segment], info: Any
+) -> list[Segment]:
+    """The segments with word times to share out between speakers (see `align`)."""
+    if align.can_align(model.model) and not any(s.words for s in segments):
+        return align.align_words(model.model, audio, segments, info.language)
+    return segments
 
 
 def _decode(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from fmstudio.core import loading
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
@@ -183,3 +184,47 @@ def test_aligned_words_spell_each_segment_and_fall_inside_it(tmp_path: Path) -> 
         starts = [w.start for w in segment.words]
         assert starts == sorted(starts)
         assert segment.start - 1.0 <= starts[0] and segment.words[-1].end <= segment.end + 1.0
+
+
+def test_without_the_speaker_encoder_the_words_still_come(
+    speech_wav, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A pip install without the encoder transcribed for 39 s, then printed nothing."""
+    import importlib.util
+
+    from fmstudio.core.events import Log
+    from fmstudio.core.speech import speaker_encoder
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(speaker_encoder, "PACKAGED", tmp_path / "absent.safetensors")
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "resemblyzer" else real_find_spec(name, *a),
+    )
+    speaker_encoder.load_encoder.cache_clear()
+    said: list[Log] = []
+    try:
+        model = loading.cached_load("whisper-tiny.en", "speech")
+        job = transcribe_audio(
+            model, load_audio(speech_wav[0]), SpeechOptions(speakers=0), CancelToken()
+        )
+        found = run_to_end(job, lambda e: said.append(e) if isinstance(e, Log) else None)
+    finally:
+        speaker_encoder.load_encoder.cache_clear()
+    assert "lazy dog" in found.text.lower() and found.speakers == []
+    warning = [e.message for e in said if e.level == "warning"]
+    assert warning and "no speakers" in warning[0] and "not installed" in warning[0]
+
+
+def test_a_release_carries_the_encoder_weights_as_safetensors(tmp_path: Path) -> None:
+    """`make dist` packs them, so a pip install needs no Resemblyzer (whose webrtcvad compiles)."""
+    from safetensors.torch import load_file
+
+    from fmstudio.core.speech import speaker_encoder
+
+    packed = speaker_encoder.package_weights(tmp_path / "speaker_encoder.safetensors")
+    state = load_file(str(packed))
+    reference = speaker_encoder.resemblyzer_state()
+    assert state.keys() == reference.keys()
+    assert all(torch.equal(state[k], reference[k]) for k in state)
