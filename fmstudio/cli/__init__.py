@@ -52,6 +52,19 @@ def _cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_install_desktop(args: argparse.Namespace) -> int:
+    from fmstudio.core import desktop
+
+    if args.uninstall:
+        removed = desktop.uninstall()
+        print(f"removed {len(removed)} files" if removed else "no menu entry was installed")
+        return 0
+    for path in desktop.install():
+        print(f"wrote {path}")
+    print(f"the menu entry starts: {desktop.launcher()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="fmstudio",
@@ -76,6 +89,15 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument("--json", action="store_true", help="print JSON")
     models.add_argument("--task", choices=tasks(), help="only models for this task")
     models.set_defaults(func=_cmd_models)
+
+    desktop = sub.add_parser(
+        "install-desktop",
+        help="add fmstudio to the desktop's menu (a .desktop file, icons, AppStream metainfo)",
+        description="Write the menu entry, icons and metainfo into your XDG data folder "
+        "(~/.local/share); no root needed. The entry starts this installation.",
+    )
+    desktop.add_argument("--uninstall", action="store_true", help="remove them again")
+    desktop.set_defaults(func=_cmd_install_desktop)
 
     for task in tasks():
         if modality(task).cli:

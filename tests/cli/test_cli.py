@@ -163,3 +163,14 @@ def test_first_jobs_import_model_libraries_on_the_worker_only(tmp_path: Path) ->
     assert "ROWS 1" in out, out
     assert "'timm'" in out and "'torch'" in out, out
     assert "GUI THREAD []" in out, out
+
+
+def test_install_desktop_and_uninstall(tmp_path: Path) -> None:
+    env = {"XDG_DATA_HOME": str(tmp_path)}
+    out = fmstudio("install-desktop", env=env)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "applications" / "io.github.fmstudio.desktop").is_file()
+    assert "the menu entry starts:" in out.stdout
+    out = fmstudio("install-desktop", "--uninstall", env=env)
+    assert out.returncode == 0 and "removed 10 files" in out.stdout
+    assert not (tmp_path / "applications" / "io.github.fmstudio.desktop").exists()
