@@ -47,7 +47,9 @@ def job(tiny_image_base: Path, image_folder: Path, tmp_path: Path) -> Path:
 
 
 def test_the_job_folder_holds_spec_data_manifest_and_scripts(job: Path) -> None:
-    names = sorted(p.name for p in job.iterdir())
+    names = sorted(p.name for p in job.iterdir() if p.suffix != ".whl")
+    wheels = [p.name for p in job.glob("*.whl")]  # carried where `make dist` built one
+    assert all(w in (job / "README.md").read_text() for w in wheels)
     assert names == [
         "README.md",
         "data",
@@ -138,3 +140,37 @@ def test_bad_exports_are_refused(image_folder: Path, tmp_path: Path) -> None:
     assert refused.returncode == 1 and "cannot be used" in refused.stderr
     assert not (tmp_path / "j").exists()
     assert fmstudio("train", "--job", str(tmp_path)).returncode == 1
+
+
+def test_the_job_runs_on_a_real_slurm_as_two_cpu_processes(job: Path, tmp_path: Path) -> None:
+    """The sbatch script asked for a GPU and 8 CPUs (refused, then pending for ever on this
+    2-CPU node) and two tasks a node started two torchrun agents on one port."""
+    from tests import slurm
+
+    why = slurm.missing()
+    if why:
+        pytest.skip(f"no Slurm here: {why}")
+    with slurm.cluster(tmp_path / "slurm") as env:
+        submitted = subprocess.run(
+            [
+                "sbatch",
+                "--wait",
+                "--ntasks-per-node=2",
+                "--cpus-per-task=1",
+                "--output",
+                str(tmp_path / "job.out"),
+                str(job / "run-slurm.sbatch"),
+                "--json-progress",
+            ],
+            cwd=job,
+            env={k: v for k, v in env.items() if k != "PYTHON"},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    out = (tmp_path / "job.out").read_text()
+    assert submitted.returncode == 0, submitted.stderr + out[-3000:]
+    saved = json.loads([line for line in out.splitlines() if '"saved"' in line][-1])
+    assert saved["folder"] == str(job / "models" / "colours")
+    assert "2 processes, each takes" in out, out[-3000:]
+    assert loading.load(saved["folder"], "image").labels == ["blue", "red"]
