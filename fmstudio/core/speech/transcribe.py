@@ -93,17 +93,7 @@ def transcribe_audio(
         eta = rate * (duration - position) if rate is not None else None
         yield Progress(position / duration if duration else 1.0, Path(path).name, eta_s=eta)
     if options.speakers is not None and segments:
-        from fmstudio.core.speech.speakers import find_speakers  # torch: only when asked
-
-        yield Activity("Finding speakers…")
-        try:
-            timed = _timed(model, audio, segments, info)
-            segments = find_speakers(audio, timed, options.speakers)
-        except ModelUnavailableError as exc:  # the words are worth having without speakers
-            yield Log(f"{Path(path).name}: no speakers: {exc}", "warning")
-        else:
-            found = plural(len({s.speaker for s in segments}), "speaker")
-            yield Log(f"{found} found in {Path(path).name}")
+        segments = yield from _with_speakers(model, audio, segments, info, options, path)
     if not options.word_timestamps:
         segments = [replace(s, words=()) for s in segments]
     return Transcript(
@@ -118,13 +108,29 @@ def transcribe_audio(
     )
 
 
-def _timed(
-    model: SpeechModel, audio: np.ndarray, segments: list[Segment], info: Any
-) -> list[Segment]:
-    """The segments with word times to share out between speakers (see `align`)."""
+def _with_speakers(
+    model: SpeechModel,
+    audio: np.ndarray,
+    segments: list[Segment],
+    info: Any,
+    options: SpeechOptions,
+    path: str,
+) -> Generator[Event, None, list[Segment]]:
+    """The segments with their speakers, split at the word where one changes; as they were,
+    with a warning saying why, when the speaker encoder cannot be had."""
+    from fmstudio.core.speech.speakers import find_speakers  # torch: only when asked
+
+    yield Activity("Finding speakers…")
     if align.can_align(model.model) and not any(s.words for s in segments):
-        return align.align_words(model.model, audio, segments, info.language)
-    return segments
+        segments = align.align_words(model.model, audio, segments, info.language)
+    try:
+        found = find_speakers(audio, segments, options.speakers or 0)
+    except ModelUnavailableError as exc:  # the words are worth having without speakers
+        yield Log(f"{Path(path).name}: no speakers: {exc}", "warning")
+        return segments
+    count = plural(len({s.speaker for s in found}), "speaker")
+    yield Log(f"{count} found in {Path(path).name}")
+    return found
 
 
 def _decode(
