@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from fmstudio.core.atomic import normal_mode
 from fmstudio.core.data.audio import SAMPLE_RATE
 from fmstudio.core.errors import ModelUnavailableError
 
@@ -74,6 +75,7 @@ def package_weights(target: Path = PACKAGED) -> Path:
     from safetensors.torch import save_file
 
     save_file({k: v.contiguous() for k, v in resemblyzer_state().items()}, str(target))
+    target.chmod(normal_mode())  # safetensors writes 0600; a wheel keeps the mode it finds
     return target
 
 
