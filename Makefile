@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: setup run test lint bench screenshot dist check-wheel clean
+.PHONY: setup run test lint bench screenshot dist check-wheel bundle clean
 
 setup: $(STAMP)
 	@bash scripts/system-deps.sh
@@ -49,6 +49,11 @@ dist: setup
 # test`, which CI runs on 2 cores).
 check-wheel: dist
 	bash packaging/check-wheel.sh
+
+# The desktop bundle (PyInstaller, one folder) from the wheel, then its smoke test: about
+# 20 minutes and 15 GB of disk here; not part of `make test`.
+bundle: dist
+	bash packaging/build-bundle.sh
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
