@@ -57,7 +57,8 @@ def shown_base(card: dict[str, Any]) -> str:
     base, task = str(card.get("base_model", "")), str(card.get("task", ""))
     if catalog.hub_id(base, task):
         return catalog.hub_id(base, task)
-    return Path(base).name if Path(base).is_absolute() or Path(base).exists() else base
+    local = Path(base).is_absolute() or base.startswith(".") or Path(base).exists()
+    return Path(base).name if local else base
 
 
 def front_matter(card: dict[str, Any]) -> list[str]:

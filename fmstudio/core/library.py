@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import stat
@@ -138,8 +139,15 @@ def publish(staging: Path, name: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.parent == staging.parent:
         _swap_into(staging, target)
-    else:
-        save_folder(target, lambda tmp: _copy_into(staging, tmp))
+    else:  # elsewhere: its card's relative paths are written again from there
+        card = read_card(staging)
+
+        def _copy(tmp: Path) -> None:
+            _copy_into(staging, tmp)
+            if card:
+                write_card(tmp, card)
+
+        save_folder(target, _copy)
         shutil.rmtree(staging, ignore_errors=True)
     for folder in (staging, target):  # a model replaced under its name must load anew
         loading.forget(folder)
@@ -218,10 +226,49 @@ def model_card(
     }
 
 
+LOCAL = ("data", "output", "base")
+"""Hyperparameters that can be paths on this machine: the card has its own entries for the
+dataset and the base model, and the folder is the output."""
+
+
 def write_card(folder: Path, card: dict[str, Any]) -> None:
-    """model.json, and the README.md model card made from it (see core/hub_card.py)."""
-    atomic_write_text(folder / "model.json", json.dumps(card, indent=2))
-    hub_card.write(folder, card)
+    """model.json, and the README.md model card made from it (see core/hub_card.py). Paths on
+    this machine are written relative to the model's folder, so a shared folder carries none;
+    `read_card` makes them whole again."""
+    portable = _portable(card, folder)
+    atomic_write_text(folder / "model.json", json.dumps(portable, indent=2))
+    hub_card.write(folder, portable)
+
+
+def _portable(card: dict[str, Any], folder: Path) -> dict[str, Any]:
+    out = {k: v for k, v in card.items() if k != "name"}
+    data = dict(out.get("dataset") or {})
+    if data.get("path"):
+        data["path"] = _relative(str(data["path"]), folder)
+        out["dataset"] = data
+    if Path(str(out.get("base_model", ""))).is_absolute():
+        out["base_model"] = _relative(str(out["base_model"]), folder)
+    hyper = out.get("hyperparameters")
+    if isinstance(hyper, dict):
+        out["hyperparameters"] = {k: v for k, v in hyper.items() if k not in LOCAL}
+    return out
+
+
+def _relative(path: str, folder: Path) -> str:
+    """`path` from `folder` ("../data/pets"); as it is where no relative path leads there (a
+    Windows path on another drive)."""
+    try:
+        relative = os.path.relpath(Path(path).absolute(), folder.absolute())
+    except ValueError:
+        return path
+    return relative if relative.startswith(".") else f".{os.sep}{relative}"
+
+
+def _whole(path: str, folder: Path) -> str:
+    """A path `_relative` wrote, from `folder` again (absolute ones and names stay as they are)."""
+    if path.startswith(("./", "../", ".\\", "..\\")):
+        return str((folder / path).resolve())
+    return path
 
 
 def read_card(folder: Path) -> dict[str, Any]:
@@ -230,4 +277,9 @@ def read_card(folder: Path) -> dict[str, Any]:
         card = dict(json.loads((folder / "model.json").read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return {}
+    data = card.get("dataset")
+    if isinstance(data, dict) and data.get("path"):
+        card["dataset"] = {**data, "path": _whole(str(data["path"]), folder)}
+    if card.get("base_model"):
+        card["base_model"] = _whole(str(card["base_model"]), folder)
     return {**card, "name": folder.name}

@@ -95,3 +95,20 @@ def test_naming_a_staged_model_moves_it_and_leaves_its_card_as_written(
     assert {n: (target / n).read_bytes() for n in written} == written
     assert read_card(target)["name"] == "pets" and not staging.exists()
     assert "unsaved" not in written["README.md"].decode()
+
+
+def test_a_model_published_elsewhere_still_finds_its_dataset_to_retrain(
+    fm_home: Path, tiny_text_base: Path, tmp_path: Path
+) -> None:
+    """The card keeps paths relative to the model's folder (a shared folder carries no
+    /home/...), so a model saved outside the library has them written again from there."""
+    from fmstudio.core.library import publish, read_card, staging_folder
+
+    data = make_text_folder(fm_home / "texts", per_class=4)
+    staging = staging_folder()
+    run_to_end(fine_tune(TrainSpec("text", str(data), str(staging), base=str(tiny_text_base))))
+    target = publish(staging, str(tmp_path / "elsewhere" / "deep" / "pets"))
+    assert str(data) not in (target / "model.json").read_text()
+    assert read_card(target)["dataset"]["path"] == str(data)
+    assert read_card(target)["base_model"] == str(tiny_text_base)
+    assert retrain_spec(str(target), "text").data == str(data)

@@ -20,7 +20,7 @@ from fmstudio.core.errors import FmError
 from fmstudio.core.events import Log, Progress, run_to_end
 from fmstudio.core.image.classify import classify_images
 from fmstudio.core.image.requests import ClassifyImages
-from fmstudio.core.library import dataset_hash, output_folder, save_folder
+from fmstudio.core.library import dataset_hash, output_folder, read_card, save_folder
 from fmstudio.core.requests import Evaluate
 from fmstudio.core.text.classify import classify_texts
 from fmstudio.core.text.requests import ClassifyTexts
@@ -48,7 +48,10 @@ def test_image_head_mode_saves_a_timm_model(tiny_image_base: Path, image_folder:
         "model.safetensors",
     ]
     assert not list(folder.parent.glob(".colours*")), "temp or run folders left behind"
-    card = json.loads((folder / "model.json").read_text())
+    raw = (folder / "model.json").read_text()
+    assert str(image_folder) not in raw and str(tiny_image_base) not in raw  # shareable
+    assert json.loads(raw)["dataset"]["path"].startswith("..")  # relative to the folder
+    card = read_card(folder)  # the paths whole again
     assert card["task"] == "image" and card["classes"] == ["blue", "red"]
     assert card["base_model"] == str(tiny_image_base) and card["mode"] == "head"
     assert card["dataset"]["hash"] == dataset_hash(scan(image_folder, "image"))

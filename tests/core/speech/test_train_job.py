@@ -13,6 +13,7 @@ from fmstudio.core import catalog, loading
 from fmstudio.core.data.audio import load_audio
 from fmstudio.core.errors import Cancelled, FmError
 from fmstudio.core.events import CancelToken, Event, Log, run_to_end
+from fmstudio.core.library import read_card
 from fmstudio.core.speech.ct2_file import read_variables
 from fmstudio.core.speech.languages import model_languages
 from fmstudio.core.speech.train_job import fine_tune_speech
@@ -93,7 +94,7 @@ def test_a_tiny_whisper_trains_saves_for_faster_whisper_and_trains_further(
     folder = result.folder
     assert (folder / "model.bin").is_file()
     assert (folder / "transformers" / "model.safetensors").is_file()
-    card = json.loads((folder / "model.json").read_text())
+    card = read_card(folder)
     assert card["task"] == "speech" and card["base_model"] == str(tiny_whisper_base)
     assert card["metrics"]["val_clips"] == 1 and "wer_after" in card["metrics"]
     assert card["hyperparameters"]["lr"] == 5e-5 and len(card["history"]) == 2
