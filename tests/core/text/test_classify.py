@@ -132,3 +132,30 @@ def test_long_documents_move_the_bar_one_window_at_a_time() -> None:
     assert [len(w) for w in _windows(long, 128)] == [2] * 10
     short = [TextDoc(f"s{i}", "a short text") for i in range(300)]
     assert [len(w) for w in _windows(short, 128)] == [128, 128, 44]
+
+
+def test_a_book_sized_document_is_read_as_evenly_spread_parts(tmp_path: Path) -> None:
+    """A 16 MB file ran for over 24 minutes, every 256-token window embedded."""
+    import time
+
+    from fmstudio.core.events import Log
+    from fmstudio.core.text import classify
+
+    sport = "The striker scored twice and the goalkeeper saved a penalty in the final. "
+    book = tmp_path / "book.txt"
+    book.write_text(sport * 200_000, encoding="utf-8")  # 15 MB of one topic
+    text = book.read_text(encoding="utf-8")
+    parts = classify.bounded(text).split("\n")
+    assert len(parts) == classify.LONG_PARTS
+    assert parts[0].startswith("striker") and text.rstrip().endswith(parts[-1].rstrip())
+    assert classify.bounded("short text") == "short text"
+    said: list[str] = []
+    started = time.monotonic()
+    request = ClassifyTexts(paths=(str(book),), labels=("sports", "cooking"))
+    (result,) = run_to_end(
+        classify.classify_texts(request),
+        lambda e: said.append(e.message) if isinstance(e, Log) else None,
+    )
+    assert time.monotonic() - started < 60
+    assert result.predictions[0].label == "sports"
+    assert any("read as 24 evenly spread parts" in line for line in said)
