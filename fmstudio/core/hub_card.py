@@ -57,7 +57,7 @@ def shown_base(card: dict[str, Any]) -> str:
     base, task = str(card.get("base_model", "")), str(card.get("task", ""))
     if catalog.hub_id(base, task):
         return catalog.hub_id(base, task)
-    local = Path(base).is_absolute() or base.startswith(".") or Path(base).exists()
+    local = Path(base).is_absolute() or base.startswith(".")  # see `library.write_card`
     return Path(base).name if local else base
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fmstudio import __version__
-from fmstudio.core import hub_card, loading, paths
+from fmstudio.core import catalog, hub_card, loading, paths
 from fmstudio.core.atomic import atomic_write_text, normal_mode
 from fmstudio.core.data.report import relative_path
 from fmstudio.core.errors import FmError
@@ -99,9 +99,10 @@ def staged_folder(target: Path) -> Iterator[Path]:
 def _readable(folder: Path) -> None:
     """Every file with the user's normal mode: libraries that write atomically leave their
     temp file's 0600 (safetensors does), which another account or a backup cannot read."""
+    plain, script = normal_mode(), normal_mode(executable=True)
     for path in folder.rglob("*"):
         if path.is_file() and not path.is_symlink():
-            path.chmod(normal_mode(executable=bool(path.stat().st_mode & stat.S_IXUSR)))
+            path.chmod(script if path.stat().st_mode & stat.S_IXUSR else plain)
 
 
 def _swap_into(folder: Path, target: Path) -> None:
@@ -246,12 +247,27 @@ def _portable(card: dict[str, Any], folder: Path) -> dict[str, Any]:
     if data.get("path"):
         data["path"] = _relative(str(data["path"]), folder)
         out["dataset"] = data
-    if Path(str(out.get("base_model", ""))).is_absolute():
-        out["base_model"] = _relative(str(out["base_model"]), folder)
+    base = _base_folder(str(out.get("base_model", "")), str(out.get("task", "")))
+    if base is not None:
+        out["base_model"] = _relative(str(base), folder)
     hyper = out.get("hyperparameters")
     if isinstance(hyper, dict):
         out["hyperparameters"] = {k: v for k, v in hyper.items() if k not in LOCAL}
     return out
+
+
+def _base_folder(base: str, task: str) -> Path | None:
+    """The folder a base model names, where it names one outside the library (as the
+    catalogue resolves it: a bundled or library model keeps its name)."""
+    if not base or not task:
+        return None
+    try:
+        entry = catalog.resolve(base, task)
+    except FmError:  # gone since: it stays as it was written
+        return None
+    location = Path(entry.location) if entry.source == "library" and entry.location else None
+    library = paths.models_dir().resolve()
+    return location if location and location.resolve().parent != library else None
 
 
 def _relative(path: str, folder: Path) -> str:

@@ -112,3 +112,17 @@ def test_a_model_published_elsewhere_still_finds_its_dataset_to_retrain(
     assert read_card(target)["dataset"]["path"] == str(data)
     assert read_card(target)["base_model"] == str(tiny_text_base)
     assert retrain_spec(str(target), "text").data == str(data)
+
+
+def test_a_base_named_by_a_relative_folder_is_found_again_from_the_model(
+    fm_home: Path, tiny_text_base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--base ./tiny-bert` is relative to where training ran, not to the model's folder."""
+    from fmstudio.core.library import read_card
+
+    data = make_text_folder(fm_home / "texts", per_class=4)
+    monkeypatch.chdir(tiny_text_base.parent)
+    base = f"./{tiny_text_base.name}"
+    trained = run_to_end(fine_tune(TrainSpec("text", str(data), "relative", base=base)))
+    monkeypatch.chdir(fm_home)
+    assert read_card(trained.folder)["base_model"] == str(tiny_text_base.resolve())
