@@ -66,9 +66,14 @@ and the label of the sampled parts agrees with reading every window
 (benchmarks/long_documents.py)."""
 
 
+def is_long(text: str) -> bool:
+    """Whether `bounded` reads only parts of `text`."""
+    return len(text) > LONG_PARTS * PART_CHARS
+
+
 def bounded(text: str) -> str:
     """`text`, or LONG_PARTS evenly spread parts of it, each cut at spaces."""
-    if len(text) <= LONG_PARTS * PART_CHARS:
+    if not is_long(text):
         return text
     step = (len(text) - PART_CHARS) / (LONG_PARTS - 1)
     parts = []
@@ -165,7 +170,7 @@ def classify_texts(
         label_matrix = label_vectors(loaded, names, request.template)
         if is_sentiment(names):
             yield Log(WEAK)
-    long = sum(1 for e in entries if isinstance(e, TextDoc) and bounded(e.text) is not e.text)
+    long = sum(1 for e in entries if isinstance(e, TextDoc) and is_long(e.text))
     if long and not isinstance(loaded, MultilingualEncoder | HeadClassifier):
         yield Log(
             f"{TEXT.count(long)} {'is' if long == 1 else 'are'} long: each is read as "

@@ -12,6 +12,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from fmstudio.core import catalog, loading
 from fmstudio.core.catalog import ModelEntry
 from fmstudio.core.devices import bf16_native
 from fmstudio.core.errors import ModelUnavailableError
@@ -183,8 +184,6 @@ def model_source(entry: ModelEntry) -> str | Path:
 def sentence_encoder(name: str, device: str = "cpu") -> SentenceEncoder:
     """A base's sentence embedding, what a head trains on: the bundled encoders as the
     classify jobs keep them loaded, any other transformers model mean-pooled."""
-    from fmstudio.core import catalog, loading
-
     entry = catalog.resolve(name, "text")
     if entry.source == "bundled":
         loaded = loading.cached_load(name, "text", device)
