@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-NEEDED = ("munged", "slurmctld", "slurmd", "sbatch", "sinfo")
+NEEDED = ("munge", "munged", "slurmctld", "slurmd", "sbatch", "sinfo")
 
 
 def missing() -> str:
@@ -61,8 +61,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _munge_answers() -> bool:
+    """A socket file alone proves nothing: one left by a munged that has since ended refuses."""
+    probe = subprocess.run(["munge", "-n"], capture_output=True, timeout=10, check=False)
+    return probe.returncode == 0
+
+
 def _start_munge() -> None:
-    if Path("/run/munge/munge.socket.2").exists():
+    if _munge_answers():
         return
     Path("/run/munge").mkdir(parents=True, exist_ok=True)
     shutil.chown("/run/munge", "munge", "munge")
