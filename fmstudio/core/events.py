@@ -239,7 +239,8 @@ class EtaTracker:
         self._clock = clock
         self._start = clock()
 
-    def progress(self, done: int, message: str = "") -> Progress:
+    def progress(self, done: float, message: str = "") -> Progress:
+        """`done` may be fractional: a job part-way through a step of several items."""
         elapsed = self._clock() - self._start
         eta = None
         if 0 < done < self.total and elapsed > 0:
@@ -247,7 +248,7 @@ class EtaTracker:
         elif done >= self.total:
             eta = 0.0
         fraction = done / self.total if self.total else 1.0
-        return Progress(fraction, message, done, self.total, eta)
+        return Progress(fraction, message, int(done), self.total, eta)
 
 
 def format_duration(seconds: float | None) -> str:

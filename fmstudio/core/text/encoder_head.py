@@ -16,6 +16,7 @@ from torch.utils.data import Dataset
 
 from fmstudio.core.classify.scan import Sample
 from fmstudio.core.events import CancelToken, EtaTracker, Event
+from fmstudio.core.text.batching import in_batches, sorted_chunks
 from fmstudio.core.text.head_model import SentenceEncoder, write_head
 from fmstudio.core.text.models import sentence_encoder
 
@@ -70,15 +71,20 @@ class EncoderHeadFinetuner:
     def features(
         self, dataset: Dataset, cancel: CancelToken, what: str
     ) -> Generator[Event, None, torch.Tensor]:
-        """The encoder's embedding of every text, in order."""
+        """The encoder's embedding of every text, in order (computed in batches of similar
+        length, as the classify job does)."""
         texts = list(dataset.texts) if isinstance(dataset, _Texts) else []
+        if not texts:
+            return torch.empty(0, self.encoder.dimensions)
         tracker = EtaTracker(len(texts))
-        parts = []
-        for start in range(0, len(texts), ENCODE_CHUNK):
-            cancel.raise_if_cancelled()
-            parts.append(self.encoder.embed(texts[start : start + ENCODE_CHUNK]))
-            yield tracker.progress(min(len(texts), start + ENCODE_CHUNK), f"embedding {what} texts")
-        return torch.cat(parts) if parts else torch.empty(0, self.encoder.dimensions)
+        rows = yield from in_batches(
+            sorted_chunks([len(t) for t in texts], ENCODE_CHUNK),
+            [1] * len(texts),
+            lambda picked: self.encoder.embed([texts[i] for i in picked]),
+            lambda share: tracker.progress(share * len(texts), f"embedding {what} texts"),
+            cancel,
+        )
+        return torch.stack(rows)
 
     def objective(self) -> None:
         """A classifier's cross-entropy, as the run configures it (class weights)."""

@@ -123,15 +123,48 @@ def test_fine_tuned_model_from_the_library(tiny_text_base: Path, fm_home: Path) 
     assert len(r.predictions) == 2
 
 
-def test_long_documents_move_the_bar_one_window_at_a_time() -> None:
-    """Twenty long documents sat at 0/20 for a minute: one window held them all."""
-    from fmstudio.core.data.texts import TextDoc
-    from fmstudio.core.text.classify import WINDOW_CHARS, _windows
+def test_the_bar_moves_and_stop_is_heard_inside_a_step_of_long_documents() -> None:
+    """Twenty long documents sat at 0/20 for a minute: one step held them all."""
+    from fmstudio.core.events import Progress
 
-    long = [TextDoc(f"d{i}", "word " * (WINDOW_CHARS // 10)) for i in range(20)]
-    assert [len(w) for w in _windows(long, 128)] == [2] * 10
-    short = [TextDoc(f"s{i}", "a short text") for i in range(300)]
-    assert [len(w) for w in _windows(short, 128)] == [128, 128, 44]
+    words = ["the", "river", "flooded", "the", "valley", "after", "a", "week", "of", "storms"]
+    long = [" ".join(words[(i + j) % len(words)] for j in range(1500)) for i in range(2)]
+    events = []
+    for event in classify_texts(ask(texts=long, labels="weather, sports", batch_size=2)):
+        events.append(event)
+        if isinstance(event, Partial):
+            break
+    inside = {e.fraction for e in events if isinstance(e, Progress) and 0 < e.fraction < 1}
+    assert len(inside) >= 3, inside
+
+    token = CancelToken()
+    job = classify_texts(ask(texts=long, labels="weather, sports", batch_size=2), cancel=token)
+    for event in job:
+        if isinstance(event, Progress) and 0 < event.fraction < 1:
+            token.cancel()
+            break
+    with pytest.raises(Cancelled):
+        run_to_end(job)
+
+
+def test_steps_start_small_for_a_quick_first_result_then_grow_large() -> None:
+    from fmstudio.core.data.texts import TextDoc
+    from fmstudio.core.text.classify import FIRST_WINDOW_CHARS, _windows
+
+    long = [TextDoc(f"d{i}", "word " * (FIRST_WINDOW_CHARS // 10)) for i in range(20)]
+    assert [len(w) for w in _windows(long, 128)] == [2, 18]
+    short = [TextDoc(f"s{i}", "a short text") for i in range(5000)]
+    assert [len(w) for w in _windows(short, 128)] == [128, 4096, 776]
+
+
+def test_batches_hold_similar_lengths_and_more_of_the_short_ones() -> None:
+    from fmstudio.core.text.batching import length_batches
+
+    lengths = [5, 200, 6, 190, 7, 180, 8, 170] * 8
+    batches = list(length_batches(lengths, 8))
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    assert all(max(lengths[i] for i in b) - min(lengths[i] for i in b) <= 20 for b in batches)
+    assert len(batches[0]) == 16 and len(batches[-1]) == 8
 
 
 def test_a_book_sized_document_is_read_as_evenly_spread_parts(tmp_path: Path) -> None:
