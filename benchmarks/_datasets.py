@@ -6,6 +6,8 @@
 - movies: rated movie-review snippets (Pang & Lee's Rotten Tomatoes sentences, each rated by
   20 people) from the VADER paper's data in PyPI's vaderSentiment 3.3.2 source package (MIT):
   positive above +0.5, negative below -0.5, real short texts where words, not topics, decide.
+- AMI meeting clips (`ami_clips`): fourteen 30-second clips of real meetings (the AMI corpus,
+  CC BY 4.0) with their speaker turns, from PyPI's pyannote.audio 3.1.1 source package (MIT).
 
 Each is split into a training folder (which fmstudio splits again for validation) and a
 held-out test folder that neither fmstudio nor the probe sees while training.
@@ -258,3 +260,35 @@ def espeak_clips(root: Path, sentences: list[str], voice: str = "en-us", speed: 
             )
             writer.writerow([name, text])
     return root
+
+
+PYANNOTE_SDIST = (
+    "https://files.pythonhosted.org/packages/cf/8d/"
+    "c6920c1c1fe439bee72c591297c69d32fe27218a96fd708e4d2274d5462c/pyannote.audio-3.1.1.tar.gz"
+)
+
+
+def ami_clips() -> list[tuple[Path, list[tuple[str, float, float]]]]:
+    """(wav file, speaker turns as (speaker, start, end)) of each AMI clip that pyannote.audio
+    3.1.1's tests use (downloaded once from PyPI: pip cannot fetch this sdist without building
+    it, so it is read from PyPI's file host)."""
+    import urllib.request
+
+    folder = Path.home() / ".cache" / "fmstudio-benchmarks" / "pyannote-ami"
+    if not (folder / "debug.train.rttm").is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        archive = folder / "pyannote.audio-3.1.1.tar.gz"
+        urllib.request.urlretrieve(PYANNOTE_SDIST, archive)
+        with tarfile.open(archive) as sdist:
+            for member in sdist.getmembers():
+                if "/tests/data/" in member.name and member.name.endswith((".wav", ".rttm")):
+                    member.name = Path(member.name).name
+                    sdist.extract(member, folder, filter="data")
+        archive.unlink()
+    turns: dict[str, list[tuple[str, float, float]]] = {}
+    for rttm in sorted(folder.glob("*.rttm")):
+        for line in rttm.read_text().splitlines():
+            fields = line.split()
+            start, length = float(fields[3]), float(fields[4])
+            turns.setdefault(fields[1], []).append((fields[7], start, start + length))
+    return [(folder / f"{uri}.wav", spans) for uri, spans in sorted(turns.items())]

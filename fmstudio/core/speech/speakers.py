@@ -1,7 +1,10 @@
-"""Who spoke when: voice vectors over the transcript's speech, clustered, then each segment
-given its speaker and split where the speaker changes.
+"""Who spoke when: voice vectors over the speech, clustered, then each segment given its
+speaker and split where the speaker changes.
 
-Windows of 1.6 s every 0.5 s are embedded inside each segment. Short windows are noisy, so
+The speech is found in the audio itself (Silero VAD, split at pauses of 0.3 s), not in the
+transcript: speakers found inside Whisper's segments depended on which Whisper model wrote
+them (on a real two-person call whisper-base found three, tiny.en two). Windows of 1.6 s every
+0.5 s are embedded inside each stretch of speech. Short windows are noisy, so
 the clustering works on ~3 s pieces (the mean of their windows), which are much more alike
 for one voice than for two (benchmarks/bench_diarization.py). Each window then takes the
 nearest speaker, and a segment whose windows disagree is split at the word where the
@@ -48,7 +51,8 @@ change point often leans the wrong way for a word or two."""
 
 @dataclass(frozen=True)
 class _Window:
-    segment: int
+    region: int
+    """The stretch of speech it lies in."""
     start: int
     """First mel frame."""
     frames: int
@@ -59,13 +63,32 @@ class _Window:
         return (self.start + self.frames / 2) / FRAMES_PER_SECOND
 
 
-def _windows(segments: Sequence[Segment], total_frames: int) -> list[_Window]:
-    """Windows that stay inside their segment (a window over a turn change would blur both
-    voices), every STEP_FRAMES; a segment shorter than a window is one shorter window."""
+PAUSE_MS = 300
+"""Speech is cut into stretches at pauses this long: turns change at pauses, and a window
+never reaches across one."""
+
+
+def speech_regions(audio: np.ndarray, segments: Sequence[Segment]) -> list[tuple[float, float]]:
+    """(start, end) seconds of each stretch of speech the VAD hears; the transcript's segments
+    where it hears none (a voice under music, say)."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    options = VadOptions(min_silence_duration_ms=PAUSE_MS, speech_pad_ms=100)
+    found = [
+        (span["start"] / SAMPLE_RATE, span["end"] / SAMPLE_RATE)
+        for span in get_speech_timestamps(audio, options)
+    ]
+    return found or [(s.start, s.end) for s in segments]
+
+
+def _windows(regions: Sequence[tuple[float, float]], total_frames: int) -> list[_Window]:
+    """Windows that stay inside their stretch of speech (a window over a turn change would
+    blur both voices), every STEP_FRAMES; a stretch shorter than a window is one shorter
+    window."""
     found = []
-    for index, s in enumerate(segments):
-        first = min(int(s.start * FRAMES_PER_SECOND), total_frames - 1)
-        last = max(first + 1, min(int(s.end * FRAMES_PER_SECOND), total_frames))
+    for index, (start, end) in enumerate(regions):
+        first = min(int(start * FRAMES_PER_SECOND), total_frames - 1)
+        last = max(first + 1, min(int(end * FRAMES_PER_SECOND), total_frames))
         if last - first <= WINDOW_FRAMES:
             found.append(_Window(index, first, last - first))
             continue
@@ -77,11 +100,11 @@ def _windows(segments: Sequence[Segment], total_frames: int) -> list[_Window]:
 
 
 def _pieces(windows: Sequence[_Window], vectors: np.ndarray) -> tuple[np.ndarray, list[int]]:
-    """Unit vectors of ~3 s pieces (never across segments), and each window's piece."""
+    """Unit vectors of ~3 s pieces (never across stretches), and each window's piece."""
     piece_of: list[int] = []
     members: list[list[int]] = []
     for i, w in enumerate(windows):
-        same = members and windows[members[-1][0]].segment == w.segment
+        same = members and windows[members[-1][0]].region == w.region
         if not same or len(members[-1]) >= PIECE_WINDOWS:
             members.append([])
         members[-1].append(i)
@@ -146,12 +169,12 @@ def _centroids(
 
 
 def _smooth(labels: np.ndarray, windows: Sequence[_Window]) -> np.ndarray:
-    """Each window takes the majority of itself and its neighbours in the same segment."""
+    """Each window takes the majority of itself and its neighbours in the same stretch."""
     out: np.ndarray = labels.copy()
     for i in range(1, len(labels) - 1):
         a, b, c = labels[i - 1 : i + 2]
-        same_segment = windows[i - 1].segment == windows[i].segment == windows[i + 1].segment
-        if same_segment and a == c != b:
+        same_region = windows[i - 1].region == windows[i].region == windows[i + 1].region
+        if same_region and a == c != b:
             out[i] = a
     return out
 
@@ -207,11 +230,12 @@ def find_speakers(audio: np.ndarray, segments: Sequence[Segment], count: int = 0
     number of speakers, N asks for N (never more than there are ~3 s pieces of speech)."""
     if not segments:
         return []
+    regions = speech_regions(audio, segments)
     speech = np.zeros(len(audio), dtype=bool)
-    for s in segments:
-        speech[int(s.start * SAMPLE_RATE) : int(s.end * SAMPLE_RATE)] = True
+    for start, end in regions:
+        speech[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)] = True
     mels = mel_frames(normalise_loudness(audio, speech))
-    windows = _windows(segments, len(mels))
+    windows = _windows(regions, len(mels))
     centres = np.array([w.centre for w in windows])
     vectors = embed_windows(mels, [(w.start, w.frames) for w in windows])
     pieces, piece_of = _pieces(windows, vectors)
@@ -221,9 +245,16 @@ def find_speakers(audio: np.ndarray, segments: Sequence[Segment], count: int = 0
     labels = _cluster(pieces, seconds, count)
     window_labels = (vectors @ _centroids(pieces, labels).T).argmax(axis=1)
     window_labels = _smooth(window_labels, windows)
-    segment_of = np.array([w.segment for w in windows])
     found: list[Segment] = []
-    for index, segment in enumerate(segments):
-        mine = segment_of == index
+    for segment in segments:
+        mine = _inside(centres, segment)
         found += _split(segment, centres[mine], window_labels[mine])
     return _named(found)
+
+
+def _inside(centres: np.ndarray, segment: Segment) -> np.ndarray:
+    """Which windows speak for `segment`: those centred inside it, else the nearest one."""
+    mine: np.ndarray = (centres >= segment.start) & (centres <= segment.end)
+    if not mine.any():
+        mine[np.abs(centres - (segment.start + segment.end) / 2).argmin()] = True
+    return mine

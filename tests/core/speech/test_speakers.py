@@ -228,3 +228,32 @@ def test_a_release_carries_the_encoder_weights_as_safetensors(tmp_path: Path) ->
     reference = speaker_encoder.resemblyzer_state()
     assert state.keys() == reference.keys()
     assert all(torch.equal(state[k], reference[k]) for k in state)
+
+
+def _cut(turns: list, every: float) -> list[Segment]:
+    """Segments of `every` seconds over the conversation, blind to its turns, with a word
+    every 0.3 s (as a Whisper model that cuts its segments elsewhere would write them)."""
+    end = max(t[2] for t in turns)
+    segments, start = [], 0.0
+    while start < end:
+        stop = min(start + every, end)
+        times = np.arange(start, stop - 0.15, 0.3)
+        words = tuple(Word(float(a), float(a) + 0.25, " w") for a in times)
+        segments.append(Segment(start, stop, "w" * len(words), words=words))
+        start = stop
+    return segments
+
+
+@pytest.mark.slow
+def test_speakers_do_not_depend_on_where_the_transcript_cuts_its_segments(conversation):
+    """whisper-base found 3 speakers in a real two-person call where tiny.en found 2: the
+    speakers were looked for inside each model's segments."""
+    from fmstudio.core.speech.speakers import find_speakers
+
+    path, turns = conversation
+    audio = load_audio(path)
+    by_turn = [Segment(a, b, "w", words=(Word(a, b, " w"),)) for _, a, b in turns]
+    for segments in (by_turn, _cut(turns, 7.0), _cut(turns, 2.3)):
+        found = find_speakers(audio, segments)
+        assert len({s.speaker for s in found}) == 2
+        assert speaker_time_accuracy(turns, [(s.speaker, s.start, s.end) for s in found]) >= 0.85
