@@ -130,7 +130,8 @@ def _head(
             _features(tuner, val_data, cancel, "validation"), *share(parts - 1)
         )
         val_set = TensorDataset(val_feats, torch.tensor(data.y_val))
-    train_set = TensorDataset(torch.cat(feats), torch.tensor(data.y_train).repeat(len(feats)))
+    train_feats = feats[0] if len(feats) == 1 else torch.cat(feats)
+    train_set = TensorDataset(train_feats, torch.tensor(data.y_train).repeat(len(feats)))
     job = fit(tuner.head, train_set, val_set, config, cancel=cancel, pause=pause, **fit_options)
     return (yield from phase(job, HEAD_FEATURES_SHARE, 1.0))
 

@@ -112,15 +112,14 @@ def _run_windows(
         texts = [d.text for d in docs]
         whole = model.embed if isinstance(model, MultilingualEncoder) else model.probabilities
         lengths = [len(t) for t in texts]
-        return (
-            yield from in_batches(
-                sorted_chunks(lengths, batch_size),
-                lengths,
-                lambda picked: whole([texts[i] for i in picked]),
-                on_share,
-                cancel,
-            )
+        rows = yield from in_batches(
+            sorted_chunks(lengths, batch_size),
+            lengths,
+            lambda picked: whole([texts[i] for i in picked]),
+            on_share,
+            cancel,
         )
+        return list(rows)
     size = model.window_size()
     token_lists = model.tokenizer(
         [bounded(d.text) for d in docs], add_special_tokens=False, truncation=False
@@ -143,7 +142,7 @@ def _run_windows(
 def _document_means(
     model: TextEncoder | TextClassifier,
     windows: Sequence[tuple[int, list[int]]],
-    outputs: Sequence[torch.Tensor],
+    outputs: torch.Tensor,
     count: int,
 ) -> list[torch.Tensor]:
     """Each document's windows averaged, weighted by their tokens."""

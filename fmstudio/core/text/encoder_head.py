@@ -77,14 +77,15 @@ class EncoderHeadFinetuner:
         if not texts:
             return torch.empty(0, self.encoder.dimensions)
         tracker = EtaTracker(len(texts))
-        rows = yield from in_batches(
-            sorted_chunks([len(t) for t in texts], ENCODE_CHUNK),
-            [1] * len(texts),
-            lambda picked: self.encoder.embed([texts[i] for i in picked]),
-            lambda share: tracker.progress(share * len(texts), f"embedding {what} texts"),
-            cancel,
+        return (
+            yield from in_batches(
+                sorted_chunks([len(t) for t in texts], ENCODE_CHUNK),
+                [1] * len(texts),
+                lambda picked: self.encoder.embed([texts[i] for i in picked]),
+                lambda share: tracker.progress(share * len(texts), f"embedding {what} texts"),
+                cancel,
+            )
         )
-        return torch.stack(rows)
 
     def objective(self) -> None:
         """A classifier's cross-entropy, as the run configures it (class weights)."""
