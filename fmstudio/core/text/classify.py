@@ -196,7 +196,7 @@ def classify_texts(
     batch_size = max(1, request.batch_size)
     for window in _windows(entries, batch_size * 8):
         cancel.raise_if_cancelled()
-        name = Path(window[-1].path).name
+        name = _step_name(window)
         share_done = functools.partial(_progress_in, tracker, len(results), len(window), name)
         docs = [e for e in window if isinstance(e, TextDoc)]
         ranked: Iterator[tuple[Prediction, ...]] = iter([])
@@ -218,6 +218,13 @@ def classify_texts(
         yield Partial(tuple(window_results))
         yield tracker.progress(len(results), name)
     return results
+
+
+def _step_name(window: Sequence[Entry]) -> str:
+    """What the bar says during a step: its first and last document (its texts run sorted by
+    length, so no one document is the current one)."""
+    first, last = Path(window[0].path).name, Path(window[-1].path).name
+    return last if first == last else f"{first} to {last}"
 
 
 def _progress_in(tracker: EtaTracker, before: int, size: int, name: str, share: float) -> Event:
