@@ -105,21 +105,22 @@ def _run_windows(
     batch_size: int,
     on_share: Callable[[float], Event] | None = None,
     cancel: CancelToken | None = None,
-) -> Generator[Event, None, list[torch.Tensor]]:
-    """One vector per document: mean embedding (re-normalised) or mean class probabilities.
+) -> Generator[Event, None, torch.Tensor]:
+    """A row per document: mean embedding (re-normalised) or mean class probabilities.
     After each batch it checks `cancel` and yields `on_share` of the share of text done."""
     if isinstance(model, MultilingualEncoder | HeadClassifier):  # whole texts: no windows
         texts = [d.text for d in docs]
         whole = model.embed if isinstance(model, MultilingualEncoder) else model.probabilities
         lengths = [len(t) for t in texts]
-        rows = yield from in_batches(
-            sorted_chunks(lengths, batch_size),
-            lengths,
-            lambda picked: whole([texts[i] for i in picked]),
-            on_share,
-            cancel,
+        return (
+            yield from in_batches(
+                sorted_chunks(lengths, batch_size),
+                lengths,
+                lambda picked: whole([texts[i] for i in picked]),
+                on_share,
+                cancel,
+            )
         )
-        return list(rows)
     size = model.window_size()
     token_lists = model.tokenizer(
         [bounded(d.text) for d in docs], add_special_tokens=False, truncation=False
@@ -144,19 +145,17 @@ def _document_means(
     windows: Sequence[tuple[int, list[int]]],
     outputs: torch.Tensor,
     count: int,
-) -> list[torch.Tensor]:
-    """Each document's windows averaged, weighted by their tokens."""
-    sums: list[torch.Tensor | None] = [None] * count
-    weights = [0] * count
-    for (doc_index, chunk), vector in zip(windows, outputs, strict=True):
-        w = max(len(chunk), 1)
-        total = sums[doc_index]
-        sums[doc_index] = vector * w if total is None else total + vector * w
-        weights[doc_index] += w
-    vectors = [s / w for s, w in zip(sums, weights, strict=True) if s is not None]
+) -> torch.Tensor:
+    """Each document's windows averaged, weighted by their tokens (every document has at
+    least one window: `chunk_ids` gives an empty text one)."""
+    document = torch.tensor([doc_index for doc_index, _ in windows])
+    weights = torch.tensor([max(len(chunk), 1) for _, chunk in windows], dtype=outputs.dtype)
+    sums = outputs.new_zeros((count, *outputs.shape[1:]))
+    sums.index_add_(0, document, outputs * weights.unsqueeze(-1))
+    means = sums / torch.zeros(count, dtype=outputs.dtype).index_add_(0, document, weights)[:, None]
     if isinstance(model, TextEncoder):
-        vectors = [torch.nn.functional.normalize(v, dim=-1) for v in vectors]
-    return vectors
+        means = torch.nn.functional.normalize(means, dim=-1)
+    return means
 
 
 def _snippet(text: str) -> str:
@@ -202,7 +201,7 @@ def classify_texts(
         ranked: Iterator[tuple[Prediction, ...]] = iter([])
         if docs:
             vectors = yield from _run_windows(loaded, docs, batch_size, share_done, cancel)
-            ranked = iter(rank(scores(torch.stack(vectors)), names, request.top_k))
+            ranked = iter(rank(scores(vectors), names, request.top_k))
         window_results = [
             ItemResult(
                 e.path,
