@@ -158,13 +158,15 @@ def test_steps_start_small_for_a_quick_first_result_then_grow_large() -> None:
 
 
 def test_batches_hold_similar_lengths_and_more_of_the_short_ones() -> None:
-    from fmstudio.core.text.batching import length_batches
+    from fmstudio.core.text.batching import BATCH_TOKENS, length_batches
 
-    lengths = [5, 200, 6, 190, 7, 180, 8, 170] * 8
+    lengths = [5, 200, 6, 190, 7, 180, 8, 170] * 8 + [10 * BATCH_TOKENS]
     batches = list(length_batches(lengths, 8))
     assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
     assert all(max(lengths[i] for i in b) - min(lengths[i] for i in b) <= 20 for b in batches)
-    assert len(batches[0]) == 16 and len(batches[-1]) == 8
+    padded = [len(b) * max(lengths[i] for i in b) for b in batches[:-1]]
+    assert len(batches[0]) == 16 and max(padded) <= 8 * BATCH_TOKENS
+    assert batches[-1] == [len(lengths) - 1]  # longer than the budget: a batch of its own
 
 
 def test_a_book_sized_document_is_read_as_evenly_spread_parts(tmp_path: Path) -> None:
