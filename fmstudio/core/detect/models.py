@@ -1,0 +1,146 @@
+"""Load detectors and turn their outputs into boxes.
+
+The bundled detector is MobileNetV3-CenterNet trained on COCO (fmstudio/resources/centernet,
+converted by scripts/convert_centernet.py). A CenterNet scores every 4th pixel of its input
+for each class (a heat-map: a peak is an object's centre) and predicts, at each, the distances
+to the box's four sides. A saved fine-tuned detector is the same graph with its own class
+layer (`graph.json`, `weights.safetensors` and a model.json naming the classes).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from PIL import Image
+from torch.nn import functional as F
+
+from fmstudio.core.catalog import ModelEntry
+from fmstudio.core.detect.coco import COCO_CLASSES
+from fmstudio.core.detect.graph import GraphNet
+from fmstudio.core.detect.results import Box
+from fmstudio.core.errors import ModelUnavailableError
+
+STRIDE = 4
+"""Input pixels per heat-map cell."""
+TOP = 100
+"""Peaks read per image: COCO photos hold fewer objects than this."""
+NMS_IOU = 0.5
+"""Boxes of one class overlapping more than this keep only the best (CenterNet's peaks
+rarely need it; two peaks on one large object do)."""
+MIN_SCORE = 0.3
+"""The default threshold: below it the COCO detector's boxes on real photos were mostly
+wrong (seen on scikit-image's sample photos)."""
+KEEP_SCORE = 0.05
+"""Boxes kept for the threshold slider: lower ones are never worth showing."""
+GRAPH, WEIGHTS = "graph.json", "weights.safetensors"
+
+
+def bundled_folder() -> Path:
+    return Path(__file__).resolve().parent.parent.parent / "resources" / "centernet"
+
+
+@dataclass
+class Detector:
+    """A CenterNet graph in eval mode, its class names and input size."""
+
+    name: str
+    net: GraphNet
+    classes: list[str]
+    input_size: int = 512
+    device: str = "cpu"
+    document: dict[str, Any] = field(default_factory=dict, repr=False)
+    """The graph's description, saved again beside fine-tuned weights."""
+    runtime: str = "PyTorch"
+    runtime_reason: str = ""
+
+    def letterbox(self, image: Image.Image) -> tuple[torch.Tensor, float]:
+        """The image scaled to fit the input (aspect kept, top-left, zero padding) as
+        [3, S, S] RGB floats 0-255, and the scale: stretching it turned a cat into a dog."""
+        rgb = image.convert("RGB")
+        scale = self.input_size / max(rgb.size)
+        width, height = (max(1, round(v * scale)) for v in rgb.size)
+        resized = rgb.resize((width, height), Image.Resampling.BILINEAR)
+        pixels = torch.frombuffer(bytearray(resized.tobytes()), dtype=torch.uint8)
+        canvas = torch.zeros(3, self.input_size, self.input_size)
+        canvas[:, :height, :width] = pixels.view(height, width, 3).permute(2, 0, 1).float()
+        return canvas, scale
+
+    @torch.inference_mode()
+    def detect(self, images: list[Image.Image]) -> list[list[Box]]:
+        """Each image's boxes scoring at least KEEP_SCORE, best first, in its own pixels."""
+        prepared = [self.letterbox(im) for im in images]
+        batch = torch.stack([t for t, _ in prepared]).to(self.device)
+        out = self.net(batch)
+        found = []
+        for i, (_, scale) in enumerate(prepared):
+            heat = torch.sigmoid(out["heatmap_logits"][i].float())
+            boxes = decode(heat, out["sizes"][i].float(), self.classes, scale, images[i].size)
+            found.append(boxes)
+        return found
+
+
+def decode(
+    heat: torch.Tensor,
+    sides: torch.Tensor,
+    classes: list[str],
+    scale: float,
+    size: tuple[int, int],
+) -> list[Box]:
+    """Boxes from one image's heat-map [C, H, W] and side distances [4, H, W]: local maxima
+    (3x3) are centres, the TOP best are read, overlapping boxes of a class merged (NMS)."""
+    from torchvision.ops import batched_nms
+
+    peaks = heat * (F.max_pool2d(heat[None], 3, 1, 1)[0] == heat)
+    scores, flat = peaks.flatten().topk(min(TOP, peaks.numel()))
+    keep = scores >= KEEP_SCORE
+    scores, flat = scores[keep], flat[keep]
+    cells = heat.shape[1] * heat.shape[2]
+    label, cell = flat // cells, flat % cells
+    y, x = (cell // heat.shape[2]).float() * STRIDE, (cell % heat.shape[2]).float() * STRIDE
+    left, top, right, bottom = sides.flatten(1)[:, cell]
+    corners = torch.stack([x - left, y - top, x + right, y + bottom], 1) / scale
+    corners[:, 0::2] = corners[:, 0::2].clamp(0, size[0])
+    corners[:, 1::2] = corners[:, 1::2].clamp(0, size[1])
+    kept = batched_nms(corners, scores, label, NMS_IOU)
+    return [
+        Box(classes[int(label[k])], float(scores[k]), tuple(corners[k].tolist()))  # type: ignore[arg-type]
+        for k in kept
+    ]
+
+
+def load_folder(folder: Path, name: str, device: str = "cpu") -> Detector:
+    """A detector from a folder with graph.json, weights.safetensors and, unless it is the
+    bundled COCO one, a model.json naming its classes."""
+    from safetensors.torch import load_file
+
+    try:
+        document = json.loads((folder / GRAPH).read_text(encoding="utf-8"))
+        state = load_file(str(folder / WEIGHTS))
+    except (OSError, ValueError) as exc:
+        raise ModelUnavailableError(
+            f"{name}: cannot read the detector in {folder} ({exc})"
+        ) from exc
+    meta = folder / "model.json"
+    classes = (
+        list(json.loads(meta.read_text(encoding="utf-8"))["classes"])
+        if meta.is_file()
+        else list(COCO_CLASSES)
+    )
+    net = GraphNet(document, state).eval().to(device)
+    return Detector(name, net, classes, int(document["input_size"]), device, document)
+
+
+def load(entry: ModelEntry, device: str = "cpu") -> Detector:
+    """The modality table's loader: the bundled detector or a library folder."""
+    if entry.source == "bundled":
+        return load_folder(bundled_folder(), entry.name, device)
+    if entry.location:
+        return load_folder(Path(entry.location), entry.name, device)
+    raise ModelUnavailableError(
+        f"{entry.name}: only the bundled CenterNet and detectors fine-tuned in fmstudio load "
+        "for now"
+    )
