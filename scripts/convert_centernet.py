@@ -173,7 +173,7 @@ def other_node(op: str, inputs: list[str], folded: dict[str, np.ndarray]) -> tup
         axes = sorted(int(a) % 4 for a in np.ravel(folded[inputs[1]]))
         assert axes == [1, 2], axes  # NHWC height and width
     elif op == "ResizeBilinear":
-        assert [int(v) for v in np.ravel(folded[inputs[1]])][0] in (32, 64, 128)  # each doubles
+        assert int(np.ravel(folded[inputs[1]])[0]) in (32, 64, 128)  # each doubles
     elif op == "ConcatV2":
         assert int(folded[inputs[-1]]) in (3, -1)  # NHWC channels
     else:

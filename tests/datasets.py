@@ -310,3 +310,41 @@ PLAIN_SENTENCES = [
     "The cat slept all afternoon in a patch of sun.",
     "Her letter arrived three days after she had sent it.",
 ]
+
+
+PHOTO_BOXES = {
+    # scikit-image's sample photos (its wheel ships them), boxed by hand by looking at them.
+    "chelsea.png": [("cat", (0, 0, 400, 300))],
+    "motorcycle_left.png": [("motorcycle", (92, 75, 687, 453))],
+    "astronaut.png": [("person", (20, 14, 362, 512))],
+    "coffee.png": [("cup", (170, 15, 415, 300))],
+    "rocket.jpg": [],  # nothing COCO names: a background image
+}
+
+
+def skimage_photo(name: str) -> Path:
+    import skimage
+
+    return Path(skimage.__file__).parent / "data" / name
+
+
+def make_photo_boxes(root: Path) -> Path:
+    """Real photos with hand-drawn boxes of COCO classes, as a COCO dataset in `root`."""
+    import json
+    import shutil
+
+    (root / "images").mkdir(parents=True, exist_ok=True)
+    images, notes, classes = [], [], ["cat", "motorcycle", "person", "cup"]
+    for n, (name, boxes) in enumerate(PHOTO_BOXES.items(), start=1):
+        shutil.copy(skimage_photo(name), root / "images" / name)
+        width, height = Image.open(root / "images" / name).size
+        images.append({"id": n, "file_name": name, "width": width, "height": height})
+        for label, (x1, y1, x2, y2) in boxes:
+            box = [x1, y1, x2 - x1, y2 - y1]
+            category = classes.index(label) + 1
+            notes.append({"id": len(notes) + 1, "image_id": n, "category_id": category,
+                          "bbox": box, "area": box[2] * box[3]})  # fmt: skip
+    categories = [{"id": i + 1, "name": c} for i, c in enumerate(classes)]
+    document = {"images": images, "annotations": notes, "categories": categories}
+    (root / "annotations.json").write_text(json.dumps(document), encoding="utf-8")
+    return root

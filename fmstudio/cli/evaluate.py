@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from fmstudio.cli.options import add_device_option, positive_int
 from fmstudio.cli.progress import ProgressDisplay, drive
-from fmstudio.core.modalities import import_target, modality, trainable_tasks
+from fmstudio.core.modalities import import_target, modality, tasks
 from fmstudio.core.requests import Evaluate
 
 if TYPE_CHECKING:
@@ -70,25 +70,29 @@ def report_classifier(result: EvalResult, args: argparse.Namespace) -> int:
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     evaluate = sub.add_parser(
         "eval",
-        help="evaluate a classifier on a labelled folder, or a speech model on transcribed clips",
+        help="evaluate a classifier on a labelled folder, a speech model on transcribed clips "
+        "or a detector on images with boxes",
         description="Classify every example of DATA (its val/ or test/ folder when it has one) "
         "and report accuracy, macro-F1, per-class precision/recall/F1 and the confusion matrix. "
         "For speech, transcribe DATA's clips and report WER and CER against their transcripts "
-        "(normalised as Whisper's evaluations do), with each clip's reference and hypothesis.",
+        "(normalised as Whisper's evaluations do), with each clip's reference and hypothesis. "
+        "For detect, find the objects in DATA's images (its val/ or test/ images when it has "
+        "them) and report mAP@0.5:0.95 and mAP@0.5 (pycocotools), AP per class, precision and "
+        "recall at score 0.3 and the images with the most misses and false boxes.",
     )
-    evaluate.add_argument("task", choices=trainable_tasks())
+    evaluate.add_argument("task", choices=tasks())
     evaluate.add_argument("data", metavar="DATA")
     evaluate.add_argument(
         "--model",
         required=True,
         help="a library name or a model folder (speech: also whisper-tiny.en or a "
-        "faster-whisper size name such as base.en)",
+        "faster-whisper size name such as base.en; detect: also centernet-coco)",
     )
     evaluate.add_argument(
         "--batch-size",
         type=positive_int,
         help="inputs per batch (default: the task's, "
-        + ", ".join(f"{t} {modality(t).default_batch}" for t in trainable_tasks())
+        + ", ".join(f"{t} {modality(t).default_batch}" for t in tasks())
         + ")",
     )
     add_device_option(evaluate)

@@ -39,7 +39,8 @@ class Family:
     """The CLI function that prints an evaluate job's result: `(result, args) -> int`."""
     view: str
     """The wizard's view of a measured model: a widget with `show_trained(result)` and
-    `show_evaluated(result)` for this family's fine-tune and evaluate results."""
+    `show_evaluated(result)` for this family's fine-tune and evaluate results ("" while the
+    family cannot be trained in the window)."""
     dataset: str
     """What a training folder holds, in the wizard's words ("a folder of class folders")."""
     labels_next: bool = False
@@ -62,6 +63,14 @@ TRANSCRIBER = Family(
     "fmstudio.cli.evaluate:report_transcriber",
     "fmstudio.ui.widgets.wer_view:WerView",
     "a folder of clips with transcripts",
+)
+DETECTOR = Family(
+    "detector",
+    ("map", "map_50"),
+    ("map", "map_50"),
+    "fmstudio.cli.detect:report_detector",
+    "",
+    "a folder of images with boxes (COCO JSON, YOLO txt or Pascal VOC XML)",
 )
 
 
@@ -282,7 +291,31 @@ SPEECH = Modality(
     ),
 )
 
-MODALITIES: dict[str, Modality] = {m.task: m for m in (TEXT, IMAGE, SPEECH)}
+DETECT = Modality(
+    task="detect",
+    title="Detect",
+    noun="images",
+    noun_one="image",
+    suffixes=IMAGE_SUFFIXES,
+    default_model="centernet-coco",
+    default_batch=4,
+    models="fmstudio.core.detect.models",
+    run="fmstudio.core.detect.detect:detect_images",
+    tab="",
+    cli="fmstudio.cli.detect",
+    weights_file="weights.safetensors",
+    pipeline_tag="object-detection",
+    card_library="fmstudio",
+    family=DETECTOR,
+    evaluate="fmstudio.core.detect.evaluate:evaluate_detector",
+    trainee="object detector",
+    dataset_hint=(
+        "Choose a folder of images with their boxes: a COCO JSON file, YOLO labels/ with "
+        "data.yaml or classes.txt, or a Pascal VOC .xml beside each image."
+    ),
+)
+
+MODALITIES: dict[str, Modality] = {m.task: m for m in (TEXT, IMAGE, SPEECH, DETECT)}
 
 
 def tasks() -> tuple[str, ...]:

@@ -47,10 +47,10 @@ def test_models_json_lists_a_bundled_model_per_task() -> None:
     models = json.loads(out.stdout)
     for entry in models:
         assert set(entry) >= {"name", "task", "source", "description", "available_offline"}
-        assert entry["task"] in {"text", "image", "speech"}
+        assert entry["task"] in {"text", "image", "speech", "detect"}
         assert entry["source"] in {"bundled", "library", "hub"}
     bundled = {m["task"]: m for m in models if m["source"] == "bundled"}
-    assert set(bundled) == {"text", "image", "speech"}
+    assert set(bundled) == {"text", "image", "speech", "detect"}
     assert all(m["available_offline"] for m in bundled.values())
 
 

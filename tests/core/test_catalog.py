@@ -18,6 +18,7 @@ def test_bundled_models_are_available_offline() -> None:
         "use-multilingual": "text",
         "whisper-tiny.en": "speech",
         "whisper-base": "speech",
+        "centernet-coco": "detect",
     }
     assert all(e.available_offline for e in bundled.values())
 

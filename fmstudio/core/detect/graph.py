@@ -61,9 +61,9 @@ class Arithmetic(nn.Module):
         self.constant = nn.Parameter(constant) if constant is not None else None
 
     def forward(self, x: torch.Tensor, other: torch.Tensor | None = None) -> torch.Tensor:
-        if other is None:
-            other = self.constant if self.constant is not None else self.scalar
-        return self.op(x, other)
+        if other is not None:
+            return self.op(x, other)
+        return self.op(x, self.constant if self.constant is not None else self.scalar)
 
 
 def legacy_resize(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:

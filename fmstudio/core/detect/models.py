@@ -31,9 +31,6 @@ TOP = 100
 NMS_IOU = 0.5
 """Boxes of one class overlapping more than this keep only the best (CenterNet's peaks
 rarely need it; two peaks on one large object do)."""
-MIN_SCORE = 0.3
-"""The default threshold: below it the COCO detector's boxes on real photos were mostly
-wrong (seen on scikit-image's sample photos)."""
 KEEP_SCORE = 0.05
 """Boxes kept for the threshold slider: lower ones are never worth showing."""
 GRAPH, WEIGHTS = "graph.json", "weights.safetensors"
@@ -107,9 +104,13 @@ def decode(
     corners[:, 1::2] = corners[:, 1::2].clamp(0, size[1])
     kept = batched_nms(corners, scores, label, NMS_IOU)
     return [
-        Box(classes[int(label[k])], float(scores[k]), tuple(corners[k].tolist()))  # type: ignore[arg-type]
-        for k in kept
+        Box(classes[int(label[k])], float(scores[k]), _corners(corners[k].tolist())) for k in kept
     ]
+
+
+def _corners(values: list[float]) -> tuple[float, float, float, float]:
+    x1, y1, x2, y2 = values
+    return x1, y1, x2, y2
 
 
 def load_folder(folder: Path, name: str, device: str = "cpu") -> Detector:

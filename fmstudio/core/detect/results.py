@@ -6,6 +6,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+MIN_SCORE = 0.3
+"""The default threshold: below it the COCO detector's boxes on real photos were mostly
+wrong (seen on scikit-image's sample photos)."""
+
 
 @dataclass(frozen=True)
 class Box:
