@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install dist/fmstudio-*.whl alone into a fresh venv and use it as a user would, from another
-# folder: the CLI's three tasks (speakers included), then the window offscreen. The venv
+# folder: the CLI's four tasks (speakers included), then the window offscreen. The venv
 # (about 7 GB with PyPI's CUDA torch) is deleted at the end, passed or not.
 set -euo pipefail
 wheel=$(ls "$(dirname "$0")"/../dist/fmstudio-*.whl | head -1)
@@ -29,6 +29,9 @@ echo "text zero-shot: ok"
 photo=$("$root/.venv/bin/python" -c "import sklearn, os; print(os.path.dirname(sklearn.__file__))")/datasets/images/flower.jpg
 "$fm" image classify "$photo" 2>/dev/null | grep -q "daisy"
 echo "image classify: ok"
+cat=$("$root/.venv/bin/python" -c "import skimage, os; print(os.path.dirname(skimage.__file__))")/data/chelsea.png
+"$fm" detect "$cat" 2>/dev/null | grep -q " cat "
+echo "detect: ok"
 "$fm" gui --screenshot shot.png --tab speech 2> gui.log
 test -s shot.png
 echo "window: ok"
