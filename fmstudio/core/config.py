@@ -58,6 +58,8 @@ class Settings:
     """Speakers in transcripts: None off, 0 found automatically, N asked for."""
     translate: bool = False
     """Translate multilingual speech into English."""
+    min_score: float = 0.3
+    """The Detect tab's threshold: boxes scoring less are not shown or exported."""
 
     def model(self, task: str) -> str:
         return self.models.get(task) or catalog.default_model(task)

@@ -192,13 +192,21 @@ def _add_image(dataset: BoxSet, path: Path, boxes: list[Box]) -> None:
         dataset.images.append(Labelled(str(path), tuple(boxes), size))
 
 
+def _file_name(image: Path, folder: Path) -> str:
+    """The image's path relative to `folder` when it lies inside it, else whole."""
+    try:
+        return image.resolve().relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        return str(image.resolve())
+
+
 def write_coco(dataset: BoxSet, target: Path) -> Path:
     """One COCO file (`target`), image paths relative to its folder."""
     ids = {name: i + 1 for i, name in enumerate(dataset.classes)}
     images: list[dict[str, Any]] = []
     notes: list[dict[str, Any]] = []
     for n, image in enumerate(dataset.images, start=1):
-        name = Path(image.path).resolve().relative_to(target.parent.resolve()).as_posix()
+        name = _file_name(Path(image.path), target.parent)
         images.append({"id": n, "file_name": name, "width": image.size[0], "height": image.size[1]})
         for box in image.boxes:
             x1, y1, x2, y2 = box.box
@@ -299,19 +307,24 @@ def _yolo_boxes(path: Path, dataset: BoxSet, size: tuple[int, int]) -> list[Box]
     return boxes
 
 
+def yolo_lines(image: Labelled, classes: Sequence[str]) -> str:
+    """An image's boxes as YOLO lines: class index, centre, width and height as fractions."""
+    index = {name: i for i, name in enumerate(classes)}
+    w, h = image.size
+    lines = []
+    for b in image.boxes:
+        x1, y1, x2, y2 = b.box
+        centre = f"{(x1 + x2) / 2 / w:.6f} {(y1 + y2) / 2 / h:.6f}"
+        lines.append(f"{index[b.label]} {centre} {(x2 - x1) / w:.6f} {(y2 - y1) / h:.6f}\n")
+    return "".join(lines)
+
+
 def write_yolo(dataset: BoxSet, root: Path) -> Path:
     """A label file per image (where YOLO looks for it) and classes.txt in `root`."""
-    index = {name: i for i, name in enumerate(dataset.classes)}
     for image in dataset.images:
-        w, h = image.size
-        lines = []
-        for b in image.boxes:
-            x1, y1, x2, y2 = b.box
-            centre = f"{(x1 + x2) / 2 / w:.6f} {(y1 + y2) / 2 / h:.6f}"
-            lines.append(f"{index[b.label]} {centre} {(x2 - x1) / w:.6f} {(y2 - y1) / h:.6f}")
         target = yolo_label_file(Path(image.path), root)
         target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(target, "".join(line + "\n" for line in lines))
+        atomic_write_text(target, yolo_lines(image, dataset.classes))
     atomic_write_text(root / "classes.txt", "".join(c + "\n" for c in dataset.classes))
     return root
 

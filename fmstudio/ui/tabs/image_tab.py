@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from PySide6.QtCore import Slot
-from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QWidget
 
-from fmstudio.core import paths
-from fmstudio.core.atomic import atomic_target
 from fmstudio.core.classify.results import ItemResult
 from fmstudio.core.config import Settings
 from fmstudio.core.image.requests import ClassifyImages
 from fmstudio.core.modalities import IMAGE
 from fmstudio.ui.tabs.classify_controls import ClassifyControls, Shortcut
 from fmstudio.ui.tabs.classify_tab import ClassifyTab
+from fmstudio.ui.tabs.pasting import paste_images
 
 THUMBNAIL = 64
 
@@ -48,24 +46,11 @@ class ImageControls(ClassifyControls):
     @Slot()
     def paste(self) -> None:
         """Paste file URLs or image data from the clipboard; pasted pixels are saved first."""
-        clipboard = QGuiApplication.clipboard()
-        mime = clipboard.mimeData()
-        if mime is not None and mime.hasUrls():
-            local = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
-            if local:
-                self.inputs_given.emit(local, False)
-                return
-        image = clipboard.image()
-        if image.isNull():
-            self.said.emit("The clipboard holds no image.")
-            return
-        folder = paths.ensure(paths.data_dir() / "pasted")
-        target = folder / time.strftime("pasted-%Y%m%d-%H%M%S.png")
-        with atomic_target(target) as tmp:
-            if not image.save(str(tmp)):  # PNG, from the suffix
-                self.said.emit("Could not save the pasted image.")
-                return
-        self.inputs_given.emit([str(target)], True)
+        pasted = paste_images()
+        if isinstance(pasted, str):
+            self.said.emit(pasted)
+        else:
+            self.inputs_given.emit(*pasted)
 
 
 def ImageTab(settings: Settings, parent: QWidget | None = None) -> ClassifyTab:

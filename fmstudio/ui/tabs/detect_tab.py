@@ -1,0 +1,304 @@
+"""The Detect tab: drop or paste photos, see each with its labelled boxes, move the score
+threshold, count the objects per class, export the boxes as CSV, COCO JSON or YOLO labels."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSlider,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fmstudio.core.config import Settings
+from fmstudio.core.detect.export import export_detections
+from fmstudio.core.detect.requests import DetectImages
+from fmstudio.core.detect.results import Detections
+from fmstudio.core.events import Partial
+from fmstudio.core.modalities import DETECT
+from fmstudio.core.wording import plural
+from fmstudio.ui.errors import user_message
+from fmstudio.ui.jobs import JobController, lazy_job
+from fmstudio.ui.tabs.base import Tab
+from fmstudio.ui.tabs.pasting import paste_images
+from fmstudio.ui.widgets.box_view import BoxView
+from fmstudio.ui.widgets.controls import device_combo
+from fmstudio.ui.widgets.drop_area import DropArea
+from fmstudio.ui.widgets.job_status import JobStatus
+from fmstudio.ui.widgets.model_picker import ModelPicker
+from fmstudio.ui.widgets.shortcuts import add_shortcut
+
+HINT = "Drop photos or folders here, use Add images… (Ctrl+O), or paste an image (Ctrl+V)."
+EXPORT_FILTERS = "CSV, a row per box (*.csv);;COCO JSON (*.json);;YOLO labels (classes.txt)"
+
+
+class DetectTab(Tab):
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.modality = DETECT
+        self.results: list[Detections] = []
+        self._pending: list[str] = []
+        self._held: list[str] = []
+        self.jobs = JobController(self)
+        self.status = JobStatus(self.jobs)
+        self.jobs.partial.connect(self._add_results)
+        self.jobs.log.connect(self.status_message)
+        self.jobs.runtime.connect(self.runtime_message)
+        self.jobs.busy_changed.connect(self._busy_changed)
+        self.model_picker = ModelPicker(DETECT.task, settings.model(DETECT.task))
+        self.model_picker.currentIndexChanged.connect(self._model_changed)
+        self.device = device_combo(settings)
+        self._make_threshold()
+        self._make_views()
+        self._lay_out()
+        self._add_shortcuts()
+        self.status.say(f"Ready: {self.model_picker.model_name() or DETECT.default_model}.")
+
+    def _make_threshold(self) -> None:
+        self.threshold = QSlider(Qt.Orientation.Horizontal)
+        self.threshold.setRange(5, 95)
+        self.threshold.setValue(round(self.settings.min_score * 100))
+        self.threshold.setToolTip(
+            "The lowest score a box may have to be shown, counted and exported "
+            "(Ctrl+Up / Ctrl+Down)"
+        )
+        self.threshold_label = QLabel()
+        self.threshold_label.setMinimumWidth(36)
+        self.threshold.valueChanged.connect(self._threshold_changed)
+        self._threshold_changed()
+
+    def _make_views(self) -> None:
+        self.images = QListWidget()
+        self.images.setToolTip("Each image and how many objects it holds above the threshold")
+        self.images.currentRowChanged.connect(self._show_current)
+        self.view = BoxView()
+        self.view.message(HINT)
+        self.objects = QTreeWidget()
+        self.objects.setHeaderLabels(["Class", "Objects"])
+        self.objects.setToolTip("Objects per class above the threshold")
+        self.open_button = QPushButton("Add images…")
+        self.open_button.setToolTip("Choose images (Ctrl+O) or a folder (Ctrl+Shift+O)")
+        self.open_button.clicked.connect(self.open_files)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Save the boxes as CSV, COCO JSON or YOLO labels (Ctrl+S)")
+        self.export_button.clicked.connect(self.export_dialog)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Remove all results")
+        self.clear_button.clicked.connect(self.clear)
+        self.drop_area = DropArea()
+        self.drop_area.paths_dropped.connect(self.add_paths)
+
+    def _lay_out(self) -> None:
+        top = QHBoxLayout()
+        row: list[tuple[QWidget, int]] = [
+            (self.open_button, 0), (QLabel("Model:"), 0), (self.model_picker, 1),
+            (QLabel("Device:"), 0), (self.device, 0), (QLabel("Min score:"), 0),
+            (self.threshold, 1), (self.threshold_label, 0), (self.export_button, 0),
+            (self.clear_button, 0),
+        ]  # fmt: skip
+        for widget, stretch in row:
+            top.addWidget(widget, stretch)
+        splitter = QSplitter()
+        panes: list[tuple[QWidget, int]] = [(self.images, 1), (self.view, 4), (self.objects, 1)]
+        for widget, stretch in panes:
+            splitter.addWidget(widget)
+            splitter.setStretchFactor(splitter.count() - 1, stretch)
+        QVBoxLayout(self.drop_area).addWidget(splitter)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.drop_area, 1)
+        layout.addWidget(self.status)
+
+    def _add_shortcuts(self) -> None:
+        add_shortcut(self, "Export results", QKeySequence.StandardKey.Save, self.export_dialog)
+        add_shortcut(self, "Paste image", QKeySequence.StandardKey.Paste, self.paste)
+        add_shortcut(self, "Raise the threshold", "Ctrl+Up", lambda: self._nudge(5))
+        add_shortcut(self, "Lower the threshold", "Ctrl+Down", lambda: self._nudge(-5))
+
+    def min_score(self) -> float:
+        return self.threshold.value() / 100
+
+    def device_choice(self) -> str:
+        return self.device.currentText()
+
+    def _nudge(self, step: int) -> None:
+        self.threshold.setValue(self.threshold.value() + step)
+
+    @Slot()
+    def _threshold_changed(self) -> None:
+        self.threshold_label.setText(f"{self.min_score():.2f}")
+        self.settings.min_score = self.min_score()
+        if hasattr(self, "images"):
+            self._refresh()
+
+    @Slot()
+    def _model_changed(self) -> None:
+        if self._held:  # files that waited for a model that loads: try this one
+            self._pending, self._held = self._held + self._pending, []
+            self.start_pending()
+        elif not self.jobs.is_busy():
+            self.status.say(f"Ready: {self.model_picker.model_name() or DETECT.default_model}.")
+        self.preload()
+
+    @Slot()
+    def paste(self) -> None:
+        pasted = paste_images()
+        if isinstance(pasted, str):
+            self.status.say(pasted)
+        else:
+            self.add_paths(pasted[0])
+
+    @Slot(list)
+    def add_paths(self, paths: list[str]) -> None:
+        """Detect in these files and folders now, or after the running job."""
+        self._pending.extend(str(p) for p in paths)
+        self.start_pending()
+
+    def has_pending(self) -> bool:
+        return bool(self._pending)
+
+    def is_busy(self) -> bool:
+        return self.jobs.is_busy()
+
+    def start_pending(self) -> None:
+        if self.jobs.is_busy() or not self._pending:
+            return
+        model = self.model_picker.model_name()
+        self.settings.remember_model(DETECT.task, model)
+        self.settings.device = self.device_choice()
+        running, self._pending = self._pending, []
+        request = DetectImages(tuple(running), model, device=self.device_choice())
+        self.jobs.start(
+            lazy_job(DETECT.run, request),
+            f"Detecting with {model or DETECT.default_model}…",
+            on_done=self._summarise,
+            on_failed=lambda exc: self._hold(running, exc),
+        )
+
+    def _hold(self, files: list[str], exc: BaseException) -> None:
+        """The model would not load: the files wait for another model instead of vanishing."""
+        self._held += files
+        waiting = DETECT.count(len(self._held))
+        self.status.say(f"{user_message(exc)} Waiting for a model that loads: {waiting}.")
+
+    @Slot(bool)
+    def _busy_changed(self, busy: bool) -> None:
+        if not busy:
+            self.status_message.emit("")
+            self.start_pending()
+
+    @Slot(object)
+    def _add_results(self, event: Partial[Detections]) -> None:
+        first = len(self.results)
+        for result in event.items:
+            self.results.append(result)
+            self.images.addItem(self._item(result))
+        if self.images.currentRow() < 0:
+            self.images.setCurrentRow(first)
+
+    def _item(self, result: Detections) -> QListWidgetItem:
+        name = Path(result.path).name
+        if not result.ok:
+            item = QListWidgetItem(f"{name}: cannot be read")
+            item.setForeground(QColor("#c0392b"))
+            item.setToolTip(f"{result.path}\n{result.error}")
+            return item
+        item = QListWidgetItem(f"{name} ({plural(len(result.above(self.min_score())), 'object')})")
+        item.setToolTip(result.path)
+        return item
+
+    def _summarise(self, result: list[Detections], elapsed_s: float) -> None:
+        failed = sum(not r.ok for r in result)
+        good = len(result) - failed
+        objects = sum(len(r.above(self.min_score())) for r in result)
+        text = f"{DETECT.count(good)} read in {elapsed_s:.1f} s, {plural(objects, 'object')}"
+        text += f"; {failed} could not be read (in red)." if failed else "."
+        self.status.say(self.status.with_notes(text))
+
+    def _labels(self) -> list[str]:
+        """Every class seen in this run, in first-seen order: a class keeps its colour."""
+        return list(dict.fromkeys(b.label for r in self.results for b in r.boxes))
+
+    @Slot(int)
+    def _show_current(self, row: int) -> None:
+        if not 0 <= row < len(self.results):
+            self.view.message(HINT)
+            self._show_counts(None)
+            return
+        result = self.results[row]
+        if not result.ok:
+            self.view.message(f"{Path(result.path).name}: {result.error}")
+        else:
+            self.view.show_image(result.path, result.above(self.min_score()), self._labels())
+        self._show_counts(result)
+
+    def _show_counts(self, result: Detections | None) -> None:
+        self.objects.clear()
+        everything: Counter[str] = Counter()
+        for r in self.results:
+            everything += r.counts(self.min_score())
+        sections = [("This image", result.counts(self.min_score()) if result else Counter())]
+        sections.append((f"All {DETECT.count(len(self.results))}", everything))
+        for title, counts in sections:
+            top = QTreeWidgetItem([title, str(sum(counts.values()))])
+            for label, n in counts.most_common():
+                top.addChild(QTreeWidgetItem([label, str(n)]))
+            self.objects.addTopLevelItem(top)
+            top.setExpanded(True)
+        self.objects.resizeColumnToContents(0)
+
+    def _refresh(self) -> None:
+        """The threshold moved: the list's counts, the boxes shown and the totals follow."""
+        for row, result in enumerate(self.results):
+            item = self.images.item(row)
+            if result.ok and item is not None:
+                count = plural(len(result.above(self.min_score())), "object")
+                item.setText(f"{Path(result.path).name} ({count})")
+        self._show_current(self.images.currentRow())
+
+    @Slot()
+    def export_dialog(self) -> None:
+        if not self.results:
+            self.status.say("Nothing to export yet.")
+            return
+        start = self.settings.export_start("detections.csv")
+        target, chosen = QFileDialog.getSaveFileName(self, "Export boxes", start, EXPORT_FILTERS)
+        if not target:
+            return
+        if chosen.startswith("YOLO"):
+            target = str(Path(target).parent / "classes.txt")
+        self.settings.export_folder = str(Path(target).parent)
+        self.export_to(Path(target))
+
+    def export_to(self, target: Path) -> None:
+        try:
+            said = export_detections(self.results, self.min_score(), target)
+        except OSError as exc:
+            self.status.say(f"Could not export to {target}: {exc.strerror or exc}")
+            return
+        self.status.say(f"Exported {said}.")
+
+    @Slot()
+    def clear(self) -> None:
+        self.results.clear()
+        self.images.clear()
+        self.view.message(HINT)
+        self._show_counts(None)
+
+    def shutdown(self, timeout_ms: int = 30_000) -> None:
+        self._pending.clear()
+        self.jobs.shutdown(timeout_ms)
