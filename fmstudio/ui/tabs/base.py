@@ -12,8 +12,10 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from fmstudio.core.config import Settings
+from fmstudio.core.events import Activity, Log
 from fmstudio.core.loading import preload
 from fmstudio.core.modalities import Modality
+from fmstudio.ui.jobs import JobController
 from fmstudio.ui.widgets.model_picker import ModelPicker
 
 
@@ -31,6 +33,26 @@ class Tab(QWidget):
     modality: Modality
     settings: Settings
     model_picker: ModelPicker
+
+    _activity_shown = False
+
+    def relay_job_lines(self, jobs: JobController) -> None:
+        """The job's log lines go to the window's status bar; an activity ("Loading
+        centernet-coco…") leaves it once the work shows progress (it stood there for the
+        whole run, seen in the real window)."""
+        jobs.logged.connect(self._relay_line)
+        jobs.progress.connect(self._activity_over)
+
+    @Slot(object)
+    def _relay_line(self, event: Log) -> None:
+        self._activity_shown = isinstance(event, Activity)
+        self.status_message.emit(event.message)
+
+    @Slot(object)
+    def _activity_over(self, _event: object) -> None:
+        if self._activity_shown:
+            self._activity_shown = False
+            self.status_message.emit("")
 
     def device_choice(self) -> str:
         """The device the tab's next job asks for ("auto", "cpu", "cuda"…)."""

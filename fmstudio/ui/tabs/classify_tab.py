@@ -71,7 +71,7 @@ class ClassifyTab(Tab):
         self.jobs = JobController(self)
         self.status = JobStatus(self.jobs)
         self.jobs.partial.connect(self._add_rows)
-        self.jobs.log.connect(self.status_message)
+        self.relay_job_lines(self.jobs)
         self.jobs.runtime.connect(self.runtime_message)
         self.jobs.busy_changed.connect(self._busy_changed)
         self._make_buttons()

@@ -56,7 +56,7 @@ class DetectTab(Tab):
         self.jobs = JobController(self)
         self.status = JobStatus(self.jobs)
         self.jobs.partial.connect(self._add_results)
-        self.jobs.log.connect(self.status_message)
+        self.relay_job_lines(self.jobs)
         self.jobs.runtime.connect(self.runtime_message)
         self.jobs.busy_changed.connect(self._busy_changed)
         self.model_picker = ModelPicker(DETECT.task, settings.model(DETECT.task))
@@ -85,11 +85,13 @@ class DetectTab(Tab):
         self.images = QListWidget()
         self.images.setToolTip("Each image and how many objects it holds above the threshold")
         self.images.currentRowChanged.connect(self._show_current)
+        self.images.setMinimumWidth(190)
         self.view = BoxView()
         self.view.message(HINT)
         self.objects = QTreeWidget()
         self.objects.setHeaderLabels(["Class", "Objects"])
         self.objects.setToolTip("Objects per class above the threshold")
+        self.objects.setMinimumWidth(190)
         self.open_button = QPushButton("Add images…")
         self.open_button.setToolTip("Choose images (Ctrl+O) or a folder (Ctrl+Shift+O)")
         self.open_button.clicked.connect(self.open_files)
@@ -209,6 +211,8 @@ class DetectTab(Tab):
             self.images.addItem(self._item(result))
         if self.images.currentRow() < 0:
             self.images.setCurrentRow(first)
+        else:  # the totals grow
+            self._show_counts(self.results[self.images.currentRow()])
 
     def _item(self, result: Detections) -> QListWidgetItem:
         name = Path(result.path).name
@@ -252,7 +256,8 @@ class DetectTab(Tab):
         for r in self.results:
             everything += r.counts(self.min_score())
         sections = [("This image", result.counts(self.min_score()) if result else Counter())]
-        sections.append((f"All {DETECT.count(len(self.results))}", everything))
+        readable = sum(r.ok for r in self.results)
+        sections.append((f"All {DETECT.count(readable)}", everything))
         for title, counts in sections:
             top = QTreeWidgetItem([title, str(sum(counts.values()))])
             for label, n in counts.most_common():

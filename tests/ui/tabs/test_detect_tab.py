@@ -92,3 +92,18 @@ def test_pasted_pixels_are_saved_and_detected(qtbot, tab: DetectTab) -> None:
     qtbot.waitUntil(lambda: len(tab.results) == 1 and not tab.is_busy(), timeout=60_000)
     assert Path(tab.results[0].path).name.startswith("pasted-")
     assert [b.label for b in tab.results[0].above(0.3)] == ["cat"]
+
+
+def test_the_loading_line_leaves_the_window_status_bar_once_work_shows_progress(
+    qtbot, tab: DetectTab, tmp_path: Path
+) -> None:
+    """It stood there for the whole run (seen in the real window)."""
+    for i in range(9):
+        shutil.copy(skimage_photo("coffee.png"), tmp_path / f"c{i}.png")
+    seen: list[str] = []
+    tab.status_message.connect(seen.append)
+    tab.jobs.partial.connect(lambda _event: seen.append("<boxes>"))
+    _run(qtbot, tab, sorted(tmp_path.glob("c*.png")))
+    loading = next(i for i, line in enumerate(seen) if line.startswith("Loading"))
+    cleared = seen.index("", loading)
+    assert cleared < len(seen) - 1 - seen[::-1].index("<boxes>")  # before the last boxes

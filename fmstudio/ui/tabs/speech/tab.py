@@ -101,7 +101,7 @@ class SpeechTab(Tab):
         self.files.said.connect(self.status.say)
         self.files.transcripts.currentRowChanged.connect(self._pick)
         for jobs in (self.record.jobs, self.files.jobs):
-            jobs.log.connect(self.status_message)
+            self.relay_job_lines(jobs)
             jobs.busy_changed.connect(self._clear_status_bar)
 
     def _lay_out(self) -> None:
