@@ -55,19 +55,19 @@ def _known(images: Sequence[Labelled], classes: Sequence[str]) -> list[Labelled]
 
 def run_detector(
     detector: Detector,
-    images: Sequence[Labelled],
+    paths: Sequence[str],
     batch_size: int,
     cancel: CancelToken,
     tracker: EtaTracker | None = None,
 ) -> Generator[Event, None, list[list[Box]]]:
     """The detector's boxes on each image, in batches, with progress."""
     found: list[list[Box]] = []
-    for start in range(0, len(images), batch_size):
+    for start in range(0, len(paths), batch_size):
         cancel.raise_if_cancelled()
-        batch = images[start : start + batch_size]
-        found += detector.detect([load_image(im.path) for im in batch])
+        batch = paths[start : start + batch_size]
+        found += detector.detect([load_image(path) for path in batch])
         if tracker is not None:
-            yield tracker.progress(len(found), Path(batch[-1].path).name)
+            yield tracker.progress(len(found), Path(batch[-1]).name)
     return found
 
 
@@ -92,7 +92,8 @@ def evaluate_detector(
         yield Log(f"not measured (the model has no such class): {', '.join(not_known)}")
     tracker = EtaTracker(len(images))
     batch = request.batch_size or DETECT.default_batch
-    found = yield from run_detector(detector, images, batch, cancel, tracker)
+    paths = [im.path for im in images]
+    found = yield from run_detector(detector, paths, batch, cancel, tracker)
     truth = _known(images, scored)
     return DetectionEvaluation(
         detector.name,

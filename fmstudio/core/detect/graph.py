@@ -134,6 +134,12 @@ class GraphNet(nn.Module):
             renamed[f"{index}.conv.{kind}" if kind in ("weight", "bias") else key] = value
         return renamed
 
+    def conv(self, name: str) -> Conv:
+        """The convolution node called `name` (the class layer, say)."""
+        node = self.nodes[self.names.index(name)]
+        assert isinstance(node, Conv), name
+        return node
+
     def exported_state(self) -> dict[str, torch.Tensor]:
         """The weights under the converter's keys, for saving beside the same graph."""
         state = {}

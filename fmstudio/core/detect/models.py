@@ -113,9 +113,12 @@ def _corners(values: list[float]) -> tuple[float, float, float, float]:
     return x1, y1, x2, y2
 
 
-def load_folder(folder: Path, name: str, device: str = "cpu") -> Detector:
+def load_folder(
+    folder: Path, name: str, device: str = "cpu", classes: list[str] | None = None
+) -> Detector:
     """A detector from a folder with graph.json, weights.safetensors and, unless it is the
-    bundled COCO one, a model.json naming its classes."""
+    bundled COCO one, a model.json naming its classes (or `classes`: a run measuring the
+    model it saved, before the card is written)."""
     from safetensors.torch import load_file
 
     try:
@@ -126,11 +129,12 @@ def load_folder(folder: Path, name: str, device: str = "cpu") -> Detector:
             f"{name}: cannot read the detector in {folder} ({exc})"
         ) from exc
     meta = folder / "model.json"
-    classes = (
-        list(json.loads(meta.read_text(encoding="utf-8"))["classes"])
-        if meta.is_file()
-        else list(COCO_CLASSES)
-    )
+    if classes is None:
+        classes = (
+            list(json.loads(meta.read_text(encoding="utf-8"))["classes"])
+            if meta.is_file()
+            else list(COCO_CLASSES)
+        )
     net = GraphNet(document, state).eval().to(device)
     return Detector(name, net, classes, int(document["input_size"]), device, document)
 

@@ -78,9 +78,9 @@ class EpochMetrics(Event):
         )
 
 
-NAMES = {"wer": "WER", "cer": "CER", "map": "mAP", "f1": "F1"}
+NAMES = {"wer": "WER", "cer": "CER", "map": "mAP", "map_50": "mAP@0.5", "f1": "F1"}
 """How a metric's name is written for people where its plain name is not the way."""
-RATES = frozenset({"wer", "cer", "accuracy", "f1", "map"})
+RATES = frozenset({"wer", "cer", "accuracy", "f1", "map", "map_50"})
 """Figures that are shares, printed as percentages."""
 
 

@@ -1,0 +1,67 @@
+"""Detector training pieces: the new class layer, the targets, flips, the scan's report."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+from PIL import Image
+
+from fmstudio.core.detect.finetune import BoxImages, heat_targets, reheaded
+from fmstudio.core.detect.models import bundled_folder, load_folder
+from fmstudio.core.detect.scan import scan_boxes
+from tests.datasets import make_coin_boxes, make_photo_boxes, skimage_photo
+
+
+def test_a_new_class_layer_keeps_what_the_model_knew_of_coco_names() -> None:
+    detector = load_folder(bundled_folder(), "centernet-coco")
+    cat = Image.open(skimage_photo("chelsea.png"))
+    before = detector.detect([cat])[0][0]
+    reheaded(detector, ["coin", "cat"])
+    assert detector.classes == ["coin", "cat"]
+    after = detector.detect([cat])[0]
+    assert after[0].label == "cat" and after[0].score == pytest.approx(before.score, abs=1e-5)
+    assert all(b.score < 0.05 for b in after if b.label == "coin") or not any(
+        b.label == "coin" for b in after
+    )  # a new class starts near its prior (0.01): it finds nothing yet
+
+
+def test_each_box_peaks_at_one_in_its_centre_cell() -> None:
+    boxes = torch.tensor([[[1, 40, 40, 80, 120], [0, 0, 0, 8, 8], [-1, -1, -1, -1, -1]]])
+    heat = heat_targets(boxes.float(), 2, (32, 32))
+    assert heat[0, 1, 20, 15] == 1 and heat[0, 0, 1, 1] == 1
+    assert heat.eq(1).sum() == 2
+    assert 0 < heat[0, 1, 20, 17] < 1 and heat[0, 0, 20, 15] == 0  # spread, per class
+
+
+def test_a_flip_mirrors_the_picture_and_its_boxes_inside_the_letterbox() -> None:
+    image = torch.zeros(3, 8, 8, dtype=torch.uint8)
+    image[:, :, 0] = 255  # the picture is 6 pixels wide; its left column is white
+    boxes = torch.tensor([[0.0, 0, 1, 2, 3]])
+    flips = BoxImages([(image, boxes, 6)], flip=True)
+    torch.manual_seed(0)
+    seen = {tuple(flips[0][1][0].tolist()) for _ in range(40)}
+    assert seen == {(0.0, 0.0, 1.0, 2.0, 3.0), (0.0, 4.0, 1.0, 6.0, 3.0)}
+    mirrored = next(flips[0] for _ in range(100) if flips[0][1][0, 1] == 4)
+    assert mirrored[0][0, 0, 5] == 255 and mirrored[0][0, 0, 7] == 0  # padding stays right
+
+
+def test_the_scan_reports_health_and_keeps_the_folders_split(tmp_path: Path) -> None:
+    data = make_coin_boxes(tmp_path / "coins", train=6, val=3)
+    shutil.copy(
+        data / "images" / "train" / "coins_train_0.jpg", data / "images" / "train" / "again.jpg"
+    )
+    report = scan_boxes(str(data), 0.2, 0)
+    assert report.ok and report.split == "folders" and report.classes == ["coin"]
+    assert (len(report.train), len(report.val)) == (6, 3)
+    assert [s.reason for s in report.skipped] == [
+        f"the same picture as {data / 'images' / 'train' / 'coins_train_0.jpg'}"
+    ]
+    assert report.counts()["coin"] > 9
+    photos = scan_boxes(str(make_photo_boxes(tmp_path / "photos")), 0.4, 0)
+    assert photos.split == "seeded" and len(photos.val) == 2 and "few boxes" in photos.warnings[0]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert "holds no boxes" in scan_boxes(str(empty), 0.2, 0).errors[0]
