@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageEnhance
 
 COLOURS = {"red": (200, 40, 40), "blue": (40, 60, 200)}
 
@@ -405,14 +405,17 @@ def make_coin_boxes(root: Path, train: int = 24, val: int = 8, seed: int = 0) ->
             crop = photo.crop(window).resize(
                 (round((window[2] - window[0]) * scale), round((window[3] - window[1]) * scale))
             )
-            crop = crop.point(lambda v, gain=rng.uniform(0.7, 1.3): min(255, round(v * gain)))
+            crop = ImageEnhance.Brightness(crop).enhance(rng.uniform(0.7, 1.3))
             name = f"coins_{split}_{n}"
             (root / "images" / split).mkdir(parents=True, exist_ok=True)
             (root / "labels" / split).mkdir(parents=True, exist_ok=True)
             crop.save(root / "images" / split / f"{name}.jpg", quality=90)
-            w, h = crop.size
-            lines = [f"0 {(a + c) * scale / 2 / w:.6f} {(b + d) * scale / 2 / h:.6f} "
-                     f"{(c - a) * scale / w:.6f} {(d - b) * scale / h:.6f}\n" for a, b, c, d in kept]  # fmt: skip
+            w, h = (v / scale for v in crop.size)
+            lines = [
+                f"0 {(a + c) / 2 / w:.6f} {(b + d) / 2 / h:.6f} {(c - a) / w:.6f} "
+                f"{(d - b) / h:.6f}\n"
+                for a, b, c, d in kept
+            ]
             (root / "labels" / split / f"{name}.txt").write_text("".join(lines), encoding="utf-8")
     (root / "data.yaml").write_text("names:\n  0: coin\n", encoding="utf-8")
     return root
