@@ -316,6 +316,9 @@ DETECT = Modality(
     train="fmstudio.core.detect.train_job:fine_tune_detector",
     scan="fmstudio.core.detect.scan:scan_job",
     evaluate="fmstudio.core.detect.evaluate:evaluate_detector",
+    exportable="fmstudio.core.detect.exportable:exportable",
+    onnx_snippet="fmstudio.core.export.snippets:DETECT_ONNX",
+    export_example="photo.jpg",
     trainee="object detector",
     dataset_hint=(
         "Choose a folder of images with their boxes: a COCO JSON file, YOLO labels/ with "

@@ -111,7 +111,8 @@ def _write_checked(item: graphs.Exportable, fmt: str, path: Path) -> dict[str, f
                 got = torch.jit.load(str(path))(*item.example).float().numpy()
     except graphs.GraphError as exc:
         raise FmError(str(exc)) from exc
-    top1 = bool(item.metadata.get("labels"))  # embeddings have no top class
+    # embeddings have no top class; a detector's map of scores has one per cell, not per input
+    top1 = bool(item.metadata.get("labels")) and got.ndim == 2
     try:
         difference = graphs.check(item.module, item.example, got, top1)
     except graphs.GraphError as exc:

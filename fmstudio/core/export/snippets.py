@@ -59,6 +59,50 @@ out = session.run(None, {{name: tokens[name].astype(np.int64) for name in wanted
 print([meta["labels"][i] for i in out.argmax(-1)] if meta["labels"] else out.shape)
 """
 
+DETECT_ONNX = """\
+import json
+
+import numpy as np
+import onnxruntime as ort
+from PIL import Image
+
+folder = "{folder}"
+meta = json.load(open(f"{{folder}}/fmstudio-export.json"))
+size, stride = meta["input_size"], meta["stride"]
+session = ort.InferenceSession(f"{{folder}}/model.onnx")
+
+image = Image.open("{example}").convert("RGB")
+scale = size / max(image.size)  # fit the longer side, keep the aspect, pad right and below
+image = image.resize([max(1, round(v * scale)) for v in image.size], Image.Resampling.BILINEAR)
+x = np.zeros((1, 3, size, size), np.float32)
+x[0, :, : image.height, : image.width] = np.asarray(image, np.float32).transpose(2, 0, 1)
+
+out = session.run(None, {{"images": x}})[0][0]
+scores = 1 / (1 + np.exp(-out[:-4]))  # [classes, H, W]
+padded = np.pad(scores, ((0, 0), (1, 1), (1, 1)))
+peak = np.max([padded[:, i : i + scores.shape[1], j : j + scores.shape[2]]
+               for i in range(3) for j in range(3)], axis=0)
+found = []
+for k, y, x_ in zip(*np.nonzero((scores == peak) & (scores >= 0.3))):
+    left, top, right, bottom = out[-4:, y, x_]
+    box = np.array([x_ * stride - left, y * stride - top, x_ * stride + right, y * stride + bottom])
+    found.append((float(scores[k, y, x_]), int(k), box / scale))
+
+
+def iou(a, b):
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    area = lambda r: (r[2] - r[0]) * (r[3] - r[1])
+    return w * h / (area(a) + area(b) - w * h)
+
+
+kept = []  # a class's boxes overlapping a better one by more than half are the same object
+for score, k, box in sorted(found, key=lambda f: -f[0]):
+    if all(k != k2 or iou(box, box2) <= 0.5 for _, k2, box2 in kept):
+        kept.append((score, k, box))
+        print(meta["labels"][k], round(score, 2), box.round().tolist())
+"""
+
 TORCHSCRIPT = """\
 import torch
 

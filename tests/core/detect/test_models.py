@@ -39,3 +39,17 @@ def test_boxes_of_a_batch_are_each_in_their_own_image_pixels(detector: Detector)
     assert small[0].label == large[0].label == "cat"
     for a, b in zip(small[0].box, large[0].box, strict=True):
         assert abs(2 * a - b) < 12
+
+
+def test_onnx_runtime_finds_the_same_boxes_as_torch(detector: Detector) -> None:
+    from fmstudio.core.detect.models import speed_up
+
+    photos = [Image.open(skimage_photo(n)) for n in ("coffee.png", "motorcycle_left.png")]
+    plain = detector.detect(photos)
+    fast = speed_up(load_folder(bundled_folder(), "centernet-coco"))
+    assert fast.runtime == "ONNX Runtime on CPU" and fast.fast is not None
+    for mine, theirs in zip(fast.detect(photos), plain, strict=True):
+        assert [b.label for b in mine] == [b.label for b in theirs]
+        for a, b in zip(mine, theirs, strict=True):
+            assert abs(a.score - b.score) < 1e-3
+            assert max(abs(x - y) for x, y in zip(a.box, b.box, strict=True)) < 0.5

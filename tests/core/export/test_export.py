@@ -133,3 +133,20 @@ def test_project_readme_shows_the_snippet_the_exports_carry() -> None:
         ("text", "reviews-onnx", "The delivery arrived two days late."),
     ):
         assert snippets.snippet(task, "onnx", folder, example) in readme
+
+
+def test_the_bundled_detector_runs_from_its_readme_with_the_boxes_fmstudio_finds(
+    tmp_path: Path,
+) -> None:
+    from tests.datasets import skimage_photo
+
+    Image.open(skimage_photo("chelsea.png")).convert("RGB").save(tmp_path / "photo.jpg")
+    result = _export("centernet-coco", tmp_path / "centernet")
+    assert result.largest_difference < graphs.TOLERANCE
+    meta = json.loads((tmp_path / "centernet" / META_FILE).read_text())
+    assert meta["input_size"] == 512 and meta["labels"][15] == "cat"
+    assert not meta["check"]["top1_same"]  # a map of scores per cell: no top-1 to compare
+    printed = _run_readme(tmp_path / "centernet", tmp_path).splitlines()
+    assert len(printed) == 1 and printed[0].startswith("cat ")
+    ours = loading.load("centernet-coco", "detect").detect([Image.open(tmp_path / "photo.jpg")])
+    assert printed[0].split()[1] == f"{ours[0][0].score:.2f}"
