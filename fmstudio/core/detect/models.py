@@ -83,6 +83,23 @@ class Detector:
         return found
 
 
+def _peaks(heat: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The TOP best local maxima (3x3) of at least KEEP_SCORE: scores and flat indices. Only
+    cells above KEEP_SCORE are compared with their neighbours (a 3x3 max-pool over all 80
+    classes took 13 ms an image, a sixth of the model's time on 2 cores)."""
+    found = (heat >= KEEP_SCORE).nonzero()
+    k, y, x = found[:, 0], found[:, 1] + 1, found[:, 2] + 1
+    padded = F.pad(heat, (1, 1, 1, 1))
+    around = torch.stack(
+        [padded[k, y + dy, x + dx] for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+    ).amax(0)
+    values = heat[k, found[:, 1], found[:, 2]]
+    peak = values >= around
+    flat = (k * heat.shape[1] + found[:, 1]) * heat.shape[2] + found[:, 2]
+    scores, order = values[peak].topk(min(TOP, int(peak.sum())))
+    return scores, flat[peak][order]
+
+
 def decode(
     heat: torch.Tensor,
     sides: torch.Tensor,
@@ -94,10 +111,7 @@ def decode(
     (3x3) are centres, the TOP best are read, overlapping boxes of a class merged (NMS)."""
     from torchvision.ops import batched_nms
 
-    peaks = heat * (F.max_pool2d(heat[None], 3, 1, 1)[0] == heat)
-    scores, flat = peaks.flatten().topk(min(TOP, peaks.numel()))
-    keep = scores >= KEEP_SCORE
-    scores, flat = scores[keep], flat[keep]
+    scores, flat = _peaks(heat)
     cells = heat.shape[1] * heat.shape[2]
     label, cell = flat // cells, flat % cells
     y, x = (cell // heat.shape[2]).float() * STRIDE, (cell % heat.shape[2]).float() * STRIDE
