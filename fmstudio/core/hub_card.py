@@ -39,7 +39,18 @@ from fmstudio.core import loading
 
 model = loading.load("{folder}", "{task}")
 print(model.labels, model.probabilities(["some text"]))""",
+    "fmstudio:detect": """# graph.json (the network), weights.safetensors, model.json (the classes)
+from PIL import Image
+
+from fmstudio.core import loading
+
+detector = loading.load("{folder}", "detect")
+for box in detector.detect([Image.open("photo.jpg")])[0]:  # best first, image pixels
+    if box.score >= 0.3:
+        print(box.label, round(box.score, 2), [round(v) for v in box.box])""",
 }
+"""How to load a saved model, by its library (or `library:task` where a task's models load
+another way than that library's others)."""
 
 
 def library_name(card: dict[str, Any]) -> str:
@@ -204,11 +215,16 @@ def render(card: dict[str, Any]) -> str:
             "## How to load",
             "",
             "```python",
-            LOADING[library_name(card)].format(folder="path/to/this-folder", task=card.get("task")),
+            _loading(card).format(folder="path/to/this-folder", task=card.get("task")),
             "```",
             "",
         ]
     )
+
+
+def _loading(card: dict[str, Any]) -> str:
+    library = library_name(card)
+    return LOADING.get(f"{library}:{card.get('task')}", LOADING[library])
 
 
 def write(folder: Path, card: dict[str, Any]) -> None:

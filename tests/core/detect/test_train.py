@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,3 +36,13 @@ def test_a_detector_learns_coins_and_is_saved_as_the_detect_tab_loads_it(tmp_pat
     assert card["metrics"]["map_after"] == pytest.approx(result.after.map)
     found = run_to_end(detect_images(DetectImages((str(data / "images" / "val"),), "coins")))
     assert len(found) == 4 and all(b.label == "coin" for r in found for b in r.boxes)
+    # the card's "How to load" runs as written, in a fresh interpreter
+    readme = (result.folder / "README.md").read_text()
+    code = re.search(r"## How to load\n\n```python\n(.*?)```", readme, re.S)
+    assert code is not None
+    shutil.copy(data / "images" / "val" / "coins_val_0.jpg", tmp_path / "photo.jpg")
+    ran = subprocess.run(
+        [sys.executable, "-c", code.group(1).replace("path/to/this-folder", str(result.folder))],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert all(line.startswith("coin ") for line in ran.stdout.splitlines())
