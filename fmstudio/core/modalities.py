@@ -39,8 +39,7 @@ class Family:
     """The CLI function that prints an evaluate job's result: `(result, args) -> int`."""
     view: str
     """The wizard's view of a measured model: a widget with `show_trained(result)` and
-    `show_evaluated(result)` for this family's fine-tune and evaluate results ("" while the
-    family cannot be trained in the window)."""
+    `show_evaluated(result)` for this family's fine-tune and evaluate results."""
     dataset: str
     """What a training folder holds, in the wizard's words ("a folder of class folders")."""
     labels_next: bool = False
@@ -69,7 +68,7 @@ DETECTOR = Family(
     ("map", "map_50"),
     ("map", "map_50"),
     "fmstudio.cli.detect:report_detector",
-    "",
+    "fmstudio.ui.widgets.detection_view:DetectionView",
     "a folder of images with boxes (COCO JSON, YOLO txt or Pascal VOC XML)",
 )
 

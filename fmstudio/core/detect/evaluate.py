@@ -13,10 +13,12 @@ from pathlib import Path
 
 from fmstudio.core import loading
 from fmstudio.core.data.images import load_image
+from fmstudio.core.data.report import Skipped
 from fmstudio.core.detect.formats import BoxSet, Labelled, read_dataset
 from fmstudio.core.detect.metrics import DetectionScores, score
 from fmstudio.core.detect.models import Detector
 from fmstudio.core.detect.results import MIN_SCORE, Box
+from fmstudio.core.detect.scan import BoxReport
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import Activity, CancelToken, EtaTracker, Event, Log
@@ -42,6 +44,17 @@ def held_out(dataset: BoxSet) -> list[Labelled]:
     """The val/test images when the dataset names them, else every image."""
     kept = [im for im in dataset.images if im.split in ("val", "test")]
     return kept or list(dataset.images)
+
+
+def _to_measure(
+    request: Evaluate, report: BoxReport | None
+) -> tuple[list[Labelled], list[str], list[Skipped]]:
+    """The images to measure, the dataset's classes and what its reading left out."""
+    if report is not None:
+        images = [Labelled(e.path, e.boxes, e.size) for e in report.measured()]
+        return images, report.classes, report.skipped
+    dataset = read_dataset(request.data)
+    return held_out(dataset), dataset.classes, dataset.skipped
 
 
 def _known(images: Sequence[Labelled], classes: Sequence[str]) -> list[Labelled]:
@@ -72,11 +85,12 @@ def run_detector(
 
 
 def evaluate_detector(
-    request: Evaluate, *, cancel: CancelToken | None = None
+    request: Evaluate, *, report: BoxReport | None = None, cancel: CancelToken | None = None
 ) -> Generator[Event, None, DetectionEvaluation]:
+    """`request.model` on the dataset's held-out images (or on `report`'s, already scanned by
+    the wizard's Data page)."""
     cancel = cancel or CancelToken()
-    dataset = read_dataset(request.data)
-    images = held_out(dataset)
+    images, classes, skipped = _to_measure(request, report)
     if not images:
         raise FmError(f"{request.data} has no image fmstudio could read")
     yield Activity(f"Loading {request.model or DETECT.default_model}…")
@@ -84,8 +98,8 @@ def evaluate_detector(
     detector: Detector = loading.cached_load(
         request.model or DETECT.default_model, DETECT.task, device, cancel
     )
-    scored = [c for c in dataset.classes if c in detector.classes]
-    not_known = [c for c in dataset.classes if c not in detector.classes]
+    scored = [c for c in classes if c in detector.classes]
+    not_known = [c for c in classes if c not in detector.classes]
     if not scored:
         raise FmError(f"{detector.name} knows none of the dataset's classes")
     if not_known:
@@ -100,7 +114,7 @@ def evaluate_detector(
         score(truth, found, scored, MIN_SCORE),
         scored,
         not_known,
-        [(s.path, s.reason) for s in dataset.skipped],
+        [(s.path, s.reason) for s in skipped],
         found,
         truth,
     )

@@ -84,12 +84,21 @@ class BoxReport:
             return self
         return replace(self, train=train, val=val, split=KEPT)
 
-    def summary(self) -> str:
+    def measured(self) -> list[BoxExample]:
+        """What an evaluation measures: the val/test folders where the dataset has them,
+        else every image."""
+        return self.val if self.split == "folders" else self.images
+
+    def summary(self, evaluating: bool = False) -> str:
         empty = sum(not im.boxes for im in self.images)
+        head = (
+            f"{plural(len(self.measured()), 'image')} to evaluate"
+            if evaluating
+            else f"{plural(len(self.images), 'image')} ({self.format.upper()}): "
+            f"{len(self.train)} training and {len(self.val)} validation ({self.split} split)"
+        )
         lines = [
-            f"{plural(len(self.images), 'image')} ({self.format.upper()}): {len(self.train)} "
-            f"training and {len(self.val)} validation ({self.split} split); "
-            f"{plural(empty, 'image')} with no boxes (backgrounds, kept)",
+            f"{head}; {plural(empty, 'image')} with no boxes (backgrounds, kept)",
             "boxes: " + ", ".join(f"{c} {n}" for c, n in self.counts().items()),
         ]
         lines += [f"skipped {s.path}: {s.reason}" for s in self.skipped]

@@ -80,8 +80,14 @@ x[0, :, : image.height, : image.width] = np.asarray(image, np.float32).transpose
 out = session.run(None, {{"images": x}})[0][0]
 scores = 1 / (1 + np.exp(-out[:-4]))  # [classes, H, W]
 padded = np.pad(scores, ((0, 0), (1, 1), (1, 1)))
-peak = np.max([padded[:, i : i + scores.shape[1], j : j + scores.shape[2]]
-               for i in range(3) for j in range(3)], axis=0)
+peak = np.max(
+    [
+        padded[:, i : i + scores.shape[1], j : j + scores.shape[2]]
+        for i in range(3)
+        for j in range(3)
+    ],
+    axis=0,
+)
 found = []
 for k, y, x_ in zip(*np.nonzero((scores == peak) & (scores >= 0.3))):
     left, top, right, bottom = out[-4:, y, x_]
