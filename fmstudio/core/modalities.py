@@ -318,7 +318,7 @@ DETECT = Modality(
     exportable="fmstudio.core.detect.exportable:exportable",
     onnx_snippet="fmstudio.core.export.snippets:DETECT_ONNX",
     export_example="photo.jpg",
-    trainee="object detector",
+    trainee="objects in images",
     dataset_hint=(
         "Choose a folder of images with their boxes: a COCO JSON file, YOLO labels/ with "
         "data.yaml or classes.txt, or a Pascal VOC .xml beside each image."

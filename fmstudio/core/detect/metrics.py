@@ -165,7 +165,9 @@ def _nothing(
         ImageMistakes(im.path, len(im.boxes), sum(b.score >= threshold for b in boxes))
         for im, boxes in zip(truth, found, strict=True)
     ]
+    present = {b.label for im in truth for b in im.boxes}
+    per_class = {c: 0.0 if c in present else -1.0 for c in classes}
     return DetectionScores(
-        0.0, 0.0, dict.fromkeys(classes, -1.0), 0.0, 0.0, threshold, len(truth), objects,
+        0.0, 0.0, per_class, 0.0, 0.0, threshold, len(truth), objects,
         sorted((m for m in mistakes if m.missed or m.false), key=lambda m: -(m.missed + m.false)),
     )  # fmt: skip

@@ -19,6 +19,12 @@ TRUTH = [
 ]
 
 
+def test_a_model_that_finds_nothing_scores_zero_on_each_class_with_objects() -> None:
+    result = score(TRUTH, [[], []], ["cat", "dog", "bird"], 0.3)
+    assert result.map == 0 and result.per_class == {"cat": 0.0, "dog": 0.0, "bird": -1.0}
+    assert {w.path: w.missed for w in result.worst} == {"a.png": 2, "b.png": 1}
+
+
 def test_perfect_boxes_score_one() -> None:
     found = [list(im.boxes) for im in TRUTH]
     result = score(TRUTH, found, ["cat", "dog"], 0.3)
