@@ -28,6 +28,7 @@ from fmstudio.core.detect.metrics import score
 from fmstudio.core.detect.models import GRAPH, STRIDE, WEIGHTS, Detector, decode, load
 from fmstudio.core.detect.results import MIN_SCORE, Box
 from fmstudio.core.detect.scan import BoxExample
+from fmstudio.core.errors import FmError
 from fmstudio.core.events import CancelToken, EtaTracker, Event
 from fmstudio.core.modalities import DETECT
 from fmstudio.core.train.objectives import Decider, Validation
@@ -91,7 +92,13 @@ class DetectFinetuner:
         self.detector: Detector
 
     def load(self) -> None:
-        self.detector = load(catalog.resolve(self.base, DETECT.task), "cpu")
+        detector = load(catalog.resolve(self.base, DETECT.task), "cpu")
+        if not isinstance(detector, Detector):
+            raise FmError(
+                f"{self.base} is a transformers detector: fmstudio fine-tunes CenterNet "
+                "detectors (centernet-coco, or one trained here) for now"
+            )
+        self.detector = detector
         reheaded(self.detector, self.classes)
         self.model = self.detector.net.to(self.device)
 

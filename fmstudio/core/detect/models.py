@@ -131,6 +131,8 @@ def speed_up(detector: Detector) -> Detector:
     from fmstudio.core.detect.runtime import onnx_detector
     from fmstudio.core.export import graphs
 
+    if not isinstance(detector, Detector):  # a transformers detector runs as it is
+        return detector
     if detector.device != "cpu":
         detector.runtime = f"PyTorch on {detector.device}"
         return detector
@@ -177,13 +179,14 @@ def load_folder(
     return Detector(name, net, classes, int(document["input_size"]), device, document)
 
 
-def load(entry: ModelEntry, device: str = "cpu") -> Detector:
-    """The modality table's loader: the bundled detector or a library folder."""
+def load(entry: ModelEntry, device: str = "cpu") -> Any:
+    """The modality table's loader: the bundled detector, a CenterNet folder (fine-tuned
+    here), or a transformers detector (a folder with config.json, or a hub id)."""
+    from fmstudio.core.detect.hub import load_hub_detector
+
     if entry.source == "bundled":
         return load_folder(bundled_folder(), entry.name, device)
-    if entry.location:
-        return load_folder(Path(entry.location), entry.name, device)
-    raise ModelUnavailableError(
-        f"{entry.name}: only the bundled CenterNet and detectors fine-tuned in fmstudio load "
-        "for now"
-    )
+    folder = Path(entry.location) if entry.location else None
+    if folder is not None and (folder / GRAPH).is_file():
+        return load_folder(folder, entry.name, device)
+    return load_hub_detector(folder or entry.name, entry.name, device)
