@@ -11,8 +11,7 @@ from typing import Any
 import torch
 from PIL import Image
 
-from fmstudio.core.detect.models import KEEP_SCORE
-from fmstudio.core.detect.results import Box
+from fmstudio.core.detect.results import KEEP_SCORE, Box
 from fmstudio.core.hub import load_folder_or_hub, quiet_transformers
 
 

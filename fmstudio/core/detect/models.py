@@ -22,7 +22,7 @@ from torch.nn import functional as F
 from fmstudio.core.catalog import ModelEntry
 from fmstudio.core.detect.coco import COCO_CLASSES
 from fmstudio.core.detect.graph import GraphNet
-from fmstudio.core.detect.results import Box
+from fmstudio.core.detect.results import KEEP_SCORE, Box
 from fmstudio.core.errors import ModelUnavailableError
 
 STRIDE = 4
@@ -32,8 +32,6 @@ TOP = 100
 NMS_IOU = 0.5
 """Boxes of one class overlapping more than this keep only the best (CenterNet's peaks
 rarely need it; two peaks on one large object do)."""
-KEEP_SCORE = 0.05
-"""Boxes kept for the threshold slider: lower ones are never worth showing."""
 GRAPH, WEIGHTS = "graph.json", "weights.safetensors"
 
 

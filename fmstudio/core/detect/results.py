@@ -9,6 +9,8 @@ from typing import Any
 MIN_SCORE = 0.3
 """The default threshold: below it the COCO detector's boxes on real photos were mostly
 wrong (seen on scikit-image's sample photos)."""
+KEEP_SCORE = 0.05
+"""Boxes kept for the threshold slider: lower ones are never worth showing."""
 
 
 @dataclass(frozen=True)
