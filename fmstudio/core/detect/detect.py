@@ -1,6 +1,6 @@
 """The detect job: image files and folders in, labelled boxes out, an image at a time.
 
-Boxes down to `models.KEEP_SCORE` are kept, so a window's threshold slider can show more or
+Boxes down to `results.KEEP_SCORE` are kept, so a window's threshold slider can show more or
 fewer without running the model again; the CLI applies its --min-score when it prints.
 """
 

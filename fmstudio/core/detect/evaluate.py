@@ -36,7 +36,7 @@ class DetectionEvaluation:
     """The dataset's classes the model has no name for (not scored)."""
     skipped: list[tuple[str, str]] = field(default_factory=list)
     found: list[list[Box]] = field(default_factory=list)
-    """The model's boxes on each measured image (at least models.KEEP_SCORE)."""
+    """The model's boxes on each measured image (at least results.KEEP_SCORE)."""
     images: list[Labelled] = field(default_factory=list)
 
 
