@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -24,9 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from fmstudio.core.config import Settings
+from fmstudio.core.detect.dataset import Added, add_detections, undo
 from fmstudio.core.detect.export import export_detections
 from fmstudio.core.detect.requests import DetectImages
 from fmstudio.core.detect.results import Detections
+from fmstudio.core.errors import FmError
 from fmstudio.core.events import Partial
 from fmstudio.core.modalities import DETECT
 from fmstudio.core.wording import plural
@@ -53,6 +56,8 @@ class DetectTab(Tab):
         self.results: list[Detections] = []
         self._pending: list[str] = []
         self._held: list[str] = []
+        self._added: list[Added] = []
+        """What each addition to the dataset wrote, the last first to undo."""
         self.jobs = JobController(self)
         self.status = JobStatus(self.jobs)
         self.jobs.partial.connect(self._add_results)
@@ -86,6 +91,7 @@ class DetectTab(Tab):
         self.images.setToolTip("Each image and how many objects it holds above the threshold")
         self.images.currentRowChanged.connect(self._show_current)
         self.images.setMinimumWidth(190)
+        self.images.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view = BoxView()
         self.view.message(HINT)
         self.objects = QTreeWidget()
@@ -98,6 +104,13 @@ class DetectTab(Tab):
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip("Save the boxes as CSV, COCO JSON or YOLO labels (Ctrl+S)")
         self.export_button.clicked.connect(self.export_dialog)
+        self.add_button = QPushButton("Add to dataset…")
+        self.add_button.setToolTip(
+            "Copy the selected images into a dataset folder with the boxes shown (YOLO labels); "
+            "Enter adds the image shown and moves on, Ctrl+Z takes the last addition back"
+        )
+        self.add_button.clicked.connect(lambda: self.add_to_dataset(self._selected()))
+        self.dataset_label = QLabel("No dataset yet")
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Remove all results")
         self.clear_button.clicked.connect(self.clear)
@@ -120,8 +133,12 @@ class DetectTab(Tab):
             splitter.addWidget(widget)
             splitter.setStretchFactor(splitter.count() - 1, stretch)
         QVBoxLayout(self.drop_area).addWidget(splitter)
+        below = QHBoxLayout()
+        below.addWidget(self.add_button)
+        below.addWidget(self.dataset_label, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(below)
         layout.addWidget(self.drop_area, 1)
         layout.addWidget(self.status)
 
@@ -130,6 +147,12 @@ class DetectTab(Tab):
         add_shortcut(self, "Paste image", QKeySequence.StandardKey.Paste, self.paste)
         add_shortcut(self, "Raise the threshold", "Ctrl+Up", lambda: self._nudge(5))
         add_shortcut(self, "Lower the threshold", "Ctrl+Down", lambda: self._nudge(-5))
+        for pane in (self.images, self.view):  # not while a box takes Enter (a model name)
+            enter = add_shortcut(
+                pane, "Add the image shown to the dataset", "Return", self.accept_current
+            )
+            enter.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        add_shortcut(self, "Undo the last addition", QKeySequence.StandardKey.Undo, self.undo_add)
 
     def min_score(self) -> float:
         return self.threshold.value() / 100
@@ -296,6 +319,60 @@ class DetectTab(Tab):
             self.status.say(f"Could not export to {target}: {exc.strerror or exc}")
             return
         self.status.say(f"Exported {said}.")
+
+    def _selected(self) -> list[Detections]:
+        rows = sorted({i.row() for i in self.images.selectedIndexes()})
+        return [self.results[r] for r in rows if r < len(self.results)]
+
+    def _dataset_folder(self) -> Path | None:
+        """The dataset this tab adds to: the last one, else one the user chooses now."""
+        folder = self.settings.datasets.get(DETECT.task, "")
+        if not folder:
+            folder = QFileDialog.getExistingDirectory(
+                self, "Choose or make a dataset folder", self.settings.folder("data:detect")
+            )
+            if not folder:
+                return None
+            self.settings.datasets = {**self.settings.datasets, DETECT.task: folder}
+        self.dataset_label.setText(f"Dataset: {folder}")
+        return Path(folder)
+
+    def add_to_dataset(self, results: list[Detections]) -> bool:
+        """The images with the boxes shown become training examples; what it did, said."""
+        good = [r for r in results if r.ok]
+        if not good:
+            self.status.say("Select images that were read to add them to a dataset.")
+            return False
+        folder = self._dataset_folder()
+        if folder is None:
+            return False
+        try:
+            added = add_detections(good, self.min_score(), folder)
+        except (OSError, FmError) as exc:
+            self.status.say(f"Could not add to {folder}: {exc}")
+            return False
+        self._added.append(added)
+        boxes = plural(added.boxes, "box")
+        self.status.say(
+            f"Added {DETECT.count(added.images)} with {boxes} to {folder} (Ctrl+Z takes it back)."
+        )
+        return True
+
+    @Slot()
+    def accept_current(self) -> None:
+        """Enter: the image shown goes into the dataset with its boxes; the next one shows."""
+        row = self.images.currentRow()
+        if 0 <= row < len(self.results) and self.add_to_dataset([self.results[row]]):
+            self.images.setCurrentRow(min(row + 1, len(self.results) - 1))
+
+    @Slot()
+    def undo_add(self) -> None:
+        if not self._added:
+            self.status.say("Nothing to take back.")
+            return
+        added = self._added.pop()
+        undo(added)
+        self.status.say(f"Took back {DETECT.count(added.images)} from {added.folder}.")
 
     @Slot()
     def clear(self) -> None:

@@ -107,3 +107,28 @@ def test_the_loading_line_leaves_the_window_status_bar_once_work_shows_progress(
     loading = next(i for i, line in enumerate(seen) if line.startswith("Loading"))
     cleared = seen.index("", loading)
     assert cleared < len(seen) - 1 - seen[::-1].index("<boxes>")  # before the last boxes
+
+
+def test_enter_adds_the_image_shown_to_a_dataset_and_undo_takes_it_back(
+    qtbot, tab: DetectTab, photos: list[Path], tmp_path: Path, monkeypatch
+) -> None:
+    from PySide6.QtCore import Qt
+
+    _run(qtbot, tab, photos)
+    dataset = tmp_path / "dataset"
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(dataset))
+    tab.images.setCurrentRow(1)  # chelsea: a cat
+    tab.images.setFocus()
+    qtbot.keyClick(tab.images, Qt.Key.Key_Return)
+    assert tab.images.currentRow() == 2  # the next image shows
+    qtbot.keyClick(tab.images, Qt.Key.Key_Return)  # coffee: a cup and a dining table
+    assert (dataset / "classes.txt").read_text().splitlines() == ["cat", "cup", "dining table"]
+    data = read_dataset(dataset)
+    assert sorted(Path(im.path).name for im in data.images) == ["chelsea.png", "coffee.png"]
+    assert sum(len(im.boxes) for im in data.images) == 3 and data.skipped == []
+    tab.model_picker.setFocus()  # Enter in the model box picks a model, it adds nothing
+    qtbot.keyClick(tab.model_picker, Qt.Key.Key_Return)
+    assert len(list((dataset / "images").iterdir())) == 2
+    tab.undo_add()
+    assert [p.name for p in (dataset / "images").iterdir()] == ["chelsea.png"]
+    assert "Took back 1 image" in tab.status.text()
