@@ -110,7 +110,8 @@ class DetectTab(Tab):
             "Enter adds the image shown and moves on, Ctrl+Z takes the last addition back"
         )
         self.add_button.clicked.connect(lambda: self.add_to_dataset(self._selected()))
-        self.dataset_label = QLabel("No dataset yet")
+        remembered = self.settings.datasets.get(DETECT.task, "")
+        self.dataset_label = QLabel(f"Dataset: {remembered}" if remembered else "No dataset yet")
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Remove all results")
         self.clear_button.clicked.connect(self.clear)
