@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -74,6 +75,12 @@ def weights_digest(module: nn.Module, *extra: str) -> str:
     return digest.hexdigest()[:24]
 
 
+_exporting = threading.Lock()
+"""One ONNX export at a time: torch's exporter keeps process-wide state, and a second export
+on another thread failed with "GLOBALS.in_onnx_export must be False" (the Image and Detect
+tabs preloading at once), leaving that model on plain PyTorch."""
+
+
 def export_onnx(
     module: nn.Module, example: Sequence[torch.Tensor], spec: GraphSpec, path: Path
 ) -> None:
@@ -82,7 +89,7 @@ def export_onnx(
         import onnx  # noqa: F401  (torch's exporter needs it; say so plainly if it is missing)
     except ImportError as exc:
         raise GraphError("the onnx package is not installed (pip install onnx)") from exc
-    with atomic_target(path) as tmp, warnings.catch_warnings():
+    with _exporting, atomic_target(path) as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             torch.onnx.export(
@@ -101,7 +108,7 @@ def export_onnx(
 
 def export_torchscript(module: nn.Module, example: Sequence[torch.Tensor], path: Path) -> None:
     """Write `module` traced on `example` as TorchScript (loads with `torch.jit.load`)."""
-    with atomic_target(path) as tmp, warnings.catch_warnings():
+    with _exporting, atomic_target(path) as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             traced = torch.jit.trace(module.eval(), tuple(example), strict=False)

@@ -128,7 +128,7 @@ class DetectTab(Tab):
         ]  # fmt: skip
         for widget, stretch in row:
             top.addWidget(widget, stretch)
-        splitter = QSplitter()
+        self.panes = splitter = QSplitter()
         panes: list[tuple[QWidget, int]] = [(self.images, 1), (self.view, 4), (self.objects, 1)]
         for widget, stretch in panes:
             splitter.addWidget(widget)
@@ -148,11 +148,11 @@ class DetectTab(Tab):
         add_shortcut(self, "Paste image", QKeySequence.StandardKey.Paste, self.paste)
         add_shortcut(self, "Raise the threshold", "Ctrl+Up", lambda: self._nudge(5))
         add_shortcut(self, "Lower the threshold", "Ctrl+Down", lambda: self._nudge(-5))
-        for pane in (self.images, self.view):  # not while a box takes Enter (a model name)
-            enter = add_shortcut(
-                pane, "Add the image shown to the dataset", "Return", self.accept_current
-            )
-            enter.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # on the panes only: Enter in the model box picks a model
+        enter = add_shortcut(
+            self.panes, "Add the image shown to the dataset", "Return", self.accept_current
+        )
+        enter.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         add_shortcut(self, "Undo the last addition", QKeySequence.StandardKey.Undo, self.undo_add)
 
     def min_score(self) -> float:

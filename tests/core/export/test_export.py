@@ -151,3 +151,21 @@ def test_the_bundled_detector_runs_from_its_readme_with_the_boxes_fmstudio_finds
     assert len(printed) == 1 and printed[0].startswith("cat ")
     ours = loading.load("centernet-coco", "detect").detect([Image.open(tmp_path / "photo.jpg")])
     assert printed[0].split()[1] == f"{ours[0][0].score:.2f}"
+
+
+def test_two_models_exported_on_two_threads_at_once_both_get_their_graph(tmp_path: Path) -> None:
+    """The Image and Detect tabs preload at once; torch's exporter has process-wide state."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import torch
+
+    def export(n: int) -> Path:
+        module = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), torch.nn.ReLU()).eval()
+        spec = graphs.GraphSpec(("x",), ("y",), {"x": {0: "n"}, "y": {0: "n"}})
+        path = tmp_path / f"{n}.onnx"
+        graphs.export_onnx(module, [torch.rand(1, 3, 32, 32)], spec, path)
+        return path
+
+    with ThreadPoolExecutor(4) as pool:
+        made = list(pool.map(export, range(8)))
+    assert all(p.is_file() and p.stat().st_size > 0 for p in made)
