@@ -30,7 +30,7 @@ from _common import report
 
 from fmstudio.core import loading
 from fmstudio.core.detect.detect import detect_images
-from fmstudio.core.detect.models import Detector, bundled_folder, decode, load_folder
+from fmstudio.core.detect.models import Detector, bundled_folder, decode_output, load_folder
 from fmstudio.core.detect.requests import DetectImages
 from fmstudio.core.detect.results import Box
 from fmstudio.core.events import run_to_end
@@ -61,8 +61,7 @@ def plain_loop(detector: Detector, paths: list[Path]) -> list[list[Box]]:
         image = Image.open(path).convert("RGB")
         tensor, scale = detector.letterbox(image)
         out = detector.net(tensor[None])
-        heat = torch.sigmoid(out["heatmap_logits"][0])
-        found.append(decode(heat, out["sizes"][0], detector.classes, scale, image.size))
+        found.append(decode_output(out, 0, detector.classes, scale, image.size))
     return found
 
 

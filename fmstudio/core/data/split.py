@@ -31,6 +31,12 @@ def shuffled_split(
     return shuffled[n_val:], shuffled[:n_val]
 
 
+def seeded_split(items: Sequence[E], val_split: float, seed: int) -> tuple[list[E], list[E]]:
+    """The examples sorted by path (the order files were found in must not matter), a seeded
+    shuffle, then `val_split` of them (at least 1, never all) to validation: (train, val)."""
+    return shuffled_split(sorted(items, key=lambda e: e.path), val_split, random.Random(seed))
+
+
 def kept_apart(examples: Sequence[E], root: str, files: Iterable[str]) -> tuple[list[E], list[E]]:
     """(train, val) of a retrain: the examples whose path relative to `root` is one of
     `files` (the previous model's validation files) validate, the rest train."""

@@ -1,8 +1,9 @@
 """The detector's evaluate job: run a model over a box dataset and score it with pycocotools.
 
 A dataset with val/ or test/ folders is measured on those (the held-out images); otherwise on
-every image. Only the classes the model knows are scored (a COCO model on a dataset of its own
-classes and others: "where its classes apply"); the rest are named as not measured.
+every image (`BoxReport.measured`; the scan leaves duplicate pictures out). Only the classes
+the model knows are scored (a COCO model on a dataset of its own classes and others: "where
+its classes apply"); the rest are named as not measured.
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ from pathlib import Path
 
 from fmstudio.core import loading
 from fmstudio.core.data.images import load_image
-from fmstudio.core.data.report import Skipped
-from fmstudio.core.detect.formats import BoxSet, Labelled, read_dataset
+from fmstudio.core.detect.formats import Labelled
 from fmstudio.core.detect.metrics import DetectionScores, score
 from fmstudio.core.detect.models import Detector
 from fmstudio.core.detect.results import MIN_SCORE, Box
-from fmstudio.core.detect.scan import BoxReport
+from fmstudio.core.detect.scan import BoxExample, BoxReport, scan_boxes
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import Activity, CancelToken, EtaTracker, Event, Log
@@ -40,24 +40,7 @@ class DetectionEvaluation:
     images: list[Labelled] = field(default_factory=list)
 
 
-def held_out(dataset: BoxSet) -> list[Labelled]:
-    """The val/test images when the dataset names them, else every image."""
-    kept = [im for im in dataset.images if im.split in ("val", "test")]
-    return kept or list(dataset.images)
-
-
-def _to_measure(
-    request: Evaluate, report: BoxReport | None
-) -> tuple[list[Labelled], list[str], list[Skipped]]:
-    """The images to measure, the dataset's classes and what its reading left out."""
-    if report is not None:
-        images = [Labelled(e.path, e.boxes, e.size) for e in report.measured()]
-        return images, report.classes, report.skipped
-    dataset = read_dataset(request.data)
-    return held_out(dataset), dataset.classes, dataset.skipped
-
-
-def _known(images: Sequence[Labelled], classes: Sequence[str]) -> list[Labelled]:
+def only_classes(images: Sequence[BoxExample], classes: Sequence[str]) -> list[Labelled]:
     """The images with only the boxes of `classes` (an image of other classes is then a
     background image for this model: its boxes there are false)."""
     return [
@@ -90,16 +73,18 @@ def evaluate_detector(
     """`request.model` on the dataset's held-out images (or on `report`'s, already scanned by
     the wizard's Data page)."""
     cancel = cancel or CancelToken()
-    images, classes, skipped = _to_measure(request, report)
+    if report is None:
+        report = scan_boxes(request.data)
+    images = report.measured()
     if not images:
-        raise FmError(f"{request.data} has no image fmstudio could read")
+        raise FmError("no images to evaluate:\n" + report.summary(evaluating=True))
     yield Activity(f"Loading {request.model or DETECT.default_model}…")
     device = resolve_device(request.device)
     detector: Detector = loading.cached_load(
         request.model or DETECT.default_model, DETECT.task, device, cancel
     )
-    scored = [c for c in classes if c in detector.classes]
-    not_known = [c for c in classes if c not in detector.classes]
+    scored = [c for c in report.classes if c in detector.classes]
+    not_known = [c for c in report.classes if c not in detector.classes]
     if not scored:
         raise FmError(f"{detector.name} knows none of the dataset's classes")
     if not_known:
@@ -108,13 +93,13 @@ def evaluate_detector(
     batch = request.batch_size or DETECT.default_batch
     paths = [im.path for im in images]
     found = yield from run_detector(detector, paths, batch, cancel, tracker)
-    truth = _known(images, scored)
+    truth = only_classes(images, scored)
     return DetectionEvaluation(
         detector.name,
         score(truth, found, scored, MIN_SCORE),
         scored,
         not_known,
-        [(s.path, s.reason) for s in skipped],
+        [(s.path, s.reason) for s in report.skipped],
         found,
         truth,
     )

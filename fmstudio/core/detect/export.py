@@ -8,18 +8,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fmstudio.core.atomic import atomic_write_text
-from fmstudio.core.detect.formats import BoxSet, Labelled, write_coco, yolo_lines
+from fmstudio.core.detect.formats import (
+    CLASSES_FILE,
+    BoxSet,
+    from_detections,
+    write_classes,
+    write_coco,
+    yolo_lines,
+)
 from fmstudio.core.detect.results import Detections
 from fmstudio.core.spreadsheet import to_csv
-
-YOLO_NAME = "classes.txt"
-
-
-def as_dataset(results: Sequence[Detections], min_score: float, root: Path) -> BoxSet:
-    """The readable images and their boxes above `min_score`; classes in first-seen order."""
-    images = [Labelled(r.path, r.above(min_score), r.size) for r in results if r.ok]
-    classes = list(dict.fromkeys(b.label for im in images for b in im.boxes))
-    return BoxSet(str(root), "", classes, images)
 
 
 def _csv(results: Sequence[Detections], min_score: float) -> str:
@@ -45,14 +43,14 @@ def _yolo(dataset: BoxSet, target: Path) -> None:
             n += 1
         taken.add(name)
         atomic_write_text(labels / f"{name}.txt", yolo_lines(image, dataset.classes))
-    atomic_write_text(target, "".join(c + "\n" for c in dataset.classes))
+    write_classes(target, dataset.classes)
 
 
 def export_detections(results: Sequence[Detections], min_score: float, target: Path) -> str:
     """Write by `target`'s name (.csv, .json, or classes.txt for YOLO); what was written."""
-    dataset = as_dataset(results, min_score, target.parent)
+    dataset = from_detections(results, min_score, target.parent)
     boxes = sum(len(im.boxes) for im in dataset.images)
-    if target.name == YOLO_NAME:
+    if target.name == CLASSES_FILE:
         _yolo(dataset, target)
         return f"{boxes} boxes of {len(dataset.images)} images as YOLO labels in {target.parent}"
     if target.suffix.lower() == ".json":

@@ -25,7 +25,7 @@ from fmstudio.core import catalog
 from fmstudio.core.data.images import load_image
 from fmstudio.core.detect.formats import Labelled
 from fmstudio.core.detect.metrics import score
-from fmstudio.core.detect.models import GRAPH, STRIDE, WEIGHTS, Detector, decode, load
+from fmstudio.core.detect.models import GRAPH, STRIDE, WEIGHTS, Detector, decode_output, load
 from fmstudio.core.detect.results import MIN_SCORE, Box
 from fmstudio.core.detect.scan import BoxExample
 from fmstudio.core.errors import FmError
@@ -255,8 +255,7 @@ class CenterNetObjective:
                     Box(self.classes[int(k)], 1.0, (x1, y1, x2, y2)) for k, x1, y1, x2, y2 in kept
                 )
                 truth.append(Labelled(str(len(truth)), labelled, square))
-                heat = torch.sigmoid(out["heatmap_logits"][i].float().cpu())
-                found.append(decode(heat, out["sizes"][i].float().cpu(), self.classes, 1.0, square))
+                found.append(decode_output(out, i, self.classes, 1.0, square))
         if not n:
             return Validation(0.0, 0.0)
         scores = score(truth, found, self.classes, MIN_SCORE)

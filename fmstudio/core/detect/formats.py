@@ -20,7 +20,7 @@ from typing import Any
 from fmstudio.core.atomic import atomic_write_text
 from fmstudio.core.data.report import Skipped
 from fmstudio.core.data.suffixes import IMAGE_SUFFIXES
-from fmstudio.core.detect.results import Box
+from fmstudio.core.detect.results import Box, Detections
 from fmstudio.core.errors import FmError
 
 FORMATS = ("coco", "yolo", "voc")
@@ -59,6 +59,14 @@ class BoxSet:
         return counts
 
 
+def from_detections(results: Sequence[Detections], min_score: float, root: Path) -> BoxSet:
+    """The readable results' images with the boxes shown (at least `min_score`), classes in
+    the order they first appear: what the Detect tab exports or adds to a dataset."""
+    images = [Labelled(r.path, r.above(min_score), r.size) for r in results if r.ok]
+    classes = list(dict.fromkeys(b.label for im in images for b in im.boxes))
+    return BoxSet(str(root), "", classes, images)
+
+
 def read_dataset(folder: str | Path) -> BoxSet:
     """The dataset in `folder`, in whichever format it holds (COCO, then YOLO, then VOC)."""
     root = Path(folder).expanduser()
@@ -67,7 +75,7 @@ def read_dataset(folder: str | Path) -> BoxSet:
     coco = _coco_files(root)
     if coco:
         return read_coco(root, coco)
-    if _yolo_classes_file(root) is not None:
+    if yolo_classes_file(root) is not None:
         return read_yolo(root)
     if any(root.rglob("*.xml")):
         return read_voc(root)
@@ -222,8 +230,14 @@ def write_coco(dataset: BoxSet, target: Path) -> Path:
 # --- YOLO --------------------------------------------------------------------------------
 
 
-def _yolo_classes_file(root: Path) -> Path | None:
-    for name in ("data.yaml", "data.yml", "dataset.yaml", "classes.txt", "obj.names"):
+CLASSES_FILE = "classes.txt"
+"""Where fmstudio writes a YOLO dataset's class names, one a line."""
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def yolo_classes_file(root: Path) -> Path | None:
+    """The file naming a YOLO dataset's classes, the one the reader takes when several are."""
+    for name in ("data.yaml", "data.yml", "dataset.yaml", CLASSES_FILE, "obj.names"):
         if (root / name).is_file():
             return root / name
     return None
@@ -231,7 +245,7 @@ def _yolo_classes_file(root: Path) -> Path | None:
 
 def yolo_classes(path: Path) -> list[str]:
     """Class names from data.yaml (`names:` as a list or an id mapping) or a names file."""
-    if path.suffix in (".yaml", ".yml"):
+    if path.suffix in YAML_SUFFIXES:
         import yaml
 
         try:
@@ -258,7 +272,7 @@ def yolo_label_file(image: Path, root: Path) -> Path:
 
 def read_yolo(root: Path) -> BoxSet:
     """Images with `class cx cy w h` lines (fractions of the image); no file: no boxes."""
-    classes_file = _yolo_classes_file(root)
+    classes_file = yolo_classes_file(root)
     assert classes_file is not None
     dataset = BoxSet(str(root), "yolo", yolo_classes(classes_file))
     images = _images_in(root)
@@ -325,8 +339,13 @@ def write_yolo(dataset: BoxSet, root: Path) -> Path:
         target = yolo_label_file(Path(image.path), root)
         target.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(target, yolo_lines(image, dataset.classes))
-    atomic_write_text(root / "classes.txt", "".join(c + "\n" for c in dataset.classes))
+    write_classes(root / CLASSES_FILE, dataset.classes)
     return root
+
+
+def write_classes(path: Path, classes: Sequence[str]) -> None:
+    """A names file: one class a line, in index order."""
+    atomic_write_text(path, "".join(c + "\n" for c in classes))
 
 
 # --- Pascal VOC ----------------------------------------------------------------------------

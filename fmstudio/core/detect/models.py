@@ -73,12 +73,22 @@ class Detector:
         prepared = [self.letterbox(im) for im in images]
         batch = torch.stack([t for t, _ in prepared]).to(self.device)
         out = self.fast(batch) if self.fast is not None else self.net(batch)
-        found = []
-        for i, (_, scale) in enumerate(prepared):
-            heat = torch.sigmoid(out["heatmap_logits"][i].float())
-            boxes = decode(heat, out["sizes"][i].float(), self.classes, scale, images[i].size)
-            found.append(boxes)
-        return found
+        return [
+            decode_output(out, i, self.classes, scale, images[i].size)
+            for i, (_, scale) in enumerate(prepared)
+        ]
+
+
+def decode_output(
+    out: dict[str, torch.Tensor],
+    index: int,
+    classes: list[str],
+    scale: float,
+    size: tuple[int, int],
+) -> list[Box]:
+    """The boxes of image `index` of a batch's outputs (the class logits made scores)."""
+    heat = torch.sigmoid(out["heatmap_logits"][index].float().cpu())
+    return decode(heat, out["sizes"][index].float().cpu(), classes, scale, size)
 
 
 def _peaks(heat: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -8,14 +8,13 @@ reader) and duplicate pictures (the second is left out, or it could land in both
 from __future__ import annotations
 
 import hashlib
-import random
 from collections import Counter
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from fmstudio.core.data.report import Skipped
-from fmstudio.core.data.split import KEPT, kept_apart, shuffled_split
+from fmstudio.core.data.split import KEPT, VAL_SPLIT, kept_apart, seeded_split
 from fmstudio.core.detect.formats import Labelled, read_dataset
 from fmstudio.core.detect.results import Box
 from fmstudio.core.errors import FmError
@@ -74,8 +73,7 @@ class BoxReport:
     def resplit(self, val_split: float, seed: int) -> BoxReport:
         if self.split in ("folders", KEPT):
             return self
-        ordered = sorted(self.images, key=lambda im: im.path)
-        train, val = shuffled_split(ordered, val_split, random.Random(seed))
+        train, val = seeded_split(self.images, val_split, seed)
         return replace(self, train=train, val=val)
 
     def keep_validation(self, files: Iterable[str]) -> BoxReport:
@@ -125,7 +123,7 @@ def _examples(images: list[Labelled], skipped: list[Skipped]) -> list[BoxExample
     return examples
 
 
-def scan_boxes(folder: str, val_split: float, seed: int) -> BoxReport:
+def scan_boxes(folder: str, val_split: float = VAL_SPLIT, seed: int = 0) -> BoxReport:
     """Read and check the dataset in `folder`, split for training."""
     try:
         dataset = read_dataset(folder)

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fmstudio.core import catalog
-from fmstudio.core.detect.evaluate import run_detector
-from fmstudio.core.detect.formats import Labelled
+from fmstudio.core.detect.evaluate import only_classes, run_detector
 from fmstudio.core.detect.metrics import DetectionScores, score
 from fmstudio.core.detect.models import Detector, load, load_folder
 from fmstudio.core.detect.results import MIN_SCORE
@@ -46,18 +45,18 @@ class DetectTrainResult:
     def metrics(self) -> dict[str, float]:
         """mAP and mAP@0.5 on the held-out images, before (where the base knows the classes)
         and after training."""
-        out: dict[str, float] = {}
-        for name, scores in (("before", self.before), ("after", self.after)):
-            if scores is not None:
-                out[f"map_{name}"], out[f"map_50_{name}"] = scores.map, scores.map_50
-        return out
+        return before_and_after(self.before, self.after)
 
 
-def _truth(images: Sequence[BoxExample], classes: Sequence[str]) -> list[Labelled]:
-    return [
-        Labelled(im.path, tuple(b for b in im.boxes if b.label in classes), im.size)
-        for im in images
-    ]
+def before_and_after(
+    before: DetectionScores | None, after: DetectionScores | None
+) -> dict[str, float]:
+    """map_before, map_50_before, map_after, map_50_after: those that were measured."""
+    out: dict[str, float] = {}
+    for name, scores in (("before", before), ("after", after)):
+        if scores is not None:
+            out[f"map_{name}"], out[f"map_50_{name}"] = scores.map, scores.map_50
+    return out
 
 
 def measure(
@@ -70,7 +69,7 @@ def measure(
     tracker = EtaTracker(len(images))
     paths = [im.path for im in images]
     found = yield from run_detector(detector, paths, DETECT.default_batch, cancel, tracker)
-    scores = score(_truth(images, classes), found, sorted(classes), MIN_SCORE)
+    scores = score(only_classes(images, classes), found, sorted(classes), MIN_SCORE)
     yield Log(f"{what}: mAP {scores.map:.3f}, mAP@0.5 {scores.map_50:.3f} on {len(images)} images")
     return scores
 
@@ -135,10 +134,10 @@ class _Detector:
         self.after = yield from measure(detector, report.val, cancel, "held-out")
 
     def card(self, report: BoxReport) -> tuple[dict[str, Any], dict[str, Any]]:
-        metrics: dict[str, Any] = {"val_images": len(report.val)}
-        for name, scores in (("before", self.before), ("after", self.after)):
-            if scores is not None:
-                metrics[f"map_{name}"], metrics[f"map_50_{name}"] = scores.map, scores.map_50
+        metrics: dict[str, Any] = {
+            "val_images": len(report.val),
+            **before_and_after(self.before, self.after),
+        }
         if self.after is not None:
             metrics["map"], metrics["map_50"] = self.after.map, self.after.map_50
         return metrics, {"boxes": report.counts()}

@@ -11,7 +11,6 @@ how long the data is and refuse what cannot train (with the reason), and the res
 from __future__ import annotations
 
 import hashlib
-import random
 import statistics
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.data.cues import TIMED_SUFFIXES, group_cues, parse_cues
 from fmstudio.core.data.report import Skipped
-from fmstudio.core.data.split import KEPT, VAL_SPLIT, kept_apart, shuffled_split
+from fmstudio.core.data.split import KEPT, VAL_SPLIT, kept_apart, seeded_split
 from fmstudio.core.data.suffixes import AUDIO_SUFFIXES
 from fmstudio.core.data.texts import Row, read_text_file, table_rows
 from fmstudio.core.errors import InputFileError
@@ -138,11 +137,6 @@ class ClipReport:
         lines += [f"warning: {w}" for w in self.warnings]
         lines += [f"error: {e}" for e in self.errors]
         return "\n".join(lines)
-
-
-def seeded_split(clips: list[Clip], val_split: float, seed: int) -> tuple[list[Clip], list[Clip]]:
-    """A seeded shuffle, then `val_split` of the clips (at least 1, never all) to validation."""
-    return shuffled_split(sorted(clips, key=lambda c: c.path), val_split, random.Random(seed))
 
 
 def _column(row: Row, names: tuple[str, ...]) -> str | None:

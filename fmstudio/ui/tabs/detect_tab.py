@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from fmstudio.core.config import Settings
 from fmstudio.core.detect.dataset import Added, add_detections, undo
 from fmstudio.core.detect.export import export_detections
+from fmstudio.core.detect.formats import CLASSES_FILE
 from fmstudio.core.detect.requests import DetectImages
 from fmstudio.core.detect.results import Detections
 from fmstudio.core.errors import FmError
@@ -245,9 +246,13 @@ class DetectTab(Tab):
             item.setForeground(QColor("#c0392b"))
             item.setToolTip(f"{result.path}\n{result.error}")
             return item
-        item = QListWidgetItem(f"{name} ({plural(len(result.above(self.min_score())), 'object')})")
+        item = QListWidgetItem(self._counted(result))
         item.setToolTip(result.path)
         return item
+
+    def _counted(self, result: Detections) -> str:
+        """A readable image's row: its name and its objects above the threshold."""
+        return f"{Path(result.path).name} ({plural(len(result.above(self.min_score())), 'object')})"
 
     def _summarise(self, result: list[Detections], elapsed_s: float) -> None:
         failed = sum(not r.ok for r in result)
@@ -295,8 +300,7 @@ class DetectTab(Tab):
         for row, result in enumerate(self.results):
             item = self.images.item(row)
             if result.ok and item is not None:
-                count = plural(len(result.above(self.min_score())), "object")
-                item.setText(f"{Path(result.path).name} ({count})")
+                item.setText(self._counted(result))
         self._show_current(self.images.currentRow())
 
     @Slot()
@@ -309,7 +313,7 @@ class DetectTab(Tab):
         if not target:
             return
         if chosen.startswith("YOLO"):
-            target = str(Path(target).parent / "classes.txt")
+            target = str(Path(target).parent / CLASSES_FILE)
         self.settings.export_folder = str(Path(target).parent)
         self.export_to(Path(target))
 
