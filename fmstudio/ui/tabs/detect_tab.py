@@ -1,9 +1,11 @@
 """The Detect tab: drop or paste photos, see each with its labelled boxes, move the score
-threshold, count the objects per class, export the boxes as CSV, COCO JSON or YOLO labels."""
+threshold, count the objects per class, export the boxes as CSV, COCO JSON or YOLO labels, fix
+the boxes with the mouse and add the images to a dataset, the least sure first."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Slot
@@ -25,25 +27,25 @@ from PySide6.QtWidgets import (
 )
 
 from fmstudio.core.config import Settings
-from fmstudio.core.detect.dataset import Added, add_detections, undo
+from fmstudio.core.detect.editing import least_sure_first
 from fmstudio.core.detect.export import export_detections
 from fmstudio.core.detect.formats import CLASSES_FILE
 from fmstudio.core.detect.requests import DetectImages
-from fmstudio.core.detect.results import Detections
-from fmstudio.core.errors import FmError
+from fmstudio.core.detect.results import Box, Detections
 from fmstudio.core.events import Partial
 from fmstudio.core.modalities import DETECT
 from fmstudio.core.wording import plural
 from fmstudio.ui.errors import user_message
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.tabs.base import Tab
+from fmstudio.ui.tabs.box_labelling import KEYS, BoxLabelling
 from fmstudio.ui.tabs.pasting import paste_images
-from fmstudio.ui.widgets.box_view import BoxView
+from fmstudio.ui.widgets.box_editor import BoxEditor
 from fmstudio.ui.widgets.controls import device_combo
 from fmstudio.ui.widgets.drop_area import DropArea
 from fmstudio.ui.widgets.job_status import JobStatus
 from fmstudio.ui.widgets.model_picker import ModelPicker
-from fmstudio.ui.widgets.shortcuts import add_shortcut
+from fmstudio.ui.widgets.shortcuts import Keys, add_shortcut
 
 HINT = "Drop photos or folders here, use Add images… (Ctrl+O), or paste an image (Ctrl+V)."
 EXPORT_FILTERS = "CSV, a row per box (*.csv);;COCO JSON (*.json);;YOLO labels (classes.txt)"
@@ -57,8 +59,6 @@ class DetectTab(Tab):
         self.results: list[Detections] = []
         self._pending: list[str] = []
         self._held: list[str] = []
-        self._added: list[Added] = []
-        """What each addition to the dataset wrote, the last first to undo."""
         self.jobs = JobController(self)
         self.status = JobStatus(self.jobs)
         self.jobs.partial.connect(self._add_results)
@@ -68,6 +68,9 @@ class DetectTab(Tab):
         self.model_picker = ModelPicker(DETECT.task, settings.model(DETECT.task))
         self.model_picker.currentIndexChanged.connect(self._model_changed)
         self.device = device_combo(settings)
+        self.labelling = BoxLabelling(settings, self.results, self.min_score, self)
+        self.labelling.said.connect(self.status.say)
+        self.labelling.changed.connect(self._result_changed)
         self._make_threshold()
         self._make_views()
         self._lay_out()
@@ -93,8 +96,15 @@ class DetectTab(Tab):
         self.images.currentRowChanged.connect(self._show_current)
         self.images.setMinimumWidth(190)
         self.images.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view = BoxView()
+        self.view = BoxEditor()
         self.view.message(HINT)
+        self.view.setToolTip(
+            "Drag on the image to draw a box, drag a box to move it, its edge or corner to "
+            "resize it; 1-9 name the selected box, Delete removes it, Ctrl+Z undoes"
+        )
+        self.view.edited.connect(self._boxes_edited)
+        self.labelling.box_class.currentTextChanged.connect(self._class_chosen)
+        self._class_chosen()
         self.objects = QTreeWidget()
         self.objects.setHeaderLabels(["Class", "Objects"])
         self.objects.setToolTip("Objects per class above the threshold")
@@ -111,8 +121,12 @@ class DetectTab(Tab):
             "Enter adds the image shown and moves on, Ctrl+Z takes the last addition back"
         )
         self.add_button.clicked.connect(lambda: self.add_to_dataset(self._selected()))
-        remembered = self.settings.datasets.get(DETECT.task, "")
-        self.dataset_label = QLabel(f"Dataset: {remembered}" if remembered else "No dataset yet")
+        self.review_button = QPushButton("Review least sure")
+        self.review_button.setToolTip(
+            "Put the images whose boxes the detector is least sure of first and show the first "
+            "one not in the dataset yet: fix its boxes, Enter adds it and shows the next (Ctrl+R)"
+        )
+        self.review_button.clicked.connect(self.review_least_sure)
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Remove all results")
         self.clear_button.clicked.connect(self.clear)
@@ -136,8 +150,11 @@ class DetectTab(Tab):
             splitter.setStretchFactor(splitter.count() - 1, stretch)
         QVBoxLayout(self.drop_area).addWidget(splitter)
         below = QHBoxLayout()
-        below.addWidget(self.add_button)
-        below.addWidget(self.dataset_label, 1)
+        for widget, stretch in [
+            (self.add_button, 0), (self.review_button, 0), (self.labelling.dataset_label, 1),
+            (QLabel("Class:"), 0), (self.labelling.box_class, 0), (self.labelling.keys, 0),
+        ]:  # fmt: skip
+            below.addWidget(widget, stretch)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(below)
@@ -149,12 +166,21 @@ class DetectTab(Tab):
         add_shortcut(self, "Paste image", QKeySequence.StandardKey.Paste, self.paste)
         add_shortcut(self, "Raise the threshold", "Ctrl+Up", lambda: self._nudge(5))
         add_shortcut(self, "Lower the threshold", "Ctrl+Down", lambda: self._nudge(-5))
-        # on the panes only: Enter in the model box picks a model
-        enter = add_shortcut(
-            self.panes, "Add the image shown to the dataset", "Return", self.accept_current
-        )
-        enter.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        add_shortcut(self, "Undo the last addition", QKeySequence.StandardKey.Undo, self.undo_add)
+        add_shortcut(self, "Review least sure", "Ctrl+R", self.review_least_sure)
+        add_shortcut(self, "Undo", QKeySequence.StandardKey.Undo, self.labelling.undo)
+        add_shortcut(self, "Redo", QKeySequence.StandardKey.Redo, self.labelling.redo)
+        # on the panes only: Enter in the model box picks a model, digits type a class name
+        on_panes: list[tuple[str, Keys, Callable[[], None]]] = [
+            ("Add the image shown to the dataset", "Return", self.accept_current),
+            ("Remove the selected box", QKeySequence.StandardKey.Delete, self.delete_box),
+            *[
+                (f"Class {n} for the selected box", str(n), lambda *_, n=n: self.name_box(n))
+                for n in range(1, KEYS + 1)
+            ],
+        ]
+        for title, keys, slot in on_panes:
+            action = add_shortcut(self.panes, title, keys, slot)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     def min_score(self) -> float:
         return self.threshold.value() / 100
@@ -251,8 +277,11 @@ class DetectTab(Tab):
         return item
 
     def _counted(self, result: Detections) -> str:
-        """A readable image's row: its name and its objects above the threshold."""
-        return f"{Path(result.path).name} ({plural(len(result.above(self.min_score())), 'object')})"
+        """A readable image's row: its name and its objects above the threshold, ticked once
+        it is in the dataset."""
+        objects = plural(len(result.above(self.min_score())), "object")
+        tick = "✓ " if self.labelling.is_added(result) else ""
+        return f"{tick}{Path(result.path).name} ({objects})"
 
     def _summarise(self, result: list[Detections], elapsed_s: float) -> None:
         failed = sum(not r.ok for r in result)
@@ -265,6 +294,10 @@ class DetectTab(Tab):
     def _labels(self) -> list[str]:
         """Every class seen in this run, in first-seen order: a class keeps its colour."""
         return list(dict.fromkeys(b.label for r in self.results for b in r.boxes))
+
+    def _current(self) -> Detections | None:
+        row = self.images.currentRow()
+        return self.results[row] if 0 <= row < len(self.results) else None
 
     @Slot(int)
     def _show_current(self, row: int) -> None:
@@ -296,12 +329,50 @@ class DetectTab(Tab):
         self.objects.resizeColumnToContents(0)
 
     def _refresh(self) -> None:
-        """The threshold moved: the list's counts, the boxes shown and the totals follow."""
-        for row, result in enumerate(self.results):
+        """The threshold moved or boxes changed: the list's counts, the boxes shown (on the
+        image already shown) and the totals follow."""
+        for row, each in enumerate(self.results):
             item = self.images.item(row)
-            if result.ok and item is not None:
-                item.setText(self._counted(result))
-        self._show_current(self.images.currentRow())
+            if each.ok and item is not None:
+                item.setText(self._counted(each))
+        result = self._current()
+        if result is not None and result.ok:
+            self.view.show_boxes(result.above(self.min_score()), self._labels())
+        self._show_counts(result)
+        self.labelling.refresh_classes()
+
+    @Slot(int)
+    def _result_changed(self, index: int) -> None:
+        """An edit or addition (or its undoing) changed result `index`: show it."""
+        if index != self.images.currentRow():
+            self.images.setCurrentRow(index)
+        self._refresh()
+
+    @Slot(list)
+    def _boxes_edited(self, boxes: list[Box]) -> None:
+        row = self.images.currentRow()
+        if 0 <= row < len(self.results):
+            before = len(self.results[row].above(self.min_score()))
+            what = {1: "drawing a box", -1: "removing a box"}.get(len(boxes) - before, "a box")
+            self.labelling.replace(row, boxes, what)
+
+    @Slot()
+    def _class_chosen(self) -> None:
+        self.view.new_label = self.labelling.new_label()
+
+    def name_box(self, number: int) -> None:
+        """Key `number`: the selected box (else the next drawn) gets that class."""
+        label = self.labelling.class_of_key(number)
+        if label is None:
+            self.status.say(f"No class {number} yet: type its name under Class.")
+            return
+        self.labelling.box_class.setCurrentText(label)
+        if not self.view.relabel_selected(label):
+            self.status.say(f"The boxes you draw now are {label}.")
+
+    def delete_box(self) -> None:
+        if not self.view.delete_selected():
+            self.status.say("Click a box first to remove it.")
 
     @Slot()
     def export_dialog(self) -> None:
@@ -329,58 +400,47 @@ class DetectTab(Tab):
         rows = sorted({i.row() for i in self.images.selectedIndexes()})
         return [self.results[r] for r in rows if r < len(self.results)]
 
-    def _dataset_folder(self) -> Path | None:
-        """The dataset this tab adds to: the last one, else one the user chooses now."""
-        folder = self.settings.datasets.get(DETECT.task, "")
-        if not folder:
-            folder = QFileDialog.getExistingDirectory(
-                self, "Choose or make a dataset folder", self.settings.folder("data:detect")
-            )
-            if not folder:
-                return None
-            self.settings.datasets = {**self.settings.datasets, DETECT.task: folder}
-        self.dataset_label.setText(f"Dataset: {folder}")
-        return Path(folder)
-
     def add_to_dataset(self, results: list[Detections]) -> bool:
         """The images with the boxes shown become training examples; what it did, said."""
-        good = [r for r in results if r.ok]
-        if not good:
-            self.status.say("Select images that were read to add them to a dataset.")
-            return False
-        folder = self._dataset_folder()
-        if folder is None:
-            return False
-        try:
-            added = add_detections(good, self.min_score(), folder)
-        except (OSError, FmError) as exc:
-            self.status.say(f"Could not add to {folder}: {exc}")
-            return False
-        self._added.append(added)
-        boxes = plural(added.boxes, "box")
-        self.status.say(
-            f"Added {DETECT.count(added.images)} with {boxes} to {folder} (Ctrl+Z takes it back)."
-        )
-        return True
+        return self.labelling.add(results)
 
     @Slot()
     def accept_current(self) -> None:
-        """Enter: the image shown goes into the dataset with its boxes; the next one shows."""
+        """Enter: the image shown goes into the dataset with its boxes; the next image not in
+        the dataset yet shows."""
         row = self.images.currentRow()
         if 0 <= row < len(self.results) and self.add_to_dataset([self.results[row]]):
-            self.images.setCurrentRow(min(row + 1, len(self.results) - 1))
+            following = self.labelling.next_row(row)
+            if following is None:
+                self.status.say(self.status.text() + " Every image is in the dataset now.")
+            else:
+                self.images.setCurrentRow(following)
 
     @Slot()
-    def undo_add(self) -> None:
-        if not self._added:
-            self.status.say("Nothing to take back.")
+    def review_least_sure(self) -> None:
+        """The list, least sure first (by the threshold now); the first not added shows."""
+        if not any(r.ok for r in self.results):
+            self.status.say("Nothing to review yet: add some images first.")
             return
-        added = self._added.pop()
-        undo(added)
-        self.status.say(f"Took back {DETECT.count(added.images)} from {added.folder}.")
+        order = least_sure_first(self.results, self.min_score())
+        self.results[:] = [self.results[i] for i in order]
+        self.images.blockSignals(True)
+        self.images.clear()
+        for result in self.results:
+            self.images.addItem(self._item(result))
+        self.images.blockSignals(False)
+        first = self.labelling.next_row(len(self.results) - 1)
+        self.images.setCurrentRow(-1)
+        self.images.setCurrentRow(0 if first is None else first)
+        self.view.setFocus()
+        self.status.say(
+            "Least sure first: fix the boxes with the mouse (1-9 name one, Delete removes it), "
+            "Enter adds the image and shows the next."
+        )
 
     @Slot()
     def clear(self) -> None:
+        self.labelling.forget()
         self.results.clear()
         self.images.clear()
         self.view.message(HINT)

@@ -47,3 +47,22 @@ def test_a_class_data_yaml_does_not_name_is_refused(tmp_path: Path) -> None:
         add_detections(
             [_result(Path(photo), Box("cat", 0.9, (0, 0, 9, 9)))], 0.3, tmp_path / "data"
         )
+
+
+def test_an_image_added_again_keeps_its_place_and_undo_puts_its_labels_back(
+    tmp_path: Path,
+) -> None:
+    """A person fixes the boxes of an image already added: the dataset holds it once."""
+    photo = Path(shutil.copy(skimage_photo("chelsea.png"), tmp_path / "cat.png"))
+    dataset = tmp_path / "data"
+    first = add_detections([_result(photo, Box("dog", 0.6, (0, 0, 400, 300)))], 0.3, dataset)
+    fixed = _result(photo, Box("cat", 1.0, (20, 10, 400, 300)), Box("cup", 1.0, (0, 0, 9, 9)))
+    second = add_detections([fixed], 0.3, dataset, first.placed)
+    assert second.files == [] and second.placed == first.placed
+    data = read_dataset(dataset)
+    assert [[b.label for b in im.boxes] for im in data.images] == [["cat", "cup"]]
+    undo(second)
+    data = read_dataset(dataset)
+    assert [[b.label for b in im.boxes] for im in data.images] == [["dog"]]
+    undo(first)
+    assert list((dataset / "images").iterdir()) == []
