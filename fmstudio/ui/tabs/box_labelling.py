@@ -96,6 +96,7 @@ class BoxLabelling(QObject):
         self.keys = QLabel()
         remembered = self.settings.datasets.get(DETECT.task, "")
         self.dataset_label = QLabel(f"Dataset: {remembered}" if remembered else "No dataset yet")
+        self.refresh_classes()
 
     # the classes and their keys ---------------------------------------------------------
 
@@ -109,18 +110,20 @@ class BoxLabelling(QObject):
         names = yolo_classes_file(Path(folder)) if folder else None
         known = yolo_classes(names) if names is not None else []
         seen = [b.label for r in self.results for b in r.above(self.min_score())]
-        typed = [self.box_class.itemText(i) for i in range(self.box_class.count())]
+        typed = self.classes()
         classes = list(dict.fromkeys([*typed, *known, *seen]))
-        if classes == typed:
-            return
-        current = self.box_class.currentText()
-        self.box_class.blockSignals(True)
-        self.box_class.clear()
-        self.box_class.addItems(classes)
-        self.box_class.setCurrentText(current or (classes[0] if classes else NEW_CLASS))
-        self.box_class.blockSignals(False)
+        if classes != typed:
+            current = self.box_class.currentText()
+            self.box_class.blockSignals(True)
+            self.box_class.clear()
+            self.box_class.addItems(classes)
+            self.box_class.setCurrentText(current or (classes[0] if classes else NEW_CLASS))
+            self.box_class.blockSignals(False)
         keyed = [f"{n} {c}" for n, c in enumerate(classes[:KEYS], start=1)]
         self.keys.setText(" · ".join(keyed))
+
+    def classes(self) -> list[str]:
+        return [self.box_class.itemText(i) for i in range(self.box_class.count())]
 
     def class_of_key(self, number: int) -> str | None:
         """The class number key `number` names (None beyond the list)."""

@@ -260,6 +260,7 @@ class DetectTab(Tab):
         for result in event.items:
             self.results.append(result)
             self.images.addItem(self._item(result))
+        self.labelling.refresh_classes()
         if self.images.currentRow() < 0:
             self.images.setCurrentRow(first)
         else:  # the totals grow
@@ -292,8 +293,10 @@ class DetectTab(Tab):
         self.status.say(self.status.with_notes(text))
 
     def _labels(self) -> list[str]:
-        """Every class seen in this run, in first-seen order: a class keeps its colour."""
-        return list(dict.fromkeys(b.label for r in self.results for b in r.boxes))
+        """The classes listed under Class (a list that only grows), then any other seen in
+        this run: a class keeps its colour, through a review's reordering too."""
+        seen = [b.label for r in self.results for b in r.boxes]
+        return list(dict.fromkeys([*self.labelling.classes(), *seen]))
 
     def _current(self) -> Detections | None:
         row = self.images.currentRow()
@@ -348,12 +351,10 @@ class DetectTab(Tab):
             self.images.setCurrentRow(index)
         self._refresh()
 
-    @Slot(list)
-    def _boxes_edited(self, boxes: list[Box]) -> None:
+    @Slot(list, str)
+    def _boxes_edited(self, boxes: list[Box], what: str) -> None:
         row = self.images.currentRow()
         if 0 <= row < len(self.results):
-            before = len(self.results[row].above(self.min_score()))
-            what = {1: "drawing a box", -1: "removing a box"}.get(len(boxes) - before, "a box")
             self.labelling.replace(row, boxes, what)
 
     @Slot()

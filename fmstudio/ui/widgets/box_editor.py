@@ -40,8 +40,8 @@ CURSORS = {
 
 
 class BoxEditor(BoxView):
-    edited = Signal(list)
-    """The image's boxes after a drawn, moved, resized, renamed or deleted box."""
+    edited = Signal(list, str)
+    """The image's boxes after a person's change, and the change in words ("moving a box")."""
     selection_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -118,7 +118,10 @@ class BoxEditor(BoxView):
             return
         if self._grab is None:
             self.selected = len(live) - 1
-        self.edited.emit(live)
+            self.edited.emit(live, "drawing a box")
+        else:
+            moved = "moving" if self._grab.edges == WHOLE else "resizing"
+            self.edited.emit(live, f"{moved} a box")
 
     def _hover(self, at: tuple[float, float]) -> None:
         if self._pixmap is None:
@@ -145,7 +148,7 @@ class BoxEditor(BoxView):
             return False
         boxes = list(self.shown_boxes)
         boxes[self.selected] = Box(label, USER_SCORE, box.box)
-        self.edited.emit(boxes)
+        self.edited.emit(boxes, f"naming a box {label}")
         return True
 
     def delete_selected(self) -> bool:
@@ -154,5 +157,5 @@ class BoxEditor(BoxView):
             return False
         boxes = [b for i, b in enumerate(self.shown_boxes) if i != self.selected]
         self.selected = None
-        self.edited.emit(boxes)
+        self.edited.emit(boxes, "removing a box")
         return True

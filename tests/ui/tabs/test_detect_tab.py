@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QGuiApplication, QImage, QMouseEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
+from fmstudio.core.detect.draw import colour
 from fmstudio.core.detect.formats import read_dataset
 from fmstudio.core.detect.results import Box
 from fmstudio.ui.tabs.detect_tab import DetectTab
@@ -183,8 +184,14 @@ def test_boxes_are_drawn_moved_resized_named_and_deleted_with_undo_and_redo(
     qtbot.keyClick(tab.view, Qt.Key.Key_Delete)
     assert [label for label, _ in _boxes(tab)] == ["ear"]
     assert tab.images.item(0).text() == "chelsea.png (1 object)"
-    for _ in range(5):  # delete, 1, 2, resize, move: the cat is back, first named, then drawn
+    undone = []
+    for _ in range(5):  # the cat is back, first named, then drawn
         tab.labelling.undo()
+        undone.append(tab.status.text().split(" (")[0])
+    assert undone == [
+        "Undone: removing a box", "Undone: naming a box cat", "Undone: naming a box ear",
+        "Undone: resizing a box", "Undone: moving a box",
+    ]  # fmt: skip
     assert _boxes(tab)[0] == ("cat", tuple(round(v) for v in cat.box))
     assert abs(_boxes(tab)[1][1][0] - 20) <= 2
     tab.labelling.undo()
@@ -197,6 +204,7 @@ def test_a_click_selects_and_draws_nothing_and_a_new_class_gets_a_key(
     qtbot, tab: DetectTab, photos: list[Path]
 ) -> None:
     _run(qtbot, tab, [photos[1]])
+    assert tab.labelling.keys.text() == "1 cat"  # the classes found are there to pick
     tab.images.setCurrentRow(0)
     _drag(tab.view, (440, 150), (441, 151))  # a click beside the cat, a pixel's tremor
     assert len(tab.view.shown_boxes) == 1 and tab.view.selected is None
@@ -221,7 +229,9 @@ def test_review_shows_the_least_sure_first_and_enter_adds_the_fixed_boxes(
     _run(qtbot, tab, photos)
     dataset = tmp_path / "dataset"
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(dataset))
+    colours = {label: colour(label, tab._labels()) for label in ("cat", "cup", "dining table")}
     tab.review_least_sure()
+    assert colours == {label: colour(label, tab._labels()) for label in colours}
     order = [Path(r.path).name for r in tab.results]
     assert order[-1] == "broken.jpg" and order[0] == "coffee.png"  # its dining table: 0.34
     assert tab.images.currentRow() == 0 and tab.images.item(0).text().startswith("coffee")
