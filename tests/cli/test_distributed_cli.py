@@ -157,3 +157,18 @@ def test_text_trains_on_two_processes(tiny_text_base: Path, text_folder: Path) -
     ]
     assert abs(double[-1]["accuracy"] - single[-1]["accuracy"]) <= 0.02
     assert (paths.models_dir() / "topics" / "model.safetensors").is_file()
+
+
+def test_detection_trains_on_two_processes_with_the_whole_sets_map(tmp_path: Path) -> None:
+    from tests.datasets import make_coin_boxes
+
+    data = make_coin_boxes(tmp_path / "coins", train=8, val=4)
+    args = ["train", "detect", str(data), "--output", "coins", "--epochs", "1"]
+    done = run(torchrun(*args, "--batch-size", "4", "--json-progress"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    events = events_of(done.stdout)
+    said = [e["message"] for e in events if e["event"] == "log"]
+    assert "full: 2 processes, each takes 2 examples of every batch of 4" in said
+    assert [e["event"] for e in events].count("saved") == 1
+    (epoch,) = [e for e in events if e["event"] == "epochmetrics"]
+    assert 0 <= epoch["val_map"] <= 1 and epoch["val_map_50"] >= epoch["val_map"]

@@ -6,7 +6,7 @@ a sequence of tokens) brings its own objective instead of changing the loop.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -49,6 +49,13 @@ class Validation:
     """What a named figure is a mean over (a WER's reference words), so that shares from
     several processes merge into the whole set's figure; by examples where a name is absent."""
     decides: Decider = LOSS
+    evidence: Any = None
+    """What accuracy and the named figures were computed from, where a mean of the processes'
+    shares is not the whole set's figure (an mAP ranks all boxes together): `rescore` computes
+    them again from every share's evidence. None where a weighted mean is right."""
+    rescore: Callable[[list[Any]], tuple[float, dict[str, float]]] | None = None
+    """A module-level function (it travels between processes): the evidence of all shares →
+    accuracy and the named figures."""
 
     def figures(self) -> dict[str, float]:
         return {"loss": self.loss, "accuracy": self.accuracy, **self.metrics}
@@ -82,12 +89,17 @@ class Validation:
         sizes = [float(len(idx)) for idx, _ in shares]
         names = set.intersection(*(set(v.metrics) for _, v in shares))
         weights = {m: [v.weights.get(m, len(i)) for i, v in shares] for m in names}
+        accuracy = mean([v.accuracy for _, v in shares], sizes)
+        metrics = {m: mean([v.metrics[m] for _, v in shares], weights[m]) for m in sorted(names)}
+        rescore = shares[0][1].rescore
+        if rescore is not None:
+            accuracy, metrics = rescore([v.evidence for _, v in shares])
         return Validation(
             mean([v.loss for _, v in shares], sizes),
-            mean([v.accuracy for _, v in shares], sizes),
+            accuracy,
             [predictions[i] for i in placed] if len(predictions) == n else [],
             [scores[i] for i in placed] if len(scores) == n else [],
-            {m: mean([v.metrics[m] for _, v in shares], weights[m]) for m in sorted(names)},
+            metrics,
             {m: sum(weights[m]) for m in names},
             shares[0][1].decides,
         )

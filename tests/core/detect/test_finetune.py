@@ -65,3 +65,30 @@ def test_the_scan_reports_health_and_keeps_the_folders_split(tmp_path: Path) -> 
     empty = tmp_path / "empty"
     empty.mkdir()
     assert "holds no boxes" in scan_boxes(str(empty), 0.2, 0).errors[0]
+
+
+def test_the_shares_of_several_processes_merge_into_the_whole_sets_map() -> None:
+    """Under torchrun each process validates a share; mAP ranks all boxes together, so the
+    mean of the shares' mAPs (0.5 here) is not the set's."""
+    import pickle
+
+    from fmstudio.core.detect.finetune import rescored
+    from fmstudio.core.detect.formats import Labelled
+    from fmstudio.core.detect.results import Box
+    from fmstudio.core.train.objectives import Validation
+
+    coin = (10.0, 10.0, 50.0, 50.0)
+    truth = Labelled("a", (Box("coin", 1.0, coin),), (100, 100))
+    found_well = [Box("coin", 0.4, coin)]
+    found_badly = [Box("coin", 0.9, (60.0, 60.0, 90.0, 90.0)), Box("coin", 0.3, coin)]
+    shares = []
+    for index, found in enumerate((found_well, found_badly)):
+        evidence = ([truth], [found], ["coin"])
+        recall, metrics = rescored([evidence])
+        validation = Validation(1.0, recall, metrics=metrics, evidence=evidence, rescore=rescored)
+        shares.append(([index], pickle.loads(pickle.dumps(validation))))  # as gathered
+    assert [v.metrics["map"] for _, v in shares] == pytest.approx([1.0, 0.5], abs=0.01)
+    whole = Validation.merge(shares)
+    together = rescored([([truth, truth], [found_well, found_badly], ["coin"])])
+    assert whole.metrics == together[1] and whole.accuracy == together[0]
+    assert whole.metrics["map"] != pytest.approx(0.75, abs=0.01)
