@@ -42,6 +42,9 @@ class Family:
     `show_evaluated(result)` for this family's fine-tune and evaluate results."""
     dataset: str
     """What a training folder holds, in the wizard's words ("a folder of class folders")."""
+    compare: str | None = None
+    """The job that measures a retrained model beside the one it grew from on the same
+    held-out examples (`(Compare, report=, cancel=)`, its result shown by ComparisonView)."""
     labels_next: bool = False
     """A new model can find what to label next (the least sure first, into class folders)."""
 
@@ -53,6 +56,7 @@ CLASSIFIER = Family(
     "fmstudio.cli.evaluate:report_classifier",
     "fmstudio.ui.widgets.evaluation_view:EvaluationView",
     "a folder of class folders",
+    compare="fmstudio.core.classify.compare:compare_models",
     labels_next=True,
 )
 TRANSCRIBER = Family(
@@ -70,6 +74,7 @@ DETECTOR = Family(
     "fmstudio.cli.detect:report_detector",
     "fmstudio.ui.widgets.detection_view:DetectionView",
     "a folder of images with boxes (COCO JSON, YOLO txt or Pascal VOC XML)",
+    compare="fmstudio.core.detect.compare:compare_detectors",
 )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from fmstudio.core.classify.evaluate import EvalResult, evaluate_model
 from fmstudio.core.classify.scan import DatasetReport
+from fmstudio.core.data.report import relative_path
 from fmstudio.core.events import CancelToken, Event, Log
 from fmstudio.core.requests import Compare, Evaluate
 
@@ -45,6 +46,32 @@ class Comparison:
     @property
     def broken(self) -> int:
         return sum(c.before == c.truth for c in self.changed)
+
+    change_headers = ("file", "true class", "previous", "new")
+
+    def figures(self) -> list[tuple[str, str, str, str]]:
+        """(figure, previous, new, change) as the wizard shows them."""
+        before, after = self.previous.evaluation, self.current.evaluation
+        pairs = (("accuracy", before.accuracy, after.accuracy),
+                 ("macro-F1", before.macro_f1, after.macro_f1))  # fmt: skip
+        return [(n, f"{o:.1%}", f"{a:.1%}", f"{(a - o) * 100:+.1f} points") for n, o, a in pairs]
+
+    def summary(self) -> str:
+        text = (
+            f"On the same {self.current.evaluation.n} validation files as {self.previous_name}: "
+            f"{self.fixed} now right, {self.broken} now wrong."
+        )
+        unknown = len(self.previous.skipped)
+        if unknown:
+            text += f" {self.previous_name} could not judge {unknown} (classes it lacks)."
+        return text
+
+    def change_rows(self) -> list[tuple[tuple[str, ...], str, bool]]:
+        """Each changed file's cells, its path, and whether the new model is the better."""
+        return [
+            ((relative_path(c.path, self.root), c.truth, c.before, c.after), c.path, c.fixed)
+            for c in self.changed
+        ]
 
 
 def verdicts(result: EvalResult) -> dict[str, tuple[str, str]]:

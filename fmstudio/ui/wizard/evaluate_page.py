@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from PySide6.QtWidgets import QVBoxLayout, QWizardPage
 
 from fmstudio.core.modalities import import_target, modality
 from fmstudio.core.requests import Compare, Evaluate
 from fmstudio.ui.jobs import JobController, lazy_job
-from fmstudio.ui.widgets.comparison_view import ComparisonView
+from fmstudio.ui.widgets.comparison_view import Compared, ComparisonView
 from fmstudio.ui.widgets.job_status import JobStatus
 from fmstudio.ui.wizard.state import Trained, WizardState
-
-if TYPE_CHECKING:
-    from fmstudio.core.classify.compare import Comparison
 
 
 class FamilyView(Protocol):
@@ -85,18 +82,20 @@ class EvaluatePage(QWizardPage):
         self.view.show_evaluated(result)
 
     def _compare(self, trained: Trained) -> None:
-        """A retrained classifier against the model it grew from, on the same files."""
+        """A retrained model against the one it grew from, on the same held-out examples
+        (where its family can compare: speech cannot yet)."""
         previous, report = self.state.previous_model, trained.report
-        if previous is None or report is None or not report.val:
+        compare = modality(self.state.task).family.compare
+        if previous is None or report is None or not report.val or compare is None:
             return
         self.setSubTitle(f"The new model beside {previous}, on the same validation files.")
         ask = Compare(self.state.task, previous, str(trained.folder), self.state.settings.device)
-        job = lazy_job("fmstudio.core.classify.compare:compare_models", ask, report=report)
+        job = lazy_job(compare, ask, report=report)
         self.jobs.start(
             job, f"Measuring {previous} on the same files…", on_done=self._show_comparison
         )
 
-    def _show_comparison(self, result: Comparison, _elapsed: float) -> None:
+    def _show_comparison(self, result: Compared, _elapsed: float) -> None:
         self.comparison.show_comparison(result)
         self.comparison.show()
 

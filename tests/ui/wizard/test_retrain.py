@@ -75,7 +75,7 @@ def test_retrain_from_the_library_compares_on_the_same_files(
     new_accuracy = float(figures.item(0, 1).text().rstrip("%")) / 100
     assert abs(new_accuracy - wizard.state.trained.evaluation.accuracy) < 1e-3
     assert figures.item(0, 0).text().endswith("%") and "points" in figures.item(0, 2).text()
-    assert page.comparison.changed.rowCount() == len(page.comparison.shown.changed)
+    assert page.comparison.changed.rowCount() == len(page.comparison.shown.change_rows())
 
     wizard.next()
     save = wizard.save_page
