@@ -34,7 +34,6 @@ class ComparisonView(QWidget):
         self.figures = QTableWidget(0, 3)
         self.figures.setHorizontalHeaderLabels(["previous", "new", "change"])
         self.figures.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.figures.setMaximumHeight(90)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.changed = QTableWidget(0, 0)
@@ -55,6 +54,7 @@ class ComparisonView(QWidget):
         for row, (_name, *cells) in enumerate(figures):
             for col, text in enumerate(cells):
                 self.figures.setItem(row, col, table_item(text, align_right=True))
+        self._fit_figures()
         self.summary.setText(comparison.summary())
         rows = comparison.change_rows()
         self.changed.setColumnCount(len(comparison.change_headers))
@@ -66,3 +66,9 @@ class ComparisonView(QWidget):
                 item.setToolTip(path)
                 item.setForeground(BETTER if better else WORSE)
                 self.changed.setItem(row, col, item)
+
+    def _fit_figures(self) -> None:
+        """As tall as its rows: every figure shows, the changes get the rest."""
+        rows = sum(self.figures.rowHeight(r) for r in range(self.figures.rowCount()))
+        header = self.figures.horizontalHeader().sizeHint().height()
+        self.figures.setFixedHeight(rows + header + 2 * self.figures.frameWidth())
