@@ -42,6 +42,8 @@ class Family:
     `show_evaluated(result)` for this family's fine-tune and evaluate results."""
     dataset: str
     """What a training folder holds, in the wizard's words ("a folder of class folders")."""
+    headline: str = ""
+    """How the library shows the first of `metric_keys` ("accuracy {:.1%}")."""
     compare: str | None = None
     """The job that measures a retrained model beside the one it grew from on the same
     held-out examples (`(Compare, report=, cancel=)`, its result shown by ComparisonView)."""
@@ -56,6 +58,7 @@ CLASSIFIER = Family(
     "fmstudio.cli.evaluate:report_classifier",
     "fmstudio.ui.widgets.evaluation_view:EvaluationView",
     "a folder of class folders",
+    headline="accuracy {:.1%}",
     compare="fmstudio.core.classify.compare:compare_models",
     labels_next=True,
 )
@@ -66,6 +69,7 @@ TRANSCRIBER = Family(
     "fmstudio.cli.evaluate:report_transcriber",
     "fmstudio.ui.widgets.wer_view:WerView",
     "a folder of clips with transcripts",
+    headline="WER {:.1%}",
 )
 DETECTOR = Family(
     "detector",
@@ -74,6 +78,7 @@ DETECTOR = Family(
     "fmstudio.cli.detect:report_detector",
     "fmstudio.ui.widgets.detection_view:DetectionView",
     "a folder of images with boxes (COCO JSON, YOLO txt or Pascal VOC XML)",
+    headline="mAP {:.3f}",
     compare="fmstudio.core.detect.compare:compare_detectors",
 )
 

@@ -26,7 +26,7 @@ from fmstudio import __version__
 from fmstudio.core import catalog, library, paths
 from fmstudio.core.errors import FmError
 from fmstudio.core.logs import log_file
-from fmstudio.core.modalities import exportable_tasks, trainable_tasks
+from fmstudio.core.modalities import exportable_tasks, modality, trainable_tasks
 from fmstudio.ui.widgets.confirm import ask_name, confirm_losing
 from fmstudio.ui.widgets.model_picker import SOURCES
 
@@ -79,12 +79,9 @@ def _made(entry: catalog.ModelEntry) -> tuple[str, str]:
         return "", ""
     card = library.read_card(Path(entry.location))
     metrics = card.get("metrics") or {}
-    if isinstance(metrics.get("accuracy"), float):
-        measured = f"accuracy {metrics['accuracy']:.1%}"
-    elif isinstance(metrics.get("wer_after"), float):
-        measured = f"WER {metrics['wer_after']:.1%}"
-    else:
-        measured = ""
+    family = modality(entry.task).family
+    figure = metrics.get(family.metric_keys[0])
+    measured = family.headline.format(figure) if isinstance(figure, float) else ""
     return measured, str(card.get("created", ""))[:16].replace("T", " ")
 
 

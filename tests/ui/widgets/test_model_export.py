@@ -126,3 +126,26 @@ def test_the_pickers_name_your_models_as_the_library_does(qtbot, tiny_text_base,
     picker = ModelPicker("text", "mine")
     qtbot.addWidget(picker)
     assert picker.currentText() == "mine  (yours)" and picker.model_name() == "mine"
+
+
+def test_library_shows_what_each_familys_model_measured(qtbot) -> None:
+    from fmstudio.core import paths
+
+    for name, task, metrics in (
+        ("my colours", "image", {"accuracy": 0.9312}),
+        ("my voice", "speech", {"wer_after": 0.1204, "wer_before": 0.3}),
+        ("my coins", "detect", {"map": 0.7871, "map_after": 0.7871, "map_50": 0.99}),
+    ):
+        folder = paths.models_dir() / name
+        folder.mkdir(parents=True)
+        card = {"task": task, "metrics": metrics, "created": "2026-12-05T09:30:00"}
+        (folder / "model.json").write_text(json.dumps(card))
+    dialog = ModelLibraryDialog()
+    qtbot.addWidget(dialog)
+    shown = {
+        dialog.table.item(r, 0).text(): dialog.table.item(r, 4).text()
+        for r in range(dialog.table.rowCount())
+    }
+    assert shown["my colours"] == "accuracy 93.1%"
+    assert shown["my voice"] == "WER 12.0%"
+    assert shown["my coins"] == "mAP 0.787"
