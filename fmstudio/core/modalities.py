@@ -157,8 +157,8 @@ class Modality:
     """The files a class folder may hold."""
     accepts_tables: bool = False
     """A CSV/TSV/JSONL table of examples can stand for a dataset folder."""
-    augments: bool = False
-    """Training can add augmented views of each example."""
+    augmentation: str = ""
+    """What training's random augmentation does, in the wizard's words ("": none)."""
     exportable: str | None = None
     """Turns a loaded model into an `Exportable` for ONNX/TorchScript, or None."""
     onnx_snippet: str = ""
@@ -258,7 +258,7 @@ IMAGE = Modality(
     examples_request="fmstudio.core.image.requests:for_examples",
     read_example="fmstudio.core.data.images:read_example",
     example_suffixes=IMAGE_SUFFIXES,
-    augments=True,
+    augmentation="Random crops, flips and colour changes",
     exportable="fmstudio.core.image.exportable:exportable",
     onnx_snippet="fmstudio.core.export.snippets:IMAGE_ONNX",
     export_example="photo.jpg",
@@ -325,6 +325,7 @@ DETECT = Modality(
     train="fmstudio.core.detect.train_job:fine_tune_detector",
     scan="fmstudio.core.detect.scan:scan_job",
     evaluate="fmstudio.core.detect.evaluate:evaluate_detector",
+    augmentation="Random flips, zoom-outs and colour changes",
     exportable="fmstudio.core.detect.exportable:exportable",
     onnx_snippet="fmstudio.core.export.snippets:DETECT_ONNX",
     export_example="photo.jpg",

@@ -63,24 +63,67 @@ def reheaded(detector: Detector, classes: list[str]) -> None:
     detector.classes = list(classes)
 
 
-class BoxImages(Dataset):
-    """Examples, flipped left to right half the time when training."""
+ZOOM_OUT = 0.6
+"""An augmented picture is shrunk to between this share of its size and all of it (objects
+smaller than the data holds); never enlarged, which would cut boxes."""
+BRIGHTNESS = SATURATION = 0.25
+"""Colour changes of up to this share either way (the zero padding stays zero)."""
 
-    def __init__(self, examples: Sequence[Example], flip: bool) -> None:
-        self.examples, self.flip = list(examples), flip
+
+class BoxImages(Dataset):
+    """Examples; when training with augmentation, each is drawn with a random flip, zoom-out
+    and colour change, its boxes following the picture."""
+
+    def __init__(self, examples: Sequence[Example], augment: bool) -> None:
+        self.examples, self.augment = list(examples), augment
 
     def __len__(self) -> int:
         return len(self.examples)
 
     def __getitem__(self, index: int) -> Example:
-        image, boxes, width = self.examples[index]
-        if not self.flip or random.random() < 0.5:
-            return image, boxes, width
-        flipped = image.clone()
-        flipped[:, :, :width] = image[:, :, :width].flip(-1)
-        mirrored = boxes.clone()
-        mirrored[:, 1], mirrored[:, 3] = width - boxes[:, 3], width - boxes[:, 1]
-        return flipped, mirrored, width
+        example = self.examples[index]
+        if not self.augment:
+            return example
+        if random.random() < 0.5:
+            example = flipped(*example)
+        example = zoomed_out(*example, random.uniform(ZOOM_OUT, 1.0))
+        return recoloured(example[0]), example[1], example[2]
+
+
+def flipped(image: torch.Tensor, boxes: torch.Tensor, width: int) -> Example:
+    """The picture (the left `width` columns of the letterbox) and its boxes mirrored."""
+    out = image.clone()
+    out[:, :, :width] = image[:, :, :width].flip(-1)
+    mirrored = boxes.clone()
+    mirrored[:, 1], mirrored[:, 3] = width - boxes[:, 3], width - boxes[:, 1]
+    return out, mirrored, width
+
+
+def zoomed_out(image: torch.Tensor, boxes: torch.Tensor, width: int, factor: float) -> Example:
+    """The letterbox shrunk by `factor` into its top left corner (the picture sits there and
+    its padding is zero, so the result is again a letterbox), the boxes scaled with it."""
+    side = image.shape[-1]
+    small = max(1, round(side * factor))
+    if small == side:
+        return image, boxes, width
+    shrunk = F.interpolate(
+        image[None].float(), size=(small, small), mode="bilinear", antialias=True
+    )[0]
+    out = torch.zeros_like(image)
+    out[:, :small, :small] = shrunk.round().clamp(0, 255).to(image.dtype)
+    scaled = boxes.clone()
+    scaled[:, 1:] *= small / side
+    return out, scaled, max(1, round(width * small / side))
+
+
+def recoloured(image: torch.Tensor) -> torch.Tensor:
+    """Brightness and saturation changed at random: both scale, so black padding stays black."""
+    from torchvision.transforms.v2 import functional as TF
+
+    bright = random.uniform(1 - BRIGHTNESS, 1 + BRIGHTNESS)
+    saturated = random.uniform(1 - SATURATION, 1 + SATURATION)
+    out: torch.Tensor = TF.adjust_saturation(TF.adjust_brightness(image, bright), saturated)
+    return out
 
 
 class DetectFinetuner:
@@ -121,7 +164,7 @@ class DetectFinetuner:
         return examples
 
     def dataset(self, inputs: Sequence[Example], targets: Sequence[int], train: bool) -> Dataset:
-        return BoxImages(inputs, flip=train)
+        return BoxImages(inputs, augment=train)
 
     def collate(self, items: list[Example]) -> tuple[torch.Tensor, torch.Tensor]:
         """Images as floats; boxes padded to the batch's most with class -1."""

@@ -108,7 +108,7 @@ class _Detector:
         )
         job = fit(
             finetuner.model,
-            finetuner.dataset(train, [], train=True),
+            finetuner.dataset(train, [], train=plan.spec.augment),
             finetuner.dataset(val, [], train=False) if val else None,
             LoopConfig.from_spec(plan.spec, plan.device, "full"),
             objective=finetuner.objective(),

@@ -88,7 +88,9 @@ class SettingsPage(QWizardPage):
                 "A retrain validates on the previous model's validation files, so the two "
                 "models are compared on files neither trained on"
             )
-        self.augment.setEnabled(modality(self.state.task).augments)
+        augmentation = modality(self.state.task).augmentation
+        self.augment.setEnabled(bool(augmentation))
+        self.augment.setText(augmentation or "None for this task")
         self.epochs.setValue(0)
         self.lr.setValue(0.0)
         self.patience.setValue(-1)

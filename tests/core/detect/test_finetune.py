@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 from pathlib import Path
 
@@ -9,7 +10,13 @@ import pytest
 import torch
 from PIL import Image
 
-from fmstudio.core.detect.finetune import BoxImages, heat_targets, reheaded
+from fmstudio.core.detect.finetune import (
+    BoxImages,
+    flipped,
+    heat_targets,
+    reheaded,
+    zoomed_out,
+)
 from fmstudio.core.detect.models import bundled_folder, load_folder
 from fmstudio.core.detect.scan import scan_boxes
 from tests.datasets import make_coin_boxes, make_photo_boxes, skimage_photo
@@ -40,12 +47,35 @@ def test_a_flip_mirrors_the_picture_and_its_boxes_inside_the_letterbox() -> None
     image = torch.zeros(3, 8, 8, dtype=torch.uint8)
     image[:, :, 0] = 255  # the picture is 6 pixels wide; its left column is white
     boxes = torch.tensor([[0.0, 0, 1, 2, 3]])
-    flips = BoxImages([(image, boxes, 6)], flip=True)
-    torch.manual_seed(0)
-    seen = {tuple(flips[0][1][0].tolist()) for _ in range(40)}
-    assert seen == {(0.0, 0.0, 1.0, 2.0, 3.0), (0.0, 4.0, 1.0, 6.0, 3.0)}
-    mirrored = next(m for m in (flips[0] for _ in range(100)) if m[1][0, 1] == 4)
-    assert mirrored[0][0, 0, 5] == 255 and mirrored[0][0, 0, 7] == 0  # padding stays right
+    mirrored, moved, width = flipped(image, boxes, 6)
+    assert moved.tolist() == [[0.0, 4.0, 1.0, 6.0, 3.0]] and width == 6
+    assert mirrored[0, 0, 5] == 255 and mirrored[0, 0, 7] == 0  # the padding stays right
+
+
+def test_a_zoom_out_shrinks_picture_and_boxes_into_the_corner() -> None:
+    image = torch.zeros(3, 64, 64, dtype=torch.uint8)
+    image[:, 16:32, 8:40] = 200  # a bright object inside a 48-pixel-wide picture
+    boxes = torch.tensor([[0.0, 8, 16, 40, 32]])
+    small, scaled, width = zoomed_out(image, boxes, 48, 0.5)
+    assert scaled.tolist() == [[0.0, 4.0, 8.0, 20.0, 16.0]] and width == 24
+    x1, y1, x2, y2 = (int(v) for v in scaled[0, 1:])
+    assert (small[:, y1 + 1 : y2 - 1, x1 + 1 : x2 - 1] == 200).all()  # the object is in its box
+    assert small[:, 32:, :].sum() == 0 and small[:, :, 32:].sum() == 0  # the rest is padding
+
+
+def test_training_examples_vary_but_keep_black_padding_and_boxes_on_the_picture() -> None:
+    generator = torch.Generator().manual_seed(1)
+    image = torch.zeros(3, 64, 64, dtype=torch.uint8)
+    image[:, :, :48] = torch.randint(40, 220, (3, 64, 48), generator=generator, dtype=torch.uint8)
+    boxes = torch.tensor([[0.0, 4, 4, 30, 60]])
+    random.seed(0)
+    drawn = [BoxImages([(image, boxes, 48)], augment=True)[0] for _ in range(30)]
+    assert len({d[1][0, 3].item() for d in drawn}) > 10  # sizes and places differ
+    for picture, box, width in drawn:
+        assert picture[:, :, width + 1 :].sum() == 0  # right of the picture: black
+        assert 0 <= box[0, 1] < box[0, 3] <= width
+    plain = BoxImages([(image, boxes, 48)], augment=False)[0]
+    assert plain[0] is image and plain[1] is boxes
 
 
 def test_the_scan_reports_health_and_keeps_the_folders_split(tmp_path: Path) -> None:

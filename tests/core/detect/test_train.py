@@ -23,9 +23,7 @@ pytestmark = pytest.mark.slow  # trains a real detector
 
 def test_a_detector_learns_coins_and_is_saved_as_the_detect_tab_loads_it(tmp_path: Path) -> None:
     data = make_coin_boxes(tmp_path / "coins", train=12, val=4)
-    spec = TrainSpec(
-        "detect", str(data), "coins", epochs=4, lr=2e-3, early_stopping=0, batch_size=4
-    )
+    spec = TrainSpec("detect", str(data), "coins", epochs=4, early_stopping=0, batch_size=4)
     result = run_to_end(fine_tune_detector(spec))
     losses = [h.train_loss for h in result.history]
     assert losses[-1] < losses[0]

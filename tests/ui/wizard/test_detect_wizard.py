@@ -29,6 +29,8 @@ def test_detect_walks_every_page_with_map_and_saves(qtbot, tmp_path: Path) -> No
     wizard.next()
     assert "centernet-coco" in wizard.model_page.picker.model_name()
     wizard.next()
+    augment = wizard.settings_page.augment
+    assert augment.isEnabled() and augment.text() == "Random flips, zoom-outs and colour changes"
     wizard.settings_page.epochs.setValue(2)
     wizard.next()
     page = wizard.train_page

@@ -151,6 +151,7 @@ def test_speech_walks_every_page_with_wer_before_and_after(
     wizard.next()
     settings = wizard.settings_page
     assert settings.batch.value() == 5 and not settings.augment.isEnabled()
+    assert settings.augment.text() == "None for this task"
     settings.epochs.setValue(2)
     settings.val_split.setValue(0.1)
     wizard.next()
