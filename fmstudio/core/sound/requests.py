@@ -1,0 +1,24 @@
+"""What the sound classify job is asked to do; light, so the window builds it without torch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Union
+
+if TYPE_CHECKING:
+    from fmstudio.core.sound.yamnet import SoundTagger
+
+SoundModel = Union[str, "SoundTagger"]
+
+
+@dataclass(frozen=True)
+class ClassifySounds:
+    """Name the sounds in audio (and video) files and folders (folders recurse)."""
+
+    paths: tuple[str, ...]
+    model: SoundModel = ""
+    """A name the catalogue resolves ("" for the default), or a loaded tagger."""
+    top_k: int = 5
+    device: str = "auto"
+    min_score: float = 0.2
+    """The timeline leaves out stretches whose best sound scores less."""

@@ -1,0 +1,72 @@
+"""Which sound when: each 0.96 s patch's best class, runs of the same class merged into
+segments, and the clip's top sounds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from fmstudio.core.classify.results import Prediction
+from fmstudio.core.sound.frontend import PATCH_HOP_S, PATCH_S
+
+MIN_SCORE = 0.2
+"""A patch whose best class scores less is left out of the timeline (nothing clear)."""
+
+
+@dataclass(frozen=True)
+class SoundSegment:
+    start: float
+    end: float
+    """Seconds from the start of the clip."""
+    label: str
+    score: float
+    """The class's mean score over the segment's patches."""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "start": round(self.start, 2),
+            "end": round(self.end, 2),
+            "label": self.label,
+            "score": round(self.score, 4),
+        }
+
+
+def patch_span(index: int, count: int, duration: float) -> tuple[float, float]:
+    """The part of the clip patch `index` stands for: patches overlap by half, so each
+    speaks for the middle of its window (the first from 0, the last to the end)."""
+    middle = index * PATCH_HOP_S + PATCH_S / 2
+    start = 0.0 if index == 0 else middle - PATCH_HOP_S / 2
+    end = duration if index == count - 1 else middle + PATCH_HOP_S / 2
+    return start, max(start, min(end, duration))
+
+
+def timeline(
+    scores: np.ndarray, labels: Sequence[str], duration: float, min_score: float = MIN_SCORE
+) -> list[SoundSegment]:
+    """Segments of the patches' best classes (those scoring at least `min_score`)."""
+    best = scores.argmax(axis=1)
+    segments: list[SoundSegment] = []
+    run: list[int] = []
+    for index in range(len(scores) + 1):
+        ends = index == len(scores) or not run or best[index] != best[run[0]]
+        if run and ends:
+            label = int(best[run[0]])
+            mean = float(scores[run, label].mean())
+            if mean >= min_score:
+                start = patch_span(run[0], len(scores), duration)[0]
+                end = patch_span(run[-1], len(scores), duration)[1]
+                segments.append(SoundSegment(start, end, labels[label], mean))
+            run = []
+        if index < len(scores):
+            run.append(index)
+    return segments
+
+
+def top_sounds(scores: np.ndarray, labels: Sequence[str], k: int) -> tuple[Prediction, ...]:
+    """The clip's sounds by their highest patch score: a short dog bark in a long recording
+    is one of its sounds, which a mean over the patches would bury."""
+    peak = scores.max(axis=0)
+    order = np.argsort(-peak)[: max(1, k)]
+    return tuple(Prediction(labels[i], float(peak[i])) for i in order)
