@@ -6,14 +6,16 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from fmstudio.cli.options import add_model_option, fraction, positive_int
 from fmstudio.cli.output import EXIT_OK, EXIT_SOME_FAILED
 from fmstudio.cli.progress import ProgressDisplay, drive
 from fmstudio.core.modalities import SOUND
-from fmstudio.core.sound.requests import ClassifySounds
-from fmstudio.core.sound.results import SoundResult
-from fmstudio.core.sound.timeline import MIN_SCORE
+from fmstudio.core.sound.requests import MIN_SCORE, ClassifySounds
+
+if TYPE_CHECKING:
+    from fmstudio.core.sound.results import SoundResult
 
 
 def _lines(result: SoundResult, timeline: bool) -> list[str]:

@@ -47,10 +47,10 @@ def test_models_json_lists_a_bundled_model_per_task() -> None:
     models = json.loads(out.stdout)
     for entry in models:
         assert set(entry) >= {"name", "task", "source", "description", "available_offline"}
-        assert entry["task"] in {"text", "image", "speech", "detect"}
+        assert entry["task"] in {"text", "image", "speech", "detect", "sound"}
         assert entry["source"] in {"bundled", "library", "hub"}
     bundled = {m["task"]: m for m in models if m["source"] == "bundled"}
-    assert set(bundled) == {"text", "image", "speech", "detect"}
+    assert set(bundled) == {"text", "image", "speech", "detect", "sound"}
     assert all(m["available_offline"] for m in bundled.values())
 
 
@@ -126,12 +126,15 @@ def _run_window(code: str, tmp_path: Path) -> str:
 
 
 def test_opening_the_window_imports_no_model_library(tmp_path: Path) -> None:
-    """Torch and PortAudio arrive later, on the workers (device detection, microphones)."""
+    """Torch and PortAudio arrive later, on the workers (device detection, microphones). A
+    shown tab starts preloading its model on a worker at once, so the window is measured before
+    it is shown, and the GUI thread's imports after."""
     code = (
         "from fmstudio.ui.app import create_app\n"
         "from fmstudio.ui.main_window import MainWindow\n"
-        "app = create_app(); w = MainWindow(); w.show()\n"
+        "app = create_app(); w = MainWindow()\n"
         "print('HEAVY', [m for m in HEAVY if m in sys.modules])\n"
+        "w.show(); app.processEvents()\n"
         "print('GUI THREAD', sorted(set(on_gui_thread)))\n"
         "import os; os._exit(0)\n"
     )

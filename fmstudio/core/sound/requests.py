@@ -10,6 +10,9 @@ if TYPE_CHECKING:
 
 SoundModel = Union[str, "SoundTagger"]
 
+MIN_SCORE = 0.2
+"""A patch whose best class scores less is left out of the timeline (nothing clear)."""
+
 
 @dataclass(frozen=True)
 class ClassifySounds:
@@ -20,5 +23,5 @@ class ClassifySounds:
     """A name the catalogue resolves ("" for the default), or a loaded tagger."""
     top_k: int = 5
     device: str = "auto"
-    min_score: float = 0.2
+    min_score: float = MIN_SCORE
     """The timeline leaves out stretches whose best sound scores less."""

@@ -6,7 +6,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from fmstudio.core.classify.results import ItemResult
-from fmstudio.core.sound.timeline import SoundSegment
+
+
+@dataclass(frozen=True)
+class SoundSegment:
+    start: float
+    end: float
+    """Seconds from the start of the clip."""
+    label: str
+    score: float
+    """The class's mean score over the segment's patches."""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "start": round(self.start, 2),
+            "end": round(self.end, 2),
+            "label": self.label,
+            "score": round(self.score, 4),
+        }
 
 
 @dataclass(frozen=True)

@@ -4,33 +4,13 @@ segments, and the clip's top sounds."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from fmstudio.core.classify.results import Prediction
 from fmstudio.core.sound.frontend import PATCH_HOP_S, PATCH_S
-
-MIN_SCORE = 0.2
-"""A patch whose best class scores less is left out of the timeline (nothing clear)."""
-
-
-@dataclass(frozen=True)
-class SoundSegment:
-    start: float
-    end: float
-    """Seconds from the start of the clip."""
-    label: str
-    score: float
-    """The class's mean score over the segment's patches."""
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "start": round(self.start, 2),
-            "end": round(self.end, 2),
-            "label": self.label,
-            "score": round(self.score, 4),
-        }
+from fmstudio.core.sound.requests import MIN_SCORE
+from fmstudio.core.sound.results import SoundSegment
 
 
 def patch_span(index: int, count: int, duration: float) -> tuple[float, float]:
