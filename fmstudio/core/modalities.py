@@ -346,11 +346,12 @@ SOUND = Modality(
     default_batch=1,
     models="fmstudio.core.sound.models",
     run="fmstudio.core.sound.classify:classify_sounds",
-    tab="",
+    tab="fmstudio.ui.tabs.sound_tab:SoundTab",
     cli="fmstudio.cli.sound",
     weights_file="model.safetensors",
     pipeline_tag="audio-classification",
     card_library="fmstudio",
+    example_suffixes=AUDIO_SUFFIXES,
     not_exportable="the bundled sound tagger is already an ONNX model (8-bit YAMNet)",
     trainee="sound classifier",
 )

@@ -17,10 +17,10 @@ def _window(qtbot) -> MainWindow:
     return window
 
 
-def test_four_tabs_and_device_in_status_bar(qtbot) -> None:
+def test_five_tabs_and_device_in_status_bar(qtbot) -> None:
     window = _window(qtbot)
     titles = [window.tab_widget.tabText(i) for i in range(window.tab_widget.count())]
-    assert titles == ["Text", "Image", "Speech", "Detect"]
+    assert titles == ["Text", "Image", "Speech", "Detect", "Sound"]
     assert window.device_label.text().startswith("Device: ")
     assert "CPU" in window.device_label.text() or "cuda" in window.device_label.text().lower()
     window.close()

@@ -137,7 +137,7 @@ class ClassifyTab(Tab):
         self.sort_button = QPushButton("Sort into folders…")
         self.sort_button.setToolTip("Copy or move the inputs into one folder per top label")
         self.sort_button.clicked.connect(self.sort_dialog)
-        return DatasetRow(
+        row = DatasetRow(
             self,
             self.curation.add_selected,
             self.curation.undo,
@@ -147,6 +147,8 @@ class ClassifyTab(Tab):
             undo_tip="Take back the last add or review decision",
             more=(self.review_button, self.sort_button),
         )
+        row.train_button.setVisible(self.modality.trainable)
+        return row
 
     def _lay_out(self) -> None:
         splitter = QSplitter()
@@ -338,6 +340,9 @@ class ClassifyTab(Tab):
 
     @Slot()
     def train_on_dataset(self) -> None:
+        if not self.modality.trainable:
+            self.status.say(f"{self.modality.title} models cannot be trained yet.")
+            return
         folder = self.curation.folder()
         if not folder:
             self.status.say("Add some results to a dataset first.")
