@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from fmstudio.cli.options import add_device_option, positive_int
 from fmstudio.cli.progress import ProgressDisplay, drive
-from fmstudio.core.modalities import import_target, modality, tasks
+from fmstudio.core.modalities import import_target, modality, trainable_tasks
 from fmstudio.core.requests import Evaluate
 
 if TYPE_CHECKING:
@@ -80,7 +80,8 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "them) and report mAP@0.5:0.95 and mAP@0.5 (pycocotools), AP per class, precision and "
         "recall at score 0.3 and the images with the most misses and false boxes.",
     )
-    evaluate.add_argument("task", choices=tasks())
+    # evaluation reads DATA with the task's training scan: the tasks that train
+    evaluate.add_argument("task", choices=trainable_tasks())
     evaluate.add_argument("data", metavar="DATA")
     evaluate.add_argument(
         "--model",
@@ -92,7 +93,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "--batch-size",
         type=positive_int,
         help="inputs per batch (default: the task's, "
-        + ", ".join(f"{t} {modality(t).default_batch}" for t in tasks())
+        + ", ".join(f"{t} {modality(t).default_batch}" for t in trainable_tasks())
         + ")",
     )
     add_device_option(evaluate)

@@ -31,6 +31,14 @@ def test_sound_classify_prints_top_sounds_and_a_timeline_per_file(tmp_path: Path
     assert second.split() == ["0.00-", heard_end(heard), "s", "Speech", pct(heard)]
 
 
+def test_sound_models_cannot_be_evaluated_or_trained_yet(tmp_path: Path) -> None:
+    """Both read DATA with the training scan, which sound has not got yet: refused in words,
+    not with a traceback ("Empty module name" before)."""
+    for verb in ("eval", "train"):
+        run = fmstudio(verb, "sound", str(tmp_path), "--model", "yamnet")
+        assert run.returncode == 2 and "invalid choice: 'sound'" in run.stderr
+
+
 def heard_end(heard: dict) -> str:
     return f"{heard['timeline'][0]['end']:.2f}"
 
