@@ -94,9 +94,9 @@ def record_job() -> Job:
     import subprocess
     import threading
 
+    from fmstudio.core.data.sources import FileSource
     from fmstudio.core.speech.record import record
     from fmstudio.core.speech.requests import Record
-    from fmstudio.core.speech.sources import FileSource
 
     wav = Path(tempfile.mkdtemp()) / "speech.wav"
     text = "Live text keeps up while the window stays responsive during this recording. " * 2

@@ -36,14 +36,15 @@ import numpy as np
 from _common import report
 
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
+from fmstudio.core.data.microphone import BLOCK_SECONDS
+from fmstudio.core.data.recording import StreamResampler
+from fmstudio.core.data.sources import AudioSource, FileSource
 from fmstudio.core.events import Event, run_to_end
 from fmstudio.core.speech.events import LiveText
-from fmstudio.core.speech.microphone import BLOCK_SECONDS
 from fmstudio.core.speech.models import SpeechModel
-from fmstudio.core.speech.record import StreamResampler, record
+from fmstudio.core.speech.record import record
 from fmstudio.core.speech.requests import Record
 from fmstudio.core.speech.scoring import score
-from fmstudio.core.speech.sources import AudioSource, FileSource
 
 SILENCE_BEFORE = 1.5
 SCRIPT = [
@@ -72,7 +73,7 @@ class Player:
     def source(self) -> AudioSource:
         if not self.pulse:
             return _Timed(FileSource(self.path, realtime=1.0), self)
-        from fmstudio.core.speech.microphone import MicrophoneSource, input_devices
+        from fmstudio.core.data.microphone import MicrophoneSource, input_devices
 
         device = next(i for i, name in input_devices() if name == "pulse")
         return _Timed(_PulsePlayed(MicrophoneSource(device), self.path), self)

@@ -32,9 +32,9 @@ import numpy as np
 from soak import open_files, rss_mb
 
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
+from fmstudio.core.data.microphone import BLOCK_SECONDS
 from fmstudio.core.events import Event, run_to_end
 from fmstudio.core.speech.events import Level, LiveText
-from fmstudio.core.speech.microphone import BLOCK_SECONDS
 from fmstudio.core.speech.record import record
 from fmstudio.core.speech.requests import Record
 

@@ -136,7 +136,7 @@ def hung_sound_system(monkeypatch: pytest.MonkeyPatch):
     (this machine's PortAudio cannot be made to hang on purpose); released on teardown."""
     import threading
 
-    from fmstudio.core.speech import microphone
+    from fmstudio.core.data import microphone
 
     hung = threading.Event()
 

@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QFileDialog, QMenu, QWidget
 
-from fmstudio.core.speech.sources import FileSource
+from fmstudio.core.data.sources import FileSource
 from fmstudio.ui.main_window import MainWindow
 from fmstudio.ui.tabs.speech.record_panel import RecordState
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
 if TYPE_CHECKING:
+    from fmstudio.core.data.sources import AudioSource
     from fmstudio.core.speech.models import SpeechModel
-    from fmstudio.core.speech.sources import AudioSource
 
 AnySpeechModel = Union[str, "SpeechModel"]
 

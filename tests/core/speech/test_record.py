@@ -11,18 +11,14 @@ import pytest
 
 from fmstudio.core import loading
 from fmstudio.core.data.audio import load_audio
+from fmstudio.core.data.recording import StreamResampler, WavWriter
+from fmstudio.core.data.sources import FileSource
 from fmstudio.core.errors import Cancelled
 from fmstudio.core.events import CancelToken, run_to_end
 from fmstudio.core.speech.events import CaptureEnded, Level, LiveText
-from fmstudio.core.speech.record import (
-    AudioBuffer,
-    StreamResampler,
-    WavWriter,
-    record,
-)
+from fmstudio.core.speech.record import AudioBuffer, record
 from fmstudio.core.speech.recordings import list_recordings
 from fmstudio.core.speech.requests import Record
-from fmstudio.core.speech.sources import FileSource
 from fmstudio.core.speech.transcripts import Recording, Transcript
 from tests.checks import word_error_rate
 
@@ -124,7 +120,7 @@ def test_a_killed_recording_keeps_every_block_written(
         "from fmstudio.core.events import run_to_end\n"
         "from fmstudio.core.speech.requests import Record\n"
         "from fmstudio.core.speech.record import record\n"
-        "from fmstudio.core.speech.sources import FileSource\n"
+        "from fmstudio.core.data.sources import FileSource\n"
         f"source = FileSource({str(speech_wav[0])!r}, realtime=1.0)\n"
         f"request = Record(source, live=False, path=__import__('pathlib').Path({str(target)!r}))\n"
         "print('ready', flush=True)\n"
@@ -256,7 +252,7 @@ def test_the_live_buffer_forgets_committed_audio() -> None:
 def test_a_hung_sound_system_turns_recording_off_and_a_stop_never_waits_for_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from fmstudio.core.speech import microphone
+    from fmstudio.core.data import microphone
 
     monkeypatch.setattr(microphone, "PROBE_PATIENCE_S", 0.3)
     found = run_to_end(microphone.probe_inputs())
@@ -270,7 +266,7 @@ def test_a_hung_sound_system_turns_recording_off_and_a_stop_never_waits_for_it(
 
 
 def test_the_probe_finds_what_portaudio_lists() -> None:
-    from fmstudio.core.speech import microphone
+    from fmstudio.core.data import microphone
 
     found = run_to_end(microphone.probe_inputs())
     assert found == microphone._inputs()

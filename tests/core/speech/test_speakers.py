@@ -118,11 +118,11 @@ def test_a_recording_gets_speakers_after_stop_and_live_text_never_runs_them(
 ):
     import threading
 
+    from fmstudio.core.data.sources import FileSource
     from fmstudio.core.speech import speakers
     from fmstudio.core.speech.events import LiveText
     from fmstudio.core.speech.record import record
     from fmstudio.core.speech.requests import Record
-    from fmstudio.core.speech.sources import FileSource
 
     path, turns = conversation
     calls: list[int] = []

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from fmstudio.core.data.sources import FileSource
 from fmstudio.core.errors import FmError
-from fmstudio.core.speech.sources import FileSource
 from fmstudio.core.speech.transcripts import Segment, Transcript
 from fmstudio.ui.tabs.speech.record_panel import RecordState
 from fmstudio.ui.tabs.speech.tab import SpeechTab

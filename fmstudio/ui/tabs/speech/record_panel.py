@@ -23,19 +23,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fmstudio.core.data.microphone import Inputs
+from fmstudio.core.data.sources import AudioSource
 from fmstudio.core.events import CancelToken, Event
 from fmstudio.core.modalities import import_target
 from fmstudio.core.speech.events import CaptureEnded, Level, LiveText
-from fmstudio.core.speech.microphone import Inputs
 from fmstudio.core.speech.requests import Record
-from fmstudio.core.speech.sources import AudioSource
 from fmstudio.core.speech.transcripts import Recording
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.tabs.speech.options import SpeechOptionsBar
 from fmstudio.ui.widgets.job_status import JobStatus
 
 RECORD = "fmstudio.core.speech.record:record"
-PROBE = "fmstudio.core.speech.microphone:probe_inputs"
+PROBE = "fmstudio.core.data.microphone:probe_inputs"
 
 
 class RecordState(enum.Enum):

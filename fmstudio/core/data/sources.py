@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from fmstudio.core.speech.microphone import BLOCK_SECONDS
+from fmstudio.core.data.microphone import BLOCK_SECONDS
 
 if TYPE_CHECKING:
     import numpy as np
