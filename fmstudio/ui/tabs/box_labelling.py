@@ -96,6 +96,8 @@ class BoxLabelling(QObject):
         self.keys = QLabel()
         remembered = self.settings.datasets.get(DETECT.task, "")
         self.dataset_label = QLabel(f"Dataset: {remembered}" if remembered else "No dataset yet")
+        self._dataset_classes: list[str] = []
+        self._read_dataset_classes()
         self.refresh_classes()
 
     # the classes and their keys ---------------------------------------------------------
@@ -106,12 +108,9 @@ class BoxLabelling(QObject):
     def refresh_classes(self) -> None:
         """The classes listed so far (typed ones too), then the dataset's, then those the
         results show: the list only grows, so that a number key keeps its class."""
-        folder = self.settings.datasets.get(DETECT.task, "")
-        names = yolo_classes_file(Path(folder)) if folder else None
-        known = yolo_classes(names) if names is not None else []
         seen = [b.label for r in self.results for b in r.above(self.min_score())]
         typed = self.classes()
-        classes = list(dict.fromkeys([*typed, *known, *seen]))
+        classes = list(dict.fromkeys([*typed, *self._dataset_classes, *seen]))
         if classes != typed:
             current = self.box_class.currentText()
             self.box_class.blockSignals(True)
@@ -121,6 +120,13 @@ class BoxLabelling(QObject):
             self.box_class.blockSignals(False)
         keyed = [f"{n} {c}" for n, c in enumerate(classes[:KEYS], start=1)]
         self.keys.setText(" · ".join(keyed))
+
+    def _read_dataset_classes(self) -> None:
+        """The dataset's class list, read when the dataset is chosen or written to (not on
+        every threshold step or box edit, which refresh the list)."""
+        folder = self.settings.datasets.get(DETECT.task, "")
+        names = yolo_classes_file(Path(folder)) if folder else None
+        self._dataset_classes = yolo_classes(names) if names is not None else []
 
     def classes(self) -> list[str]:
         return [self.box_class.itemText(i) for i in range(self.box_class.count())]
@@ -158,6 +164,7 @@ class BoxLabelling(QObject):
                 return None
             self.settings.datasets = {**self.settings.datasets, DETECT.task: folder}
         self.dataset_label.setText(f"Dataset: {folder}")
+        self._read_dataset_classes()
         return Path(folder)
 
     def add(self, results: Sequence[Detections]) -> bool:
@@ -188,6 +195,7 @@ class BoxLabelling(QObject):
         added = add_detections(results, 0.0, folder, here)
         self.placed.update(added.placed)
         self._changed(added)
+        self._read_dataset_classes()
         self.refresh_classes()
         return added
 
