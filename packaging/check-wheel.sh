@@ -34,6 +34,14 @@ cat=$("$root/.venv/bin/python" -c "import skimage, os; print(os.path.dirname(ski
 echo "detect: ok"
 "$fm" sound classify call.wav --timeline 2>/dev/null | grep -q "Speech"
 echo "sound: ok"
+"$root/.venv/bin/python" -c "
+import sys; sys.path.insert(0, '$root')
+from pathlib import Path
+from tests.datasets import make_sound_folder
+make_sound_folder(Path('kinds'), per_class=4)"
+"$fm" train sound kinds --output kinds-model --mode head --epochs 20 > train.log 2>&1
+"$fm" sound classify kinds/chirp/chirp0.wav --model kinds-model 2>/dev/null | grep -q "chirp"
+echo "sound training (the sound-effects CNN from the wheel): ok"
 "$fm" gui --screenshot shot.png --tab speech 2> gui.log
 test -s shot.png
 echo "window: ok"

@@ -145,6 +145,52 @@ def write_tone(
     return path
 
 
+def write_wav(path: Path, samples, rate: int = 44_100) -> Path:
+    """Float samples in -1..1 as 16-bit WAV; a 2-D array (frames, channels) is multichannel."""
+    import wave
+
+    import numpy as np
+
+    data = np.asarray(samples, dtype=np.float64)
+    frames = data if data.ndim == 2 else data[:, None]
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(frames.shape[1])
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes((np.clip(frames, -1, 1) * 32767).astype("<i2").tobytes())
+    return path
+
+
+SOUND_KINDS = ("tone", "noise", "chirp")
+
+
+def sound(kind: str, seconds: float, seed: int, rate: int = 44_100):
+    """A clip of one kind: a steady tone, a burst of hiss or a rising chirp, each with its
+    own pitch, length and level, in a little background noise."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * rate)) / rate
+    if kind == "tone":
+        wave_ = np.sin(2 * np.pi * rng.uniform(300, 900) * t)
+    elif kind == "noise":
+        wave_ = rng.standard_normal(t.size) * np.exp(-t * rng.uniform(1, 4))
+    else:
+        start, end = rng.uniform(200, 500), rng.uniform(2000, 5000)
+        wave_ = np.sin(2 * np.pi * (start * t + (end - start) * t**2 / (2 * seconds)))
+    return rng.uniform(0.2, 0.6) * wave_ / np.abs(wave_).max() + rng.normal(0, 0.003, t.size)
+
+
+def make_sound_folder(root: Path, per_class: int = 6, seed: int = 0) -> Path:
+    """Class folders of tones, hiss and chirps, 1-3 s each."""
+    for k, kind in enumerate(SOUND_KINDS):
+        (root / kind).mkdir(parents=True, exist_ok=True)
+        for i in range(per_class):
+            clip_seed = seed * 1000 + k * 100 + i
+            write_wav(root / kind / f"{kind}{i}.wav", sound(kind, 1 + (i % 3), clip_seed))
+    return root
+
+
 def make_tiny_whisper_base(root: Path) -> Path:
     """A 1+1-layer Whisper with the bundled vocabulary, saved as a transformers folder."""
     import json

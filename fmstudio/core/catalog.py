@@ -31,6 +31,10 @@ class ModelEntry:
     location: str = ""
     problem: str = ""
     """Why a library model cannot be used (missing weights, unreadable model.json, …)."""
+    tries: bool = True
+    """A tab can try it: it names classes (not a training base only)."""
+    trainable: bool = True
+    """Training can start from it."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -58,6 +62,10 @@ class _Bundled:
     """What it is on the Hugging Face hub: a model card's `base_model`."""
     licence: str = ""
     """Its weights' licence as the hub names it (a fine-tuned model's card carries it)."""
+    tries: bool = True
+    """It names classes of its own, so a tab can try it (not a training base only)."""
+    trainable: bool = True
+    """Training can start from it (an ONNX-only tagger cannot)."""
 
     def answers_to(self, name: str) -> bool:
         return name.lower() in {self.name.lower(), *(a.lower() for a in self.aliases)}
@@ -143,6 +151,17 @@ BUNDLED = (
         ("yamnet-w8a8",),
         hub_id="google/yamnet",
         licence="apache-2.0",
+        trainable=False,
+    ),
+    _Bundled(
+        "sfx-cnn",
+        "sound",
+        ("fmstudio",),
+        "Sound-effects CNN (aisfx 0.1.2, Ma & Lerch 2022): a 512-d sound embedding, the base "
+        "that sound classifiers are trained from; it names no sounds itself",
+        ("aisfx",),
+        licence="cc-by-4.0",
+        tries=False,
     ),
 )
 
@@ -252,6 +271,8 @@ def list_models(task: str | None = None) -> list[ModelEntry]:
             "bundled",
             b.description,
             all(importlib.util.find_spec(p) is not None for p in b.packages),
+            tries=b.tries,
+            trainable=b.trainable,
         )
         for b in BUNDLED
         if task in (None, b.task)
@@ -267,6 +288,11 @@ def list_models(task: str | None = None) -> list[ModelEntry]:
 
 def default_model(task: str) -> str:
     return modality(task).default_model
+
+
+def default_base(task: str) -> str:
+    """What training starts from when the user picks nothing."""
+    return modality(task).base_model
 
 
 def resolve(name: str, task: str) -> ModelEntry:

@@ -118,6 +118,7 @@ class Modality:
     """One input ("image"): "1 image classified", never "1 images"."""
     suffixes: frozenset[str]
     default_model: str
+    """What the tab tries files with, and what training starts from unless `train_base`."""
     default_batch: int
     models: str
     """The module whose `load(entry, device)` loads a model of this task."""
@@ -166,6 +167,9 @@ class Modality:
     export_example: str = ""
     not_exportable: str = ""
     """Why this task's models are not exported, in the user's words."""
+    train_base: str = ""
+    """The model training starts from, where it is not `default_model` (sounds are tried
+    with YAMNet, which cannot train, and trained from the sound-effects CNN)."""
     trainee: str = "classifier"
     """What training makes, in the wizard's task menu ("Image classifier")."""
     dataset_hint: str = (
@@ -175,6 +179,11 @@ class Modality:
     def count(self, n: int) -> str:
         """`1 image`, `3 images`."""
         return f"{n} {self.noun_one if n == 1 else self.noun}"
+
+    @property
+    def base_model(self) -> str:
+        """What a new model of this task is trained from by default."""
+        return self.train_base or self.default_model
 
     @property
     def trainable(self) -> bool:
@@ -351,9 +360,29 @@ SOUND = Modality(
     weights_file="model.safetensors",
     pipeline_tag="audio-classification",
     card_library="fmstudio",
+    finetuner="fmstudio.core.sound.finetune:SoundFinetuner",
+    # The sound-effects CNN trains ~15 windows/s on 2 CPU cores; measured on drum hits
+    # (benchmarks/sound_finetune.py).
+    training=TrainingDefaults(
+        lr={"head": 3e-3, "full": 3e-4},
+        epochs={"head": 60, "full": 10},
+        patience={"head": 10, "full": 3},
+        cpu_full_limit=600,
+    ),
+    examples_request="fmstudio.core.sound.requests:for_examples",
+    read_example="fmstudio.core.data.audio:read_example",
     example_suffixes=AUDIO_SUFFIXES,
-    not_exportable="the bundled sound tagger is already an ONNX model (8-bit YAMNet)",
+    augmentation="Random time shifts, loudness, background noise and masked time or frequencies",
+    exportable="fmstudio.core.sound.exportable:exportable",
+    onnx_snippet="fmstudio.core.export.snippets:SOUND_ONNX",
+    export_example="recording.wav",
+    not_exportable="the bundled sound tagger (yamnet) is already an ONNX model, 8-bit",
+    train_base="sfx-cnn",
     trainee="sound classifier",
+    dataset_hint=(
+        "Choose a folder with one sub-folder of recordings per class (or train/ and val/ "
+        "folders of those); long recordings are heard in 2.3 s windows."
+    ),
 )
 
 MODALITIES: dict[str, Modality] = {m.task: m for m in (TEXT, IMAGE, SPEECH, DETECT, SOUND)}

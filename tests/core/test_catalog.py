@@ -20,8 +20,10 @@ def test_bundled_models_are_available_offline() -> None:
         "whisper-base": "speech",
         "centernet-coco": "detect",
         "yamnet": "sound",
+        "sfx-cnn": "sound",
     }
     assert all(e.available_offline for e in bundled.values())
+    assert not bundled["sfx-cnn"].tries and not bundled["yamnet"].trainable
 
 
 def test_hub_models_are_listed_as_needing_network(

@@ -27,8 +27,8 @@ from fmstudio.core.wording import plural
 
 IMBALANCE_RATIO = 3.0
 
-ReadExample = Callable[[Path, bytes], str | None]
-"""A task's check of one class file: its text, or None for inputs without text."""
+ReadExample = Callable[[Path, bytes], str | float | None]
+"""A task's check of one class file: its text (text), its seconds (sound), or None."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ class Sample:
     text: str | None = None
     sha256: str = ""
     """The content hash of the file (of the whole table for a row), read during the scan."""
+    seconds: float = 0.0
+    """How long a recording is (0 for inputs that have no length)."""
 
 
 @dataclass
@@ -75,8 +77,28 @@ class DatasetReport:
 
     def counts(self) -> dict[str, int]:
         """Examples per class, train and validation together."""
-        c = Counter(s.label for s in self.train + self.val)
+        c = self.counts_by_label()
         return {label: c[label] for label in self.classes}
+
+    def counts_by_label(self) -> Counter[str]:
+        """Examples per label found, before `classes` is set."""
+        return Counter(s.label for s in self.train + self.val)
+
+    def minutes(self) -> dict[str, float]:
+        """Minutes of audio per class (empty for inputs that have no length)."""
+        total: dict[str, float] = {}
+        for s in self.train + self.val:
+            if s.seconds:
+                total[s.label] = total.get(s.label, 0.0) + s.seconds / 60
+        return total
+
+    def _class_counts(self) -> str:
+        """ "dog 12, rain 30", with each class's minutes where the examples have a length."""
+        minutes = self.minutes()
+        return ", ".join(
+            f"{k} {v}" + (f" ({minutes[k]:.1f} min)" if k in minutes else "")
+            for k, v in self.counts().items()
+        )
 
     def class_files(self) -> dict[str, tuple[str, str]]:
         """Each whole file's (class, sha256); table rows (`file.csv#3`) are not files."""
@@ -84,7 +106,7 @@ class DatasetReport:
 
     def summary(self, evaluating: bool = False) -> str:
         """What the scan found; `evaluating`: the examples a model will be measured on."""
-        counts = ", ".join(f"{k} {v}" for k, v in self.counts().items())
+        counts = self._class_counts()
         if evaluating:
             n = len(self.val) if self.split == "folders" else len(self.train) + len(self.val)
             head = f"{plural(len(self.classes), 'class')}, {plural(n, 'example')} to evaluate"
@@ -105,14 +127,18 @@ class DatasetReport:
         return "\n".join(lines)
 
 
-def _read(path: Path, read_example: ReadExample) -> tuple[str, str | None]:
-    """Read and check a class file once: its sha256, and its text for a text task (the
-    task's `read_example`).
+def _read(path: Path, label: str, read_example: ReadExample) -> Sample:
+    """Read and check a class file once: its sha256, and its text (text) or its seconds
+    (sound), as the task's `read_example` finds them.
 
     Raises `InputFileError` with the reason it cannot be used.
     """
     data = read_bytes(path)
-    return hashlib.sha256(data).hexdigest(), read_example(path, data)
+    found = read_example(path, data)
+    digest = hashlib.sha256(data).hexdigest()
+    if isinstance(found, float):
+        return Sample(str(path), label, None, digest, found)
+    return Sample(str(path), label, found, digest)
 
 
 def _class_files(
@@ -133,15 +159,16 @@ def _class_files(
                 )
                 continue
             try:
-                digest, text = _read(path, read_example)
+                sample = _read(path, class_dir.name, read_example)
             except InputFileError as exc:
                 report.skipped.append(Skipped(str(path), exc.reason))
                 continue
-            if digest in seen:
-                report.skipped.append(Skipped(str(path), f"exact duplicate of {seen[digest]}"))
+            if sample.sha256 in seen:
+                duplicate = f"exact duplicate of {seen[sample.sha256]}"
+                report.skipped.append(Skipped(str(path), duplicate))
                 continue
-            seen[digest] = str(path)
-            samples.append(Sample(str(path), class_dir.name, text, digest))
+            seen[sample.sha256] = str(path)
+            samples.append(sample)
         if not any(s.label == class_dir.name for s in samples):
             report.warnings.append(f"{class_dir} has no usable files: it is not used as a class")
     return samples
@@ -215,9 +242,26 @@ def scan(
         else:
             samples = _class_files(root, task, report, seen)
             report.train, report.val = stratified_split(samples, val_split, seed)
+    _leave_out_lone_examples(report)
     report.classes = sorted({s.label for s in report.train + report.val})
     _validate(report)
     return report
+
+
+def _leave_out_lone_examples(report: DatasetReport) -> None:
+    """A class of one example cannot be both learnt and checked: it is left out, named with
+    its file, and the other classes train."""
+    for label, n in report.counts_by_label().items():
+        if n >= 2:
+            continue
+        lone = [s for s in report.train + report.val if s.label == label]
+        report.warnings.append(
+            f"class {label!r} has 1 example ({lone[0].path}): it is left out; "
+            "a class needs at least 2"
+        )
+        report.skipped += [Skipped(s.path, f"the only example of class {label!r}") for s in lone]
+        report.train = [s for s in report.train if s.label != label]
+        report.val = [s for s in report.val if s.label != label]
 
 
 def _validate(report: DatasetReport) -> None:
@@ -227,9 +271,6 @@ def _validate(report: DatasetReport) -> None:
         report.errors.append(
             f"need at least 2 classes with examples; found {len(counts)} ({found})"
         )
-    for label, n in counts.items():
-        if n < 2:
-            report.errors.append(f"class {label!r} has {n} example; each class needs at least 2")
     if counts and min(counts.values()) > 0:
         ratio = max(counts.values()) / min(counts.values())
         if ratio > IMBALANCE_RATIO:

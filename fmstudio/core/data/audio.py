@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     import numpy as np
 
 SAMPLE_RATE = 16_000
+SHORTEST_CLIP_S = 0.25
+"""A training clip shorter than this holds too little to learn a sound from."""
+SILENT_PEAK = 1e-4
+"""-80 dBFS: a clip whose loudest sample is quieter is silence (or digital zero)."""
 
 
 def _reason(exc: Exception) -> str:
@@ -26,17 +30,39 @@ def _reason(exc: Exception) -> str:
     return said[:1].lower() + said[1:]
 
 
-def load_audio(path: str | Path) -> np.ndarray:
-    """Mono float32 samples at 16 kHz, resampled by PyAV (libswresample)."""
+def load_audio(
+    path: str | Path, sample_rate: int = SAMPLE_RATE, data: bytes | None = None
+) -> np.ndarray:
+    """Mono float32 samples at `sample_rate` (16 kHz, Whisper's, unless asked), resampled and
+    down-mixed by PyAV (libswresample); `data`: the file's bytes, already read."""
     path = Path(path)
-    check_input_file(path, "an audio file")
+    if data is None:
+        check_input_file(path, "an audio file")
+    import io
+
     import numpy as np
     from faster_whisper import decode_audio
 
+    source: str | io.BytesIO = str(path) if data is None else io.BytesIO(data)
     try:
-        samples = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
+        samples = decode_audio(source, sampling_rate=sample_rate)
     except Exception as exc:  # PyAV raises its own error types for every kind of bad input
         raise InputFileError(path, f"not a readable audio file ({_reason(exc)})") from exc
     if samples.size == 0:
         raise InputFileError(path, "no audio in the file (truncated or empty stream)")
     return np.asarray(samples, dtype=np.float32)
+
+
+def read_example(path: Path, data: bytes) -> float:
+    """Check that a class file is a clip to learn from (the sound task's `read_example`):
+    it decodes, lasts at least `SHORTEST_CLIP_S` and is not silent. Returns its seconds;
+    raises `InputFileError` with the reason."""
+    samples = load_audio(path, data=data)
+    seconds = samples.size / SAMPLE_RATE
+    if seconds < SHORTEST_CLIP_S:
+        raise InputFileError(
+            path, f"too short ({seconds:.2f} s; a clip needs at least {SHORTEST_CLIP_S} s)"
+        )
+    if float(abs(samples).max()) < SILENT_PEAK:
+        raise InputFileError(path, "silent (nothing louder than -80 dBFS)")
+    return seconds

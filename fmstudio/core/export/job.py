@@ -45,7 +45,7 @@ def find_task(name: str) -> str:
     folder = Path(name).expanduser()
     if not found and (folder / "model.json").is_file():
         found = [str(library.read_card(folder).get("task", ""))]
-    if found and found[0] in tasks() and modality(found[0]).not_exportable:
+    if found and found[0] in tasks() and not modality(found[0]).exportable:
         raise FmError(modality(found[0]).not_exportable)
     if found and found[0] in exportable_tasks():
         return found[0]

@@ -109,6 +109,48 @@ for score, k, box in sorted(found, key=lambda f: -f[0]):
         print(meta["labels"][k], round(score, 2), box.round().tolist())
 """
 
+SOUND_ONNX = """\
+import json
+
+import av  # PyAV: decodes any audio or video file and resamples it
+import numpy as np
+import onnxruntime as ort
+
+folder = "{folder}"
+meta = json.load(open(f"{{folder}}/fmstudio-export.json"))
+front = meta["frontend"]
+filters = np.load(f"{{folder}}/mel_filters.npy")
+session = ort.InferenceSession(f"{{folder}}/model.onnx")
+
+with av.open("{example}") as container:  # mono float at 44.1 kHz
+    resampler = av.AudioResampler(format="flt", layout="mono", rate=front["sample_rate"])
+    chunks = [
+        f.to_ndarray().reshape(-1)
+        for frame in container.decode(audio=0)
+        for f in resampler.resample(frame)
+    ]
+audio = np.concatenate(chunks)
+audio = audio / max(np.abs(audio).max(), 1e-12)
+
+n_fft, hop = front["n_fft"], front["hop"]
+padded = np.pad(audio, n_fft // 2)
+starts = range(0, len(padded) - n_fft + 1, hop)
+frames = np.stack([padded[s : s + n_fft] for s in starts]) * np.hanning(n_fft)
+mel = np.log10(np.abs(np.fft.rfft(frames)) ** 2 @ filters * 1e4 + 1) / meta["top"]
+
+size, step = front["window_frames"], front["window_hop_frames"]
+count = 1 + max(0, -(-(len(mel) - size) // step))
+mel = np.pad(mel, ((0, (count - 1) * step + size - len(mel)), (0, 0)))
+windows = np.stack([mel[i * step : i * step + size] for i in range(count)]).astype(np.float32)
+
+logits = session.run(None, {{"mel": windows}})[0]
+probs = np.exp(logits - logits.max(1, keepdims=True))
+probs /= probs.sum(1, keepdims=True)
+summary = np.average(probs, axis=0, weights=windows.mean(axis=(1, 2)) + 1e-12)
+best = int(summary.argmax())
+print(meta["labels"][best], round(float(summary[best]), 2))
+"""
+
 TORCHSCRIPT = """\
 import torch
 

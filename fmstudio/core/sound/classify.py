@@ -9,36 +9,39 @@ from pathlib import Path
 import numpy as np
 
 from fmstudio.core import loading
-from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
+from fmstudio.core.data.audio import load_audio
 from fmstudio.core.data.files import expand_paths
+from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import InputFileError
 from fmstudio.core.events import Activity, CancelToken, EtaTracker, Event, Partial, Runtime
 from fmstudio.core.modalities import SOUND
+from fmstudio.core.sound.heard import SoundModel
 from fmstudio.core.sound.requests import ClassifySounds
 from fmstudio.core.sound.results import SoundResult
 from fmstudio.core.sound.timeline import timeline, top_sounds
-from fmstudio.core.sound.yamnet import SoundTagger
 
 Decoded = tuple[Path, "np.ndarray | None", str | None]
 
 
-def _decode(path: Path) -> Decoded:
+def _decode(path: Path, sample_rate: int) -> Decoded:
     try:
-        return path, load_audio(path), None
+        return path, load_audio(path, sample_rate), None
     except InputFileError as exc:
         return path, None, exc.reason
 
 
 def named(
-    tagger: SoundTagger, path: Path, samples: np.ndarray, request: ClassifySounds
+    model: SoundModel, path: Path, samples: np.ndarray, request: ClassifySounds
 ) -> SoundResult:
     """One recording's sounds."""
-    scores = tagger.patch_scores(samples)
-    duration = len(samples) / SAMPLE_RATE
+    heard = model.hear(samples)
+    duration = len(samples) / model.sample_rate
+    spacing = (model.window_s, model.hop_s)
+    segments = timeline(heard.scores, model.labels, duration, request.min_score, spacing)
     return SoundResult(
         str(path),
-        top_sounds(scores, tagger.labels, request.top_k),
-        segments=tuple(timeline(scores, tagger.labels, duration, request.min_score)),
+        top_sounds(heard.scores, model.labels, request.top_k, heard.weights),
+        segments=tuple(segments),
         duration=duration,
     )
 
@@ -56,11 +59,12 @@ def classify_sounds(
     yield tracker.progress(0, SOUND.count(len(files)))
     results: list[SoundResult] = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="decode") as pool:
-        decoding = [pool.submit(_decode, f) for f in files[:1]]
+        rate = tagger.sample_rate
+        decoding = [pool.submit(_decode, f, rate) for f in files[:1]]
         for index in range(len(files)):
             path, samples, error = decoding.pop(0).result()
             if index + 1 < len(files):
-                decoding.append(pool.submit(_decode, files[index + 1]))
+                decoding.append(pool.submit(_decode, files[index + 1], rate))
             cancel.raise_if_cancelled()
             result = (
                 SoundResult(str(path), error=error)
@@ -73,10 +77,11 @@ def classify_sounds(
     return results
 
 
-def _tagger(request: ClassifySounds, cancel: CancelToken) -> Generator[Event, None, SoundTagger]:
-    if isinstance(request.model, SoundTagger):
+def _tagger(request: ClassifySounds, cancel: CancelToken) -> Generator[Event, None, SoundModel]:
+    if not isinstance(request.model, str):
         return request.model
     name = request.model or SOUND.default_model
     yield Activity(f"Loading {name}…")
-    loaded: SoundTagger = loading.cached_load(name, SOUND.task, "cpu", cancel)
+    device = resolve_device(request.device)
+    loaded: SoundModel = loading.cached_load(name, SOUND.task, device, cancel)
     return loaded

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
-if TYPE_CHECKING:
-    from fmstudio.core.sound.yamnet import SoundTagger
+from fmstudio.core.data.report import Example
 
-SoundModel = Union[str, "SoundTagger"]
+if TYPE_CHECKING:
+    from fmstudio.core.sound.heard import SoundModel
+
+SoundModelOrName = Union[str, "SoundModel"]
 
 MIN_SCORE = 0.2
 """A patch whose best class scores less is left out of the timeline (nothing clear)."""
@@ -19,9 +22,19 @@ class ClassifySounds:
     """Name the sounds in audio (and video) files and folders (folders recurse)."""
 
     paths: tuple[str, ...]
-    model: SoundModel = ""
-    """A name the catalogue resolves ("" for the default), or a loaded tagger."""
+    model: SoundModelOrName = ""
+    """A name the catalogue resolves ("" for the default), or a loaded model."""
     top_k: int = 5
     device: str = "auto"
+    """Where a trained classifier runs ("auto": CUDA when there is one); the bundled tagger
+    runs in ONNX Runtime on the CPU whatever this says."""
     min_score: float = MIN_SCORE
     """The timeline leaves out stretches whose best sound scores less."""
+
+
+def for_examples(
+    samples: Sequence[Example], model: SoundModelOrName, batch_size: int | None, thumbnail_size: int
+) -> ClassifySounds:
+    """The request that classifies scanned examples as the Sound tab does (recordings heard
+    in full, window by window); recordings have no thumbnails."""
+    return ClassifySounds(tuple(s.path for s in samples), model, top_k=1)

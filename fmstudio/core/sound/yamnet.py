@@ -23,8 +23,10 @@ import numpy as np
 from scipy.special import expit
 
 from fmstudio.core import paths
+from fmstudio.core.data.audio import SAMPLE_RATE
 from fmstudio.core.errors import ModelUnavailableError
-from fmstudio.core.sound.frontend import log_mel, patches
+from fmstudio.core.sound.frontend import PATCH_HOP_S, PATCH_S, log_mel, patches
+from fmstudio.core.sound.heard import Heard
 
 NAME = "yamnet"
 """Its name in the catalogue."""
@@ -147,6 +149,8 @@ class SoundTagger:
     """Scores of AudioSet's classes for every 0.96 s patch of a clip, every 0.48 s."""
 
     runtime = "ONNX Runtime (8-bit YAMNet)"
+    sample_rate = SAMPLE_RATE
+    window_s, hop_s = PATCH_S, PATCH_HOP_S
 
     def __init__(self, name: str = NAME) -> None:
         folder = model_folder()
@@ -168,6 +172,10 @@ class SoundTagger:
         logits = s.output_scale * (np.concatenate(outputs).astype(np.float32) - s.output_zero)
         scores: np.ndarray = expit(logits)
         return scores
+
+    def hear(self, samples: np.ndarray) -> Heard:
+        """Every patch's scores, all patches alike in the summary."""
+        return Heard(self.patch_scores(samples))
 
 
 @functools.lru_cache(maxsize=1)

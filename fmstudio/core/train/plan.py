@@ -62,7 +62,7 @@ def plan_run(spec: TrainSpec, report: ScanReport, resume: bool) -> Generator[Eve
     device = distributed.local_device(resolve_device(spec.device))
     mode, why = choose_mode(spec, len(report.train), device)
     yield Log(why)
-    base = spec.base or modality(spec.task).default_model
+    base = spec.base or modality(spec.task).base_model
     spec = replace(spec.resolved(mode), base=base)
     target = output_folder(spec.output)
     check_replaceable(target)

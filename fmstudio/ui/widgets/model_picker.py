@@ -12,9 +12,15 @@ SOURCES = {"library": "yours", "bundled": "bundled", "hub": "hub"}
 
 
 class ModelPicker(QComboBox):
-    def __init__(self, task: str, current: str = "", parent: QWidget | None = None) -> None:
+    """`training`: lists the models training can start from (a sound tab's tagger cannot
+    train, the sound-effects CNN only trains) rather than those a tab can try."""
+
+    def __init__(
+        self, task: str, current: str = "", parent: QWidget | None = None, training: bool = False
+    ) -> None:
         super().__init__(parent)
         self.task = task
+        self.training = training
         self.setEditable(True)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.setMinimumContentsLength(14)
@@ -31,6 +37,8 @@ class ModelPicker(QComboBox):
         self.blockSignals(True)
         self.clear()
         for entry in catalog.list_models(self.task):
+            if not (entry.trainable if self.training else entry.tries):
+                continue
             usable = entry.availability()
             source = SOURCES.get(entry.source, entry.source)
             where = source if usable == "offline" else f"{source}, {usable}"

@@ -22,7 +22,7 @@ class ModelPage(QWizardPage):
         super().__init__()
         self.state = state
         self.setTitle("Model")
-        self.picker = ModelPicker(state.task)
+        self.picker = ModelPicker(state.task, training=not state.evaluate_only)
         self.mode = QComboBox()
         self.mode.addItem("auto: choose from the data size and the device", "auto")
         self.mode.addItem("head: train a classifier on frozen features (seconds)", "head")

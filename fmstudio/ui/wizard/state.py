@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from fmstudio.core.catalog import default_model
+from fmstudio.core.catalog import default_base
 from fmstudio.core.classify.scan import DatasetReport
 from fmstudio.core.config import Settings
 from fmstudio.core.data.report import ScanReport
@@ -68,7 +68,7 @@ class WizardState:
             return self.model
         if self.evaluate_only:
             return self.settings.model(self.task)
-        return default_model(self.task)
+        return default_base(self.task)
 
     def train_spec(self) -> TrainSpec:
         """The run the pages describe, saving into a fresh staging folder."""

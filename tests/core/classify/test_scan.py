@@ -61,8 +61,11 @@ def test_train_and_val_folders_are_honoured(tmp_path: Path) -> None:
 def test_single_class_tiny_class_and_missing_folder(tmp_path: Path) -> None:
     make_images(tmp_path / "one", {"only": 5})
     assert any("at least 2 classes" in e for e in scan(tmp_path / "one", "image").errors)
-    make_images(tmp_path / "tiny", {"big": 5, "small": 1})
-    assert any("'small' has 1 example" in e for e in scan(tmp_path / "tiny", "image").errors)
+    make_images(tmp_path / "tiny", {"big": 5, "small": 1, "other": 3})
+    tiny = scan(tmp_path / "tiny", "image")
+    assert tiny.ok and tiny.classes == ["big", "other"]  # the rest trains
+    assert any("'small' has 1 example" in w and "left out" in w for w in tiny.warnings)
+    assert any(Path(s.path).parent.name == "small" for s in tiny.skipped)
     assert "does not exist" in scan(tmp_path / "nowhere", "image").errors[0]
 
 

@@ -128,6 +128,17 @@ def test_the_pickers_name_your_models_as_the_library_does(qtbot, tiny_text_base,
     assert picker.currentText() == "mine  (yours)" and picker.model_name() == "mine"
 
 
+def test_the_tab_offers_models_that_name_sounds_and_the_wizard_those_that_train(qtbot) -> None:
+    from fmstudio.ui.widgets.model_picker import ModelPicker
+
+    tab, wizard = ModelPicker("sound"), ModelPicker("sound", training=True)
+    qtbot.addWidget(tab)
+    qtbot.addWidget(wizard)
+    listed = [[p.itemData(i) for i in range(p.count())] for p in (tab, wizard)]
+    assert "yamnet" in listed[0] and "sfx-cnn" not in listed[0]
+    assert "sfx-cnn" in listed[1] and "yamnet" not in listed[1]
+
+
 def test_library_shows_what_each_familys_model_measured(qtbot) -> None:
     from fmstudio.core import paths
 
