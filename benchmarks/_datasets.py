@@ -292,3 +292,70 @@ def ami_clips() -> list[tuple[Path, list[tuple[str, float, float]]]]:
             start, length = float(fields[3]), float(fields[4])
             turns.setdefault(fields[1], []).append((fields[7], start, start + length))
     return [(folder / f"{uri}.wav", spans) for uri, spans in sorted(turns.items())]
+
+
+DRUM_CLASSES = (
+    ("hihat", r"hat|hh\b"),
+    ("kick", r"kick|bass ?drum|\bbd\b|\bkik"),
+    ("snare", r"snare|\bsd\b"),
+    ("tom", r"tom"),
+    ("cymbal", r"crash|ride|cymbal|china|splash"),
+)
+DRUM_TEST_KITS = ("The Black Pearl 1.0", "ForzeeStereo", "Audiophob")
+"""Whole kits are held out: a multi-layered kit's samples of one drum are the same hit at
+several strengths, so splitting within a kit would test on near-copies of training clips."""
+
+
+def _drumkits() -> Path:
+    """Debian's hydrogen-drumkits (2017.09.19, GPL-2+ and CC licences per kit: real drum
+    samples recorded by the kits' authors, many from freesound.org), unpacked once."""
+    cache = Path.home() / ".cache" / "fmstudio-benchmarks" / "hydrogen-drumkits"
+    kits = cache / "usr" / "share" / "hydrogen" / "data" / "drumkits"
+    if not kits.is_dir():
+        cache.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["apt-get", "download", "hydrogen-drumkits"], cwd=cache, check=True)
+        deb = next(cache.glob("hydrogen-drumkits_*.deb"))
+        subprocess.run(["dpkg-deb", "-x", str(deb), str(cache)], check=True)
+        deb.unlink()
+    return kits
+
+
+def _kit_samples(kit: Path) -> dict[str, list[Path]]:
+    """A kit's sample files by drum, named from its drumkit.xml's instrument names."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    tree = ET.parse(kit / "drumkit.xml")
+    found = re.match(r"\{.*\}", tree.getroot().tag)
+    ns = found.group(0) if found else ""
+    out: dict[str, list[Path]] = {}
+    for instrument in tree.getroot().iter(f"{ns}instrument"):
+        name = instrument.findtext(f"{ns}name") or ""
+        drum = next((c for c, pattern in DRUM_CLASSES if re.search(pattern, name, re.I)), None)
+        files = sorted({e.text for e in instrument.iter(f"{ns}filename") if e.text})
+        if drum:
+            out.setdefault(drum, []).extend(kit / f for f in files if (kit / f).is_file())
+    return out
+
+
+def drums(
+    root: Path, train_n: int = 40, test_n: int = 25, seed: int = 0
+) -> tuple[Path, Path]:
+    """Real drum hits in five classes (hihat, kick, snare, tom, cymbal) from the sample kits
+    of Debian's hydrogen-drumkits: training kits and held-out kits (`DRUM_TEST_KITS`)."""
+    import shutil
+
+    rng = random.Random(seed)
+    pools: dict[str, dict[str, list[Path]]] = {"train": {}, "test": {}}
+    for kit in sorted(p for p in _drumkits().iterdir() if (p / "drumkit.xml").is_file()):
+        split = "test" if kit.name in DRUM_TEST_KITS else "train"
+        for drum, files in _kit_samples(kit).items():
+            pools[split].setdefault(drum, []).extend(files)
+    for split, limit in (("train", train_n), ("test", test_n)):
+        for drum, files in pools[split].items():
+            rng.shuffle(files)
+            folder = root / split / drum
+            folder.mkdir(parents=True, exist_ok=True)
+            for i, path in enumerate(files[:limit]):
+                shutil.copyfile(path, folder / f"{i:03d}{path.suffix.lower()}")
+    return root / "train", root / "test"

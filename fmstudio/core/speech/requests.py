@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Union
 
 if TYPE_CHECKING:
     from fmstudio.core.data.sources import AudioSource
@@ -67,14 +67,3 @@ class Record:
     device: str = "auto"
     path: Path | None = None
     """Where to save the WAV; a new file in the recordings folder when None."""
-
-
-@dataclass(frozen=True)
-class Playback:
-    """Play part of a transcript's decoded 16 kHz audio."""
-
-    samples: Any = field(repr=False)
-    """The decoded samples, or the file's path (decoded on the worker) when they were not
-    kept: a transcript restored from an earlier session."""
-    start: float = 0.0
-    end: float = 0.0

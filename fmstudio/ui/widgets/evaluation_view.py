@@ -21,6 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from fmstudio.core.classify.metrics import Evaluation, Misclassified
+from fmstudio.core.data.playback import Playback
+from fmstudio.core.data.suffixes import AUDIO_SUFFIXES
+from fmstudio.ui.widgets.audio_player import AudioPlayer
 from fmstudio.ui.widgets.thumbnails import pixmap_of
 
 if TYPE_CHECKING:
@@ -62,7 +65,12 @@ class EvaluationView(QWidget):
         self.mistakes = QListWidget()
         self.mistakes.setIconSize(QSize(THUMB, THUMB))
         self.mistakes.setWordWrap(True)
-        self.mistakes.setToolTip("Validation examples the model got wrong")
+        self.mistakes.setToolTip(
+            "Validation examples the model got wrong (a recording plays when double-clicked "
+            "or on Enter)"
+        )
+        self.mistakes.itemActivated.connect(self._play)
+        self.player = AudioPlayer(self)
 
         left = QVBoxLayout()
         left.addWidget(QLabel("Per class"))
@@ -142,6 +150,16 @@ class EvaluationView(QWidget):
                 caption += "\n" + (snippet[:140] + "…" if len(snippet) > 140 else snippet)
             item = QListWidgetItem(caption)
             item.setToolTip(m.path)
+            item.setData(Qt.ItemDataRole.UserRole, m.path)
             if m.thumbnail is not None:
                 item.setIcon(QIcon(pixmap_of(m.thumbnail)))
             self.mistakes.addItem(item)
+
+    def _play(self, item: QListWidgetItem) -> None:
+        """A recording the model got wrong, heard in full (on the worker)."""
+        path = str(item.data(Qt.ItemDataRole.UserRole) or "")
+        if Path(path).suffix.lower() in AUDIO_SUFFIXES:
+            self.player.play(Playback(path))
+
+    def shutdown(self, timeout_ms: int = 30_000) -> None:
+        self.player.shutdown(timeout_ms)

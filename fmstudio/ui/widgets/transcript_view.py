@@ -10,16 +10,14 @@ from PySide6.QtCore import Slot
 from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
+from fmstudio.core.data.playback import Playback
 from fmstudio.core.speech.events import LiveText
 from fmstudio.core.speech.languages import NAMES
-from fmstudio.core.speech.requests import Playback
 from fmstudio.core.speech.transcripts import Segment, Transcript
 from fmstudio.core.speech.writers import export
 from fmstudio.core.wording import plural
-from fmstudio.ui.jobs import JobController, lazy_job
+from fmstudio.ui.widgets.audio_player import AudioPlayer
 from fmstudio.ui.widgets.segments_table import SegmentsTable
-
-PLAY = "fmstudio.core.speech.playback:play"
 
 
 def about(language: str | None, probability: float | None) -> str:
@@ -50,9 +48,7 @@ class TranscriptView(QWidget):
         self.segments.cellClicked.connect(self._play_row)
         self.segments.itemChanged.connect(self._edited)
         self.segments.speakers_changed.connect(self._show_info)
-        self.player = JobController(self)
-        self.player.busy_changed.connect(self._play_next)
-        self._next_play: Playback | None = None
+        self.player = AudioPlayer(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.info)
@@ -146,17 +142,7 @@ class TranscriptView(QWidget):
         segment = self.segments.segments()[row]
         audio = self.transcript.audio
         source = audio if audio is not None else self.transcript.path
-        self._next_play = Playback(source, segment.start, segment.end)
-        if self.player.is_busy():
-            self.player.stop()  # the next segment starts once this one has stopped
-        else:
-            self._play_next(False)
-
-    @Slot(bool)
-    def _play_next(self, busy: bool) -> None:
-        if not busy and self._next_play is not None:
-            request, self._next_play = self._next_play, None
-            self.player.start(lazy_job(PLAY, request), "Playing…")
+        self.player.play(Playback(source, segment.start, segment.end))
 
     def shutdown(self, timeout_ms: int = 30_000) -> None:
         self.player.shutdown(timeout_ms)

@@ -43,6 +43,14 @@ class EvaluatePage(QWizardPage):
         self._layout.addWidget(self.comparison, 1)
         self._layout.addWidget(self.status)
 
+    def shutdown(self) -> None:
+        """Stop the evaluation and anything a view plays (a recording it got wrong)."""
+        self.jobs.shutdown()
+        for view in self.views.values():
+            stop = getattr(view, "shutdown", None)
+            if stop is not None:
+                stop()
+
     def _show_family_view(self) -> FamilyView:
         """Show the view of the current task's family (made on first use), the others hidden."""
         family = modality(self.state.task).family

@@ -361,3 +361,26 @@ def test_a_saved_model_is_named_after_its_dataset_not_after_train() -> None:
     )
     assert default_name(SimpleNamespace(root="/home/me/flowers"), "image") == "flowers-image"
     assert default_name(None, "text") == "model-text"
+
+
+def test_sounds_train_from_the_sound_network_and_the_data_page_says_minutes(
+    qtbot, tmp_path: Path
+) -> None:
+    from tests.datasets import make_sound_folder
+
+    data = make_sound_folder(tmp_path / "sounds", per_class=4)
+    wizard = open_wizard(qtbot, "sound")
+    to_model_page(qtbot, wizard, "sound", data)
+    report = wizard.data_page.report_view.toPlainText()
+    assert "3 classes" in report and "chirp 4 (0.1 min)" in report
+    assert wizard.model_page.picker.model_name() == "sfx-cnn"  # YAMNet cannot train
+    wizard.model_page.mode.setCurrentIndex(wizard.model_page.mode.findData("head"))
+    wizard.next()
+    wizard.settings_page.epochs.setValue(20)
+    wizard.next()
+    page = wizard.train_page
+    qtbot.waitUntil(page.isComplete, timeout=120_000)
+    wizard.next()
+    view = wizard.evaluate_page.view
+    assert "Accuracy" in view.headline.text() and view.per_class.rowCount() == 3
+    wizard.reject()
