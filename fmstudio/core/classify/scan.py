@@ -15,6 +15,7 @@ from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from fmstudio.core.data.audio import SHORT_CLIP_S
 from fmstudio.core.data.report import Skipped
 from fmstudio.core.data.split import KEPT, VAL_SPLIT, kept_apart, shuffled_split
 from fmstudio.core.data.suffixes import TABLE_SUFFIXES
@@ -280,10 +281,21 @@ def _validate(report: DatasetReport) -> None:
                 f"heavy imbalance: {big!r} has {counts[big]} examples, "
                 f"{small!r} only {counts[small]} (a class-balanced loss will be used)"
             )
+    _short_clips(report)
     if report.split == "folders":
         missing = sorted({s.label for s in report.train} - {s.label for s in report.val})
         if missing:
             report.warnings.append(f"no validation examples for {', '.join(missing)}")
+
+
+def _short_clips(report: DatasetReport) -> None:
+    short = [s for s in report.train + report.val if 0 < s.seconds < SHORT_CLIP_S]
+    if short:
+        shortest = min(short, key=lambda s: s.seconds)
+        report.warnings.append(
+            f"{plural(len(short), 'clip')} shorter than {SHORT_CLIP_S} s (the shortest "
+            f"{shortest.path}, {shortest.seconds:.2f} s): each is heard padded with silence"
+        )
 
 
 def scan_job(

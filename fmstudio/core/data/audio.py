@@ -17,9 +17,12 @@ if TYPE_CHECKING:
     import numpy as np
 
 SAMPLE_RATE = 16_000
-SHORTEST_CLIP_S = 0.12
-"""A training clip shorter than this (five of the sound network's 23 ms frames) holds too
-little to learn a sound from; a closed hi-hat's hit lasts about 0.15 s."""
+SHORTEST_CLIP_S = 0.03
+"""A training clip shorter than this is not one frame of the sound network (23 ms)."""
+SHORT_CLIP_S = 0.25
+"""Clips shorter than this are heard padded with silence, and the scan says so: real drum
+samples are that short (Debian's hydrogen-drumkits has kicks of 0.06 s), a cut-off recording
+may be too."""
 SILENT_PEAK = 1e-4
 """-80 dBFS: a clip whose loudest sample is quieter is silence (or digital zero)."""
 

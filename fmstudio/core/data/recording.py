@@ -61,11 +61,12 @@ class WavWriter:
 
 
 class StreamResampler:
-    """Linear resampling to 16 kHz, block by block, with the same output as resampling the
-    whole recording at once (the live text's input; the final pass uses PyAV's resampler)."""
+    """Linear resampling to `target` (16 kHz unless asked), block by block, with the same
+    output as resampling the whole recording at once (live text's and live sounds' input;
+    the final pass uses PyAV's resampler)."""
 
-    def __init__(self, rate: int) -> None:
-        self.step = rate / SAMPLE_RATE
+    def __init__(self, rate: int, target: int = SAMPLE_RATE) -> None:
+        self.step = rate / target
         self._next = 0.0  # position of the next output sample, in input samples
         self._tail = np.zeros(0, dtype=np.float32)  # the last input sample, for interpolation
         self._tail_at = 0  # input index of `_tail[0]`

@@ -16,7 +16,7 @@ from fmstudio.core.errors import InputFileError
 from fmstudio.core.events import Activity, CancelToken, EtaTracker, Event, Partial, Runtime
 from fmstudio.core.modalities import SOUND
 from fmstudio.core.sound.heard import SoundModel
-from fmstudio.core.sound.requests import ClassifySounds
+from fmstudio.core.sound.requests import ClassifySounds, SoundModelOrName
 from fmstudio.core.sound.results import SoundResult
 from fmstudio.core.sound.timeline import timeline, top_sounds
 
@@ -53,7 +53,7 @@ def classify_sounds(
     The next file is decoded (FFmpeg) while the model hears this one."""
     cancel = cancel or CancelToken()
     files = list(expand_paths(request.paths, SOUND.suffixes))
-    tagger = yield from _tagger(request, cancel)
+    tagger = yield from load_sound_model(request.model, request.device, cancel)
     yield Runtime.of(tagger.runtime, "")
     tracker = EtaTracker(len(files))
     yield tracker.progress(0, SOUND.count(len(files)))
@@ -77,11 +77,14 @@ def classify_sounds(
     return results
 
 
-def _tagger(request: ClassifySounds, cancel: CancelToken) -> Generator[Event, None, SoundModel]:
-    if not isinstance(request.model, str):
-        return request.model
-    name = request.model or SOUND.default_model
+def load_sound_model(
+    model: SoundModelOrName, device: str, cancel: CancelToken
+) -> Generator[Event, None, SoundModel]:
+    """The model a request names ("" for the default), or the loaded one it carries."""
+    if not isinstance(model, str):
+        return model
+    name = model or SOUND.default_model
     yield Activity(f"Loading {name}…")
-    device = resolve_device(request.device)
+    device = resolve_device(device)
     loaded: SoundModel = loading.cached_load(name, SOUND.task, device, cancel)
     return loaded

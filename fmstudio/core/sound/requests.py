@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING, Union
 from fmstudio.core.data.report import Example
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from fmstudio.core.data.sources import AudioSource
     from fmstudio.core.sound.heard import SoundModel
 
 SoundModelOrName = Union[str, "SoundModel"]
@@ -30,6 +33,22 @@ class ClassifySounds:
     runs in ONNX Runtime on the CPU whatever this says."""
     min_score: float = MIN_SCORE
     """The timeline leaves out stretches whose best sound scores less."""
+
+
+@dataclass(frozen=True)
+class Listen:
+    """Name the microphone's sounds as they come, saving the recording.
+
+    The microphone `input_device` is opened by the job (on the worker), unless a `source`
+    is given (the tests play a file as a microphone)."""
+
+    model: SoundModelOrName = ""
+    top_k: int = 5
+    device: str = "auto"
+    source: AudioSource | None = None
+    input_device: int | None = None
+    path: Path | None = None
+    """Where to save the WAV; a new file in the recordings folder when None."""
 
 
 def for_examples(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fmstudio.core.classify.results import ItemResult
+from fmstudio.core.classify.results import ItemResult, Prediction
+from fmstudio.core.events import Event
 
 
 @dataclass(frozen=True)
@@ -39,3 +40,12 @@ class SoundResult(ItemResult):
         out["duration"] = round(self.duration, 2)
         out["timeline"] = [s.to_json() for s in self.segments]
         return out
+
+
+@dataclass(frozen=True)
+class LiveSounds(Event):
+    """What the microphone hears now (its newest window), best first."""
+
+    predictions: tuple[Prediction, ...]
+    elapsed_s: float
+    """Seconds recorded so far."""

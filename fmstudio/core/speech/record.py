@@ -17,13 +17,13 @@ from dataclasses import replace
 import numpy as np
 
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
+from fmstudio.core.data.capture import CaptureEnded, Level, new_recording_path
 from fmstudio.core.data.microphone import MicrophoneSource
 from fmstudio.core.data.recording import StreamResampler, WavWriter
 from fmstudio.core.data.sources import AudioSource
 from fmstudio.core.events import Activity, CancelToken, Event, Log, run_to_end
-from fmstudio.core.speech.events import CaptureEnded, Level, LiveText
+from fmstudio.core.speech.events import LiveText
 from fmstudio.core.speech.models import SpeechModel
-from fmstudio.core.speech.recordings import new_recording_path
 from fmstudio.core.speech.requests import Record, SpeechOptions
 from fmstudio.core.speech.transcribe import load_speech_model, transcribe_audio
 from fmstudio.core.speech.transcripts import Recording

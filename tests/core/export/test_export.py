@@ -132,6 +132,7 @@ def test_project_readme_shows_the_snippet_the_exports_carry() -> None:
         ("image", "flowers-onnx", "photo.jpg"),
         ("text", "reviews-onnx", "The delivery arrived two days late."),
         ("detect", "coins-onnx", "photo.jpg"),
+        ("sound", "drums-onnx", "recording.wav"),
     ):
         assert snippets.snippet(task, "onnx", folder, example) in readme
 

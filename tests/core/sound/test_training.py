@@ -60,7 +60,8 @@ def _video_without_audio(path: Path) -> Path:
 def test_the_scan_names_each_unusable_clip_and_keeps_odd_but_good_ones(tmp_path: Path) -> None:
     root = make_sound_folder(tmp_path / "data", per_class=3)
     write_wav(root / "tone" / "silence.wav", np.zeros(44_100))
-    write_wav(root / "tone" / "blip.wav", sound("tone", 0.1, 1))
+    write_wav(root / "tone" / "blip.wav", sound("tone", 0.01, 1))
+    write_wav(root / "tone" / "beep.wav", sound("tone", 0.1, 2))
     (root / "noise" / "broken.wav").write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
     _video_without_audio(root / "chirp" / "silent-film.mp4")
     six = np.stack([sound("noise", 1.5, 50 + c) for c in range(6)], axis=1)
@@ -72,13 +73,14 @@ def test_the_scan_names_each_unusable_clip_and_keeps_odd_but_good_ones(tmp_path:
     report = scan(root, "sound")
     reasons = {Path(s.path).name: s.reason for s in report.skipped}
     assert reasons["silence.wav"].startswith("silent")
-    assert reasons["blip.wav"].startswith("too short (0.10 s")
+    assert reasons["blip.wav"].startswith("too short (0.01 s")
     assert "not a readable audio file" in reasons["broken.wav"]
     assert "silent-film.mp4" in reasons
     assert reasons["ding.wav"] == "the only example of class 'bell'"
     assert any("'bell' has 1 example" in w and "ding.wav" in w for w in report.warnings)
     kept = {Path(s.path).name: s for s in report.train + report.val}
-    assert {"surround.wav", "phone.wav"} <= set(kept)  # six channels and 8 kHz are fine
+    assert {"surround.wav", "phone.wav", "beep.wav"} <= set(kept)  # 6 channels, 8 kHz, 0.1 s
+    assert any("shorter than 0.25 s" in w and "beep.wav, 0.10 s" in w for w in report.warnings)
     assert kept["phone.wav"].seconds == pytest.approx(2.0, abs=0.01)
     assert report.ok and report.classes == ["chirp", "noise", "tone"]
     assert "min)" in report.summary()  # minutes per class

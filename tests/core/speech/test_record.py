@@ -11,11 +11,12 @@ import pytest
 
 from fmstudio.core import loading
 from fmstudio.core.data.audio import load_audio
+from fmstudio.core.data.capture import CaptureEnded, Level
 from fmstudio.core.data.recording import StreamResampler, WavWriter
 from fmstudio.core.data.sources import FileSource
 from fmstudio.core.errors import Cancelled
 from fmstudio.core.events import CancelToken, run_to_end
-from fmstudio.core.speech.events import CaptureEnded, Level, LiveText
+from fmstudio.core.speech.events import LiveText
 from fmstudio.core.speech.record import AudioBuffer, record
 from fmstudio.core.speech.recordings import list_recordings
 from fmstudio.core.speech.requests import Record

@@ -23,11 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fmstudio.core.data.capture import CaptureEnded, Level
 from fmstudio.core.data.microphone import Inputs
 from fmstudio.core.data.sources import AudioSource
 from fmstudio.core.events import CancelToken, Event
 from fmstudio.core.modalities import import_target
-from fmstudio.core.speech.events import CaptureEnded, Level, LiveText
+from fmstudio.core.speech.events import LiveText
 from fmstudio.core.speech.requests import Record
 from fmstudio.core.speech.transcripts import Recording
 from fmstudio.ui.jobs import JobController, lazy_job
