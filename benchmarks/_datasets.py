@@ -338,9 +338,7 @@ def _kit_samples(kit: Path) -> dict[str, list[Path]]:
     return out
 
 
-def drums(
-    root: Path, train_n: int = 40, test_n: int = 25, seed: int = 0
-) -> tuple[Path, Path]:
+def drums(root: Path, train_n: int = 40, test_n: int = 25, seed: int = 0) -> tuple[Path, Path]:
     """Real drum hits in five classes (hihat, kick, snare, tom, cymbal) from the sample kits
     of Debian's hydrogen-drumkits: training kits and held-out kits (`DRUM_TEST_KITS`)."""
     import shutil

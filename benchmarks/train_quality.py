@@ -2,10 +2,10 @@
 
 For each real dataset (benchmarks/_datasets.py: digits and docstrings with 20 training
 examples per class and 30 held out; movies with 750 and 500; drums, real drum hits from
-Debian's hydrogen-drumkits, 40 per class from ten kits and up to 25 from three held-out kits) it trains fmstudio with the
-given modes (default: auto, i.e. what a user gets by changing nothing) and scikit-learn's
-LogisticRegression on the frozen backbone's features of the same training examples, and
-measures both on the held-out test folder.
+Debian's hydrogen-drumkits, 40 per class from ten kits and up to 25 from three held-out kits)
+it trains fmstudio with the given modes (default: auto, i.e. what a user gets by changing
+nothing) and scikit-learn's LogisticRegression on the frozen backbone's features of the same
+training examples, and measures both on the held-out test folder.
 
 Run: .venv/bin/python benchmarks/train_quality.py [--modes auto head full] [--datasets ...]
 """

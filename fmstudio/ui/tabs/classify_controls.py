@@ -31,6 +31,8 @@ class ClassifyControls(QObject):
     """(paths, reveal): files to classify now, the first of them selected when shown."""
     queued = Signal(bool)
     """(reveal): run what waits, with the controls' own inputs (pasted text) if any."""
+    results_given = Signal(list)
+    """Results the controls made themselves (a recording heard live), for the table."""
 
     item_header = "Item"
     detail_header = "Details"
@@ -83,3 +85,10 @@ class ClassifyControls(QObject):
 
     def clear(self) -> None:
         """Forget what the controls hold for the results (the tab was cleared)."""
+
+    def is_busy(self) -> bool:
+        """Whether a job of the controls' own runs (listening to the microphone)."""
+        return False
+
+    def shutdown(self, timeout_ms: int = 30_000) -> None:
+        """Stop and wait for the controls' own jobs (the window is closing)."""

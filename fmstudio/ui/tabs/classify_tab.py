@@ -116,6 +116,7 @@ class ClassifyTab(Tab):
         controls.said.connect(self.status.say)
         controls.inputs_given.connect(self._inputs_given)
         controls.queued.connect(self._queued)
+        controls.results_given.connect(self._add_given)
         for title, keys, slot in controls.shortcuts():
             add_shortcut(self, title, keys, slot)
         self.top_k.valueChanged.connect(self._rerank)
@@ -173,7 +174,7 @@ class ClassifyTab(Tab):
         layout.addWidget(self.status)
 
     def is_busy(self) -> bool:
-        return self.jobs.is_busy()
+        return self.jobs.is_busy() or self.controls.is_busy()
 
     def has_pending(self) -> bool:
         return bool(self._pending) or self.controls.has_pending()
@@ -254,10 +255,19 @@ class ClassifyTab(Tab):
 
     @Slot(object)
     def _add_rows(self, event: Partial[ItemResult]) -> None:
-        results = list(event.items)
+        self._add_results(list(event.items), self._running_model)
+
+    @Slot(list)
+    def _add_given(self, results: list[ItemResult]) -> None:
+        """The controls' own results, shown and selected (the user just made them)."""
+        self._reveal = True
+        self._add_results(results, self.model_picker.model_name() or self.modality.default_model)
+        self.hint.hide()
+
+    def _add_results(self, results: list[ItemResult], model: str) -> None:
         first = len(self.table.results())
         details = [self.controls.detail(r) for r in results]
-        self.table.add_results(results, details, self._running_model)
+        self.table.add_results(results, details, model)
         if self._reveal:
             self._reveal = False
             self.table.select_result(first)
@@ -378,4 +388,5 @@ class ClassifyTab(Tab):
 
     def shutdown(self, timeout_ms: int = 30_000) -> None:
         self._pending.clear()
+        self.controls.shutdown(timeout_ms)
         self.jobs.shutdown(timeout_ms)

@@ -69,7 +69,7 @@ def test_each_recording_shows_its_sounds_and_which_sound_when(
     assert timeline[0]["label"] == "Speech" and len(timeline) == len(message.segments)
 
 
-def test_recordings_go_into_a_dataset_but_training_waits(
+def test_recordings_go_into_a_dataset_that_trains(
     qtbot, tab: ClassifyTab, recordings: list[Path], tmp_path: Path, monkeypatch
 ) -> None:
     _run(qtbot, tab, recordings[:1])
@@ -84,8 +84,39 @@ def test_recordings_go_into_a_dataset_but_training_waits(
     tab.table.select_row(0)
     qtbot.keyClick(tab, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     assert [p.name for p in (dataset / "voicemail").iterdir()] == ["message.wav"]
-    assert not tab.dataset_row.train_button.isVisible()
-    qtbot.keyClick(
-        tab, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
-    )
-    assert "Sound models cannot be trained yet" in tab.status.text()
+    assert tab.dataset_row.train_button.isVisible()
+    with qtbot.waitSignal(tab.train_requested) as asked:
+        qtbot.keyClick(
+            tab,
+            Qt.Key.Key_T,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
+    assert asked.args == ["sound", str(dataset)]
+
+
+def test_listening_names_the_sounds_live_and_adds_the_recording(
+    qtbot, tab: ClassifyTab, speech_wav: tuple[Path, str]
+) -> None:
+    """The microphone is a real recording played in real time (this machine has none)."""
+    from fmstudio.core import paths
+    from fmstudio.core.data.sources import FileSource
+    from fmstudio.core.sound.results import LiveSounds
+    from fmstudio.ui.widgets.microphone_panel import RecordState
+
+    listen = tab.controls.listen
+    qtbot.waitUntil(lambda: listen.state is not RecordState.PROBING, timeout=30_000)
+    listen.use_source(lambda: FileSource(speech_wav[0], realtime=1.0))
+    heard: list[LiveSounds] = []
+    listen.heard_now.connect(heard.append)
+    qtbot.keyClick(tab, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    assert listen.state is RecordState.RECORDING and tab.is_busy()
+    qtbot.waitUntil(lambda: len(heard) >= 2, timeout=20_000)
+    assert "Speech" in listen.now.text()
+    gap = heard[1].elapsed_s - heard[0].elapsed_s
+    assert gap <= 1.0  # the current sounds change within a second
+    qtbot.keyClick(tab, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)  # stop
+    qtbot.waitUntil(lambda: not tab.is_busy() and tab.table.model.rowCount() == 1, timeout=30_000)
+    row = tab.table.results()[0]
+    assert Path(row.path).parent == paths.recordings_dir() and Path(row.path).is_file()
+    assert row.top is not None and row.top.label == "Speech"
+    assert "Recorded" in tab.status.text()

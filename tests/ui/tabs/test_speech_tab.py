@@ -67,10 +67,10 @@ def test_dropped_audio_is_transcribed(qtbot, tab: SpeechTab, speech_wav) -> None
 
     # A click plays the segment on the worker; without a sound card it says why, calmly.
     outcomes: list[object] = []
-    tab.view.player.done.connect(lambda *_: outcomes.append("played"))
-    tab.view.player.failed.connect(outcomes.append)
+    tab.view.player.jobs.done.connect(lambda *_: outcomes.append("played"))
+    tab.view.player.jobs.failed.connect(outcomes.append)
     tab.view.segments.cellClicked.emit(0, 2)
-    qtbot.waitUntil(lambda: bool(outcomes) and not tab.view.player.is_busy(), timeout=30_000)
+    qtbot.waitUntil(lambda: bool(outcomes) and not tab.view.player.jobs.is_busy(), timeout=30_000)
     assert outcomes[0] == "played" or isinstance(outcomes[0], FmError)
 
 
