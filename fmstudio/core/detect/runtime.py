@@ -7,8 +7,6 @@ torch on every load; where it cannot be made or does not match, PyTorch runs.
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 from torch import nn
 
@@ -45,24 +43,16 @@ def example_batch(size: int, n: int = 2) -> torch.Tensor:
 class OrtDetector:
     """The detector's outputs from an ONNX Runtime session, as torch tensors."""
 
-    def __init__(self, session: Any) -> None:
-        self.session = session
+    def __init__(self, forward: graphs.OrtForward) -> None:
+        self.forward = forward
 
     def __call__(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
-        array = images.detach().cpu().float().contiguous().numpy()
-        return split(torch.from_numpy(self.session.run(None, {"images": array})[0]))
+        return split(self.forward(images))
 
 
 def onnx_detector(net: nn.Module, size: int) -> OrtDetector:
     """An ONNX Runtime forward pass for `net`, checked against torch (or GraphError)."""
     module = Joined(net).eval()
-    example = example_batch(size)
-    path = graphs.cached_graph(module, [example], GRAPH, graphs.weights_digest(module, "detect"))
-    try:
-        run = OrtDetector(graphs.session(path))
-        got = torch.cat(list(run(example).values()), 1).numpy()
-    except Exception as exc:  # a corrupt cached graph: make it again next time
-        path.unlink(missing_ok=True)
-        raise graphs.GraphError(f"ONNX Runtime could not run the graph: {exc}") from exc
-    graphs.check(module, [example], got, top1=False)
-    return run
+    digest = graphs.weights_digest(module, "detect")
+    forward = graphs.checked_forward(module, example_batch(size), GRAPH, digest, top1=False)
+    return OrtDetector(forward)

@@ -175,3 +175,31 @@ def cached_graph(
     if not path.is_file():
         export_onnx(module, example, spec, path)
     return path
+
+
+class OrtForward:
+    """A one-input, one-output graph in an ONNX Runtime session, on torch tensors."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.input = session.get_inputs()[0].name
+
+    def __call__(self, batch: torch.Tensor) -> torch.Tensor:
+        array = batch.detach().cpu().float().contiguous().numpy()
+        return torch.from_numpy(self.session.run(None, {self.input: array})[0])
+
+
+def checked_forward(
+    module: nn.Module, example: torch.Tensor, spec: GraphSpec, digest: str, top1: bool
+) -> OrtForward:
+    """`module`'s cached graph in ONNX Runtime, checked against torch on `example` (or
+    GraphError); a graph ONNX Runtime cannot run is deleted, to be made again next time."""
+    path = cached_graph(module, [example], spec, digest)
+    try:
+        run = OrtForward(session(path))
+        got = run(example).numpy()
+    except Exception as exc:  # a corrupt cached graph
+        path.unlink(missing_ok=True)
+        raise GraphError(f"ONNX Runtime could not run the graph: {exc}") from exc
+    check(module, [example], got, top1=top1)
+    return run

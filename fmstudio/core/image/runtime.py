@@ -7,8 +7,6 @@ or does not match. CUDA: PyTorch with fp16 autocast and channels-last.
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 from torch import nn
 
@@ -38,29 +36,8 @@ def example_batch(crop: int, size: int = 2) -> torch.Tensor:
     return torch.randn(size, 3, crop, crop, generator=generator)
 
 
-class OrtLogits:
-    """Logits from an ONNX Runtime session, as torch tensors."""
-
-    def __init__(self, session: Any) -> None:
-        self.session = session
-        self.input = session.get_inputs()[0].name
-
-    def __call__(self, batch: torch.Tensor) -> torch.Tensor:
-        array = batch.detach().cpu().float().contiguous().numpy()
-        return torch.from_numpy(self.session.run(None, {self.input: array})[0])
-
-
-def onnx_logits(model: nn.Module, crop: int, arch: str) -> OrtLogits:
+def onnx_logits(model: nn.Module, crop: int, arch: str) -> graphs.OrtForward:
     """An ONNX Runtime forward pass for `model`, checked against torch (or GraphError)."""
     module = LogitsOnly(model).eval()
-    example = example_batch(crop)
     digest = graphs.weights_digest(module, "image", arch, str(crop))
-    path = graphs.cached_graph(module, [example], GRAPH, digest)
-    try:
-        run = OrtLogits(graphs.session(path))
-        got = run(example).numpy()
-    except Exception as exc:  # a corrupt cached graph: make it again next time
-        path.unlink(missing_ok=True)
-        raise graphs.GraphError(f"ONNX Runtime could not run the graph: {exc}") from exc
-    graphs.check(module, [example], got, top1=True)
-    return run
+    return graphs.checked_forward(module, example_batch(crop), GRAPH, digest, top1=True)

@@ -18,6 +18,12 @@ GRAPH = GraphSpec(("mel",), ("logits",), {"mel": {0: "batch"}, "logits": {0: "ba
 FILTERS = "mel_filters.npy"
 
 
+def example_windows(n: int = 3) -> torch.Tensor:
+    """A fixed, seeded batch shaped like the network's input: what graphs are checked on."""
+    generator = torch.Generator().manual_seed(0)
+    return torch.rand(n, sfx_frontend.WINDOW, sfx_frontend.MELS, generator=generator)
+
+
 def _save_filters(folder: Path) -> None:
     np.save(folder / FILTERS, sfx_frontend.mel_filters().numpy())
 
@@ -25,9 +31,7 @@ def _save_filters(folder: Path) -> None:
 def exportable(model: object) -> Exportable:
     if not isinstance(model, SoundClassifier):
         raise FmError(f"{SOUND.not_exportable}; sound classifiers you train export")
-    example = torch.rand(
-        3, sfx_frontend.WINDOW, sfx_frontend.MELS, generator=torch.Generator().manual_seed(0)
-    )
+    example = example_windows()
     return Exportable(
         model.network.cpu().eval(),
         (example,),

@@ -6,8 +6,10 @@ from pathlib import Path
 
 from fmstudio.core.catalog import ModelEntry
 from fmstudio.core.errors import ModelUnavailableError
+from fmstudio.core.export import graphs
 from fmstudio.core.sound import sfx_cnn
 from fmstudio.core.sound.classifier import SoundClassifier, load_library
+from fmstudio.core.sound.exportable import GRAPH, example_windows
 from fmstudio.core.sound.yamnet import NAME, SoundTagger
 
 
@@ -27,3 +29,25 @@ def load(entry: ModelEntry, device: str = "cpu") -> SoundTagger | SoundClassifie
         f"{entry.name}: sounds are named by the bundled {NAME} or by a sound classifier "
         "trained in fmstudio"
     )
+
+
+def speed_up(model: SoundTagger | SoundClassifier) -> SoundTagger | SoundClassifier:
+    """A trained classifier on the CPU runs its checked ONNX graph: about twice eager
+    PyTorch on 2 cores (benchmarks/bench_sound.py). The tagger is ONNX already."""
+    if not isinstance(model, SoundClassifier):
+        return model
+    if model.device != "cpu":
+        model.runtime = f"PyTorch on {model.device}"
+        return model
+    if not graphs.fast_paths_wanted():
+        model.runtime = f"PyTorch (ONNX Runtime turned off by {graphs.RUNTIME_ENV}=torch)"
+        return model
+    digest = graphs.weights_digest(model.network, "sound")
+    try:
+        model.fast = graphs.checked_forward(
+            model.network.eval(), example_windows(), GRAPH, digest, top1=True
+        )
+        model.runtime = "ONNX Runtime on CPU"
+    except graphs.GraphError as exc:
+        model.runtime = f"PyTorch ({exc})"
+    return model

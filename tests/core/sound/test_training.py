@@ -17,6 +17,7 @@ from fmstudio.core import catalog, loading
 from fmstudio.core.classify.evaluate import evaluate_model
 from fmstudio.core.classify.scan import scan
 from fmstudio.core.classify.train_job import fine_tune
+from fmstudio.core.data.audio import load_audio
 from fmstudio.core.events import run_to_end
 from fmstudio.core.export.job import export_model
 from fmstudio.core.requests import Evaluate, Export
@@ -105,6 +106,10 @@ def test_head_mode_learns_the_classes_and_the_tab_hears_new_clips_with_it(
     model = loading.load(str(result.folder), "sound")
     assert isinstance(model, SoundClassifier) and model.labels == ["chirp", "noise", "tone"]
     assert _heard(model, held_out) == {kind: kind for kind in held_out}
+    fast = loading.cached_load(str(result.folder), "sound")  # as the tab loads it
+    assert fast.runtime == "ONNX Runtime on CPU"
+    clip = load_audio(held_out["noise"], fast.sample_rate)
+    assert np.allclose(fast.hear(clip).scores, model.hear(clip).scores, atol=1e-4)
     evaluated = run_to_end(evaluate_model(Evaluate("sound", str(result.folder), str(sounds))))
     assert evaluated.evaluation.accuracy == 1.0 and len(evaluated.results) == 18
 
