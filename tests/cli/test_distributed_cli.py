@@ -172,3 +172,20 @@ def test_detection_trains_on_two_processes_with_the_whole_sets_map(tmp_path: Pat
     assert [e["event"] for e in events].count("saved") == 1
     (epoch,) = [e for e in events if e["event"] == "epochmetrics"]
     assert 0 <= epoch["val_map"] <= 1 and epoch["val_map_50"] >= epoch["val_map"]
+
+
+def test_sounds_train_on_two_processes(tmp_path: Path) -> None:
+    """Head mode gathers each process's share of the embeddings; full mode splits batches."""
+    from tests.datasets import make_sound_folder
+
+    data = make_sound_folder(tmp_path / "sounds", per_class=4)
+    for mode in ("head", "full"):
+        args = ["train", "sound", str(data), "--output", f"kinds-{mode}", "--mode", mode]
+        done = run(torchrun(*args, "--epochs", "3", "--json-progress"))
+        assert done.returncode == 0, done.stderr[-2000:]
+        events = events_of(done.stdout)
+        assert [e["event"] for e in events].count("saved") == 1
+        assert events[-1]["accuracy"] >= 0.5
+        assert (paths.models_dir() / f"kinds-{mode}" / "model.safetensors").is_file()
+    said = [e["message"] for e in events if e["event"] == "log"]
+    assert any(m.startswith("full: 2 processes") for m in said)
