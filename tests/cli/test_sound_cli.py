@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.runner import fmstudio
-from tests.datasets import espeak
+from tests.datasets import espeak, make_sound_folder
 
 pytestmark = pytest.mark.slow  # spawns the CLI
 
@@ -31,12 +31,20 @@ def test_sound_classify_prints_top_sounds_and_a_timeline_per_file(tmp_path: Path
     assert second.split() == ["0.00-", heard_end(heard), "s", "Speech", pct(heard)]
 
 
-def test_sound_models_cannot_be_evaluated_or_trained_yet(tmp_path: Path) -> None:
-    """Both read DATA with the training scan, which sound has not got yet: refused in words,
-    not with a traceback ("Empty module name" before)."""
-    for verb in ("eval", "train"):
-        run = fmstudio(verb, "sound", str(tmp_path), "--model", "yamnet")
-        assert run.returncode == 2 and "invalid choice: 'sound'" in run.stderr
+def test_train_and_eval_sound_from_the_command_line(tmp_path: Path) -> None:
+    """A model trained from class folders is measured on them; YAMNet knows none of the
+    folder's classes and is refused in words."""
+    data = make_sound_folder(tmp_path / "kinds", per_class=4)
+    out = tmp_path / "kinds-model"
+    train = fmstudio("train", "sound", str(data), "--output", str(out), "--mode", "head")
+    assert train.returncode == 0, train.stderr
+    assert "3 classes" in train.stderr or "3 classes" in train.stdout
+    measured = fmstudio("eval", "sound", str(data), "--model", str(out), "--json")
+    assert measured.returncode == 0, measured.stderr
+    assert json.loads(measured.stdout)["accuracy"] >= 0.9
+    yamnet = fmstudio("eval", "sound", str(data), "--model", "yamnet")
+    assert yamnet.returncode == 1 and "Traceback" not in yamnet.stderr
+    assert "none of the folder's classes" in yamnet.stderr
 
 
 def heard_end(heard: dict) -> str:

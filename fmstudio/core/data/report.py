@@ -73,6 +73,10 @@ class ScanReport(Protocol):
     @property
     def ok(self) -> bool: ...
 
+    def summary(self, evaluating: bool = False) -> str:
+        """What the scan found, in lines: the counts first, then warnings and errors."""
+        ...
+
     def counts(self) -> dict[str, int]:
         """Examples per class (empty where there are no classes)."""
         ...

@@ -133,6 +133,8 @@ def run(
     for skipped in report.skipped:
         yield Log(f"skipped {skipped.path}: {skipped.reason}", "warning")
     report = split_as_asked(report, spec)
+    if report.ok and distributed.current().main:
+        yield Log(report.summary().splitlines()[0])  # the data-health counts (the CLI's too)
     plan = yield from plan_run(spec, report, resume)
     base = plan.spec.base
     assert base is not None
