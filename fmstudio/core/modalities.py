@@ -378,7 +378,6 @@ SOUND = Modality(
     export_example="recording.wav",
     not_exportable="the bundled sound tagger (yamnet) is already an ONNX model, 8-bit",
     train_base="sfx-cnn",
-    trainee="sound classifier",
     dataset_hint=(
         "Choose a folder with one sub-folder of recordings per class (or train/ and val/ "
         "folders of those); long recordings are heard in 2.3 s windows."

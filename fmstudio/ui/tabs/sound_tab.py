@@ -63,6 +63,7 @@ class ListenPanel(MicrophonePanel):
         self.now = QLabel("")
         self.now.setToolTip("The sounds of the last second or two, best first")
         self.controls.insertWidget(self.controls.indexOf(self.meter) + 1, self.now, 2)
+        self.jobs.busy_changed.connect(lambda busy: busy or self.now.setText(""))
 
     def job(
         self, source: AudioSource | None, input_device: int | None, stop: threading.Event
