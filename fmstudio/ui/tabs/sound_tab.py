@@ -63,7 +63,11 @@ class ListenPanel(MicrophonePanel):
         self.now = QLabel("")
         self.now.setToolTip("The sounds of the last second or two, best first")
         self.controls.insertWidget(self.controls.indexOf(self.meter) + 1, self.now, 2)
-        self.jobs.busy_changed.connect(lambda busy: busy or self.now.setText(""))
+        self.jobs.busy_changed.connect(self._clear_when_done)
+
+    def _clear_when_done(self, busy: bool) -> None:
+        if not busy:  # what was heard last is not what is heard now
+            self.now.setText("")
 
     def job(
         self, source: AudioSource | None, input_device: int | None, stop: threading.Event
