@@ -50,6 +50,8 @@ def load_audio(
     source: str | io.BytesIO = str(path) if data is None else io.BytesIO(data)
     try:
         samples = decode_audio(source, sampling_rate=sample_rate)
+    except IndexError as exc:  # PyAV's container.decode(audio=0) on a file with no audio stream
+        raise InputFileError(path, "no audio track in the file (a video without sound?)") from exc
     except Exception as exc:  # PyAV raises its own error types for every kind of bad input
         raise InputFileError(path, f"not a readable audio file ({_reason(exc)})") from exc
     if samples.size == 0:

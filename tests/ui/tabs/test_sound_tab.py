@@ -120,3 +120,4 @@ def test_listening_names_the_sounds_live_and_adds_the_recording(
     assert Path(row.path).parent == paths.recordings_dir() and Path(row.path).is_file()
     assert row.top is not None and row.top.label == "Speech"
     assert "Recorded" in tab.status.text()
+    assert listen.now.text() == ""  # the last live sounds are not shown as current
