@@ -1,7 +1,8 @@
-"""Decode audio files to 16 kHz mono float32, the input Whisper expects.
+"""Decode audio files to mono float32, at 16 kHz (Whisper's and YAMNet's rate) unless asked.
 
-PyAV (through faster-whisper) reads wav, flac, ogg, mp3, m4a and webm; a file it cannot
-read becomes an `InputFileError` naming the file and the reason.
+PyAV (through faster-whisper) reads wav, flac, ogg, mp3, m4a, AIFF and the sound of videos
+(mp4, mkv, mov, webm, avi); a file it cannot read becomes an `InputFileError` naming the file
+and the reason.
 """
 
 from __future__ import annotations
