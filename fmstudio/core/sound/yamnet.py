@@ -55,6 +55,8 @@ def source_folder() -> Path:
 def package_files(target: Path = PACKAGED) -> Path:
     """Copy the zip and class map into `target` for a release (see PACKAGED)."""
     source = source_folder()
+    if source.resolve() == target.resolve():  # a release built here before: already there
+        return target
     target.mkdir(parents=True, exist_ok=True)
     for name in (ZIP, CLASS_MAP):
         shutil.copyfile(source / name, target / name)
