@@ -48,6 +48,15 @@ detector = loading.load("{folder}", "detect")
 for box in detector.detect([Image.open("photo.jpg")])[0]:  # best first, image pixels
     if box.score >= 0.3:
         print(box.label, round(box.score, 2), [round(v) for v in box.box])""",
+    "fmstudio:sound": """# config.json (the network, its input, the classes), model.safetensors
+from fmstudio.core import loading
+from fmstudio.core.data.audio import load_audio
+from fmstudio.core.sound.timeline import top_sounds
+
+model = loading.load("{folder}", "sound")
+heard = model.hear(load_audio("recording.wav", model.sample_rate))  # window by window
+print(top_sounds(heard.scores, model.labels, 3, heard.weights))
+# without fmstudio: `fmstudio export` writes an ONNX graph with a numpy snippet""",
 }
 """How to load a saved model, by its library (or `library:task` where a task's models load
 another way than that library's others)."""

@@ -2,8 +2,9 @@
 goes, and, when it stops, the whole recording heard as a dropped file is (its row in the table).
 
 Each step hears only the newest window (0.96 s for YAMNet, 2.3 s for a trained classifier), so
-a step costs the same however long the recording grows; a step that took longer than the hop
-waits as long as it took, so listening takes at most about half the CPU.
+a step costs the same however long the recording grows; a step comes every `LIVE_STEP_S` (or
+every hop between the model's windows, when that is shorter), and one that took longer than
+that waits as long as it took, so listening takes at most about half the CPU.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from fmstudio.core.sound.heard import SoundModel
 from fmstudio.core.sound.requests import ClassifySounds, Listen
 from fmstudio.core.sound.results import LiveSounds, SoundResult
 from fmstudio.core.sound.timeline import top_sounds
+
+LIVE_STEP_S = 0.5
+"""What is heard now changes at least this often: within a second, whatever the model."""
 
 
 class Newest:
@@ -56,7 +60,8 @@ def _capture(
     """Write blocks until `stop` (or cancel); a level for each, the current sounds each hop."""
     resampler = StreamResampler(source.sample_rate, model.sample_rate)
     newest = Newest(int(model.window_s * model.sample_rate))
-    next_step = model.hop_s
+    step = min(model.hop_s, LIVE_STEP_S)
+    next_step = step
     for block in source.blocks(stop):
         if cancel.cancelled:
             stop.set()
@@ -78,7 +83,7 @@ def _capture(
             started = time.monotonic()
             heard = model.hear(newest.data)
             yield LiveSounds(top_sounds(heard.scores, model.labels, request.top_k), elapsed)
-            next_step = elapsed + max(model.hop_s, time.monotonic() - started)
+            next_step = elapsed + max(step, time.monotonic() - started)
 
 
 def listen(

@@ -3,6 +3,7 @@ window by window as it comes, saved, and heard whole at the end."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 from pathlib import Path
 
@@ -51,3 +52,23 @@ def test_stopping_at_once_keeps_an_empty_recording_and_hears_nothing(tmp_path: P
     request = Listen(source=FileSource(clip), path=tmp_path / "none.wav")
     assert run_to_end(listen(request, stop=stop)) is None
     assert (tmp_path / "none.wav").is_file()
+
+
+def test_a_trained_classifier_hears_the_newest_window_every_half_second(
+    speech_wav: tuple[Path, str], tmp_path: Path
+) -> None:
+    """Its windows are 2.3 s every 1.16 s, but what is heard now must change within a second;
+    a 16 kHz microphone is resampled to its 44.1 kHz."""
+    import torch
+
+    from fmstudio.core.sound import sfx_cnn
+    from fmstudio.core.sound.classifier import SoundClassifier, SoundNet
+
+    torch.manual_seed(0)
+    model = SoundClassifier("t", SoundNet(sfx_cnn.pretrained(), 2).eval(), ["a", "b"])
+    events: list[object] = []
+    request = Listen(model, source=FileSource(speech_wav[0]), path=tmp_path / "t.wav")
+    result = run_to_end(listen(request, stop=threading.Event()), events.append)
+    live = [e.elapsed_s for e in events if isinstance(e, LiveSounds)]
+    assert len(live) >= 3 and max(b - a for a, b in itertools.pairwise(live)) <= 0.6
+    assert result is not None and abs(result.duration - live[-1]) < 1.0

@@ -149,3 +149,13 @@ def test_an_export_runs_from_its_readme_and_agrees_with_the_tab(
     )
     assert ours[0].top is not None and label == ours[0].top.label == "chirp"
     assert float(score) == pytest.approx(ours[0].top.score, abs=0.01)
+    card = (result.folder / "README.md").read_text(encoding="utf-8")
+    loads = re.findall(r"```python\n(.*?)```", card, re.S)[-1]
+    done = subprocess.run(
+        [sys.executable, "-c", loads.replace("path/to/this-folder", str(result.folder))],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("(Prediction(label='chirp'")
