@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import cast
 
 from fmstudio import __version__
+from fmstudio.cli import audit as audit_cli
 from fmstudio.cli import evaluate as evaluate_cli
 from fmstudio.cli import export as export_cli
 from fmstudio.cli import train as train_cli
@@ -105,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     train_cli.add_commands(sub)
     evaluate_cli.add_commands(sub)
     export_cli.add_commands(sub)
+    audit_cli.add_commands(sub)
     return parser
 
 

@@ -65,3 +65,15 @@ class Scan:
     seed: int = 0
     text_column: str | None = None
     label_column: str = "label"
+
+
+@dataclass(frozen=True)
+class Audit:
+    """Find likely label errors, near duplicates, leaks and outliers in a dataset folder."""
+
+    root: str
+    task: str
+    model: str = ""
+    """Whose embeddings ("" for the task's training base)."""
+    device: str = "auto"
+    seed: int = 0
