@@ -159,3 +159,19 @@ def test_an_export_runs_from_its_readme_and_agrees_with_the_tab(
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("(Prediction(label='chirp'")
+
+
+def test_an_audit_of_recordings_names_a_misfiled_clip(sounds: Path, tmp_path: Path) -> None:
+    """The audit embeds recordings with the sound network as it does images and texts."""
+    import shutil
+
+    from fmstudio.core.audit.job import audit
+    from fmstudio.core.requests import Audit
+
+    data = tmp_path / "kinds"
+    shutil.copytree(sounds, data)
+    shutil.move(data / "tone" / "tone4.wav", data / "chirp" / "misfiled.wav")
+    found = run_to_end(audit(Audit(str(data), "sound"))).to_json()
+    top = found["suspects"][0]
+    assert Path(top["path"]).name == "misfiled.wav"
+    assert (top["given"], top["suggested"]) == ("chirp", "tone")
