@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
@@ -19,13 +20,16 @@ from PySide6.QtWidgets import (
 
 from fmstudio.core.data.split import VAL_SPLIT
 from fmstudio.core.data.suffixes import TABLE_SUFFIXES
-from fmstudio.core.modalities import modality, trainable_tasks
-from fmstudio.core.requests import Scan
+from fmstudio.core.modalities import CLASSIFIER, modality, trainable_tasks
+from fmstudio.core.requests import Audit, Scan
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.job_status import JobStatus
 from fmstudio.ui.wizard.state import AnyReport, WizardState
 
 MAX_SKIPPED_SHOWN = 200
+AUDIT = "fmstudio.core.audit.job:audit"
+AUDIT_SHOWN = 30
+"""Lines of each audit finding the page shows (`fmstudio audit --json` has them all)."""
 TABLE_FILTER = "Tables (" + " ".join(f"*{s}" for s in sorted(TABLE_SUFFIXES)) + ")"
 
 
@@ -47,10 +51,18 @@ class DataPage(QWizardPage):
         self.table_button = QPushButton("Table file…")
         self.table_button.setToolTip("For text: a CSV, TSV or JSONL file with a 'label' column")
         self.table_button.clicked.connect(self.browse_table)
+        self.audit_button = QPushButton("&Audit…")
+        self.audit_button.setToolTip(
+            "Look for likely label errors, near duplicates, leaks between train/ and val/ and "
+            "outliers, with the task's model (the first audit of a folder embeds every file)"
+        )
+        self.audit_button.clicked.connect(self.audit)
+        self.audits = JobController(self)
         row = QHBoxLayout()
         row.addWidget(self.folder, 1)
         row.addWidget(browse)
         row.addWidget(self.table_button)
+        row.addWidget(self.audit_button)
         self.report_view = QPlainTextEdit()
         self.report_view.setReadOnly(True)
         self.report_view.setPlaceholderText("The data check appears here.")
@@ -67,6 +79,9 @@ class DataPage(QWizardPage):
         layout.addWidget(self.report_view, 1)
         self.status = JobStatus(self.jobs)
         layout.addWidget(self.status)
+        self.audit_status = JobStatus(self.audits)
+        layout.addWidget(self.audit_status)
+        self.audit_status.hide()
         self._task_changed()
 
     @Slot()
@@ -75,6 +90,7 @@ class DataPage(QWizardPage):
         self.setSubTitle(modality(self.state.task).dataset_hint)
         self.folder.setPlaceholderText(modality(self.state.task).family.dataset)
         self.table_button.setVisible(modality(self.state.task).accepts_tables)
+        self.audit_button.setVisible(modality(self.state.task).family is CLASSIFIER)
         if self.folder.text().strip():
             self.rescan()
 
@@ -138,6 +154,32 @@ class DataPage(QWizardPage):
         self.report_view.setPlainText("\n".join(lines))
         self.completeChanged.emit()
 
+    @Slot()
+    def audit(self) -> None:
+        """Audit the checked folder on a job of its own: the page stays usable meanwhile."""
+        report = self.state.report
+        if report is None or not report.ok or self.audits.is_busy():
+            self.status.say("Choose a folder the check accepts first.")
+            return
+        request = Audit(report.root, self.state.task, device=self.state.settings.device)
+        self.audit_status.show()
+        self.audits.start(lazy_job(AUDIT, request), "Auditing…", on_done=self._audited)
+
+    def _audited(self, result: Any, _elapsed: float) -> None:
+        found = result.to_json()
+        lines = ["", f"Audit: {result.summary()}"]
+        lines += [
+            f"  likely wrong: {s['path']}: {s['given']} → {s['suggested']} ({s['score']:.2f})"
+            for s in found["suspects"][:AUDIT_SHOWN]
+        ]
+        lines += [f"  leak: {a} ~ {b} ({sim:.3f})" for a, b, sim in found["leaks"][:AUDIT_SHOWN]]
+        lines += [
+            f"  near duplicates: {a} ~ {b} ({sim:.3f})"
+            for a, b, sim in found["duplicates"][:AUDIT_SHOWN]
+        ]
+        lines += [f"  outlier: {o['path']} ({o['label']})" for o in found["outliers"][:AUDIT_SHOWN]]
+        self.report_view.appendPlainText("\n".join(lines))
+
     def isComplete(self) -> bool:
         report = self.state.report
         if self.jobs.is_busy() or report is None:
@@ -146,3 +188,7 @@ class DataPage(QWizardPage):
 
     def cleanupPage(self) -> None:
         self.jobs.wait_stopped()
+
+    def shutdown(self) -> None:
+        self.jobs.shutdown()
+        self.audits.shutdown()

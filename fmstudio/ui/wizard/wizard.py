@@ -116,8 +116,8 @@ class FineTuneWizard(QWizard):
     def shutdown(self) -> None:
         """Stop every running job and wait for it, then drop what was not saved."""
         self.train_page.gate.resume()
-        for page in (self.data_page, self.train_page):
-            page.jobs.shutdown()
+        self.data_page.shutdown()
+        self.train_page.jobs.shutdown()
         self.evaluate_page.shutdown()
         self.state.discard_staging()
 

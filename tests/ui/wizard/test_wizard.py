@@ -384,3 +384,27 @@ def test_sounds_train_from_the_sound_network_and_the_data_page_says_minutes(
     view = wizard.evaluate_page.view
     assert "Accuracy" in view.headline.text() and view.per_class.rowCount() == 3
     wizard.reject()
+
+
+def test_the_data_page_audits_the_folder_and_names_a_misfiled_text(
+    qtbot, text_folder: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    data = tmp_path / "texts"
+    shutil.copytree(text_folder, data)
+    classes = sorted(p.name for p in data.iterdir())
+    moved = next((data / classes[0]).iterdir())
+    shutil.move(moved, data / classes[1] / "misfiled.txt")
+    wizard = open_wizard(qtbot, "text")
+    wizard.data_page.set_folder(str(data))
+    qtbot.waitUntil(wizard.data_page.isComplete, timeout=30_000)
+    assert wizard.data_page.audit_button.isVisible()
+    wizard.data_page.audit_button.click()
+    qtbot.waitUntil(lambda: "Audit:" in wizard.data_page.report_view.toPlainText(), timeout=60_000)
+    text = wizard.data_page.report_view.toPlainText()
+    assert f"misfiled.txt: {classes[1]} → {classes[0]}" in text
+    assert wizard.data_page.isComplete()  # the audit does not hold the page up
+    wizard.data_page.task.setCurrentIndex(wizard.data_page.task.findData("speech"))
+    assert not wizard.data_page.audit_button.isVisible()  # transcribers have no classes
+    wizard.reject()
