@@ -11,6 +11,8 @@ from typing import BinaryIO
 import numpy as np
 
 from fmstudio.core.data.audio import SAMPLE_RATE
+from fmstudio.core.data.capture import Level
+from fmstudio.core.events import Log
 
 
 class WavWriter:
@@ -82,3 +84,24 @@ class StreamResampler:
             self._next = float(positions[-1] + self.step)
         self._tail, self._tail_at = data[-1:], end
         return out.astype(np.float32)
+
+
+def level(block: np.ndarray, elapsed: float) -> Level:
+    """The block's loudness (RMS and peak) and the time recorded so far."""
+    if not block.size:
+        return Level(0.0, 0.0, elapsed)
+    return Level(float(np.sqrt(np.mean(block**2))), float(np.abs(block).max()), elapsed)
+
+
+def write_block(writer: WavWriter, block: np.ndarray, rate: int, what: str) -> Log | None:
+    """Append a block to the WAV; when the disk refuses it (full, unplugged), the warning that
+    `what` ("The recording", "Listening") stopped, with what was written kept."""
+    try:
+        writer.write(block)
+    except OSError as exc:
+        return Log(
+            f"{what} stopped at {writer.frames / rate:.1f} s: could not write {writer.path} "
+            f"({exc.strerror or exc}); what was recorded is kept.",
+            "warning",
+        )
+    return None

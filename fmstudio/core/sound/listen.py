@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from fmstudio.core.data.audio import load_audio
-from fmstudio.core.data.capture import CaptureEnded, Level, new_recording_path
+from fmstudio.core.data.capture import CaptureEnded, new_recording_path
 from fmstudio.core.data.microphone import MicrophoneSource
-from fmstudio.core.data.recording import StreamResampler, WavWriter
+from fmstudio.core.data.recording import StreamResampler, WavWriter, level, write_block
 from fmstudio.core.data.sources import AudioSource
 from fmstudio.core.events import Activity, CancelToken, Event, Log
 from fmstudio.core.sound.classify import load_sound_model, named
@@ -43,12 +43,6 @@ class Newest:
         self.data = np.concatenate([self.data, block])[-self.size :]
 
 
-def _level(block: np.ndarray, elapsed: float) -> Level:
-    if not block.size:
-        return Level(0.0, 0.0, elapsed)
-    return Level(float(np.sqrt(np.mean(block**2))), float(np.abs(block).max()), elapsed)
-
-
 def _capture(
     source: AudioSource,
     writer: WavWriter,
@@ -66,18 +60,13 @@ def _capture(
         if cancel.cancelled:
             stop.set()
         block = np.asarray(block, dtype=np.float32).reshape(-1)
-        try:
-            writer.write(block)
-        except OSError as exc:  # disk full, unplugged drive: keep what is written, go on
+        failed = write_block(writer, block, source.sample_rate, "Listening")
+        if failed is not None:  # disk full, unplugged drive: keep what is written, go on
             stop.set()
-            yield Log(
-                f"Listening stopped at {writer.frames / source.sample_rate:.1f} s: could not "
-                f"write {writer.path} ({exc.strerror or exc}); what was recorded is kept.",
-                "warning",
-            )
+            yield failed
             return
         elapsed = writer.frames / source.sample_rate
-        yield _level(block, elapsed)
+        yield level(block, elapsed)
         newest.append(resampler.push(block))
         if elapsed >= next_step:
             started = time.monotonic()

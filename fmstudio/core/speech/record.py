@@ -17,9 +17,9 @@ from dataclasses import replace
 import numpy as np
 
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
-from fmstudio.core.data.capture import CaptureEnded, Level, new_recording_path
+from fmstudio.core.data.capture import CaptureEnded, new_recording_path
 from fmstudio.core.data.microphone import MicrophoneSource
-from fmstudio.core.data.recording import StreamResampler, WavWriter
+from fmstudio.core.data.recording import StreamResampler, WavWriter, level, write_block
 from fmstudio.core.data.sources import AudioSource
 from fmstudio.core.events import Activity, CancelToken, Event, Log, run_to_end
 from fmstudio.core.speech.events import LiveText
@@ -104,12 +104,6 @@ class LiveTranscriber:
         )
 
 
-def _level(block: np.ndarray, elapsed: float) -> Level:
-    if not block.size:
-        return Level(0.0, 0.0, elapsed)
-    return Level(float(np.sqrt(np.mean(block**2))), float(np.abs(block).max()), elapsed)
-
-
 class _Model:
     """The request's model, loaded when first needed: recording starts at once, and the
     microphone's blocks queue up while the model loads (about 3 s the first time)."""
@@ -142,18 +136,13 @@ def _capture(
         if cancel.cancelled:
             stop.set()
         block = np.asarray(block, dtype=np.float32).reshape(-1)
-        try:
-            writer.write(block)
-        except OSError as exc:  # disk full, unplugged drive: keep what is written, go on
+        failed = write_block(writer, block, source.sample_rate, "The recording")
+        if failed is not None:  # disk full, unplugged drive: keep what is written, go on
             stop.set()
-            yield Log(
-                f"The recording stopped at {writer.frames / source.sample_rate:.1f} s: could "
-                f"not write {writer.path} ({exc.strerror or exc}); what was recorded is kept.",
-                "warning",
-            )
+            yield failed
             return
         elapsed = writer.frames / source.sample_rate
-        yield _level(block, elapsed)
+        yield level(block, elapsed)
         if not wants_live:
             continue
         audio.append(resampler.push(block))
