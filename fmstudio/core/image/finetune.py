@@ -7,9 +7,9 @@ timm reloads them with `timm.create_model("local-dir:<folder>", pretrained=True)
 from __future__ import annotations
 
 import json
-from collections.abc import Generator, Sequence, Sized
+from collections.abc import Generator, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import torch
 from PIL import Image
@@ -25,6 +25,7 @@ from fmstudio.core.errors import FmError
 from fmstudio.core.events import CancelToken, EtaTracker, Event
 from fmstudio.core.image.models import ImageClassifier, Preprocess
 from fmstudio.core.image.transforms import interpolation, to_tensor
+from fmstudio.core.train.features import batched_features
 
 MEMORY_FORMAT = torch.channels_last
 """Training, feature passes and validation run channels-last: the same fp32 arithmetic, about
@@ -131,23 +132,21 @@ class ImageFinetuner:
         images, targets = default_collate(items)
         return images.contiguous(memory_format=MEMORY_FORMAT), targets
 
-    @torch.no_grad()
     def features(
         self, dataset: Dataset, cancel: CancelToken, what: str, batch_size: int = 32
     ) -> Generator[Event, None, torch.Tensor]:
         """Pooled backbone features (the classifier's input) for every example, in order."""
         self.model.eval()
-        chunks = []
-        n = len(cast(Sized, dataset))
-        tracker = EtaTracker(n)
-        for start in range(0, n, batch_size):
-            cancel.raise_if_cancelled()
-            batch = torch.stack([dataset[i][0] for i in range(start, min(n, start + batch_size))])
+
+        def pooled(batch: torch.Tensor) -> torch.Tensor:
             batch = batch.to(self.device, memory_format=MEMORY_FORMAT)
-            feats = self.model.forward_head(self.model.forward_features(batch), pre_logits=True)
-            chunks.append(feats.float().cpu())
-            yield tracker.progress(min(n, start + batch_size), f"features of {what} images")
-        return torch.cat(chunks)
+            features: torch.Tensor = self.model.forward_head(
+                self.model.forward_features(batch), pre_logits=True
+            )
+            return features
+
+        label = f"features of {what} images"
+        return (yield from batched_features(dataset, pooled, cancel, label, batch_size))
 
     def objective(self) -> None:
         """A classifier's cross-entropy, as the run configures it (class weights)."""

@@ -10,9 +10,9 @@ recording's classes chiefly rest on when the classify job weighs windows by loud
 from __future__ import annotations
 
 import random
-from collections.abc import Generator, Sequence, Sized
+from collections.abc import Generator, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import torch
 from torch import nn
@@ -23,6 +23,7 @@ from fmstudio.core.data.audio import load_audio
 from fmstudio.core.events import CancelToken, EtaTracker, Event, Log
 from fmstudio.core.sound import classifier, sfx_cnn, sfx_frontend
 from fmstudio.core.sound.augment import augmented_window
+from fmstudio.core.train.features import batched_features
 
 LONGEST_S = 600
 """Of a longer recording only the first ten minutes train (about 5 MB of input each)."""
@@ -114,21 +115,18 @@ class SoundFinetuner:
     def collate(self, items: list[Any]) -> Any:
         return default_collate(items)
 
-    @torch.no_grad()
     def features(
         self, dataset: Dataset, cancel: CancelToken, what: str, batch_size: int = 32
     ) -> Generator[Event, None, torch.Tensor]:
         """The embedding of every example's window (the head's input), in order."""
         self.model.eval()
-        chunks = []
-        n = len(cast(Sized, dataset))
-        tracker = EtaTracker(n)
-        for start in range(0, n, batch_size):
-            cancel.raise_if_cancelled()
-            batch = torch.stack([dataset[i][0] for i in range(start, min(n, start + batch_size))])
-            chunks.append(self.model.embedding(batch.to(self.device)).float().cpu())
-            yield tracker.progress(min(n, start + batch_size), f"features of {what} recordings")
-        return torch.cat(chunks)
+
+        def embedded(batch: torch.Tensor) -> torch.Tensor:
+            vectors: torch.Tensor = self.model.embedding(batch.to(self.device))
+            return vectors
+
+        label = f"features of {what} recordings"
+        return (yield from batched_features(dataset, embedded, cancel, label, batch_size))
 
     def objective(self) -> None:
         """A classifier's cross-entropy, as the run configures it (class weights)."""
