@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,7 @@ from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.events import run_to_end
 from fmstudio.core.sound.classify import classify_sounds
 from fmstudio.core.sound.frontend import log_mel, patches
+from fmstudio.core.sound.heard import SoundModel
 from fmstudio.core.sound.requests import ClassifySounds
 from fmstudio.core.sound.yamnet import ZIP, SoundTagger, _session, quantisation, source_folder
 
@@ -58,6 +60,30 @@ def plain_top(session, scales, labels: list[str], path: Path) -> str:
     return labels[int(total.argmax())]
 
 
+def race(
+    files: list[Path], plain_top: Callable[[Path], str], model: SoundModel, repeat: int, what: str
+) -> tuple[list[str], float, float]:
+    """`plain_top(file)` over the files against the sound job with `model`, `repeat` times
+    interleaved; prints how many files both name alike; returns fmstudio's top labels and the
+    median recordings/s of fmstudio and of the plain loop."""
+    plain_runs, fm_runs, plain, ours = [], [], [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        plain = [plain_top(f) for f in files]
+        plain_runs.append(len(files) / (time.perf_counter() - started))
+        started = time.perf_counter()
+        request = ClassifySounds(tuple(str(f) for f in files), model, top_k=1)
+        ours = [r.predictions[0].label for r in run_to_end(classify_sounds(request))]
+        fm_runs.append(len(files) / (time.perf_counter() - started))
+    same = sum(a == b for a, b in zip(plain, ours, strict=True))
+    print(f"{len(files)} recordings of 30 s; the same top {what} from both: {same}/{len(files)}")
+    return ours, statistics.median(fm_runs), statistics.median(plain_runs)
+
+
+def report_rates(fm: float, plain: float) -> None:
+    report("fmstudio", fm, "plain loop", plain, "recordings/s", "fmstudio / plain, median of runs")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
@@ -69,22 +95,15 @@ def main() -> None:
             bundle.extractall(work)
         original = next(Path(work).rglob("*.onnx"))
         session, scales = _session(original), quantisation(original)
-        plain_runs, fm_runs, plain, ours = [], [], [], []
-        for _ in range(args.repeat):
-            started = time.perf_counter()
-            plain = [plain_top(session, scales, tagger.labels, f) for f in files]
-            plain_runs.append(len(files) / (time.perf_counter() - started))
-            started = time.perf_counter()
-            request = ClassifySounds(tuple(str(f) for f in files), tagger, top_k=1)
-            ours = [r.predictions[0].label for r in run_to_end(classify_sounds(request))]
-            fm_runs.append(len(files) / (time.perf_counter() - started))
-    same = sum(a == b for a, b in zip(plain, ours, strict=True))
-    print(f"{len(files)} recordings of 30 s; the same top sound from both: {same}/{len(files)}")
+        ours, fm, plain = race(
+            files,
+            lambda f: plain_top(session, scales, tagger.labels, f),
+            tagger,
+            args.repeat,
+            "sound",
+        )
     print(f"top sounds: {', '.join(sorted(set(ours)))}")
-    report(
-        "fmstudio", statistics.median(fm_runs), "plain loop", statistics.median(plain_runs),
-        "recordings/s", "fmstudio / plain, median of runs",
-    )  # fmt: skip
+    report_rates(fm, plain)
 
 
 if __name__ == "__main__":

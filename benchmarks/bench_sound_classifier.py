@@ -15,9 +15,7 @@ Run: .venv/bin/python benchmarks/bench_sound_classifier.py [--repeat 3]
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -25,16 +23,13 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import report
 from _datasets import ami_clips
+from bench_sound import race, report_rates
 
 from fmstudio.core.data.audio import load_audio
-from fmstudio.core.events import run_to_end
 from fmstudio.core.sound import sfx_cnn, sfx_frontend
 from fmstudio.core.sound.classifier import SoundClassifier, SoundNet
-from fmstudio.core.sound.classify import classify_sounds
 from fmstudio.core.sound.models import speed_up
-from fmstudio.core.sound.requests import ClassifySounds
 
 LABELS = ["a", "b", "c", "d", "e"]
 
@@ -57,21 +52,8 @@ def main() -> None:
     network = SoundNet(sfx_cnn.pretrained(), len(LABELS)).eval()
     model = speed_up(SoundClassifier("bench", network, LABELS))
     print(f"fmstudio runs on: {model.runtime}")
-    plain_runs, fm_runs, plain, ours = [], [], [], []
-    for _ in range(args.repeat):
-        started = time.perf_counter()
-        plain = [plain_top(network, f) for f in files]
-        plain_runs.append(len(files) / (time.perf_counter() - started))
-        started = time.perf_counter()
-        request = ClassifySounds(tuple(str(f) for f in files), model, top_k=1)
-        ours = [r.predictions[0].label for r in run_to_end(classify_sounds(request))]
-        fm_runs.append(len(files) / (time.perf_counter() - started))
-    same = sum(a == b for a, b in zip(plain, ours, strict=True))
-    print(f"{len(files)} recordings of 30 s; the same top class from both: {same}/{len(files)}")
-    report(
-        "fmstudio", statistics.median(fm_runs), "plain loop", statistics.median(plain_runs),
-        "recordings/s", "fmstudio / plain, median of runs",
-    )  # fmt: skip
+    _, fm, plain = race(files, lambda f: plain_top(network, f), model, args.repeat, "class")
+    report_rates(fm, plain)
 
 
 if __name__ == "__main__":
