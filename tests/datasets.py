@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import shutil
 from pathlib import Path
 
 from PIL import Image, ImageEnhance
@@ -464,4 +465,30 @@ def make_coin_boxes(root: Path, train: int = 24, val: int = 8, seed: int = 0) ->
             ]
             (root / "labels" / split / f"{name}.txt").write_text("".join(lines), encoding="utf-8")
     (root / "data.yaml").write_text("names:\n  0: coin\n", encoding="utf-8")
+    return root
+
+
+TILED_PHOTOS = {"cat": "chelsea.png", "coffee": "coffee.png", "textures": "brick.png"}
+
+
+def _crops(photo: Path, n: int, first: int) -> list[Image.Image]:
+    """Regions of a real photo that do not overlap: 112-px tiles from tile `first` on."""
+    image = Image.open(photo).convert("RGB")
+    across = image.width // 112
+    tiles = [divmod(first + i, across) for i in range(n)]
+    return [image.crop((c * 112, r * 112, c * 112 + 112, r * 112 + 112)) for r, c in tiles]
+
+
+def photo_tiles_with_mistakes(root: Path) -> Path:
+    """Tiles of three real photos in train/ and val/; a coffee tile filed as cat, and a val
+    image that is a training one a little brighter (a leak, not byte-identical)."""
+    for label, name in TILED_PHOTOS.items():
+        for split, n, first in (("train", 9, 0), ("val", 3, 9)):
+            folder = root / split / label
+            folder.mkdir(parents=True, exist_ok=True)
+            for i, crop in enumerate(_crops(skimage_photo(name), n, first)):
+                crop.save(folder / f"{label}_{i}.png")
+    shutil.move(root / "train" / "coffee" / "coffee_3.png", root / "train" / "cat" / "oops.png")
+    leaked = Image.open(root / "train" / "textures" / "textures_5.png")
+    ImageEnhance.Brightness(leaked).enhance(1.03).save(root / "val" / "textures" / "copy.png")
     return root

@@ -84,15 +84,16 @@ def copy_into(source: Path, folder: Path, name: str | None = None) -> Path:
         tmp.unlink(missing_ok=True)
 
 
-def move_into(source: Path, folder: Path) -> Path:
-    """Move `source` into `folder` under a free name; the source goes only once it is there."""
+def move_into(source: Path, folder: Path, name: str | None = None) -> Path:
+    """Move `source` into `folder` (as `name`, else its own name, or a free variant of it);
+    the source goes only once it is there."""
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        target = _link_free(source, folder, source.name)
+        target = _link_free(source, folder, name or source.name)
     except OSError as exc:
         if exc.errno != errno.EXDEV:
             raise
-        target = copy_into(source, folder)  # another disk: copy, then remove
+        target = copy_into(source, folder, name)  # another disk: copy, then remove
     source.unlink(missing_ok=True)  # gone already where the file system could not link
     return target
 

@@ -44,12 +44,20 @@ def review_classes(results: Sequence[ItemResult], dataset_classes: Iterable[str]
 class ReviewQueue:
     """Indices into `results`, lowest top score first (failed inputs are not reviewed).
 
-    `limit` keeps only that many of the least sure: active learning asks for a few.
+    `limit` keeps only that many of the least sure: active learning asks for a few. `order`
+    replaces least-sure-first with a chosen order (`pick.choose_to_label`'s).
     """
 
-    def __init__(self, results: Sequence[ItemResult], limit: int | None = None) -> None:
-        scored = [(r.top.score, i) for i, r in enumerate(results) if r.top is not None]
-        self.order = [i for _, i in sorted(scored)][:limit]
+    def __init__(
+        self,
+        results: Sequence[ItemResult],
+        limit: int | None = None,
+        order: Sequence[int] | None = None,
+    ) -> None:
+        if order is None:
+            scored = [(r.top.score, i) for i, r in enumerate(results) if r.top is not None]
+            order = [i for _, i in sorted(scored)]
+        self.order = list(order)[:limit]
         self.decisions: dict[int, str | None] = {}
         """Result index → the class chosen, or None when skipped."""
 

@@ -142,6 +142,11 @@ def _read(path: Path, label: str, read_example: ReadExample) -> Sample:
     return Sample(str(path), label, found, digest)
 
 
+def read_sample(path: str, label: str, task: str) -> Sample:
+    """One file read as `task` reads a dataset's examples (raises `InputFileError`)."""
+    return _read(Path(path), label, import_target(modality(task).read_example))
+
+
 def _class_files(
     folder: Path, task: str, report: DatasetReport, seen: dict[str, str]
 ) -> list[Sample]:

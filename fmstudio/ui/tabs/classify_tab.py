@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -31,6 +31,7 @@ from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.tabs.base import Tab
 from fmstudio.ui.tabs.classify_controls import ClassifyControls
 from fmstudio.ui.tabs.curation import Curation
+from fmstudio.ui.widgets.audit_window import AuditWindow
 from fmstudio.ui.widgets.dataset_dialog import counts_text
 from fmstudio.ui.widgets.dataset_row import DatasetRow
 from fmstudio.ui.widgets.drop_area import DropArea
@@ -146,10 +147,36 @@ class ClassifyTab(Tab):
             add_tip="Copy the selected rows into a dataset's class folder",
             train_tip="Open the fine-tuning wizard on the dataset",
             undo_tip="Take back the last add or review decision",
-            more=(self.review_button, self.sort_button),
+            more=(self.review_button, self.sort_button, self._audit_button()),
         )
         row.train_button.setVisible(self.modality.trainable)
         return row
+
+    def _audit_button(self) -> QPushButton:
+        button = QPushButton("Audit…")
+        button.setToolTip(
+            "Look through the dataset for likely label errors, leaks, near duplicates and "
+            "outliers, and refile them by key (Ctrl+Shift+A)"
+        )
+        button.clicked.connect(self.audit_dataset)
+        add_shortcut(self, "Audit the dataset", "Ctrl+Shift+A", self.audit_dataset)
+        self.audit_window: AuditWindow | None = None
+        return button
+
+    @Slot()
+    def audit_dataset(self) -> None:
+        """The dataset in use, audited in a window of its own."""
+        folder = self.curation.folder()
+        if not folder:
+            self.status.say("Add some results to a dataset first: the audit looks through it.")
+            return
+        if self.audit_window is None:
+            self.audit_window = AuditWindow(self, self.modality.task, self.settings.device)
+            self.audit_window.changed.connect(lambda: self._show_dataset(self.curation.folder()))
+        self.audit_window.show()
+        self.audit_window.raise_()
+        if not self.audit_window.jobs.is_busy():
+            self.audit_window.audit(folder)
 
     def _lay_out(self) -> None:
         splitter = QSplitter()
@@ -243,15 +270,37 @@ class ClassifyTab(Tab):
             self.start_pending()
         if not self.jobs.is_busy() and self._review_after is not None:
             limit, self._review_after = self._review_after, None
-            self.review_least_sure(limit)
+            QTimer.singleShot(0, lambda: self._choose_to_label(limit))
 
     def find_what_to_label(self, dataset: str, folder: str, limit: int) -> None:
-        """Classify `folder` with the chosen model, then review its `limit` least sure files
-        into `dataset`: active learning on a CPU."""
+        """Classify `folder` with the chosen model, then review `limit` of its files into
+        `dataset`, the least sure of each group of look-alikes: active learning on a CPU."""
         self.curation.use_folder(dataset)
         self.clear()
         self._review_after = limit
         self.add_paths([folder])
+
+    def _choose_to_label(self, limit: int) -> None:
+        """A job embeds the classified files to spread the review over them (`pick`)."""
+        results = self.table.results()
+
+        def chosen(order: list[int], _seconds: float) -> None:
+            if self.table.results() != results:
+                self.status.say("The results changed: press Ctrl+R to review them.")
+                return
+            self.review_least_sure(limit, order)
+
+        def failed(exc: BaseException) -> None:
+            self.status.say(f"{user_message(exc)} Reviewing the least sure instead.")
+            self.review_least_sure(limit)
+
+        factory = lazy_job(
+            "fmstudio.core.classify.pick:choose_to_label", results, task=self.modality.task, n=limit
+        )
+        if not self.jobs.start(
+            factory, "Choosing what to label…", on_done=chosen, on_failed=failed
+        ):
+            self.review_least_sure(limit)
 
     @Slot(object)
     def _add_rows(self, event: Partial[ItemResult]) -> None:
@@ -342,9 +391,10 @@ class ClassifyTab(Tab):
         self.review_button.setChecked(reviewing)
         self._show_dataset(self.curation.folder())
 
-    def review_least_sure(self, limit: int | None = None) -> bool:
-        """Open review mode on the `limit` least sure results (all when None)."""
-        started = self.curation.start_review(limit)
+    def review_least_sure(self, limit: int | None = None, order: list[int] | None = None) -> bool:
+        """Open review mode on the `limit` least sure results (all when None), or on
+        `order`'s."""
+        started = self.curation.start_review(limit, order)
         self.review_button.setChecked(started)
         return started
 
@@ -390,3 +440,5 @@ class ClassifyTab(Tab):
         self._pending.clear()
         self.controls.shutdown(timeout_ms)
         self.jobs.shutdown(timeout_ms)
+        if self.audit_window is not None:
+            self.audit_window.shutdown(timeout_ms)

@@ -163,8 +163,9 @@ class Curation(QObject):
 
     # review ------------------------------------------------------------------------
 
-    def start_review(self, limit: int | None = None) -> bool:
-        """Least sure first, by keyboard; asks for the dataset when none is chosen yet."""
+    def start_review(self, limit: int | None = None, order: list[int] | None = None) -> bool:
+        """Least sure first (or in `order`), by keyboard; asks for the dataset when none is
+        chosen yet."""
         if not any(r.ok for r in self.table.results()):  # before asking for a dataset folder
             self.said.emit("Nothing to review yet: classify some files first.")
             return False
@@ -175,7 +176,7 @@ class Curation(QObject):
             self._use(dialog.dataset())
         dataset = self.dataset()
         assert dataset is not None
-        self.queue = ReviewQueue(self.table.results(), limit)
+        self.queue = ReviewQueue(self.table.results(), limit, order)
         if not self.queue.order:
             self.queue = None
             self.said.emit("Nothing to review yet: classify some files first.")

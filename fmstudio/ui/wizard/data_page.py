@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
@@ -21,15 +20,13 @@ from PySide6.QtWidgets import (
 from fmstudio.core.data.split import VAL_SPLIT
 from fmstudio.core.data.suffixes import TABLE_SUFFIXES
 from fmstudio.core.modalities import CLASSIFIER, modality, trainable_tasks
-from fmstudio.core.requests import Audit, Scan
+from fmstudio.core.requests import Scan
 from fmstudio.ui.jobs import JobController, lazy_job
+from fmstudio.ui.widgets.audit_window import AuditWindow
 from fmstudio.ui.widgets.job_status import JobStatus
 from fmstudio.ui.wizard.state import AnyReport, WizardState
 
 MAX_SKIPPED_SHOWN = 200
-AUDIT = "fmstudio.core.audit.job:audit"
-AUDIT_SHOWN = 30
-"""Lines of each audit finding the page shows (`fmstudio audit --json` has them all)."""
 TABLE_FILTER = "Tables (" + " ".join(f"*{s}" for s in sorted(TABLE_SUFFIXES)) + ")"
 
 
@@ -57,7 +54,7 @@ class DataPage(QWizardPage):
             "outliers, with the task's model (the first audit of a folder embeds every file)"
         )
         self.audit_button.clicked.connect(self.audit)
-        self.audits = JobController(self)
+        self.audit_window: AuditWindow | None = None
         row = QHBoxLayout()
         row.addWidget(self.folder, 1)
         row.addWidget(browse)
@@ -79,9 +76,6 @@ class DataPage(QWizardPage):
         layout.addWidget(self.report_view, 1)
         self.status = JobStatus(self.jobs)
         layout.addWidget(self.status)
-        self.audit_status = JobStatus(self.audits)
-        layout.addWidget(self.audit_status)
-        self.audit_status.hide()
         self._task_changed()
 
     @Slot()
@@ -156,29 +150,21 @@ class DataPage(QWizardPage):
 
     @Slot()
     def audit(self) -> None:
-        """Audit the checked folder on a job of its own: the page stays usable meanwhile."""
+        """Audit the checked folder in a window of its own: the page stays usable meanwhile,
+        and files refiled there are checked again here."""
         report = self.state.report
-        if report is None or not report.ok or self.audits.is_busy():
+        if report is None or not report.ok:
             self.status.say("Choose a folder the check accepts first.")
             return
-        request = Audit(report.root, self.state.task, device=self.state.settings.device)
-        self.audit_status.show()
-        self.audits.start(lazy_job(AUDIT, request), "Auditing…", on_done=self._audited)
-
-    def _audited(self, result: Any, _elapsed: float) -> None:
-        found = result.to_json()
-        lines = ["", f"Audit: {result.summary()}"]
-        lines += [
-            f"  likely wrong: {s['path']}: {s['given']} → {s['suggested']} ({s['score']:.2f})"
-            for s in found["suspects"][:AUDIT_SHOWN]
-        ]
-        lines += [f"  leak: {a} ~ {b} ({sim:.3f})" for a, b, sim in found["leaks"][:AUDIT_SHOWN]]
-        lines += [
-            f"  near duplicates: {a} ~ {b} ({sim:.3f})"
-            for a, b, sim in found["duplicates"][:AUDIT_SHOWN]
-        ]
-        lines += [f"  outlier: {o['path']} ({o['label']})" for o in found["outliers"][:AUDIT_SHOWN]]
-        self.report_view.appendPlainText("\n".join(lines))
+        if self.audit_window is None or self.audit_window.task != self.state.task:
+            if self.audit_window is not None:
+                self.audit_window.shutdown()
+            self.audit_window = AuditWindow(self, self.state.task, self.state.settings.device)
+            self.audit_window.changed.connect(self.rescan)
+        self.audit_window.show()
+        self.audit_window.raise_()
+        if not self.audit_window.jobs.is_busy():
+            self.audit_window.audit(report.root)
 
     def isComplete(self) -> bool:
         report = self.state.report
@@ -191,4 +177,5 @@ class DataPage(QWizardPage):
 
     def shutdown(self) -> None:
         self.jobs.shutdown()
-        self.audits.shutdown()
+        if self.audit_window is not None:
+            self.audit_window.shutdown()

@@ -3,46 +3,18 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
-
-from PIL import Image, ImageEnhance
 
 from fmstudio.core.events import Activity, run_to_end
 from fmstudio.core.requests import Audit
 from tests.cli.runner import fmstudio
-from tests.datasets import skimage_photo
-
-PHOTOS = {"cat": "chelsea.png", "coffee": "coffee.png", "textures": "brick.png"}
-
-
-def _crops(photo: Path, n: int, first: int) -> list[Image.Image]:
-    """Regions of a real photo that do not overlap: 112-px tiles from tile `first` on."""
-    image = Image.open(photo).convert("RGB")
-    across = image.width // 112
-    tiles = [divmod(first + i, across) for i in range(n)]
-    return [image.crop((c * 112, r * 112, c * 112 + 112, r * 112 + 112)) for r, c in tiles]
-
-
-def _with_mistakes(root: Path) -> Path:
-    """Tiles of three real photos in train/ and val/; a coffee tile filed as cat, and a val
-    image that is a training one a little brighter (a leak, not byte-identical)."""
-    for label, name in PHOTOS.items():
-        for split, n, first in (("train", 9, 0), ("val", 3, 9)):
-            folder = root / split / label
-            folder.mkdir(parents=True, exist_ok=True)
-            for i, crop in enumerate(_crops(skimage_photo(name), n, first)):
-                crop.save(folder / f"{label}_{i}.png")
-    shutil.move(root / "train" / "coffee" / "coffee_3.png", root / "train" / "cat" / "oops.png")
-    leaked = Image.open(root / "train" / "textures" / "textures_5.png")
-    ImageEnhance.Brightness(leaked).enhance(1.03).save(root / "val" / "textures" / "copy.png")
-    return root
+from tests.datasets import photo_tiles_with_mistakes
 
 
 def test_the_audit_names_the_misfiled_image_and_the_leak_and_caches(tmp_path: Path) -> None:
     from fmstudio.core.audit.job import audit
 
-    root = _with_mistakes(tmp_path / "photos")
+    root = photo_tiles_with_mistakes(tmp_path / "photos")
     result = run_to_end(audit(Audit(str(root), "image")))
     found = result.to_json()
     top = found["suspects"][0]
@@ -59,7 +31,7 @@ def test_the_audit_names_the_misfiled_image_and_the_leak_and_caches(tmp_path: Pa
 
 
 def test_fmstudio_audit_prints_json_and_finds_the_task_itself(tmp_path: Path) -> None:
-    root = _with_mistakes(tmp_path / "photos")
+    root = photo_tiles_with_mistakes(tmp_path / "photos")
     run = fmstudio("audit", str(root), "--json")
     assert run.returncode == 0, run.stderr
     found = json.loads(run.stdout)

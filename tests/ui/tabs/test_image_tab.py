@@ -136,3 +136,30 @@ def test_files_wait_when_the_model_cannot_load_and_run_with_the_next(
     tab.model_picker.activated.emit(index)  # the user picks it from the list
     qtbot.waitUntil(lambda: tab.table.model.rowCount() == 1 and not tab.is_busy(), timeout=60_000)
     assert tab.table.results()[0].path == str(images[0])
+
+
+def test_the_dataset_row_audits_the_dataset_and_enter_refiles_a_misfiled_photo(
+    qtbot, tab: ClassifyTab, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from tests.datasets import photo_tiles_with_mistakes
+
+    tab.audit_dataset()
+    assert tab.audit_window is None  # no dataset yet: the status line says how to start one
+    root = photo_tiles_with_mistakes(tmp_path / "photos")
+    tab.curation.use_folder(str(root))
+    qtbot.keyClick(
+        tab, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    window = tab.audit_window
+    assert window is not None
+    qtbot.waitUntil(lambda: window.suspects.rowCount() > 0, timeout=60_000)
+    assert window.pages.tabText(1) == "Leaks (1)"
+    assert Path(window.suspects.item(0, 0).text()).name == "oops.png"
+    assert not window.preview.pixmap().isNull()  # the photo is shown
+    qtbot.keyClick(window.suspects, Qt.Key.Key_Return)
+    assert (root / "train" / "coffee" / "oops.png").is_file()
+    assert "filed under coffee" in window.summary.text()
+    window.close()
+    assert tab.audit_window is window and not window.jobs.is_busy()

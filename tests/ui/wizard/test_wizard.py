@@ -386,10 +386,12 @@ def test_sounds_train_from_the_sound_network_and_the_data_page_says_minutes(
     wizard.reject()
 
 
-def test_the_data_page_audits_the_folder_and_names_a_misfiled_text(
+def test_the_data_page_audits_the_folder_and_a_key_refiles_the_misfiled_text(
     qtbot, text_folder: Path, tmp_path: Path
 ) -> None:
     import shutil
+
+    from PySide6.QtCore import Qt
 
     data = tmp_path / "texts"
     shutil.copytree(text_folder, data)
@@ -397,14 +399,28 @@ def test_the_data_page_audits_the_folder_and_names_a_misfiled_text(
     moved = next((data / classes[0]).iterdir())
     shutil.move(moved, data / classes[1] / "misfiled.txt")
     wizard = open_wizard(qtbot, "text")
-    wizard.data_page.set_folder(str(data))
-    qtbot.waitUntil(wizard.data_page.isComplete, timeout=30_000)
-    assert wizard.data_page.audit_button.isVisible()
-    wizard.data_page.audit_button.click()
-    qtbot.waitUntil(lambda: "Audit:" in wizard.data_page.report_view.toPlainText(), timeout=60_000)
-    text = wizard.data_page.report_view.toPlainText()
-    assert f"misfiled.txt: {classes[1]} → {classes[0]}" in text
-    assert wizard.data_page.isComplete()  # the audit does not hold the page up
-    wizard.data_page.task.setCurrentIndex(wizard.data_page.task.findData("speech"))
-    assert not wizard.data_page.audit_button.isVisible()  # transcribers have no classes
+    page = wizard.data_page
+    page.set_folder(str(data))
+    qtbot.waitUntil(page.isComplete, timeout=30_000)
+    assert page.audit_button.isVisible()
+    page.audit_button.click()
+    window = page.audit_window
+    assert window is not None and window.isVisible()
+    assert page.isComplete()  # the audit does not hold the page up
+    qtbot.waitUntil(lambda: window.suspects.rowCount() > 0, timeout=60_000)
+    cells = [window.suspects.item(0, c).text() for c in range(3)]
+    assert cells == [str(data / classes[1] / "misfiled.txt"), classes[1], classes[0]]
+    assert window.suspects.currentRow() == 0 and "misfiled" in window.preview.text() + cells[0]
+    qtbot.keyClick(window.suspects, Qt.Key.Key_Return)  # filed under the suggested class
+    assert (data / classes[0] / "misfiled.txt").is_file()
+    assert not (data / classes[1] / "misfiled.txt").exists()
+    assert window.suspects.item(0, 4).text() == f"filed under {classes[0]}"
+    qtbot.waitUntil(page.isComplete, timeout=30_000)  # checked again after the move
+    qtbot.keyClick(window.suspects, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert (data / classes[1] / "misfiled.txt").is_file()
+    assert window.suspects.item(0, 4).text() == ""
+    qtbot.keyClick(window.suspects, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert "Nothing to put back" in window.summary.text()  # the second press says so
+    page.task.setCurrentIndex(page.task.findData("speech"))
+    assert not page.audit_button.isVisible()  # transcribers have no classes
     wizard.reject()

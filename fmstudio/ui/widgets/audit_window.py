@@ -1,0 +1,251 @@
+"""The audit of a dataset folder, in a window of its own: what looks wrong, file by file.
+
+Likely label errors come first, most likely first; Enter files the selected one under the
+class the audit suggests (a move into the sibling class folder) and Ctrl+Z puts it back, as
+the review does with its keys. Leaks, near duplicates and outliers are listed with their
+files. A picture, the start of a text, or (Space) the sound of the selected file shows what
+it is. The audit runs on a job of this window's own: closing the window stops it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fmstudio.core.audit.refile import Refiled, put_back, refile
+from fmstudio.core.data.playback import Playback
+from fmstudio.core.data.suffixes import AUDIO_SUFFIXES, IMAGE_SUFFIXES
+from fmstudio.core.errors import FmError
+from fmstudio.core.requests import Audit
+from fmstudio.ui.jobs import JobController, lazy_job
+from fmstudio.ui.widgets.audio_player import AudioPlayer
+from fmstudio.ui.widgets.evaluation_view import table_item
+from fmstudio.ui.widgets.job_status import JobStatus
+from fmstudio.ui.widgets.shortcuts import add_shortcut
+
+AUDIT = "fmstudio.core.audit.job:audit"
+PREVIEW = 224
+TEXT_SHOWN = 600
+PATH = Qt.ItemDataRole.UserRole
+SUSPECT_COLUMNS = ("File", "Given", "Suggested", "Score", "Now")
+
+
+def _table(headers: tuple[str, ...], tip: str) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(list(headers))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    table.verticalHeader().hide()
+    table.setToolTip(tip)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[list[str]], paths: list[str]) -> None:
+    table.setRowCount(len(rows))
+    for r, (row, path) in enumerate(zip(rows, paths, strict=True)):
+        for c, text in enumerate(row):
+            item = table_item(text, align_right=c > 0 and text[:1].isdigit())
+            item.setData(PATH, path)
+            item.setToolTip(path)
+            table.setItem(r, c, item)
+
+
+class AuditWindow(QDialog):
+    """Audits a folder for a task and shows the findings; `changed` when files moved."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget, task: str, device: str = "auto") -> None:
+        super().__init__(parent)
+        self.task, self.device = task, device
+        self.setWindowTitle("Audit")
+        self.resize(980, 620)
+        self.jobs = JobController(self)
+        self.player = AudioPlayer(self)
+        self._moves: list[tuple[int, Refiled]] = []
+        self.summary = QLabel("Choose a dataset to audit.")
+        self.summary.setWordWrap(True)
+        self.suspects = _table(
+            SUSPECT_COLUMNS,
+            "Files whose class looks wrong, most likely first: Enter files the selected one "
+            "under the suggested class, Ctrl+Z puts it back",
+        )
+        self.leaks = _table(
+            ("File", "Held-out file", "Similarity"),
+            "Training files that a "
+            "validation or test file nearly repeats: they inflate every figure",
+        )
+        self.duplicates = _table(
+            ("File", "Near duplicate", "Similarity"),
+            "Pairs of files that are nearly the same (not byte-identical)",
+        )
+        self.outliers = _table(
+            ("File", "Class", "Distance"), "Files far from every other file of their class"
+        )
+        self.pages = QTabWidget()
+        for table, title in self._sections():
+            self.pages.addTab(table, title)
+            table.itemSelectionChanged.connect(self._preview_selected)
+        self.preview = QLabel()
+        self.preview.setFixedWidth(PREVIEW + 16)
+        self.preview.setWordWrap(True)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+        self._lay_out()
+        add_shortcut(self, "File under the suggested class", "Return", self.refile_current)
+        add_shortcut(self, "Put the file back", "Ctrl+Z", self.undo)
+        add_shortcut(self, "Play", "Space", self.play_current)
+
+    def _sections(self) -> list[tuple[QTableWidget, str]]:
+        return [
+            (self.suspects, "Likely label errors"),
+            (self.leaks, "Leaks"),
+            (self.duplicates, "Near duplicates"),
+            (self.outliers, "Outliers"),
+        ]
+
+    def _lay_out(self) -> None:
+        self.refile_button = QPushButton("File under suggested class")
+        self.refile_button.setToolTip("Move the selected file into the suggested class (Enter)")
+        self.refile_button.clicked.connect(self.refile_current)
+        self.undo_button = QPushButton("Put back")
+        self.undo_button.setToolTip("Move the last filed file back where it was (Ctrl+Z)")
+        self.undo_button.clicked.connect(self.undo)
+        buttons = QHBoxLayout()
+        for button in (self.refile_button, self.undo_button):
+            button.setAutoDefault(False)  # Enter files a suspect, it does not press a button
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        body = QHBoxLayout()
+        body.addWidget(self.pages, 1)
+        body.addWidget(self.preview)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addLayout(body, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(JobStatus(self.jobs))
+
+    def audit(self, root: str) -> bool:
+        """Start auditing `root` (False while an audit runs)."""
+        request = Audit(root, self.task, device=self.device)
+        self.summary.setText(f"Auditing {root}…")
+        self.setWindowTitle(f"Audit: {Path(root).name}")
+        self._moves.clear()
+        return self.jobs.start(lazy_job(AUDIT, request), "Auditing…", on_done=self.show_found)
+
+    def show_found(self, result: Any, _elapsed: float = 0.0) -> None:
+        """Fill the tables from an `AuditResult`."""
+        found = result.to_json()
+        self.summary.setText(f"{result.root}: {result.summary()}.")
+        suspects = found["suspects"]
+        rows = [[s["path"], s["given"], s["suggested"], f"{s['score']:.2f}", ""] for s in suspects]
+        _fill(self.suspects, rows, [s["path"] for s in suspects])
+        for table, pairs in ((self.leaks, found["leaks"]), (self.duplicates, found["duplicates"])):
+            _fill(table, [[a, b, f"{s:.3f}"] for a, b, s in pairs], [a for a, _b, _s in pairs])
+        outliers = found["outliers"]
+        rows = [[o["path"], o["label"], f"{o['distance']:.3f}"] for o in outliers]
+        _fill(self.outliers, rows, [o["path"] for o in outliers])
+        for i, (table, title) in enumerate(self._sections()):
+            self.pages.setTabText(i, f"{title} ({table.rowCount()})")
+        if suspects:
+            self.pages.setCurrentIndex(0)
+            self.suspects.selectRow(0)
+            self.suspects.setFocus()
+
+    @Slot()
+    def refile_current(self) -> None:
+        """The selected suspect goes under its suggested class; the next one is selected."""
+        row = self.suspects.currentRow()
+        if self.pages.currentWidget() is not self.suspects or row < 0:
+            return
+        if self.suspects.item(row, 4).text():
+            self.suspects.selectRow(row + 1)  # filed already: move on
+            return
+        given, suggested = (self.suspects.item(row, c).text() for c in (1, 2))
+        try:
+            moved = refile(self._path(row), given, suggested)
+        except (FmError, OSError) as exc:
+            self.summary.setText(str(exc))
+            return
+        self._moves.append((row, moved))
+        self._show_where(row, moved.target, f"filed under {suggested}")
+        self.changed.emit()
+        if row + 1 < self.suspects.rowCount():
+            self.suspects.selectRow(row + 1)
+
+    @Slot()
+    def undo(self) -> None:
+        if not self._moves:
+            self.summary.setText("Nothing to put back.")
+            return
+        row, moved = self._moves.pop()
+        try:
+            back = put_back(moved)
+        except (FmError, OSError) as exc:
+            self.summary.setText(str(exc))
+            return
+        self._show_where(row, back, "")
+        self.suspects.selectRow(row)
+        self.changed.emit()
+
+    def _show_where(self, row: int, path: str, now: str) -> None:
+        for c in range(self.suspects.columnCount()):
+            self.suspects.item(row, c).setData(PATH, path)
+        self.suspects.item(row, 4).setText(now)
+        self.summary.setText(f"{Path(path).name}: {now or 'back where it was'}.")
+
+    def _path(self, row: int) -> str:
+        return str(self.suspects.item(row, 0).data(PATH))
+
+    def _selected_path(self) -> str:
+        table = self.pages.currentWidget()
+        if not isinstance(table, QTableWidget) or table.currentRow() < 0:
+            return ""
+        return str(table.item(table.currentRow(), 0).data(PATH))
+
+    @Slot()
+    def _preview_selected(self) -> None:
+        path = self._selected_path()
+        suffix = Path(path).suffix.lower()
+        if suffix in IMAGE_SUFFIXES:
+            picture = QPixmap(path)
+            self.preview.setPixmap(
+                picture.scaled(PREVIEW, PREVIEW, Qt.AspectRatioMode.KeepAspectRatio)
+            )
+        elif suffix in AUDIO_SUFFIXES:
+            self.preview.setText(f"{Path(path).name}\n\nSpace plays it.")
+        elif path and Path(path).is_file():
+            with open(path, encoding="utf-8", errors="replace") as text:
+                self.preview.setText(text.read(TEXT_SHOWN))
+        else:
+            self.preview.setText(path)
+
+    @Slot()
+    def play_current(self) -> None:
+        path = self._selected_path()
+        if Path(path).suffix.lower() in AUDIO_SUFFIXES:
+            self.player.play(Playback(path))
+
+    def shutdown(self, timeout_ms: int = 30_000) -> None:
+        self.jobs.shutdown(timeout_ms)
+        self.player.shutdown(timeout_ms)
+
+    def closeEvent(self, event: Any) -> None:
+        self.jobs.stop()
+        super().closeEvent(event)
