@@ -28,9 +28,9 @@ from pathlib import Path
 
 from _datasets import digits, docstrings
 
+from fmstudio.core.audit.pick import choose_to_label
 from fmstudio.core.classify.dataset import Dataset, Item
 from fmstudio.core.classify.evaluate import evaluate_model
-from fmstudio.core.classify.pick import choose_to_label
 from fmstudio.core.classify.results import ItemResult
 from fmstudio.core.classify.retrain import retrain_spec
 from fmstudio.core.classify.review import ReviewQueue

@@ -33,5 +33,5 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         classify, IMAGE, "bundled name, library name, folder, timm name or Hugging Face id"
     )
     add_classify_options(classify, IMAGE, "image")
-    add_sort_options(classify, "image")
+    add_sort_options(classify, "image", "image")
     classify.set_defaults(func=_classify)

@@ -22,7 +22,8 @@ def score(text: str) -> float:
     return value
 
 
-def add_sort_options(parser: argparse.ArgumentParser, item: str) -> None:
+def add_sort_options(parser: argparse.ArgumentParser, item: str, task: str) -> None:
+    parser.set_defaults(sort_task=task)
     group = parser.add_argument_group("sorting into folders")
     group.add_argument(
         "--sort-into",
@@ -36,9 +37,10 @@ def add_sort_options(parser: argparse.ArgumentParser, item: str) -> None:
     group.add_argument(
         "--min-score",
         type=score,
-        default=0.0,
+        default=None,
         metavar="S",
-        help=f"with --sort-into: a top score below S goes to DIR/{UNSURE}/ (default 0)",
+        help=f"with --sort-into: a top score below S goes to DIR/{UNSURE}/ (default: the "
+        "unsure threshold a trained model saved, else 0)",
     )
     group.add_argument(
         "--dry-run", action="store_true", help="with --sort-into: print the plan, touch nothing"
@@ -48,7 +50,7 @@ def add_sort_options(parser: argparse.ArgumentParser, item: str) -> None:
 def check_sort_options(args: argparse.Namespace) -> None:
     """Refuse options that cannot work before anything is classified."""
     if args.sort_into is None:
-        if args.move or args.dry_run or args.min_score:
+        if args.move or args.dry_run or args.min_score is not None:
             raise FmError("--move, --min-score and --dry-run go with --sort-into DIR")
         return
     problem = folder_problem(args.sort_into)
@@ -56,10 +58,26 @@ def check_sort_options(args: argparse.Namespace) -> None:
         raise FmError(f"--sort-into: {problem}")
 
 
+def _min_score(args: argparse.Namespace) -> float:
+    """--min-score, else the model's own unsure threshold (said on stderr)."""
+    from fmstudio.core.classify.calibration import unsure_below  # numpy: not for --help
+
+    if args.min_score is not None:
+        return float(args.min_score)
+    threshold = unsure_below(args.model or "", args.sort_task)
+    if threshold > 0:
+        print(
+            f"unsure below {threshold:.0%}: the threshold {args.model} saved (--min-score "
+            "changes it)",
+            file=sys.stderr,
+        )
+    return threshold
+
+
 def sort_and_report(results: Sequence[ItemResult], args: argparse.Namespace) -> bool:
     """Sort the results as the options say and print where each input went; whether every
     input was classified and placed."""
-    options = SortInto(args.sort_into, args.move, args.min_score, args.dry_run)
+    options = SortInto(args.sort_into, args.move, _min_score(args), args.dry_run)
     outcome = drive(sort_results(results, options), ProgressDisplay(quiet=args.json))
     if args.json:
         print(json.dumps(_to_json(outcome), indent=2, ensure_ascii=False))

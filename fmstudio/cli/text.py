@@ -69,5 +69,5 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "--text-column", help="CSV/TSV/JSONL column holding the text (default: guessed)"
     )
     add_classify_options(classify, TEXT, "document")
-    add_sort_options(classify, "document")
+    add_sort_options(classify, "document", "text")
     classify.set_defaults(func=_classify)

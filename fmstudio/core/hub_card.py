@@ -185,6 +185,27 @@ def confusion_summary(card: dict[str, Any], most: int = 5) -> list[str]:
     return ["## Most confused", "", *lines, ""]
 
 
+def _calibration(card: dict[str, Any]) -> list[str]:
+    found = card.get("calibration")
+    if not isinstance(found, dict) or "temperature" not in found:
+        return []
+    threshold = float(found.get("unsure_below", 0.0))
+    unsure = (
+        f"A top score under **{threshold:.2f}** is unsure: at or above it, "
+        f"{float(found.get('kept', 1.0)):.0%} of the validation examples were right "
+        f"{float(found.get('precision', 0.95)):.0%} of the time."
+        if threshold > 0
+        else "Every validation prediction counts as sure (the model was right often enough)."
+    )
+    return [
+        "## Calibration",
+        "",
+        f"Scores are the softmax of the logits divided by a temperature of "
+        f"**{float(found['temperature']):.2f}**, fitted on the validation split. {unsure}",
+        "",
+    ]
+
+
 def title(card: dict[str, Any]) -> str:
     """What the model is, in words: its task's pipeline and what it was fine-tuned from."""
     kind = modality(str(card.get("task", ""))).pipeline_tag.replace("-", " ")
@@ -215,6 +236,7 @@ def render(card: dict[str, Any]) -> str:
             *_data(card),
             *_metrics(card),
             *confusion_summary(card),
+            *_calibration(card),
             "## Hyperparameters",
             "",
             "| name | value |",

@@ -45,7 +45,7 @@ class ReviewQueue:
     """Indices into `results`, lowest top score first (failed inputs are not reviewed).
 
     `limit` keeps only that many of the least sure: active learning asks for a few. `order`
-    replaces least-sure-first with a chosen order (`pick.choose_to_label`'s).
+    replaces least-sure-first with a chosen order (`audit.pick.choose_to_label`'s).
     """
 
     def __init__(

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
+import numpy as np
 import torch
 from torch.utils.data import Dataset, Subset, TensorDataset
 
+from fmstudio.core.classify.calibration import Calibration, calibrate, softmax
 from fmstudio.core.classify.evaluate import with_thumbnails
 from fmstudio.core.classify.metrics import (
     Evaluation,
@@ -193,21 +195,39 @@ def _train(
     return (yield from phase(job, TRAIN_START if plan.checkpoint is None else 0.0, 1.0))
 
 
+def _calibrated(data: _Data, fitted: FitResult) -> tuple[Calibration | None, list[float]]:
+    """The temperature and unsure threshold fitted on the validation logits, and each
+    validation example's calibrated top score (the loop's own where there are no logits)."""
+    logits = fitted.final.logits if fitted.final is not None else []
+    if len(logits) != len(data.y_val) or not logits:
+        return None, fitted.val_scores
+    found = calibrate(np.array(logits), np.array(data.y_val))
+    probs = softmax(np.array(logits), found.temperature)
+    return found, probs.max(axis=1).tolist()
+
+
 def _evaluate(
     report: DatasetReport, data: _Data, fitted: FitResult
-) -> Generator[Event, None, tuple[Evaluation | None, list[Misclassified]]]:
+) -> Generator[Event, None, tuple[Evaluation | None, list[Misclassified], Calibration | None]]:
     if not report.val:
-        return None, []
+        return None, [], None
     evaluation = score_predictions(report.classes, data.y_val, fitted.val_predictions)
     predicted = [report.classes[p] for p in fitted.val_predictions]
     yield Log(
         f"validation accuracy {evaluation.accuracy:.1%}, macro-F1 {evaluation.macro_f1:.3f} "
         f"(best epoch {fitted.best_epoch})"
     )
-    mistakes = misclassified(report.val, predicted, fitted.val_scores)
+    calibration, scores = _calibrated(data, fitted)
+    if calibration is not None:
+        yield Log(
+            f"calibration: temperature {calibration.temperature:.2f}; scores under "
+            f"{calibration.unsure_below:.2f} are unsure ({calibration.kept:.0%} of validation "
+            f"examples are at or above it, right {calibration.precision:.0%} of the time)"
+        )
+    mistakes = misclassified(report.val, predicted, scores)
     if not distributed.current().main:
-        return evaluation, mistakes
-    return evaluation, with_thumbnails(mistakes)  # images only: a text mistake carries its text
+        return evaluation, mistakes, calibration
+    return evaluation, with_thumbnails(mistakes), calibration  # a text mistake has its text
 
 
 class _Classifier:
@@ -222,6 +242,7 @@ class _Classifier:
         self.data = _Data([], [], [], [])
         self.evaluation: Evaluation | None = None
         self.mistakes: list[Misclassified] = []
+        self.calibration: Calibration | None = None
 
     def scan(self, spec: TrainSpec) -> DatasetReport:
         return scan(
@@ -252,7 +273,8 @@ class _Classifier:
     def measure(
         self, plan: RunPlan, report: DatasetReport, fitted: FitResult
     ) -> Generator[Event, None, None]:
-        self.evaluation, self.mistakes = yield from _evaluate(report, self.data, fitted)
+        found = yield from _evaluate(report, self.data, fitted)
+        self.evaluation, self.mistakes, self.calibration = found
 
     def measure_saved(
         self, folder: Path, plan: RunPlan, report: DatasetReport, cancel: CancelToken
@@ -260,7 +282,8 @@ class _Classifier:
         yield from ()  # the held-out predictions came from these very weights
 
     def card(self, report: DatasetReport) -> tuple[dict[str, Any], dict[str, Any]]:
-        return (self.evaluation.to_json() if self.evaluation else {}), {}
+        extra = {"calibration": self.calibration.to_json()} if self.calibration else {}
+        return (self.evaluation.to_json() if self.evaluation else {}), extra
 
     def result(
         self, plan: RunPlan, report: DatasetReport, fitted: FitResult, seconds: float

@@ -82,11 +82,16 @@ tabs preloading at once), leaving that model on plain PyTorch."""
 
 
 def export_onnx(
-    module: nn.Module, example: Sequence[torch.Tensor], spec: GraphSpec, path: Path
+    module: nn.Module,
+    example: Sequence[torch.Tensor],
+    spec: GraphSpec,
+    path: Path,
+    metadata: dict[str, str] | None = None,
 ) -> None:
-    """Write `module` as an ONNX graph to `path` (whole, or not at all)."""
+    """Write `module` as an ONNX graph to `path` (whole, or not at all), with `metadata` in
+    the model's metadata_props, where any ONNX runtime can read it."""
     try:
-        import onnx  # noqa: F401  (torch's exporter needs it; say so plainly if it is missing)
+        import onnx  # torch's exporter needs it: say so plainly if it is missing
     except ImportError as exc:
         raise GraphError("the onnx package is not installed (pip install onnx)") from exc
     with _exporting, atomic_target(path) as tmp, warnings.catch_warnings():
@@ -104,6 +109,10 @@ def export_onnx(
             )
         except Exception as exc:  # an exporter failure is a reason to stay on torch, not a crash
             raise GraphError(f"ONNX export failed: {type(exc).__name__}: {exc}") from exc
+        if metadata:
+            graph = onnx.load(str(tmp))
+            onnx.helper.set_model_props(graph, metadata)
+            onnx.save(graph, str(tmp))
 
 
 def export_torchscript(module: nn.Module, example: Sequence[torch.Tensor], path: Path) -> None:

@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -80,11 +81,14 @@ def export_model(
     yield Activity(f"Exporting to {request.format} and checking it against PyTorch…")
     checked: dict[str, float | bool] = {}
 
+    calibration = _calibration(request.model, task)
+
     def write(folder: Path) -> None:
         path = folder / FORMATS[request.format]
-        checked.update(_write_checked(item, request.format, path))
+        props = {"fmstudio.calibration": json.dumps(calibration)} if calibration else None
+        checked.update(_write_checked(item, request.format, path, props))
         item.save_extras(folder)
-        meta = _metadata(item, request, task, checked)
+        meta = {**_metadata(item, request, task, checked), **_calibrated(calibration)}
         (folder / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         (folder / "README.md").write_text(snippets.readme(meta, str(target)), encoding="utf-8")
 
@@ -96,11 +100,30 @@ def export_model(
     return result
 
 
-def _write_checked(item: graphs.Exportable, fmt: str, path: Path) -> dict[str, float | bool]:
+def _calibration(model: str, task: str) -> dict[str, Any]:
+    """The temperature and unsure threshold training saved in the model's card, if any."""
+    location = catalog.resolve(model, task).location
+    found = library.read_card(Path(location)).get("calibration") if location else None
+    return dict(found) if isinstance(found, dict) else {}
+
+
+def _calibrated(calibration: dict[str, Any]) -> dict[str, Any]:
+    if not calibration:
+        return {}
+    return {
+        "calibration": calibration,
+        "calibration_use": "divide the logits by calibration.temperature before the softmax; "
+        "a top score under calibration.unsure_below is unsure",
+    }
+
+
+def _write_checked(
+    item: graphs.Exportable, fmt: str, path: Path, props: dict[str, str] | None = None
+) -> dict[str, float | bool]:
     """Write the file, load it back as a user would, and compare it with torch."""
     try:
         if fmt == "onnx":
-            graphs.export_onnx(item.module, item.example, item.spec, path)
+            graphs.export_onnx(item.module, item.example, item.spec, path, props)
             session = graphs.session(path)
             feed = {name: t.numpy() for name, t in zip(item.spec.inputs, item.example, strict=True)}
             got = np.asarray(session.run(None, feed)[0])

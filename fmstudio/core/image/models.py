@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from fmstudio.core.catalog import ModelEntry
+from fmstudio.core.classify.calibration import calibration_of
 from fmstudio.core.errors import ModelUnavailableError
 from fmstudio.core.export import graphs
 from fmstudio.core.hub import load_cached_or_online
@@ -91,6 +92,8 @@ class ImageClassifier:
     """How the logits are computed, for the status bar."""
     runtime_reason: str = ""
     """Why not a faster path, where there is one."""
+    temperature: float = 1.0
+    """The logits are divided by it before the softmax (calibration, from model.json)."""
 
     @torch.inference_mode()
     def logits(self, batch: torch.Tensor) -> torch.Tensor:
@@ -108,7 +111,7 @@ class ImageClassifier:
         return logits.float()
 
     def probabilities(self, batch: torch.Tensor) -> torch.Tensor:
-        return self.logits(batch).softmax(dim=-1).cpu()
+        return (self.logits(batch) / self.temperature).softmax(dim=-1).cpu()
 
 
 def imagenet_labels() -> list[str]:
@@ -208,7 +211,9 @@ def load_library(folder: Path, device: str = "cpu") -> ImageClassifier:
     model = timm.create_model(arch, pretrained=False, num_classes=len(labels))
     model.load_state_dict(load_file(str(weights)))
     pre = Preprocess.from_dict(config.get("fmstudio_preprocess") or _timm_cfg_preprocess(config))
-    return ImageClassifier(folder.name, _finish(model, device), labels, pre, device, config)
+    loaded = ImageClassifier(folder.name, _finish(model, device), labels, pre, device, config)
+    loaded.temperature = calibration_of(folder).temperature
+    return loaded
 
 
 def _timm_cfg_preprocess(config: dict[str, Any]) -> dict[str, Any]:

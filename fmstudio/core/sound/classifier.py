@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from fmstudio.core.atomic import atomic_write_text
+from fmstudio.core.classify.calibration import calibration_of
 from fmstudio.core.errors import ModelUnavailableError
 from fmstudio.core.sound import sfx_cnn, sfx_frontend
 from fmstudio.core.sound.heard import Heard
@@ -82,6 +83,8 @@ class SoundClassifier:
     runtime: str = "PyTorch"
     fast: Callable[[torch.Tensor], torch.Tensor] | None = None
     """A faster forward pass checked against `network` (ONNX Runtime on CPU), if any."""
+    temperature: float = 1.0
+    """The logits are divided by it before the softmax (calibration, from model.json)."""
 
     @torch.inference_mode()
     def logits(self, batch: torch.Tensor) -> torch.Tensor:
@@ -94,7 +97,10 @@ class SoundClassifier:
         """Each window's class probabilities, and its loudness as its weight."""
         batch = sfx_frontend.windows(sfx_frontend.log_mel(samples))
         scores = torch.cat(
-            [self.logits(batch[i : i + BATCH]).softmax(-1) for i in range(0, len(batch), BATCH)]
+            [
+                (self.logits(batch[i : i + BATCH]) / self.temperature).softmax(-1)
+                for i in range(0, len(batch), BATCH)
+            ]
         )
         weights = sfx_frontend.loudness(batch).numpy()
         return Heard(scores.numpy(), weights if weights.sum() > 0 else None)
@@ -115,4 +121,6 @@ def load_library(folder: Path, device: str = "cpu") -> SoundClassifier:
         raise ModelUnavailableError(f"{config_file} is not an fmstudio sound classifier")
     network = SoundNet(sfx_cnn.SfxEmbedding(), len(labels))
     network.load_state_dict(load_file(str(weights)))
-    return SoundClassifier(folder.name, network.eval().to(device), labels, device, saved)
+    loaded = SoundClassifier(folder.name, network.eval().to(device), labels, device, saved)
+    loaded.temperature = calibration_of(folder).temperature
+    return loaded

@@ -40,10 +40,12 @@ class HeadClassifier:
     encoder: SentenceEncoder
     head: nn.Linear
     labels: list[str]
+    temperature: float = 1.0
+    """The logits are divided by it before the softmax (calibration, from model.json)."""
 
     @torch.inference_mode()
     def probabilities(self, texts: list[str]) -> torch.Tensor:
-        probs: torch.Tensor = self.head(self.encoder.embed(texts)).softmax(-1)
+        probs: torch.Tensor = (self.head(self.encoder.embed(texts)) / self.temperature).softmax(-1)
         return probs
 
 

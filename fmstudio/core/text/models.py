@@ -14,6 +14,7 @@ from torch import nn
 
 from fmstudio.core import catalog, loading
 from fmstudio.core.catalog import ModelEntry
+from fmstudio.core.classify.calibration import calibration_of
 from fmstudio.core.devices import bf16_native
 from fmstudio.core.errors import ModelUnavailableError
 from fmstudio.core.export import graphs
@@ -108,10 +109,13 @@ class TextClassifier(_TextModel):
     """A fine-tuned sequence classifier with its label names."""
 
     labels: list[str] = field(default_factory=list)
+    temperature: float = 1.0
+    """The logits are divided by it before the softmax (calibration, from model.json)."""
 
     @torch.inference_mode()
     def probabilities_batch(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        probs: torch.Tensor = self.forward(batch).logits.float().softmax(-1).cpu()
+        logits = self.forward(batch).logits.float() / self.temperature
+        probs: torch.Tensor = logits.softmax(-1).cpu()
         return probs
 
     def probabilities(self, texts: list[str]) -> torch.Tensor:
@@ -169,8 +173,15 @@ def load_classifier(source: str | Path, name: str, device: str = "cpu") -> TextC
     model = model.eval().to(device)
     id2label = model.config.id2label
     labels = [str(id2label[i]) for i in range(len(id2label))]
+    temperature = calibration_of(Path(source)).temperature if Path(source).is_dir() else 1.0
     return TextClassifier(
-        name, model, tokenizer, device, max_input_length(tokenizer, model), labels=labels
+        name,
+        model,
+        tokenizer,
+        device,
+        max_input_length(tokenizer, model),
+        labels=labels,
+        temperature=temperature,
     )
 
 
@@ -200,7 +211,7 @@ def load_head_classifier(folder: Path, name: str) -> HeadClassifier:
         head.load_state_dict(state)
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise ModelUnavailableError(f"text model {name} could not be loaded: {exc}") from exc
-    return HeadClassifier(name, encoder, head.eval(), labels)
+    return HeadClassifier(name, encoder, head.eval(), labels, calibration_of(folder).temperature)
 
 
 def load(entry: ModelEntry, device: str = "cpu") -> Any:

@@ -53,6 +53,8 @@ class Validation:
     """What accuracy and the named figures were computed from, where a mean of the processes'
     shares is not the whole set's figure (an mAP ranks all boxes together): `rescore` computes
     them again from every share's evidence. None where a weighted mean is right."""
+    logits: list[list[float]] = field(default_factory=list)
+    """Each example's class logits (classifiers): what calibration fits its temperature on."""
     rescore: Callable[[list[Any]], tuple[float, dict[str, float]]] | None = None
     """A module-level function (it travels between processes): the evidence of all shares →
     accuracy and the named figures."""
@@ -81,6 +83,7 @@ class Validation:
         order = [i for indices, _ in shares for i in indices]
         predictions = [p for _, v in shares for p in v.predictions]
         scores = [s for _, v in shares for s in v.scores]
+        logits = [row for _, v in shares for row in v.logits]
         placed = sorted(range(len(order)), key=order.__getitem__)
 
         def mean(values: list[float], weights: list[float]) -> float:
@@ -102,6 +105,7 @@ class Validation:
             metrics,
             {m: sum(weights[m]) for m in names},
             shares[0][1].decides,
+            logits=[logits[i] for i in placed] if len(logits) == n else [],
         )
 
 
@@ -154,6 +158,7 @@ class Classification:
         total_loss, n, correct = 0.0, 0, 0
         predictions: list[int] = []
         scores: list[float] = []
+        all_logits: list[list[float]] = []
         for inputs, targets in batches:
             cancel.raise_if_cancelled()
             logits = logits_of(model, inputs).float()
@@ -165,6 +170,7 @@ class Classification:
             n += len(targets)
             predictions += pred.tolist()
             scores += top.tolist()
+            all_logits += logits.tolist()
         if not n:
             return Validation(0.0, 0.0)
-        return Validation(total_loss / n, correct / n, predictions, scores)
+        return Validation(total_loss / n, correct / n, predictions, scores, logits=all_logits)

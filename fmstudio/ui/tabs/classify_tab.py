@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fmstudio.core.classify.calibration import unsure_below
 from fmstudio.core.classify.results import ItemResult, export, trimmed
 from fmstudio.core.classify.sort import SortOutcome
 from fmstudio.core.config import Settings
@@ -295,7 +296,7 @@ class ClassifyTab(Tab):
             self.review_least_sure(limit)
 
         factory = lazy_job(
-            "fmstudio.core.classify.pick:choose_to_label", results, task=self.modality.task, n=limit
+            "fmstudio.core.audit.pick:choose_to_label", results, task=self.modality.task, n=limit
         )
         if not self.jobs.start(
             factory, "Choosing what to label…", on_done=chosen, on_failed=failed
@@ -316,7 +317,7 @@ class ClassifyTab(Tab):
     def _add_results(self, results: list[ItemResult], model: str) -> None:
         first = len(self.table.results())
         details = [self.controls.detail(r) for r in results]
-        self.table.add_results(results, details, model)
+        self.table.add_results(results, details, model, unsure_below(model, self.modality.task))
         if self._reveal:
             self._reveal = False
             self.table.select_result(first)
@@ -415,7 +416,8 @@ class ClassifyTab(Tab):
         if not results or self.jobs.is_busy():
             self.status.say("Classify some files first, and let the classification finish.")
             return
-        dialog = SortDialog(results, self.settings.sort_folder, self)
+        threshold = unsure_below(self._running_model, self.modality.task)
+        dialog = SortDialog(results, self.settings.sort_folder, self, threshold)
         if dialog.exec():
             options = dialog.options()
             self.settings.sort_folder = options.folder

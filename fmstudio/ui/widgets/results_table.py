@@ -33,6 +33,8 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 NOTE_ROLE = Qt.ItemDataRole.UserRole + 3
 """A marked row's detail as it was before the mark."""
 REVIEWED = "#e6f4ea"
+UNSURE = "#b35c00"
+"""Amber: a score the model itself does not trust."""
 COL_ITEM, COL_LABEL, COL_SCORE, COL_DETAIL, COL_MODEL = range(5)
 
 
@@ -45,6 +47,22 @@ class _LabelFilter(QSortFilterProxyModel):
             return True
         label = self.sourceModel().index(row, COL_LABEL, parent).data() or ""
         return needle in str(label).lower()
+
+
+def _score_cell(score: float | None, unsure_below: float) -> QStandardItem:
+    if score is None:
+        cell = QStandardItem("")
+    elif score < unsure_below:
+        cell = QStandardItem(f"unsure · {score:.1%}")
+        cell.setForeground(QColor(UNSURE))
+        cell.setToolTip(
+            f"Under {unsure_below:.0%}, the score below which this model was right less than "
+            "95 % of the time on its validation files"
+        )
+    else:
+        cell = QStandardItem(f"{score:.1%}")
+    cell.setData(-1.0 if score is None else score, SORT_ROLE)
+    return cell
 
 
 class ResultsTable(QWidget):
@@ -103,9 +121,14 @@ class ResultsTable(QWidget):
         )
 
     def add_results(
-        self, results: Sequence[ItemResult], details: Sequence[str] | None = None, model: str = ""
+        self,
+        results: Sequence[ItemResult],
+        details: Sequence[str] | None = None,
+        model: str = "",
+        unsure_below: float = 0.0,
     ) -> None:
-        """Append rows; `model` names the model that ranked them (shown once there are two)."""
+        """Append rows; `model` names the model that ranked them (shown once there are two),
+        and a top score under its `unsure_below` reads "unsure"."""
         for i, r in enumerate(results):
             item = QStandardItem(r.path)
             item.setData(len(self._results), INDEX_ROLE)
@@ -117,8 +140,7 @@ class ResultsTable(QWidget):
             top = r.top
             label = QStandardItem(top.label if top else "")
             label.setData((top.label if top else "").lower(), SORT_ROLE)
-            score = QStandardItem(f"{top.score:.1%}" if top else "")
-            score.setData(top.score if top else -1.0, SORT_ROLE)
+            score = _score_cell(top.score if top else None, unsure_below)
             score.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             detail_text = f"Error: {r.error}" if r.error else (details[i] if details else "")
             detail = QStandardItem(detail_text)

@@ -24,8 +24,13 @@ from fmstudio.ui.widgets.folder_field import FolderField, ok_cancel
 
 class SortDialog(QDialog):
     def __init__(
-        self, results: Sequence[ItemResult], folder: str, parent: QWidget | None = None
+        self,
+        results: Sequence[ItemResult],
+        folder: str,
+        parent: QWidget | None = None,
+        unsure_below: float = 0.0,
     ) -> None:
+        """`unsure_below`: the model's own threshold, the one offered first."""
         super().__init__(parent)
         self.setWindowTitle("Sort into folders")
         self.results = results
@@ -38,7 +43,11 @@ class SortDialog(QDialog):
         self.min_score.setRange(0.0, 100.0)
         self.min_score.setSuffix(" %")
         self.min_score.setDecimals(0)
-        self.min_score.setToolTip(f"A top score below this goes to {UNSURE}/")
+        self.min_score.setValue(round(unsure_below * 100))
+        tip = f"A top score below this goes to {UNSURE}/"
+        if unsure_below > 0:
+            tip += f" (the model's own threshold, from its validation files: {unsure_below:.0%})"
+        self.min_score.setToolTip(tip)
         self.min_score.valueChanged.connect(self._plan)
         self.plan = QLabel()
         self.plan.setWordWrap(True)

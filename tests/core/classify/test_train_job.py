@@ -144,11 +144,16 @@ def test_text_full_mode_saves_a_transformers_model(
     plain = AutoModelForSequenceClassification.from_pretrained(out).eval()
     tokenizer = AutoTokenizer.from_pretrained(out)
     assert plain.config.id2label == {0: "cooking", 1: "sports"}
+    card = json.loads((out / "model.json").read_text())
+    assert set(card["calibration"]) == {"temperature", "unsure_below", "precision", "kept"}
+    card["calibration"]["temperature"] = 2.0  # what a larger validation split would fit
+    (out / "model.json").write_text(json.dumps(card))
     ours = loading.load(str(out), "text")
     texts = ["the striker scored a goal", "bake the onion with butter"]
     with torch.no_grad():
-        theirs = plain(**tokenizer(texts, padding=True, return_tensors="pt")).logits.softmax(-1)
-    assert torch.allclose(theirs, ours.probabilities(texts), atol=1e-5)
+        logits = plain(**tokenizer(texts, padding=True, return_tensors="pt")).logits
+    assert torch.allclose((logits / 2.0).softmax(-1), ours.probabilities(texts), atol=1e-5)
+    assert "## Calibration" in (out / "README.md").read_text()
 
 
 def test_text_head_mode_learns_on_the_mean_pooled_sentence_embedding(
@@ -176,7 +181,10 @@ def test_text_head_mode_learns_on_the_mean_pooled_sentence_embedding(
         hidden = encoder(**batch).last_hidden_state
     mask = batch["attention_mask"].unsqueeze(-1).float()
     pooled = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
-    expected = (pooled @ saved["weight"].T + saved["bias"]).softmax(-1)
+    temperature = json.loads((result.folder / "model.json").read_text())["calibration"][
+        "temperature"
+    ]
+    expected = ((pooled @ saved["weight"].T + saved["bias"]) / temperature).softmax(-1)
     ours = loading.load(str(result.folder), "text")
     assert torch.allclose(ours.probabilities(texts), expected, atol=1e-5)
 

@@ -23,3 +23,24 @@ def test_adding_rows_keeps_the_references_to_none(qtbot) -> None:
     table.add_results(rows, ["s"] * len(rows))
     table.clear()
     assert sys.getrefcount(None) - before > -50, "each row lowered None's reference count"
+
+
+def test_a_score_under_the_models_threshold_reads_unsure_and_sorting_offers_it(qtbot) -> None:
+    from fmstudio.ui.widgets.sort_dialog import SortDialog
+
+    table = ResultsTable()
+    qtbot.addWidget(table)
+    rows = [
+        ItemResult(f"{name}.txt", (Prediction("sports", s),))
+        for name, s in (("a", 0.9), ("b", 0.4))
+    ]
+    table.add_results(rows, model="mine", unsure_below=0.62)
+    scores = [table.model.item(i, 2).text() for i in range(2)]
+    assert scores == ["90.0%", "unsure · 40.0%"]
+    assert "62%" in table.model.item(1, 2).toolTip()
+    table.sort_by_score()  # the score still sorts as a number
+    assert table.proxy.index(0, 2).data() == "unsure · 40.0%"
+    dialog = SortDialog(rows, "", None, unsure_below=0.62)
+    qtbot.addWidget(dialog)
+    assert dialog.options().min_score == 0.62 and "62%" in dialog.min_score.toolTip()
+    assert SortDialog(rows, "", None).options().min_score == 0.0

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from fmstudio.core.classify.pick import choose_to_label, margin, spread_least_sure
+from fmstudio.core.audit.pick import choose_to_label, margin, spread_least_sure
 from fmstudio.core.classify.results import ItemResult, Prediction
 from fmstudio.core.classify.review import ReviewQueue
 from fmstudio.core.events import run_to_end
