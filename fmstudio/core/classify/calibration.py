@@ -79,7 +79,8 @@ def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     scaled = logits / temperature
     scaled = scaled - scaled.max(axis=1, keepdims=True)
     exp = np.exp(scaled)
-    return exp / exp.sum(axis=1, keepdims=True)
+    probs: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
+    return probs
 
 
 def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
@@ -117,6 +118,23 @@ def calibrate(logits: np.ndarray, labels: np.ndarray, precision: float = PRECISI
     threshold = unsure_threshold(probs, labels, precision)
     kept = float((probs.max(axis=1) >= threshold).mean())
     return Calibration(temperature, threshold, precision, kept)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """What the Evaluate page's threshold view draws: the validation examples' calibrated
+    class scores and true classes, and the calibration fitted on them."""
+
+    classes: list[str]
+    probs: np.ndarray
+    labels: np.ndarray
+    calibration: Calibration
+
+    def curve(self, cls: int, steps: int = 101) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Thresholds from 0 to 1, and class `cls`'s precision and recall at each."""
+        thresholds = np.linspace(0.0, 1.0, steps)
+        precision, recall = precision_recall(self.probs, self.labels, cls, thresholds)
+        return thresholds, precision, recall
 
 
 def precision_recall(

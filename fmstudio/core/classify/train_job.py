@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, Subset, TensorDataset
 
-from fmstudio.core.classify.calibration import Calibration, calibrate, softmax
+from fmstudio.core.classify.calibration import Thresholds, calibrate, softmax
 from fmstudio.core.classify.evaluate import with_thumbnails
 from fmstudio.core.classify.metrics import (
     Evaluation,
@@ -60,6 +60,8 @@ class TrainResult:
     seconds: float = 0.0
     report: DatasetReport | None = None
     """The data as the run split it: its validation files are what it was measured on."""
+    thresholds: Thresholds | None = None
+    """The calibrated validation scores, for the precision and recall at each threshold."""
 
     def metrics(self) -> dict[str, float]:
         """The figures a finished run reports (the CLI's last JSON line)."""
@@ -195,20 +197,24 @@ def _train(
     return (yield from phase(job, TRAIN_START if plan.checkpoint is None else 0.0, 1.0))
 
 
-def _calibrated(data: _Data, fitted: FitResult) -> tuple[Calibration | None, list[float]]:
-    """The temperature and unsure threshold fitted on the validation logits, and each
-    validation example's calibrated top score (the loop's own where there are no logits)."""
+def _calibrated(
+    classes: list[str], data: _Data, fitted: FitResult
+) -> tuple[Thresholds | None, list[float]]:
+    """The temperature and unsure threshold fitted on the validation logits with the scores
+    they give, and each validation example's calibrated top score (the loop's own where
+    there are no logits)."""
     logits = fitted.final.logits if fitted.final is not None else []
     if len(logits) != len(data.y_val) or not logits:
         return None, fitted.val_scores
-    found = calibrate(np.array(logits), np.array(data.y_val))
+    labels = np.array(data.y_val)
+    found = calibrate(np.array(logits), labels)
     probs = softmax(np.array(logits), found.temperature)
-    return found, probs.max(axis=1).tolist()
+    return Thresholds(classes, probs, labels, found), probs.max(axis=1).tolist()
 
 
 def _evaluate(
     report: DatasetReport, data: _Data, fitted: FitResult
-) -> Generator[Event, None, tuple[Evaluation | None, list[Misclassified], Calibration | None]]:
+) -> Generator[Event, None, tuple[Evaluation | None, list[Misclassified], Thresholds | None]]:
     if not report.val:
         return None, [], None
     evaluation = score_predictions(report.classes, data.y_val, fitted.val_predictions)
@@ -217,8 +223,9 @@ def _evaluate(
         f"validation accuracy {evaluation.accuracy:.1%}, macro-F1 {evaluation.macro_f1:.3f} "
         f"(best epoch {fitted.best_epoch})"
     )
-    calibration, scores = _calibrated(data, fitted)
-    if calibration is not None:
+    thresholds, scores = _calibrated(report.classes, data, fitted)
+    if thresholds is not None:
+        calibration = thresholds.calibration
         yield Log(
             f"calibration: temperature {calibration.temperature:.2f}; scores under "
             f"{calibration.unsure_below:.2f} are unsure ({calibration.kept:.0%} of validation "
@@ -226,8 +233,8 @@ def _evaluate(
         )
     mistakes = misclassified(report.val, predicted, scores)
     if not distributed.current().main:
-        return evaluation, mistakes, calibration
-    return evaluation, with_thumbnails(mistakes), calibration  # a text mistake has its text
+        return evaluation, mistakes, thresholds
+    return evaluation, with_thumbnails(mistakes), thresholds  # a text mistake has its text
 
 
 class _Classifier:
@@ -242,7 +249,7 @@ class _Classifier:
         self.data = _Data([], [], [], [])
         self.evaluation: Evaluation | None = None
         self.mistakes: list[Misclassified] = []
-        self.calibration: Calibration | None = None
+        self.thresholds: Thresholds | None = None
 
     def scan(self, spec: TrainSpec) -> DatasetReport:
         return scan(
@@ -274,7 +281,7 @@ class _Classifier:
         self, plan: RunPlan, report: DatasetReport, fitted: FitResult
     ) -> Generator[Event, None, None]:
         found = yield from _evaluate(report, self.data, fitted)
-        self.evaluation, self.mistakes, self.calibration = found
+        self.evaluation, self.mistakes, self.thresholds = found
 
     def measure_saved(
         self, folder: Path, plan: RunPlan, report: DatasetReport, cancel: CancelToken
@@ -282,7 +289,8 @@ class _Classifier:
         yield from ()  # the held-out predictions came from these very weights
 
     def card(self, report: DatasetReport) -> tuple[dict[str, Any], dict[str, Any]]:
-        extra = {"calibration": self.calibration.to_json()} if self.calibration else {}
+        found = self.thresholds
+        extra = {"calibration": found.calibration.to_json()} if found is not None else {}
         return (self.evaluation.to_json() if self.evaluation else {}), extra
 
     def result(
@@ -296,6 +304,7 @@ class _Classifier:
             fitted.history,
             seconds,
             report,
+            self.thresholds,
         )
 
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -34,7 +35,7 @@ from fmstudio.core.errors import FmError
 from fmstudio.core.requests import Audit
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.audio_player import AudioPlayer
-from fmstudio.ui.widgets.evaluation_view import table_item
+from fmstudio.ui.widgets.cells import table_item
 from fmstudio.ui.widgets.job_status import JobStatus
 from fmstudio.ui.widgets.shortcuts import add_shortcut
 
@@ -65,6 +66,12 @@ def _fill(table: QTableWidget, rows: list[list[str]], paths: list[str]) -> None:
             item.setData(PATH, path)
             item.setToolTip(path)
             table.setItem(r, c, item)
+
+
+def _cell(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:
+    item = table.item(row, column)
+    assert item is not None  # `_fill` gives every cell an item
+    return item
 
 
 class AuditWindow(QDialog):
@@ -174,10 +181,10 @@ class AuditWindow(QDialog):
         row = self.suspects.currentRow()
         if self.pages.currentWidget() is not self.suspects or row < 0:
             return
-        if self.suspects.item(row, 4).text():
+        if _cell(self.suspects, row, 4).text():
             self.suspects.selectRow(row + 1)  # filed already: move on
             return
-        given, suggested = (self.suspects.item(row, c).text() for c in (1, 2))
+        given, suggested = (_cell(self.suspects, row, c).text() for c in (1, 2))
         try:
             moved = refile(self._path(row), given, suggested)
         except (FmError, OSError) as exc:
@@ -206,18 +213,18 @@ class AuditWindow(QDialog):
 
     def _show_where(self, row: int, path: str, now: str) -> None:
         for c in range(self.suspects.columnCount()):
-            self.suspects.item(row, c).setData(PATH, path)
-        self.suspects.item(row, 4).setText(now)
+            _cell(self.suspects, row, c).setData(PATH, path)
+        _cell(self.suspects, row, 4).setText(now)
         self.summary.setText(f"{Path(path).name}: {now or 'back where it was'}.")
 
     def _path(self, row: int) -> str:
-        return str(self.suspects.item(row, 0).data(PATH))
+        return str(_cell(self.suspects, row, 0).data(PATH))
 
     def _selected_path(self) -> str:
         table = self.pages.currentWidget()
         if not isinstance(table, QTableWidget) or table.currentRow() < 0:
             return ""
-        return str(table.item(table.currentRow(), 0).data(PATH))
+        return str(_cell(table, table.currentRow(), 0).data(PATH))
 
     @Slot()
     def _preview_selected(self) -> None:

@@ -7,7 +7,7 @@ from typing import ClassVar, Protocol
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QVBoxLayout, QWidget
 
-from fmstudio.ui.widgets.evaluation_view import table_item
+from fmstudio.ui.widgets.cells import table_item
 
 BETTER, WORSE = QColor("#2b8a3e"), QColor("#c92a2a")
 

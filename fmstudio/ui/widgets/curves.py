@@ -16,7 +16,7 @@ from fmstudio.core.train.history import MetricHistory
 REFRESH_MS = 100
 
 
-def _plot(title: str) -> pg.PlotWidget:
+def white_plot(title: str) -> pg.PlotWidget:
     """A white plot with dark axes, set on the widget (pyqtgraph's global options stay)."""
     plot = pg.PlotWidget(background="w")
     plot.setTitle(title, color="k")
@@ -27,7 +27,7 @@ def _plot(title: str) -> pg.PlotWidget:
     return plot
 
 
-def _legend(plot: pg.PlotWidget) -> pg.LegendItem:
+def legend_below(plot: pg.PlotWidget) -> pg.LegendItem:
     """A legend in a row under the chart: inside, any corner hides a curve (loss falls to
     the bottom right, accuracy climbs to the top right)."""
     legend = pg.LegendItem(colCount=3, labelTextColor="k")
@@ -44,15 +44,15 @@ class LiveCurves(QWidget):
         super().__init__(parent)
         self.history = MetricHistory()
         self._drawn = -1
-        self.loss_plot = _plot("Training loss per step")
+        self.loss_plot = white_plot("Training loss per step")
         self.loss_plot.setLabel("bottom", "step")
-        self.loss_legend = _legend(self.loss_plot)
+        self.loss_legend = legend_below(self.loss_plot)
         self.raw = self.loss_plot.plot(antialias=True, pen=pg.mkPen((160, 190, 230), width=1))
         self.smooth = self.loss_plot.plot(antialias=True, pen=pg.mkPen((30, 90, 200), width=2))
 
-        self.epoch_plot = _plot("Validation per epoch")
+        self.epoch_plot = white_plot("Validation per epoch")
         self.epoch_plot.setLabel("bottom", "epoch")
-        self.epoch_legend = _legend(self.epoch_plot)
+        self.epoch_legend = legend_below(self.epoch_plot)
         self.val_loss = self.epoch_plot.plot(
             antialias=True,
             pen=pg.mkPen((200, 80, 30), width=2),

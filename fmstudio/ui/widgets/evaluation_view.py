@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +23,8 @@ from fmstudio.core.classify.metrics import Evaluation, Misclassified
 from fmstudio.core.data.playback import Playback
 from fmstudio.core.data.suffixes import AUDIO_SUFFIXES
 from fmstudio.ui.widgets.audio_player import AudioPlayer
+from fmstudio.ui.widgets.cells import table_item
+from fmstudio.ui.widgets.threshold_view import ThresholdView
 from fmstudio.ui.widgets.thumbnails import pixmap_of
 
 if TYPE_CHECKING:
@@ -32,14 +33,6 @@ if TYPE_CHECKING:
 
 THUMB = 64
 MAX_MISTAKES = 200
-
-
-def table_item(text: str, align_right: bool = False) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-    if align_right:
-        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    return item
 
 
 class EvaluationView(QWidget):
@@ -80,7 +73,10 @@ class EvaluationView(QWidget):
         right = QVBoxLayout()
         self.mistakes_title = QLabel("Misclassified examples")
         right.addWidget(self.mistakes_title)
-        right.addWidget(self.mistakes)
+        right.addWidget(self.mistakes, 3)
+        self.thresholds = ThresholdView()
+        self.thresholds.hide()
+        right.addWidget(self.thresholds, 2)
         body = QHBoxLayout()
         body.addLayout(left, 3)
         body.addLayout(right, 2)
@@ -91,10 +87,12 @@ class EvaluationView(QWidget):
     def show_trained(self, result: TrainResult) -> str | None:
         """A fine-tuned classifier on its validation examples (no line to add)."""
         self.show_result(result.evaluation, result.misclassified)
+        self.thresholds.show_thresholds(result.thresholds)
         return None
 
     def show_evaluated(self, result: EvalResult) -> None:
         self.show_result(result.evaluation, result.misclassified)
+        self.thresholds.show_thresholds(None)
 
     def show_result(
         self, evaluation: Evaluation | None, mistakes: Sequence[Misclassified] = ()

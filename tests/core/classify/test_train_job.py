@@ -291,6 +291,10 @@ def test_real_image_head_run_with_bundled_efficientnet(tmp_path: Path) -> None:
         TrainSpec("image", str(tmp_path / "digits"), "digits", mode="head", val_split=0.3)
     )
     assert result.evaluation.accuracy >= 0.8
+    found = result.thresholds  # the calibrated validation scores the Evaluate page draws
+    assert found is not None and found.probs.shape == (result.evaluation.n, 3)
+    assert np.allclose(found.probs.sum(axis=1), 1.0)
+    assert read_card(Path(result.folder))["calibration"] == found.calibration.to_json()
 
 
 @pytest.mark.slow

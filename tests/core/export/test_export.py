@@ -78,6 +78,14 @@ def test_a_text_head_model_exports_encoder_pooling_and_head_as_one_graph(
     text = "The delivery arrived two days late."
     expected = model.labels[int(model.probabilities([text])[0].argmax())]
     assert _run_readme(tmp_path / "head-onnx", tmp_path) == str([expected])
+    import onnx
+
+    saved = json.loads((trained.folder / "model.json").read_text())["calibration"]
+    props = {
+        p.key: p.value for p in onnx.load(str(tmp_path / "head-onnx" / "model.onnx")).metadata_props
+    }
+    assert json.loads(props["fmstudio.calibration"]) == saved
+    assert json.loads((tmp_path / "head-onnx" / META_FILE).read_text())["calibration"] == saved
 
 
 def test_torchscript_loads_with_jit_and_matches(tmp_path: Path, tiny_image_base: Path) -> None:

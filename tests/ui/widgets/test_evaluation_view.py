@@ -47,3 +47,26 @@ def test_a_misheard_recording_plays_when_activated_and_a_photo_does_not(
     qtbot.waitUntil(lambda: len(speaker) == 1 and not view.player.jobs.is_busy(), timeout=10_000)
     assert len(speaker[0]) == 24_000  # the whole 1.5 s, at 16 kHz
     view.shutdown()
+
+
+def test_the_threshold_view_draws_each_class_and_marks_the_unsure_threshold(qtbot) -> None:
+    from fmstudio.core.classify.calibration import Thresholds, calibrate, softmax
+
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 3, size=200)
+    logits = rng.normal(size=(200, 3)) + 2.5 * np.eye(3)[labels]
+    found = calibrate(logits, labels)
+    view = EvaluationView()
+    qtbot.addWidget(view)
+    view.show()
+    thresholds = Thresholds(["a", "b", "c"], softmax(logits, found.temperature), labels, found)
+    view.thresholds.show_thresholds(thresholds)
+    assert view.thresholds.isVisible() and view.thresholds.cls.count() == 3
+    assert view.thresholds.marker.value() == found.unsure_below
+    assert f"Unsure below {found.unsure_below:.0%}" in view.thresholds.caption.text()
+    _, first = view.thresholds.recall.getData()
+    view.thresholds.cls.setCurrentIndex(2)
+    _, third = view.thresholds.recall.getData()
+    assert first[0] > 0.5 and not np.array_equal(first, third)  # each class its own curve
+    view.show_evaluated(types.SimpleNamespace(evaluation=None, misclassified=[]))
+    assert not view.thresholds.isVisible()  # an evaluation alone has no validation logits
