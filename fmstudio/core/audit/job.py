@@ -10,6 +10,7 @@ import numpy as np
 
 from fmstudio.core.audit import findings
 from fmstudio.core.audit.embeddings import embed
+from fmstudio.core.audit.map import layout
 from fmstudio.core.classify.scan import DatasetReport, Sample, scan
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError
@@ -29,6 +30,8 @@ class AuditResult:
     duplicates: list[findings.Pair] = field(default_factory=list)
     leaks: list[findings.Pair] = field(default_factory=list)
     outliers: list[tuple[int, float]] = field(default_factory=list)
+    points: np.ndarray | None = None
+    """(examples, 2): where each example sits on the embedding map (`map.layout`)."""
 
     def path(self, index: int) -> str:
         return self.samples[index].path
@@ -94,4 +97,7 @@ def audit(
         held = np.arange(len(report.train), len(samples))
         result.leaks = findings.leaks(vectors, np.arange(len(report.train)), held)
     result.outliers = findings.outliers(vectors, labels)
+    cancel.raise_if_cancelled()
+    yield Activity("Drawing the map…")
+    result.points = layout(vectors, request.seed)
     return result

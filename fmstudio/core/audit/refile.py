@@ -48,3 +48,53 @@ def put_back(refiled: Refiled) -> str:
         raise FmError(f"{moved} is no longer there, so it cannot go back")
     source = Path(refiled.source)
     return str(move_into(moved, source.parent, source.name))
+
+
+class Refiler:
+    """The audited examples where they are now, and the moves made: a key press or a lasso
+    moves a group, and one undo puts the whole group back."""
+
+    def __init__(self, paths: list[str], labels: list[str]) -> None:
+        self.paths = list(paths)
+        self.labels = list(labels)
+        self._groups: list[list[tuple[int, str, Refiled]]] = []
+        """Per group: (example, its class before, the move)."""
+
+    def move(self, indices: list[int], to: str) -> tuple[list[int], list[str]]:
+        """File these examples under class `to`; the ones moved, and why others were not
+        (those already in `to` are left as they are)."""
+        group: list[tuple[int, str, Refiled]] = []
+        problems: list[str] = []
+        for i in indices:
+            if self.labels[i] == to:
+                continue
+            try:
+                moved = refile(self.paths[i], self.labels[i], to)
+            except (FmError, OSError) as exc:
+                problems.append(f"{self.paths[i]}: {exc}")
+                continue
+            group.append((i, self.labels[i], moved))
+            self.paths[i], self.labels[i] = moved.target, to
+        if group:
+            self._groups.append(group)
+        return [i for i, _, _ in group], problems
+
+    def undo(self) -> tuple[list[int], list[str]]:
+        """Put the last group back; the examples back, and why any could not go."""
+        if not self._groups:
+            return [], []
+        back: list[int] = []
+        problems: list[str] = []
+        for i, label, moved in reversed(self._groups.pop()):
+            try:
+                self.paths[i] = put_back(moved)
+            except (FmError, OSError) as exc:
+                problems.append(str(exc))
+                continue
+            self.labels[i] = label
+            back.append(i)
+        return back, problems
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._groups)

@@ -28,13 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fmstudio.core.audit.refile import Refiled, put_back, refile
+from fmstudio.core.audit.refile import Refiler
 from fmstudio.core.data.playback import Playback
 from fmstudio.core.data.suffixes import AUDIO_SUFFIXES, IMAGE_SUFFIXES
-from fmstudio.core.errors import FmError
 from fmstudio.core.requests import Audit
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.audio_player import AudioPlayer
+from fmstudio.ui.widgets.audit_map_page import AuditMapPage
 from fmstudio.ui.widgets.cells import table_item
 from fmstudio.ui.widgets.job_status import JobStatus
 from fmstudio.ui.widgets.shortcuts import add_shortcut
@@ -42,7 +42,7 @@ from fmstudio.ui.widgets.shortcuts import add_shortcut
 AUDIT = "fmstudio.core.audit.job:audit"
 PREVIEW = 224
 TEXT_SHOWN = 600
-PATH = Qt.ItemDataRole.UserRole
+EXAMPLE = Qt.ItemDataRole.UserRole
 SUSPECT_COLUMNS = ("File", "Given", "Suggested", "Score", "Now")
 
 
@@ -58,13 +58,14 @@ def _table(headers: tuple[str, ...], tip: str) -> QTableWidget:
     return table
 
 
-def _fill(table: QTableWidget, rows: list[list[str]], paths: list[str]) -> None:
+def _fill(table: QTableWidget, rows: list[list[str]], examples: list[int]) -> None:
+    """Rows of text, each knowing its (first) example's index."""
     table.setRowCount(len(rows))
-    for r, (row, path) in enumerate(zip(rows, paths, strict=True)):
+    for r, (row, example) in enumerate(zip(rows, examples, strict=True)):
         for c, text in enumerate(row):
             item = table_item(text, align_right=c > 0 and text[:1].isdigit())
-            item.setData(PATH, path)
-            item.setToolTip(path)
+            item.setData(EXAMPLE, example)
+            item.setToolTip(row[0])
             table.setItem(r, c, item)
 
 
@@ -86,7 +87,10 @@ class AuditWindow(QDialog):
         self.resize(980, 620)
         self.jobs = JobController(self)
         self.player = AudioPlayer(self)
-        self._moves: list[tuple[int, Refiled]] = []
+        self.refiler = Refiler([], [])
+        self.map_page: AuditMapPage | None = None
+        self.map_path = ""
+        """The file of the map point last hovered: what Space plays on the map."""
         self.summary = QLabel("Choose a dataset to audit.")
         self.summary.setWordWrap(True)
         self.suspects = _table(
@@ -132,7 +136,7 @@ class AuditWindow(QDialog):
         self.refile_button.setToolTip("Move the selected file into the suggested class (Enter)")
         self.refile_button.clicked.connect(self.refile_current)
         self.undo_button = QPushButton("Put back")
-        self.undo_button.setToolTip("Move the last filed file back where it was (Ctrl+Z)")
+        self.undo_button.setToolTip("Move the last filed files back where they were (Ctrl+Z)")
         self.undo_button.clicked.connect(self.undo)
         buttons = QHBoxLayout()
         for button in (self.refile_button, self.undo_button):
@@ -153,27 +157,39 @@ class AuditWindow(QDialog):
         request = Audit(root, self.task, device=self.device)
         self.summary.setText(f"Auditing {root}…")
         self.setWindowTitle(f"Audit: {Path(root).name}")
-        self._moves.clear()
         return self.jobs.start(lazy_job(AUDIT, request), "Auditing…", on_done=self.show_found)
 
     def show_found(self, result: Any, _elapsed: float = 0.0) -> None:
-        """Fill the tables from an `AuditResult`."""
-        found = result.to_json()
+        """Fill the tables (and the map, where the audit drew one) from an `AuditResult`."""
+        self.refiler = Refiler([s.path for s in result.samples], [s.label for s in result.samples])
         self.summary.setText(f"{result.root}: {result.summary()}.")
-        suspects = found["suspects"]
-        rows = [[s["path"], s["given"], s["suggested"], f"{s['score']:.2f}", ""] for s in suspects]
-        _fill(self.suspects, rows, [s["path"] for s in suspects])
-        for table, pairs in ((self.leaks, found["leaks"]), (self.duplicates, found["duplicates"])):
-            _fill(table, [[a, b, f"{s:.3f}"] for a, b, s in pairs], [a for a, _b, _s in pairs])
-        outliers = found["outliers"]
-        rows = [[o["path"], o["label"], f"{o['distance']:.3f}"] for o in outliers]
-        _fill(self.outliers, rows, [o["path"] for o in outliers])
+        path = self.refiler.paths.__getitem__
+        rows = [
+            [path(s.index), s.given, s.suggested, f"{s.score:.2f}", ""] for s in result.suspects
+        ]
+        _fill(self.suspects, rows, [s.index for s in result.suspects])
+        for table, pairs in ((self.leaks, result.leaks), (self.duplicates, result.duplicates)):
+            rows = [[path(p.first), path(p.second), f"{p.similarity:.3f}"] for p in pairs]
+            _fill(table, rows, [p.first for p in pairs])
+        labels = self.refiler.labels
+        rows = [[path(i), labels[i], f"{d:.3f}"] for i, d in result.outliers]
+        _fill(self.outliers, rows, [i for i, _d in result.outliers])
         for i, (table, title) in enumerate(self._sections()):
             self.pages.setTabText(i, f"{title} ({table.rowCount()})")
-        if suspects:
+        if result.points is not None:
+            self._show_map(result.points)
+        if result.suspects:
             self.pages.setCurrentIndex(0)
             self.suspects.selectRow(0)
             self.suspects.setFocus()
+
+    def _show_map(self, points: Any) -> None:
+        if self.map_page is None:
+            self.map_page = AuditMapPage(self)
+            self.map_page.hovered.connect(self._preview_example)
+            self.map_page.file_chosen.connect(self._file_group)
+            self.pages.addTab(self.map_page, "Map")
+        self.map_page.show_examples(points, self.refiler.labels)
 
     @Slot()
     def refile_current(self) -> None:
@@ -181,54 +197,63 @@ class AuditWindow(QDialog):
         row = self.suspects.currentRow()
         if self.pages.currentWidget() is not self.suspects or row < 0:
             return
-        if _cell(self.suspects, row, 4).text():
-            self.suspects.selectRow(row + 1)  # filed already: move on
-            return
-        given, suggested = (_cell(self.suspects, row, c).text() for c in (1, 2))
-        try:
-            moved = refile(self._path(row), given, suggested)
-        except (FmError, OSError) as exc:
-            self.summary.setText(str(exc))
-            return
-        self._moves.append((row, moved))
-        self._show_where(row, moved.target, f"filed under {suggested}")
-        self.changed.emit()
+        if not _cell(self.suspects, row, 4).text():
+            self._move([self._example(self.suspects, row)], _cell(self.suspects, row, 2).text())
         if row + 1 < self.suspects.rowCount():
             self.suspects.selectRow(row + 1)
 
+    @Slot(list, str)
+    def _file_group(self, examples: list[int], label: str) -> None:
+        self._move(examples, label)
+
+    def _move(self, examples: list[int], label: str) -> None:
+        moved, problems = self.refiler.move(examples, label)
+        self._show_moves(moved, f"filed under {label}")
+        if problems:
+            self.summary.setText("Not moved: " + "; ".join(problems))
+        elif moved:
+            self.summary.setText(f"{len(moved)} filed under {label} (Ctrl+Z puts them back).")
+
     @Slot()
     def undo(self) -> None:
-        if not self._moves:
+        if not self.refiler.can_undo:
             self.summary.setText("Nothing to put back.")
             return
-        row, moved = self._moves.pop()
-        try:
-            back = put_back(moved)
-        except (FmError, OSError) as exc:
-            self.summary.setText(str(exc))
+        back, problems = self.refiler.undo()
+        self._show_moves(back, "")
+        self.summary.setText("; ".join(problems) or f"{len(back)} back where they were.")
+
+    def _show_moves(self, examples: list[int], now: str) -> None:
+        """The suspects' Now column and the map follow the files; the data page rechecks."""
+        if not examples:
             return
-        self._show_where(row, back, "")
-        self.suspects.selectRow(row)
+        moved = set(examples)
+        for row in range(self.suspects.rowCount()):
+            if self._example(self.suspects, row) in moved:
+                _cell(self.suspects, row, 4).setText(now)
+        if self.map_page is not None:
+            self.map_page.relabel(self.refiler.labels)
         self.changed.emit()
 
-    def _show_where(self, row: int, path: str, now: str) -> None:
-        for c in range(self.suspects.columnCount()):
-            _cell(self.suspects, row, c).setData(PATH, path)
-        _cell(self.suspects, row, 4).setText(now)
-        self.summary.setText(f"{Path(path).name}: {now or 'back where it was'}.")
-
-    def _path(self, row: int) -> str:
-        return str(_cell(self.suspects, row, 0).data(PATH))
+    def _example(self, table: QTableWidget, row: int) -> int:
+        return int(_cell(table, row, 0).data(EXAMPLE))
 
     def _selected_path(self) -> str:
         table = self.pages.currentWidget()
         if not isinstance(table, QTableWidget) or table.currentRow() < 0:
-            return ""
-        return str(_cell(table, table.currentRow(), 0).data(PATH))
+            return self.map_path
+        return self.refiler.paths[self._example(table, table.currentRow())]
 
     @Slot()
     def _preview_selected(self) -> None:
-        path = self._selected_path()
+        self._preview(self._selected_path())
+
+    @Slot(int)
+    def _preview_example(self, example: int) -> None:
+        self.map_path = self.refiler.paths[example]
+        self._preview(self.map_path)
+
+    def _preview(self, path: str) -> None:
         suffix = Path(path).suffix.lower()
         if suffix in IMAGE_SUFFIXES:
             picture = QPixmap(path)

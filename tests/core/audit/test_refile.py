@@ -40,3 +40,24 @@ def test_a_class_the_dataset_lacks_is_made_and_what_cannot_move_says_why(tmp_pat
     (tmp_path / "loose.txt").write_text("y")
     with pytest.raises(FmError, match="not in a folder named 'cat'"):
         refile(str(tmp_path / "loose.txt"), "cat", "dog")
+
+
+def test_a_group_moves_together_and_one_undo_puts_it_all_back(tmp_path: Path) -> None:
+    from fmstudio.core.audit.refile import Refiler
+
+    paths = []
+    for label, name in (("cat", "a"), ("cat", "b"), ("dog", "c")):
+        (tmp_path / label).mkdir(exist_ok=True)
+        (tmp_path / label / f"{name}.png").write_bytes(name.encode())
+        paths.append(str(tmp_path / label / f"{name}.png"))
+    refiler = Refiler(paths, ["cat", "cat", "dog"])
+    (tmp_path / "cat" / "b.png").unlink()  # gone since the audit: said, the rest go on
+    moved, problems = refiler.move([0, 1, 2], "dog")
+    assert moved == [0] and len(problems) == 1 and "b.png" in problems[0]
+    assert refiler.labels == ["dog", "cat", "dog"] and Path(refiler.paths[0]).parent.name == "dog"
+    refiler.move([2], "bird")
+    assert (tmp_path / "bird" / "c.png").is_file()
+    assert refiler.undo() == ([2], []) and (tmp_path / "dog" / "c.png").is_file()
+    assert refiler.undo() == ([0], []) and refiler.paths[0] == paths[0]
+    assert (tmp_path / "cat" / "a.png").read_bytes() == b"a"
+    assert not refiler.can_undo and refiler.undo() == ([], [])

@@ -163,3 +163,78 @@ def test_the_dataset_row_audits_the_dataset_and_enter_refiles_a_misfiled_photo(
     assert "filed under coffee" in window.summary.text()
     window.close()
     assert tab.audit_window is window and not window.jobs.is_busy()
+
+
+WIDER = ((-0.02, -0.02), (0.02, -0.02), (0.02, 0.02), (-0.02, 0.02))
+"""A hand's loop runs a little wider than the tight one (pixels round)."""
+
+
+def test_the_audit_map_colours_the_photos_and_a_lassoed_group_is_filed_and_put_back(
+    qtbot, tab: ClassifyTab, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    from tests.datasets import photo_tiles_with_mistakes
+
+    root = photo_tiles_with_mistakes(tmp_path / "photos")
+    tab.curation.use_folder(str(root))
+    tab.audit_dataset()
+    window = tab.audit_window
+    qtbot.waitUntil(lambda: window.map_page is not None, timeout=60_000)
+    page = window.map_page
+    window.pages.setCurrentWidget(page)
+    labels = window.refiler.labels
+    assert len(page.map.points) == len(labels) == 37
+    textures = [i for i, label in enumerate(labels) if label == "textures"]
+    # the brick tiles sit together: a loop around them holds no other photo
+    xs, ys = page.map.points[textures, 0], page.map.points[textures, 1]
+    pad = 0.01
+    loop = [
+        QPointF(xs.min() - pad, ys.min() - pad),
+        QPointF(xs.max() + pad, ys.min() - pad),
+        QPointF(xs.max() + pad, ys.max() + pad),
+        QPointF(xs.min() - pad, ys.max() + pad),
+    ]
+    assert sorted(page.map.choose_inside(loop)) == textures
+    page.map.hovered.emit(textures[0])
+    assert not window.preview.pixmap().isNull()
+    page.target.setCurrentText("bricks")
+    page.file_button.click()
+    assert sorted(p.name for p in (root / "train" / "bricks").iterdir()) == sorted(
+        Path(window.refiler.paths[i]).name for i in textures if "/train/" in window.refiler.paths[i]
+    )
+    assert all(window.refiler.labels[i] == "bricks" for i in textures)
+    qtbot.keyClick(page, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not any(
+        (root / split / "bricks").exists() and any((root / split / "bricks").iterdir())
+        for split in ("train", "val")
+    )
+    assert len(list((root / "train" / "textures").iterdir())) == 9
+    # a real drag with Lasso on (L) chooses what it encircles
+    page.map.mark([])
+    qtbot.keyClick(page.map, Qt.Key.Key_L)
+    assert page.map.lasso_button.isChecked()
+    view = page.map.plot.viewport()
+    box = page.map.plot.getViewBox()
+    box.setRange(xRange=(-0.2, 1.2), yRange=(-0.2, 1.2), padding=0)  # the loop fits in view
+    qtbot.wait(50)
+    wider = [QPointF(p.x() + dx, p.y() + dy) for p, (dx, dy) in zip(loop, WIDER, strict=True)]
+    pixels = [page.map.plot.mapFromScene(box.mapViewToScene(p)) for p in wider]
+    left = Qt.MouseButton.LeftButton
+
+    def send(kind: QEvent.Type, at: QPointF, button: Qt.MouseButton) -> None:
+        held = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseButtonRelease else left
+        event = QMouseEvent(
+            kind, at, view.mapToGlobal(at), button, held, Qt.KeyboardModifier.NoModifier
+        )
+        QApplication.sendEvent(view, event)
+
+    send(QEvent.Type.MouseButtonPress, QPointF(pixels[0]), left)
+    for a, b in zip(pixels, [*pixels[1:], pixels[0]], strict=True):
+        for step in range(1, 6):
+            send(QEvent.Type.MouseMove, QPointF(a + (b - a) * step / 5), Qt.MouseButton.NoButton)
+            qtbot.wait(30)  # pyqtgraph takes moves at most 60 times a second, as a hand makes
+    send(QEvent.Type.MouseButtonRelease, QPointF(pixels[0]), left)
+    assert sorted(page.map.chosen) == textures and page.file_button.isEnabled()
