@@ -12,7 +12,7 @@ from fmstudio.cli.options import add_device_option
 from fmstudio.cli.progress import ProgressDisplay, drive
 from fmstudio.core.errors import FmError
 from fmstudio.core.modalities import CLASSIFIER, MODALITIES, trainable_tasks
-from fmstudio.core.requests import Audit
+from fmstudio.core.requests import Audit, Ladder
 
 if TYPE_CHECKING:
     from fmstudio.core.audit.job import AuditResult
@@ -57,6 +57,26 @@ def _print(result: AuditResult, limit: int) -> None:
         print(f"  {o['path']} ({o['label']}, distance {o['distance']:.3f})")
 
 
+def _ladder(root: Path, task: str, args: argparse.Namespace) -> int:
+    """Each rung's line as it finishes (a JSON list at the end under --json)."""
+    from fmstudio.core.audit.ladder import ladder
+    from fmstudio.core.events import Event, Partial
+
+    if not args.json:
+        print(f"{'step':<10} {'accuracy':>9} {'macro-F1':>9} {'minutes':>8}")
+
+    def show(event: Event) -> None:
+        if isinstance(event, Partial) and not args.json:
+            for r in event.items:
+                print(f"{r.name:<10} {r.accuracy:>9.1%} {r.macro_f1:>9.3f} {r.seconds / 60:>8.2f}")
+
+    job = ladder(Ladder(str(root), task, args.device))
+    rungs = drive(job, ProgressDisplay(quiet=args.json), show)
+    if args.json:
+        print(json.dumps([vars(r) for r in rungs], indent=2))
+    return 0
+
+
 def _audit(args: argparse.Namespace) -> int:
     from fmstudio.core.audit.job import audit
 
@@ -64,6 +84,8 @@ def _audit(args: argparse.Namespace) -> int:
     if not root.is_dir():
         raise FmError(f"{root} is not a folder of class folders")
     task = args.task or guess_task(root)
+    if args.ladder:
+        return _ladder(root, task, args)
     request = Audit(str(root), task, args.model or "", args.device)
     result = drive(audit(request), ProgressDisplay(quiet=args.json))
     if args.json:
@@ -89,4 +111,11 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     parser.add_argument("--model", help="whose embeddings (default: the task's training base)")
     add_device_option(parser)
     parser.add_argument("--json", action="store_true", help="print every finding as JSON")
+    parser.add_argument(
+        "--ladder",
+        action="store_true",
+        help="instead: is training worth it? accuracy, macro-F1 and minutes of zero-shot "
+        "(texts), a probe on frozen embeddings, head mode and full fine-tuning, on the same "
+        "held-out files",
+    )
     parser.set_defaults(func=_audit)

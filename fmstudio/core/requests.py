@@ -77,3 +77,16 @@ class Audit:
     """Whose embeddings ("" for the task's training base)."""
     device: str = "auto"
     seed: int = 0
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """What each step from no training to full fine-tuning buys on a dataset: zero-shot
+    (where the task has it), a probe on frozen embeddings, head mode, full fine-tuning."""
+
+    root: str
+    task: str
+    device: str = "auto"
+    seed: int = 0
+    modes: tuple[str, ...] = ("head", "full")
+    """The training rungs to climb (each trains a model that is then thrown away)."""

@@ -24,6 +24,7 @@ from fmstudio.core.requests import Scan
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.audit_window import AuditWindow
 from fmstudio.ui.widgets.job_status import JobStatus
+from fmstudio.ui.widgets.ladder_dialog import LadderDialog
 from fmstudio.ui.wizard.state import AnyReport, WizardState
 
 MAX_SKIPPED_SHOWN = 200
@@ -55,11 +56,19 @@ class DataPage(QWizardPage):
         )
         self.audit_button.clicked.connect(self.audit)
         self.audit_window: AuditWindow | None = None
+        self.ladder_button = QPushButton("&Worth training?…")
+        self.ladder_button.setToolTip(
+            "On the same held-out files: zero-shot (texts), a probe on frozen embeddings, head "
+            "mode and full fine-tuning, each with accuracy, macro-F1 and minutes"
+        )
+        self.ladder_button.clicked.connect(self.measure_ladder)
+        self.ladder_dialog: LadderDialog | None = None
         row = QHBoxLayout()
         row.addWidget(self.folder, 1)
         row.addWidget(browse)
         row.addWidget(self.table_button)
         row.addWidget(self.audit_button)
+        row.addWidget(self.ladder_button)
         self.report_view = QPlainTextEdit()
         self.report_view.setReadOnly(True)
         self.report_view.setPlaceholderText("The data check appears here.")
@@ -85,6 +94,7 @@ class DataPage(QWizardPage):
         self.folder.setPlaceholderText(modality(self.state.task).family.dataset)
         self.table_button.setVisible(modality(self.state.task).accepts_tables)
         self.audit_button.setVisible(modality(self.state.task).family is CLASSIFIER)
+        self.ladder_button.setVisible(modality(self.state.task).family is CLASSIFIER)
         if self.folder.text().strip():
             self.rescan()
 
@@ -166,6 +176,22 @@ class DataPage(QWizardPage):
         if not self.audit_window.jobs.is_busy():
             self.audit_window.audit(report.root)
 
+    @Slot()
+    def measure_ladder(self) -> None:
+        """Each step's figures on the checked folder, in a window of their own."""
+        report = self.state.report
+        if report is None or not report.ok:
+            self.status.say("Choose a folder the check accepts first.")
+            return
+        if self.ladder_dialog is None or self.ladder_dialog.task != self.state.task:
+            if self.ladder_dialog is not None:
+                self.ladder_dialog.shutdown()
+            self.ladder_dialog = LadderDialog(self, self.state.task, self.state.settings.device)
+        self.ladder_dialog.show()
+        self.ladder_dialog.raise_()
+        if not self.ladder_dialog.jobs.is_busy():
+            self.ladder_dialog.measure(report.root)
+
     def isComplete(self) -> bool:
         report = self.state.report
         if self.jobs.is_busy() or report is None:
@@ -177,5 +203,6 @@ class DataPage(QWizardPage):
 
     def shutdown(self) -> None:
         self.jobs.shutdown()
-        if self.audit_window is not None:
-            self.audit_window.shutdown()
+        for window in (self.audit_window, self.ladder_dialog):
+            if window is not None:
+                window.shutdown()

@@ -424,3 +424,23 @@ def test_the_data_page_audits_the_folder_and_a_key_refiles_the_misfiled_text(
     page.task.setCurrentIndex(page.task.findData("speech"))
     assert not page.audit_button.isVisible()  # transcribers have no classes
     wizard.reject()
+
+
+def test_the_ladder_fills_in_each_step_as_it_is_measured_and_closing_stops_it(
+    qtbot, text_folder: Path
+) -> None:
+    wizard = open_wizard(qtbot, "text")
+    page = wizard.data_page
+    page.set_folder(str(text_folder))
+    qtbot.waitUntil(page.isComplete, timeout=30_000)
+    page.ladder_button.click()
+    dialog = page.ladder_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() >= 2, timeout=60_000)
+    steps = [dialog.table.item(r, 0).text() for r in range(2)]
+    assert steps[0].startswith("Zero-shot") and steps[1].startswith("Probe")
+    assert dialog.table.item(1, 1).text().endswith("%")
+    dialog.close()  # during the training steps: the climb stops
+    qtbot.waitUntil(lambda: not dialog.jobs.is_busy(), timeout=30_000)
+    assert dialog.table.rowCount() < 4
+    wizard.reject()
