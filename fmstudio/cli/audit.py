@@ -61,14 +61,16 @@ def _ladder(root: Path, task: str, args: argparse.Namespace) -> int:
     """Each rung's line as it finishes (a JSON list at the end under --json)."""
     from fmstudio.core.audit.ladder import ladder
     from fmstudio.core.events import Event, Partial
+    from fmstudio.core.wording import duration
 
     if not args.json:
-        print(f"{'step':<10} {'accuracy':>9} {'macro-F1':>9} {'minutes':>8}")
+        print(f"{'step':<10} {'accuracy':>9} {'macro-F1':>9} {'time':>8}")
 
     def show(event: Event) -> None:
         if isinstance(event, Partial) and not args.json:
             for r in event.items:
-                print(f"{r.name:<10} {r.accuracy:>9.1%} {r.macro_f1:>9.3f} {r.seconds / 60:>8.2f}")
+                time = duration(r.seconds)
+                print(f"{r.name:<10} {r.accuracy:>9.1%} {r.macro_f1:>9.3f} {time:>8}")
 
     job = ladder(Ladder(str(root), task, args.device))
     rungs = drive(job, ProgressDisplay(quiet=args.json), show)

@@ -22,3 +22,14 @@ def some_of(names: Sequence[str], shown: int = 8) -> str:
     if len(names) <= shown:
         return ", ".join(names)
     return f"{', '.join(names[:shown])} and {len(names) - shown} more"
+
+
+def duration(seconds: float) -> str:
+    """A step's time as a person reads it: "0.4 s", "14 s", "2.5 min", "1.2 h"."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"

@@ -17,7 +17,7 @@ def test_the_ladder_prints_probe_head_and_full_on_the_same_held_out_images(
     run = fmstudio("audit", str(image_folder), "--ladder")
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
-    assert lines[0].split() == ["step", "accuracy", "macro-F1", "minutes"]
+    assert lines[0].split() == ["step", "accuracy", "macro-F1", "time"]
     assert [line.split()[0] for line in lines[1:]] == ["probe", "head", "full"]
     accuracies = [float(line.split()[1].rstrip("%")) for line in lines[1:]]
     assert all(0 <= a <= 100 for a in accuracies)

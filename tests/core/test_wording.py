@@ -19,3 +19,9 @@ def test_a_long_list_is_named_by_a_few() -> None:
     assert some_of(["a", "b"]) == "a, b"
     names = [f"c{i}" for i in range(1000)]
     assert some_of(names) == "c0, c1, c2, c3, c4, c5, c6, c7 and 992 more"
+
+
+def test_a_duration_reads_in_the_unit_a_person_would_use() -> None:
+    from fmstudio.core.wording import duration
+
+    assert [duration(s) for s in (0.04, 14.2, 150, 7200)] == ["0.0 s", "14 s", "2.5 min", "2.0 h"]

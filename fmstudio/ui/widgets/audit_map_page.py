@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 
 class AuditMapPage(QWidget):
@@ -35,9 +35,8 @@ class AuditMapPage(QWidget):
         self.file_button.setToolTip("Move every lassoed file into this class (Ctrl+Z puts back)")
         self.file_button.clicked.connect(self._file)
         self.file_button.setEnabled(False)
-        self.chosen_label = QLabel("Lasso (L) a group of points to file it.")
         row = QHBoxLayout()
-        row.addWidget(self.chosen_label, 1)
+        row.addStretch(1)
         row.addWidget(self.file_button)
         row.addWidget(self.target)
         layout = QVBoxLayout(self)
@@ -60,9 +59,6 @@ class AuditMapPage(QWidget):
     @Slot(list)
     def _lassoed(self, chosen: list[int]) -> None:
         self.file_button.setEnabled(bool(chosen))
-        self.chosen_label.setText(
-            f"{len(chosen)} chosen." if chosen else "Lasso (L) a group of points to file it."
-        )
 
     @Slot()
     def _file(self) -> None:

@@ -231,6 +231,7 @@ class AuditWindow(QDialog):
         for row in range(self.suspects.rowCount()):
             if self._example(self.suspects, row) in moved:
                 _cell(self.suspects, row, 4).setText(now)
+        self.suspects.viewport().update()  # the selected row kept its old text on X11
         if self.map_page is not None:
             self.map_page.relabel(self.refiler.labels)
         self.changed.emit()

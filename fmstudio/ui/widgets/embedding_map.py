@@ -21,6 +21,7 @@ from fmstudio.ui.widgets.shortcuts import add_shortcut
 
 POINT_SIZE = 7
 CHOSEN = (20, 20, 20)
+HINT = "Hover a point to see its file; Lasso (L), then drag a loop, chooses a group."
 
 
 class _LassoBox(pg.ViewBox):
@@ -58,6 +59,7 @@ class EmbeddingMap(QWidget):
         super().__init__(parent)
         self.points = np.zeros((0, 2))
         self.chosen: list[int] = []
+        self.colours: dict[str, Any] = {}
         self.box = _LassoBox(self.choose_inside)
         self.plot = pg.PlotWidget(background="w", viewBox=self.box)
         self.plot.hideAxis("left")
@@ -71,7 +73,7 @@ class EmbeddingMap(QWidget):
         self.lasso_button.setToolTip("Drag a loop around points to choose them (L)")
         self.lasso_button.toggled.connect(self._lasso_toggled)
         add_shortcut(self, "Lasso", "L", self.lasso_button.toggle)
-        self.caption = QLabel("Hover a point to see its file; Lasso (L) chooses a group.")
+        self.caption = QLabel(HINT)
         row = QHBoxLayout()
         row.addWidget(self.lasso_button)
         row.addWidget(self.caption, 1)
@@ -86,9 +88,12 @@ class EmbeddingMap(QWidget):
         """One point per example, coloured by its class (a legend names the colours)."""
         self.points = np.asarray(points, dtype=float)
         classes = sorted(set(labels))
-        colours = {
-            c: pg.intColor(i, hues=max(len(classes), 1), alpha=200) for i, c in enumerate(classes)
-        }
+        if not keep_view:
+            self.colours = {}
+        hues = max(len(classes), 8)
+        for c in classes:  # a class keeps its colour while files move between classes
+            self.colours.setdefault(c, pg.intColor(len(self.colours), hues=hues, alpha=200))
+        colours = self.colours
         self.legend.clear()
         for c in classes:
             sample = pg.ScatterPlotItem(size=POINT_SIZE, brush=colours[c], pen=None)
@@ -121,7 +126,7 @@ class EmbeddingMap(QWidget):
         for i in chosen:
             pens[i] = ring
         self.scatter.setPen(pens)
-        self.caption.setText(f"{len(chosen)} chosen" if chosen else "Nothing inside the loop.")
+        self.caption.setText(f"{len(chosen)} chosen" if chosen else HINT)
 
     @Slot(bool)
     def _lasso_toggled(self, on: bool) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog, QHeaderView, QLabel, QTableWidget, QVBoxL
 
 from fmstudio.core.events import Partial
 from fmstudio.core.requests import Ladder
+from fmstudio.core.wording import duration
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.cells import table_item
 from fmstudio.ui.widgets.job_status import JobStatus
@@ -31,7 +32,7 @@ class LadderDialog(QDialog):
         self.setWindowTitle("Is training worth it?")
         self.resize(640, 300)
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Step", "Accuracy", "Macro-F1", "Minutes"])
+        self.table.setHorizontalHeaderLabels(["Step", "Accuracy", "Macro-F1", "Time"])
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         self.caption = QLabel(
@@ -61,7 +62,7 @@ class LadderDialog(QDialog):
                 WHAT.get(rung.name, rung.name),
                 f"{rung.accuracy:.1%}",
                 f"{rung.macro_f1:.3f}",
-                f"{rung.seconds / 60:.2f}",
+                duration(rung.seconds),
             ]
             for c, text in enumerate(cells):
                 self.table.setItem(row, c, table_item(text, align_right=c > 0))
