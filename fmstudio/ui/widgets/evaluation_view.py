@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from fmstudio.core.classify.evaluate import EvalResult
     from fmstudio.core.classify.train_job import TrainResult
 
+MISTAKES_SHOWN = 3
+"""Mistakes a list shows unscrolled, beside the threshold view."""
 THUMB = 64
 MAX_MISTAKES = 200
 
@@ -73,8 +75,10 @@ class EvaluationView(QWidget):
         right = QVBoxLayout()
         self.mistakes_title = QLabel("Misclassified examples")
         right.addWidget(self.mistakes_title)
+        self.mistakes.setMinimumHeight(MISTAKES_SHOWN * (THUMB + 8))
         right.addWidget(self.mistakes, 3)
         self.thresholds = ThresholdView()
+        self.thresholds.plot.setMinimumHeight(140)
         self.thresholds.hide()
         right.addWidget(self.thresholds, 2)
         body = QHBoxLayout()

@@ -79,8 +79,8 @@ class SavePage(QWizardPage):
         box.setCheckable(True)
         box.setChecked(False)
         box.setToolTip(
-            "Classify a folder of unlabelled files with the new model and review the least "
-            "sure ones into this dataset; then retrain"
+            "Classify a folder of unlabelled files with the new model and review the ones it "
+            "is least sure of, spread over the folder, into this dataset; then retrain"
         )
         self.unlabelled = QLineEdit()
         self.unlabelled.setPlaceholderText("a folder of unlabelled files")
@@ -89,7 +89,10 @@ class SavePage(QWizardPage):
         self.how_many = QSpinBox()
         self.how_many.setRange(1, 10_000)
         self.how_many.setValue(20)
-        self.how_many.setToolTip("How many of the least sure files to review")
+        self.how_many.setToolTip(
+            "How many files to review: the folder is split into this many groups of "
+            "look-alikes, and each gives the file the new model is least sure of"
+        )
         self.unlabelled.textChanged.connect(self.completeChanged)
         box.toggled.connect(self.completeChanged)
         form = QFormLayout(box)
@@ -97,7 +100,7 @@ class SavePage(QWizardPage):
         row.addWidget(self.unlabelled, 1)
         row.addWidget(browse)
         form.addRow("Folder:", row)
-        form.addRow("Review the least sure:", self.how_many)
+        form.addRow("Files to review:", self.how_many)
         return box
 
     @Slot()
