@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -79,6 +80,21 @@ def _ladder(root: Path, task: str, args: argparse.Namespace) -> int:
     return 0
 
 
+def write_map(result: AuditResult, target: Path) -> None:
+    """The embedding map as CSV (path, label, x, y), whole or not at all."""
+    from fmstudio.core.atomic import atomic_write_text
+    from fmstudio.core.spreadsheet import to_csv
+
+    points = result.points
+    assert points is not None  # every audit draws its map
+    rows = (
+        [s.path, s.label, f"{x:.5f}", f"{y:.5f}"]
+        for s, (x, y) in zip(result.samples, points.tolist(), strict=True)
+    )
+    atomic_write_text(target, to_csv(["path", "label", "x", "y"], rows))
+    print(f"map of {len(result.samples)} examples written to {target}", file=sys.stderr)
+
+
 def _audit(args: argparse.Namespace) -> int:
     from fmstudio.core.audit.job import audit
 
@@ -90,6 +106,8 @@ def _audit(args: argparse.Namespace) -> int:
         return _ladder(root, task, args)
     request = Audit(str(root), task, args.model or "", args.device)
     result = drive(audit(request), ProgressDisplay(quiet=args.json))
+    if args.map:
+        write_map(result, Path(args.map))
     if args.json:
         print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -113,6 +131,11 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     parser.add_argument("--model", help="whose embeddings (default: the task's training base)")
     add_device_option(parser)
     parser.add_argument("--json", action="store_true", help="print every finding as JSON")
+    parser.add_argument(
+        "--map",
+        metavar="CSV",
+        help="also write the embedding map: each example's path, label and x, y (t-SNE)",
+    )
     parser.add_argument(
         "--ladder",
         action="store_true",

@@ -17,9 +17,13 @@ EXIT_SOME_FAILED = 2
 
 
 def print_results(
-    results: Sequence[ItemResult], as_json: bool, stream: IO[str] | None = None
+    results: Sequence[ItemResult],
+    as_json: bool,
+    stream: IO[str] | None = None,
+    unsure_below: float = 0.0,
 ) -> int:
-    """Print every result (failures too), then return 0, or 2 when any input failed."""
+    """Print every result (failures too), then return 0, or 2 when any input failed; a top
+    score under the model's `unsure_below` is marked "(unsure)" in the table."""
     stream = stream or sys.stdout
     if as_json:
         print(results_to_json(results), file=stream)
@@ -29,7 +33,9 @@ def print_results(
             shown = r.path if len(r.path) <= width else "…" + r.path[-(width - 1) :]
             if r.ok:
                 ranking = ", ".join(f"{p.label} {p.score:.1%}" for p in r.predictions)
-                print(f"{shown:<{width}}  {ranking}", file=stream)
+                top = r.predictions[0].score if r.predictions else 1.0
+                unsure = "  (unsure)" if top < unsure_below else ""
+                print(f"{shown:<{width}}  {ranking}{unsure}", file=stream)
             else:
                 print(f"{shown:<{width}}  ERROR: {r.error}", file=stream)
         failed = sum(not r.ok for r in results)
@@ -43,5 +49,8 @@ def run_classify(job: Generator[Event, None, list[ItemResult]], args: argparse.N
     or sort the inputs into folders (--sort-into); the exit status."""
     results = drive(job, ProgressDisplay(quiet=args.json))
     if args.sort_into is None:
-        return print_results(results, args.json)
+        from fmstudio.core.classify.calibration import unsure_below  # numpy: not for --help
+
+        threshold = unsure_below(args.model or "", args.sort_task)
+        return print_results(results, args.json, unsure_below=threshold)
     return EXIT_OK if sort_and_report(results, args) else EXIT_SOME_FAILED

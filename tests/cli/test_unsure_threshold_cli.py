@@ -28,6 +28,9 @@ def test_sorting_with_a_trained_model_puts_what_it_is_unsure_of_aside(
     src.mkdir()
     (src / "a.txt").write_text("the striker scored a goal", encoding="utf-8")
     (src / "b.txt").write_text("bake the onion with butter", encoding="utf-8")
+    listed = fmstudio("text", "classify", str(src), "--model", str(model))
+    rows = [line for line in listed.stdout.splitlines() if line.strip()]
+    assert len(rows) == 2 and all(line.endswith("(unsure)") for line in rows)
     run = fmstudio(
         "text", "classify", str(src), "--model", str(model), "--sort-into", str(tmp_path / "out")
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -37,8 +38,12 @@ def test_fmstudio_audit_prints_json_and_finds_the_task_itself(tmp_path: Path) ->
     found = json.loads(run.stdout)
     assert set(found) == {"suspects", "duplicates", "leaks", "outliers"}
     assert found["suspects"][0]["path"].endswith("oops.png")
-    plain = fmstudio("audit", str(root))
+    plain = fmstudio("audit", str(root), "--map", str(tmp_path / "map.csv"))
     assert "likely label errors" in plain.stdout and "leaks" in plain.stdout
+    with (tmp_path / "map.csv").open(encoding="utf-8") as f:
+        mapped = list(csv.DictReader(f))
+    assert len(mapped) == 37 and {r["label"] for r in mapped} == {"cat", "coffee", "textures"}
+    assert all(0 <= float(r["x"]) <= 1 and 0 <= float(r["y"]) <= 1 for r in mapped)
     empty = tmp_path / "empty"
     empty.mkdir()
     refused = fmstudio("audit", str(empty))
