@@ -156,6 +156,9 @@ class Modality:
     `InputFileError` with the reason it cannot be used."""
     example_suffixes: frozenset[str] = frozenset()
     """The files a class folder may hold."""
+    zero_shot: str = ""
+    """Classifiers that name classes untrained: `(samples, labels, device, cancel)` → a job
+    whose result is each sample's best label (the ladder's first rung)."""
     accepts_tables: bool = False
     """A CSV/TSV/JSONL table of examples can stand for a dataset folder."""
     augmentation: str = ""
@@ -215,6 +218,7 @@ TEXT = Modality(
     default_batch=32,
     models="fmstudio.core.text.models",
     run="fmstudio.core.text.classify:classify_texts",
+    zero_shot="fmstudio.core.text.classify:zero_shot_labels",
     tab="fmstudio.ui.tabs.text_tab:TextTab",
     cli="fmstudio.cli.text",
     weights_file="model.safetensors",

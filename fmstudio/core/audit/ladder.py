@@ -27,7 +27,7 @@ from fmstudio.core.data.split import VAL_SPLIT
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import FmError
 from fmstudio.core.events import Activity, CancelToken, Event, Partial, phase
-from fmstudio.core.modalities import modality
+from fmstudio.core.modalities import import_target, modality
 from fmstudio.core.requests import Ladder
 
 
@@ -61,13 +61,9 @@ def _rung(name: str, evaluation: Evaluation, started: float) -> Rung:
 def _zero_shot(
     report: DatasetReport, device: str, cancel: CancelToken
 ) -> Generator[Event, None, Evaluation]:
-    from fmstudio.core.text.classify import classify_texts
-    from fmstudio.core.text.requests import ClassifyTexts
-
-    texts = tuple(s.text or "" for s in report.val)
-    request = ClassifyTexts(texts=texts, labels=tuple(report.classes), top_k=1, device=device)
-    results = yield from classify_texts(request, cancel=cancel)
-    predicted = [report.classes.index(r.top.label) if r.top else 0 for r in results]
+    name_best = import_target(modality(report.task).zero_shot)
+    best = yield from name_best(report.val, report.classes, device, cancel)
+    predicted = [report.classes.index(label) for label in best]
     return score_predictions(report.classes, _truth(report), predicted)
 
 
@@ -127,7 +123,7 @@ def ladder(
         )
     device = resolve_device(request.device)
     steps: list[tuple[str, Callable[[], Generator[Event, None, Evaluation]]]] = []
-    if request.task == "text":
+    if modality(request.task).zero_shot:
         steps.append(("zero-shot", partial(_zero_shot, report, device, cancel)))
     steps.append(("probe", partial(_probe, report, device, cancel)))
     allowed = modality(request.task).defaults().modes

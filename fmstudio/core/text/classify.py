@@ -15,6 +15,7 @@ import torch
 
 from fmstudio.core import catalog, loading
 from fmstudio.core.classify.results import ItemResult, Prediction, rank
+from fmstudio.core.classify.scan import Sample
 from fmstudio.core.data.files import expand_paths
 from fmstudio.core.data.texts import TEXT_SUFFIXES, TextDoc, iter_documents
 from fmstudio.core.devices import resolve_device
@@ -297,3 +298,14 @@ def _load(
         name, "text", resolve_device(request.device), cancel
     )
     return loaded
+
+
+def zero_shot_labels(
+    samples: Sequence[Sample], labels: Sequence[str], device: str, cancel: CancelToken
+) -> Generator[Event, None, list[str]]:
+    """Each example's best label with the default zero-shot encoder, the labels as given:
+    what a user gets before training anything (the ladder's first rung)."""
+    texts = tuple(s.text or "" for s in samples)
+    request = ClassifyTexts(texts=texts, labels=tuple(labels), top_k=1, device=device)
+    results = yield from classify_texts(request, cancel=cancel)
+    return [r.top.label if r.top else labels[0] for r in results]
