@@ -56,6 +56,10 @@ def _print(result: AuditResult, limit: int) -> None:
         print("\noutliers (unlike the rest of their class):")
     for o in found["outliers"][:limit]:
         print(f"  {o['path']} ({o['label']}, distance {o['distance']:.3f})")
+    if found["overlaps"]:
+        print("\noverlapping classes (share of a class the probes take for another):")
+    for o in found["overlaps"][:limit]:
+        print(f"  {o['class']} → {o['taken_for']}: {o['share']:.0%}")
 
 
 def _ladder(root: Path, task: str, args: argparse.Namespace) -> int:

@@ -95,7 +95,14 @@ def test_output_dir_writes_each_file_as_it_is_done(
     subprocess.run(["sox", *[str(speech_wav[0])] * 100, str(long)], check=True)
     out_dir = tmp_path / "subs"
     args = ("speech", "transcribe", str(speech_wav[0]), str(long), "--output-dir", str(out_dir))
-    process = subprocess.Popen(command(*args), stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command(*args),
+        stderr=subprocess.PIPE,
+        text=True,
+        # a suite started in the background (`make test &`) ignores SIGINT, and so would the
+        # child: Python then never raises KeyboardInterrupt and the job runs to the end
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     assert process.stderr is not None
     before: list[str] = []
     try:

@@ -140,3 +140,24 @@ def outliers(embeddings: np.ndarray, labels: np.ndarray) -> list[tuple[int, floa
         limit = np.quantile(distance, OUTLIER_QUANTILE)
         found += [(int(members[i]), float(d)) for i, d in enumerate(distance) if d > limit]
     return sorted(found, key=lambda f: -f[1])
+
+
+OVERLAP = 0.1
+"""A class overlaps another when the held-out probes take a tenth of it for the other."""
+
+
+def overlapping_classes(
+    probs: np.ndarray, labels: np.ndarray, names: Sequence[str], least: float = OVERLAP
+) -> list[tuple[str, str, float]]:
+    """(class, the class it is taken for, the share of its examples so taken), most first:
+    classes whose examples look alike to the model (one concept split in two, or two that
+    need more examples to tell apart)."""
+    predicted = probs.argmax(axis=1)
+    found = []
+    for a, name in enumerate(names):
+        members = predicted[labels == a]
+        for b in np.unique(members):
+            share = float((members == b).mean())
+            if b != a and share >= least:
+                found.append((name, names[int(b)], share))
+    return sorted(found, key=lambda t: -t[2])

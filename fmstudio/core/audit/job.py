@@ -30,6 +30,8 @@ class AuditResult:
     duplicates: list[findings.Pair] = field(default_factory=list)
     leaks: list[findings.Pair] = field(default_factory=list)
     outliers: list[tuple[int, float]] = field(default_factory=list)
+    overlaps: list[tuple[str, str, float]] = field(default_factory=list)
+    """(class, taken for, share): `findings.overlapping_classes`."""
     points: np.ndarray | None = None
     """(examples, 2): where each example sits on the embedding map (`map.layout`)."""
 
@@ -56,13 +58,18 @@ class AuditResult:
                 {"path": self.path(i), "label": self.samples[i].label, "distance": round(d, 4)}
                 for i, d in self.outliers
             ],
+            "overlaps": [
+                {"class": a, "taken_for": b, "share": round(share, 4)}
+                for a, b, share in self.overlaps
+            ],
         }
 
     def summary(self) -> str:
         return (
             f"{len(self.samples)} examples: {len(self.suspects)} likely label errors, "
             f"{len(self.duplicates)} near-duplicate pairs, {len(self.leaks)} leaks between "
-            f"training and held-out files, {len(self.outliers)} outliers"
+            f"training and held-out files, {len(self.outliers)} outliers, "
+            f"{len(self.overlaps)} overlapping class pairs"
         )
 
 
@@ -97,6 +104,7 @@ def audit(
         held = np.arange(len(report.train), len(samples))
         result.leaks = findings.leaks(vectors, np.arange(len(report.train)), held)
     result.outliers = findings.outliers(vectors, labels)
+    result.overlaps = findings.overlapping_classes(probs, labels, report.classes)
     cancel.raise_if_cancelled()
     yield Activity("Drawing the map…")
     result.points = layout(vectors, request.seed)

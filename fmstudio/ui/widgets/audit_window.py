@@ -3,7 +3,7 @@
 Likely label errors come first, most likely first; Enter files the selected one under the
 class the audit suggests (a move into the sibling class folder) and Ctrl+Z puts it back, as
 the review does with its keys. Leaks, near duplicates and outliers are listed with their
-files. A picture, the start of a text, or (Space) the sound of the selected file shows what
+files, and classes the probes confuse with their share. A picture, the start of a text, or (Space) the sound of the selected file shows what
 it is. The audit runs on a job of this window's own: closing the window stops it.
 """
 
@@ -43,6 +43,8 @@ AUDIT = "fmstudio.core.audit.job:audit"
 PREVIEW = 224
 TEXT_SHOWN = 600
 EXAMPLE = Qt.ItemDataRole.UserRole
+NO_EXAMPLE = -1
+"""A row about classes, not about a file."""
 SUSPECT_COLUMNS = ("File", "Given", "Suggested", "Score", "Now")
 
 
@@ -110,6 +112,11 @@ class AuditWindow(QDialog):
         self.outliers = _table(
             ("File", "Class", "Distance"), "Files far from every other file of their class"
         )
+        self.overlaps = _table(
+            ("Class", "Taken for", "Share"),
+            "Classes whose held-out examples the probes take for another class: one concept "
+            "split in two, or two classes that need more examples to tell apart",
+        )
         self.pages = QTabWidget()
         for table, title in self._sections():
             self.pages.addTab(table, title)
@@ -129,6 +136,7 @@ class AuditWindow(QDialog):
             (self.leaks, "Leaks"),
             (self.duplicates, "Near duplicates"),
             (self.outliers, "Outliers"),
+            (self.overlaps, "Overlapping classes"),
         ]
 
     def _lay_out(self) -> None:
@@ -174,6 +182,8 @@ class AuditWindow(QDialog):
         labels = self.refiler.labels
         rows = [[path(i), labels[i], f"{d:.3f}"] for i, d in result.outliers]
         _fill(self.outliers, rows, [i for i, _d in result.outliers])
+        rows = [[a, b, f"{share:.0%}"] for a, b, share in result.overlaps]
+        _fill(self.overlaps, rows, [NO_EXAMPLE] * len(rows))
         for i, (table, title) in enumerate(self._sections()):
             self.pages.setTabText(i, f"{title} ({table.rowCount()})")
         if result.points is not None:
@@ -243,7 +253,8 @@ class AuditWindow(QDialog):
         table = self.pages.currentWidget()
         if not isinstance(table, QTableWidget) or table.currentRow() < 0:
             return self.map_path
-        return self.refiler.paths[self._example(table, table.currentRow())]
+        example = self._example(table, table.currentRow())
+        return "" if example == NO_EXAMPLE else self.refiler.paths[example]
 
     @Slot()
     def _preview_selected(self) -> None:

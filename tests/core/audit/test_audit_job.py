@@ -36,7 +36,7 @@ def test_fmstudio_audit_prints_json_and_finds_the_task_itself(tmp_path: Path) ->
     run = fmstudio("audit", str(root), "--json")
     assert run.returncode == 0, run.stderr
     found = json.loads(run.stdout)
-    assert set(found) == {"suspects", "duplicates", "leaks", "outliers"}
+    assert set(found) == {"suspects", "duplicates", "leaks", "outliers", "overlaps"}
     assert found["suspects"][0]["path"].endswith("oops.png")
     plain = fmstudio("audit", str(root), "--map", str(tmp_path / "map.csv"))
     assert "likely label errors" in plain.stdout and "leaks" in plain.stdout

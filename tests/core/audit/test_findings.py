@@ -43,3 +43,15 @@ def test_an_example_far_from_its_class_is_an_outlier() -> None:
     x[15] = -x[15] * 5  # nothing like its class
     found = findings.outliers(x, labels)
     assert found[0][0] == 15 and len(found) <= 6
+
+
+def test_a_class_the_probes_keep_taking_for_another_is_named_with_its_share() -> None:
+    from fmstudio.core.audit.findings import overlapping_classes
+
+    labels = np.array([0] * 10 + [1] * 10 + [2] * 10)
+    probs = np.eye(3)[labels].astype(float)
+    probs[:4] = [0.2, 0.7, 0.1]  # 4 of 10 cats look like dogs to the probes
+    probs[20] = [0.1, 0.3, 0.6]  # a bird the probes doubt, yet still call a bird
+    probs[10] = [0.9, 0.05, 0.05]  # one dog in ten taken for a cat: a tenth, the least counted
+    found = overlapping_classes(probs, labels, ["cat", "dog", "bird"])
+    assert found == [("cat", "dog", 0.4), ("dog", "cat", 0.1)]
