@@ -66,6 +66,8 @@ class ClassifyTab(Tab):
         self._held: list[str] = []
         """Inputs of a job that failed as a whole, waiting for another model."""
         self._running_model = ""
+        self._running_threshold = 0.0
+        """The running model's unsure threshold, read from its card once per job."""
         self._reveal = False
         """Select the first row of the next results: the user pasted them and looks for them."""
         self._review_after: int | None = None
@@ -174,10 +176,7 @@ class ClassifyTab(Tab):
         if self.audit_window is None:
             self.audit_window = AuditWindow(self, self.modality.task, self.settings.device)
             self.audit_window.changed.connect(lambda: self._show_dataset(self.curation.folder()))
-        self.audit_window.show()
-        self.audit_window.raise_()
-        if not self.audit_window.jobs.is_busy():
-            self.audit_window.audit(folder)
+        self.audit_window.open_on(folder)
 
     def _lay_out(self) -> None:
         splitter = QSplitter()
@@ -250,6 +249,7 @@ class ClassifyTab(Tab):
         self._running, self._pending = self._pending, []
         self.hint.hide()
         self._running_model = self.model_picker.model_name() or self.modality.default_model
+        self._running_threshold = unsure_below(self._running_model, self.modality.task)
         self.jobs.start(
             lazy_job(self.modality.run, request),
             label,
@@ -305,19 +305,20 @@ class ClassifyTab(Tab):
 
     @Slot(object)
     def _add_rows(self, event: Partial[ItemResult]) -> None:
-        self._add_results(list(event.items), self._running_model)
+        self._add_results(list(event.items), self._running_model, self._running_threshold)
 
     @Slot(list)
     def _add_given(self, results: list[ItemResult]) -> None:
         """The controls' own results, shown and selected (the user just made them)."""
         self._reveal = True
-        self._add_results(results, self.model_picker.model_name() or self.modality.default_model)
+        model = self.model_picker.model_name() or self.modality.default_model
+        self._add_results(results, model, unsure_below(model, self.modality.task))
         self.hint.hide()
 
-    def _add_results(self, results: list[ItemResult], model: str) -> None:
+    def _add_results(self, results: list[ItemResult], model: str, threshold: float) -> None:
         first = len(self.table.results())
         details = [self.controls.detail(r) for r in results]
-        self.table.add_results(results, details, model, unsure_below(model, self.modality.task))
+        self.table.add_results(results, details, model, threshold)
         if self._reveal:
             self._reveal = False
             self.table.select_result(first)
@@ -416,8 +417,7 @@ class ClassifyTab(Tab):
         if not results or self.jobs.is_busy():
             self.status.say("Classify some files first, and let the classification finish.")
             return
-        threshold = unsure_below(self._running_model, self.modality.task)
-        dialog = SortDialog(results, self.settings.sort_folder, self, threshold)
+        dialog = SortDialog(results, self.settings.sort_folder, self, self._running_threshold)
         if dialog.exec():
             options = dialog.options()
             self.settings.sort_folder = options.folder

@@ -3,8 +3,9 @@
 Likely label errors come first, most likely first; Enter files the selected one under the
 class the audit suggests (a move into the sibling class folder) and Ctrl+Z puts it back, as
 the review does with its keys. Leaks, near duplicates and outliers are listed with their
-files, and classes the probes confuse with their share. A picture, the start of a text, or (Space) the sound of the selected file shows what
-it is. The audit runs on a job of this window's own: closing the window stops it.
+files, and classes the probes confuse with their share. A picture, the start of a text, or
+(Space) the sound of the selected file shows what it is. The audit runs on a job of this
+window's own (`JobDialog`): closing the window stops it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,10 +32,11 @@ from fmstudio.core.audit.refile import Refiler
 from fmstudio.core.data.playback import Playback
 from fmstudio.core.data.suffixes import AUDIO_SUFFIXES, IMAGE_SUFFIXES
 from fmstudio.core.requests import Audit
-from fmstudio.ui.jobs import JobController, lazy_job
+from fmstudio.ui.jobs import lazy_job
 from fmstudio.ui.widgets.audio_player import AudioPlayer
 from fmstudio.ui.widgets.audit_map_page import AuditMapPage
 from fmstudio.ui.widgets.cells import table_item
+from fmstudio.ui.widgets.job_dialog import JobDialog
 from fmstudio.ui.widgets.job_status import JobStatus
 from fmstudio.ui.widgets.shortcuts import add_shortcut
 
@@ -77,17 +78,15 @@ def _cell(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:
     return item
 
 
-class AuditWindow(QDialog):
+class AuditWindow(JobDialog):
     """Audits a folder for a task and shows the findings; `changed` when files moved."""
 
     changed = Signal()
 
     def __init__(self, parent: QWidget, task: str, device: str = "auto") -> None:
-        super().__init__(parent)
-        self.task, self.device = task, device
+        super().__init__(parent, task, device)
         self.setWindowTitle("Audit")
         self.resize(980, 620)
-        self.jobs = JobController(self)
         self.player = AudioPlayer(self)
         self.refiler = Refiler([], [])
         self.map_page: AuditMapPage | None = None
@@ -160,7 +159,7 @@ class AuditWindow(QDialog):
         layout.addLayout(buttons)
         layout.addWidget(JobStatus(self.jobs))
 
-    def audit(self, root: str) -> bool:
+    def start(self, root: str) -> bool:
         """Start auditing `root` (False while an audit runs)."""
         request = Audit(root, self.task, device=self.device)
         self.summary.setText(f"Auditing {root}…")
@@ -287,9 +286,5 @@ class AuditWindow(QDialog):
             self.player.play(Playback(path))
 
     def shutdown(self, timeout_ms: int = 30_000) -> None:
-        self.jobs.shutdown(timeout_ms)
+        super().shutdown(timeout_ms)
         self.player.shutdown(timeout_ms)
-
-    def closeEvent(self, event: Any) -> None:
-        self.jobs.stop()
-        super().closeEvent(event)

@@ -98,7 +98,8 @@ class EmbeddingMap(QWidget):
         for c in classes:
             sample = pg.ScatterPlotItem(size=POINT_SIZE, brush=colours[c], pen=None)
             self.legend.addItem(sample, c)
-        brushes = [pg.mkBrush(colours[label]) for label in labels]
+        brush = {c: pg.mkBrush(colours[c]) for c in classes}
+        brushes = [brush[label] for label in labels]
         self.scatter.setData(
             pos=self.points, data=np.arange(len(self.points)), brush=brushes, pen=None
         )

@@ -7,13 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QDialog, QHeaderView, QLabel, QTableWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QVBoxLayout, QWidget
 
 from fmstudio.core.events import Partial
 from fmstudio.core.requests import Ladder
 from fmstudio.core.wording import duration
-from fmstudio.ui.jobs import JobController, lazy_job
+from fmstudio.ui.jobs import lazy_job
 from fmstudio.ui.widgets.cells import table_item
+from fmstudio.ui.widgets.job_dialog import JobDialog
 from fmstudio.ui.widgets.job_status import JobStatus
 
 LADDER = "fmstudio.core.audit.ladder:ladder"
@@ -25,10 +26,9 @@ WHAT = {
 }
 
 
-class LadderDialog(QDialog):
+class LadderDialog(JobDialog):
     def __init__(self, parent: QWidget, task: str, device: str = "auto") -> None:
-        super().__init__(parent)
-        self.task, self.device = task, device
+        super().__init__(parent, task, device)
         self.setWindowTitle("Is training worth it?")
         self.resize(640, 300)
         self.table = QTableWidget(0, 4)
@@ -40,14 +40,13 @@ class LadderDialog(QDialog):
             "model that is not kept. Stop once the next step is not worth its minutes."
         )
         self.caption.setWordWrap(True)
-        self.jobs = JobController(self)
         self.jobs.partial.connect(self._rung)
         layout = QVBoxLayout(self)
         layout.addWidget(self.caption)
         layout.addWidget(self.table, 1)
         layout.addWidget(JobStatus(self.jobs))
 
-    def measure(self, root: str) -> bool:
+    def start(self, root: str) -> bool:
         """Climb the ladder on `root` (False while a climb runs)."""
         self.table.setRowCount(0)
         request = Ladder(root, self.task, self.device)
@@ -66,10 +65,3 @@ class LadderDialog(QDialog):
             ]
             for c, text in enumerate(cells):
                 self.table.setItem(row, c, table_item(text, align_right=c > 0))
-
-    def shutdown(self, timeout_ms: int = 30_000) -> None:
-        self.jobs.shutdown(timeout_ms)
-
-    def closeEvent(self, event: Any) -> None:
-        self.jobs.stop()
-        super().closeEvent(event)

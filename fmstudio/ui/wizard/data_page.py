@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
@@ -23,10 +25,12 @@ from fmstudio.core.modalities import CLASSIFIER, modality, trainable_tasks
 from fmstudio.core.requests import Scan
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.widgets.audit_window import AuditWindow
+from fmstudio.ui.widgets.job_dialog import JobDialog
 from fmstudio.ui.widgets.job_status import JobStatus
 from fmstudio.ui.widgets.ladder_dialog import LadderDialog
 from fmstudio.ui.wizard.state import AnyReport, WizardState
 
+D = TypeVar("D", bound=JobDialog)
 MAX_SKIPPED_SHOWN = 200
 TABLE_FILTER = "Tables (" + " ".join(f"*{s}" for s in sorted(TABLE_SUFFIXES)) + ")"
 
@@ -162,35 +166,32 @@ class DataPage(QWizardPage):
     def audit(self) -> None:
         """Audit the checked folder in a window of its own: the page stays usable meanwhile,
         and files refiled there are checked again here."""
-        report = self.state.report
-        if report is None or not report.ok:
-            self.status.say("Choose a folder the check accepts first.")
-            return
-        if self.audit_window is None or self.audit_window.task != self.state.task:
-            if self.audit_window is not None:
-                self.audit_window.shutdown()
-            self.audit_window = AuditWindow(self, self.state.task, self.state.settings.device)
-            self.audit_window.changed.connect(self.rescan)
-        self.audit_window.show()
-        self.audit_window.raise_()
-        if not self.audit_window.jobs.is_busy():
-            self.audit_window.audit(report.root)
+        self.audit_window = self._open(self.audit_window, self._new_audit_window)
+
+    def _new_audit_window(self, task: str, device: str) -> AuditWindow:
+        window = AuditWindow(self, task, device)
+        window.changed.connect(self.rescan)
+        return window
 
     @Slot()
     def measure_ladder(self) -> None:
         """Each step's figures on the checked folder, in a window of their own."""
+        self.ladder_dialog = self._open(
+            self.ladder_dialog, lambda task, device: LadderDialog(self, task, device)
+        )
+
+    def _open(self, current: D | None, make: Callable[[str, str], D]) -> D | None:
+        """`current` (or, for another task, a new window) opened on the checked folder."""
         report = self.state.report
         if report is None or not report.ok:
             self.status.say("Choose a folder the check accepts first.")
-            return
-        if self.ladder_dialog is None or self.ladder_dialog.task != self.state.task:
-            if self.ladder_dialog is not None:
-                self.ladder_dialog.shutdown()
-            self.ladder_dialog = LadderDialog(self, self.state.task, self.state.settings.device)
-        self.ladder_dialog.show()
-        self.ladder_dialog.raise_()
-        if not self.ladder_dialog.jobs.is_busy():
-            self.ladder_dialog.measure(report.root)
+            return current
+        if current is None or current.task != self.state.task:
+            if current is not None:
+                current.shutdown()
+            current = make(self.state.task, self.state.settings.device)
+        current.open_on(report.root)
+        return current
 
     def isComplete(self) -> bool:
         report = self.state.report
