@@ -277,6 +277,26 @@ def make_conversation(
     return turns
 
 
+def enrolment_clips(folder: Path, voice: str) -> list[Path]:
+    """Two clips of one espeak-ng voice saying what no conversation here says: what a user
+    records to enrol a voice profile."""
+    import subprocess
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, line in enumerate(ENROLMENT):
+        path = folder / f"{voice.replace('+', '_')}-{i}.wav"
+        subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), line], check=True)
+        paths.append(path)
+    return paths
+
+
+ENROLMENT = (
+    "My name is on the list, and I will read these words aloud for the profile.",
+    "The weather was cold all week, so we stayed inside and played cards.",
+)
+
+
 def alternating(voices: tuple[str, ...] = VOICES, sentences: tuple[str, ...] = DIALOGUE):
     """Each sentence in the next voice: a conversation that changes speaker every line."""
     return [(voices[i % len(voices)], text) for i, text in enumerate(sentences)]

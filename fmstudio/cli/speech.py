@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from fmstudio.cli import speakers as speakers_cli
 from fmstudio.cli.options import add_device_option, add_model_option, positive_int, subcommands
 from fmstudio.cli.output import EXIT_OK, EXIT_SOME_FAILED
 from fmstudio.cli.progress import ProgressDisplay, drive
@@ -112,3 +113,4 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         help="translate writes English whatever is spoken (multilingual models only)",
     )
     transcribe.set_defaults(func=_transcribe)
+    speakers_cli.add_commands(sub)

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
-from fmstudio.core.data.audio import SAMPLE_RATE
+from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
+from fmstudio.core.errors import InputFileError
 from fmstudio.core.speech.speaker_encoder import (
     HOP,
     WINDOW_FRAMES,
@@ -27,6 +29,7 @@ from fmstudio.core.speech.speaker_encoder import (
     normalise_loudness,
 )
 from fmstudio.core.speech.transcripts import Segment, Word
+from fmstudio.core.speech.voices import NAMED_AT, Voice, VoiceLibrary, match_voices
 
 FRAMES_PER_SECOND = SAMPLE_RATE // HOP
 STEP_FRAMES = 50
@@ -218,23 +221,57 @@ def _split(segment: Segment, centres: np.ndarray, labels: np.ndarray) -> list[Se
     return parts
 
 
-def _named(segments: list[Segment]) -> list[Segment]:
-    """Cluster numbers become "Speaker 1", "Speaker 2"… in order of first appearance."""
+def _named(segments: list[Segment], centres: np.ndarray, voices: Sequence[Voice]) -> list[Segment]:
+    """Cluster numbers become the names of the enrolled voices they match, and the others
+    "Speaker 1", "Speaker 2"… in order of first appearance ("Speaker 2 (maybe Ana?)" when
+    a voice is alike but not enough to be sure)."""
     order = list(dict.fromkeys(s.speaker for s in segments))
-    names = {key: f"Speaker {n}" for n, key in enumerate(order, start=1)}
+    matches = {m.speaker: m for m in match_voices(centres[[int(k) for k in order]], voices)}
+    names: dict[str, str] = {}
+    unnamed = 0
+    for index, key in enumerate(order):
+        match = matches.get(index)
+        if match and match.similarity >= NAMED_AT:
+            names[key] = match.voice.name
+            continue
+        unnamed += 1
+        maybe = f" (maybe {match.voice.name}?)" if match else ""
+        names[key] = f"Speaker {unnamed}{maybe}"
     return [replace(s, speaker=names[s.speaker]) for s in segments]
 
 
-def find_speakers(audio: np.ndarray, segments: Sequence[Segment], count: int = 0) -> list[Segment]:
-    """The segments with speakers, split where the speaker changes; `count` 0 finds the
-    number of speakers, N asks for N (never more than there are ~3 s pieces of speech)."""
-    if not segments:
-        return []
-    regions = speech_regions(audio, segments)
+def _speech(audio: np.ndarray, regions: Sequence[tuple[float, float]]) -> np.ndarray:
+    """The speaker encoder's mel frames, the speech brought to its loudness."""
     speech = np.zeros(len(audio), dtype=bool)
     for start, end in regions:
         speech[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)] = True
-    mels = mel_frames(normalise_loudness(audio, speech))
+    return mel_frames(normalise_loudness(audio, speech))
+
+
+def voice_of(audio: np.ndarray) -> tuple[np.ndarray, float]:
+    """The voice vector of the speech in `audio` (one speaker), and its seconds of speech.
+
+    Raises ValueError when no speech is heard."""
+    regions = speech_regions(audio, [])
+    if not regions:
+        raise ValueError("no speech heard")
+    mels = _speech(audio, regions)
+    windows = _windows(regions, len(mels))
+    vectors = embed_windows(mels, [(w.start, w.frames) for w in windows])
+    mean = vectors.mean(axis=0)
+    return mean / max(float(np.linalg.norm(mean)), 1e-9), sum(b - a for a, b in regions)
+
+
+def find_speakers(
+    audio: np.ndarray, segments: Sequence[Segment], count: int = 0, voices: Sequence[Voice] = ()
+) -> list[Segment]:
+    """The segments with speakers, split where the speaker changes; `count` 0 finds the
+    number of speakers, N asks for N (never more than there are ~3 s pieces of speech);
+    a speaker whose voice is enrolled in `voices` takes its name."""
+    if not segments:
+        return []
+    regions = speech_regions(audio, segments)
+    mels = _speech(audio, regions)
     windows = _windows(regions, len(mels))
     centres = np.array([w.centre for w in windows])
     vectors = embed_windows(mels, [(w.start, w.frames) for w in windows])
@@ -243,13 +280,14 @@ def find_speakers(audio: np.ndarray, segments: Sequence[Segment], count: int = 0
     for w, piece in zip(windows, piece_of, strict=True):
         seconds[piece] += min(w.frames, STEP_FRAMES) / FRAMES_PER_SECOND
     labels = _cluster(pieces, seconds, count)
-    window_labels = (vectors @ _centroids(pieces, labels).T).argmax(axis=1)
+    speakers = _centroids(pieces, labels)
+    window_labels = (vectors @ speakers.T).argmax(axis=1)
     window_labels = _smooth(window_labels, windows)
     found: list[Segment] = []
     for segment in segments:
         mine = _inside(centres, segment)
         found += _split(segment, centres[mine], window_labels[mine])
-    return _named(found)
+    return _named(found, speakers, voices)
 
 
 def _inside(centres: np.ndarray, segment: Segment) -> np.ndarray:
@@ -258,3 +296,24 @@ def _inside(centres: np.ndarray, segment: Segment) -> np.ndarray:
     if not mine.any():
         mine[np.abs(centres - (segment.start + segment.end) / 2).argmin()] = True
     return mine
+
+
+def enroll(
+    library: VoiceLibrary, name: str, clips: Sequence[str | Path]
+) -> tuple[Voice | None, list[str]]:
+    """Learn `name`'s voice from audio files of that person alone; a clip that cannot be
+    read or holds no speech is named with its reason and the others go on. The profile
+    (None when no clip could be used) and the problems."""
+    problems: list[str] = []
+    voice = None
+    for clip in clips:
+        try:
+            vector, seconds = voice_of(load_audio(clip))
+        except InputFileError as exc:
+            problems.append(str(exc))
+            continue
+        except ValueError as exc:
+            problems.append(f"{clip}: {exc}")
+            continue
+        voice = library.add(name, vector, seconds)
+    return voice, problems

@@ -38,6 +38,7 @@ from fmstudio.core.speech.requests import (
 )
 from fmstudio.core.speech.silence import is_silent, onset, spoken
 from fmstudio.core.speech.transcripts import Segment, Transcript, Word
+from fmstudio.core.speech.voices import VoiceLibrary
 from fmstudio.core.wording import plural
 
 
@@ -123,8 +124,11 @@ def _with_speakers(
     yield Activity("Finding speakers…")
     if align.can_align(model.model) and not any(s.words for s in segments):
         segments = align.align_words(model.model, audio, segments, info.language)
+    voices, problems = VoiceLibrary().load()
+    for problem in problems:
+        yield Log(problem, "warning")
     try:
-        found = find_speakers(audio, segments, options.speakers or 0)
+        found = find_speakers(audio, segments, options.speakers or 0, voices)
     except ModelUnavailableError as exc:  # the words are worth having without speakers
         yield Log(f"{Path(path).name}: no speakers: {exc}", "warning")
         return segments
