@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
 if TYPE_CHECKING:
     from fmstudio.core.data.sources import AudioSource
@@ -67,3 +67,15 @@ class Record:
     device: str = "auto"
     path: Path | None = None
     """Where to save the WAV; a new file in the recordings folder when None."""
+
+
+@dataclass(frozen=True)
+class EnrolVoice:
+    """Learn one speaker's voice from their segments of a transcript (the tab's "remember")."""
+
+    name: str
+    path: str
+    spans: tuple[tuple[float, float], ...]
+    """(start, end) seconds of the speaker's segments."""
+    audio: Any = field(default=None, repr=False, compare=False)
+    """The decoded samples when the tab kept them; else the file is read again."""

@@ -13,7 +13,7 @@ speaker changes. Words are never changed, only shared out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,6 +21,8 @@ import numpy as np
 
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.errors import InputFileError
+from fmstudio.core.events import Activity, CancelToken, Event
+from fmstudio.core.speech.requests import EnrolVoice
 from fmstudio.core.speech.speaker_encoder import (
     HOP,
     WINDOW_FRAMES,
@@ -317,3 +319,20 @@ def enroll(
             continue
         voice = library.add(name, vector, seconds)
     return voice, problems
+
+
+def enroll_speech(
+    request: EnrolVoice, *, cancel: CancelToken | None = None
+) -> Generator[Event, None, Voice]:
+    """The job behind the tab's "remember this voice": the speaker's segments of a
+    transcript, joined, enrolled under the request's name."""
+    yield Activity(f"Learning {request.name}'s voice…")
+    audio = request.audio if request.audio is not None else load_audio(request.path)
+    parts = [audio[int(a * SAMPLE_RATE) : int(b * SAMPLE_RATE)] for a, b in request.spans]
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    try:
+        vector, seconds = voice_of(np.concatenate(parts) if parts else audio[:0])
+    except ValueError as exc:
+        raise InputFileError(request.path, f"{request.name}'s segments: {exc}") from exc
+    return VoiceLibrary().add(request.name, vector, seconds)

@@ -143,11 +143,25 @@ class VoiceLibrary:
         return voice
 
 
+NUMBERED = re.compile(r"Speaker \d+(?: \(maybe (?P<maybe>.+)\?\))?")
+"""How fmstudio labels a speaker it has no sure name for."""
+
+
+def maybe_name(label: str) -> str | None:
+    """"Ana" for "Speaker 2 (maybe Ana?)"; None for any other label."""
+    found = NUMBERED.fullmatch(label)
+    return found["maybe"] if found else None
+
+
+def is_numbered(label: str) -> bool:
+    return NUMBERED.fullmatch(label) is not None
+
+
 def _checked(name: str) -> str:
     name = name.strip()
     if not name:
         raise FmError("a voice needs a name")
-    if re.fullmatch(r"Speaker \d+.*", name):
+    if is_numbered(name):
         raise FmError(f"{name!r} is how fmstudio numbers unnamed speakers; choose a name")
     return name
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHeaderView,
+    QInputDialog,
     QMenu,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from fmstudio.core.speech.transcripts import Segment
+from fmstudio.core.speech.voices import VoiceLibrary, is_numbered, maybe_name
 from fmstudio.core.speech.writers import timestamp
 from fmstudio.ui.widgets.confirm import ask_name
 
@@ -55,6 +57,8 @@ class SegmentsTable(QTableWidget):
     """Times are read-only; the text and the speaker can be corrected before export."""
 
     speakers_changed = Signal()
+    voice_named = Signal(str, str)
+    """A speaker (as labelled now) and the name its voice is to be remembered by."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, 4, parent)
@@ -76,7 +80,8 @@ class SegmentsTable(QTableWidget):
         self.itemChanged.connect(self._recolour)
         self.setToolTip(
             "Double-click a text to correct it, or a speaker to give the segment to another;\n"
-            "right-click to rename a speaker everywhere. Click a row to hear it."
+            "right-click to rename a speaker everywhere or remember their voice.\n"
+            "Click a row to hear it."
         )
         self._segments: list[Segment] = []
 
@@ -158,17 +163,42 @@ class SegmentsTable(QTableWidget):
 
     @Slot(QPoint)
     def _menu(self, at: QPoint) -> None:
-        row = self.rowAt(at.y())
+        menu = self.menu_for(self.rowAt(at.y()))
+        if menu is not None:
+            menu.popup(self.viewport().mapToGlobal(at))
+
+    def menu_for(self, row: int) -> QMenu | None:
+        """The context menu of a row with a speaker (None for any other)."""
         name = self._cell(row, SPEAKER) if row >= 0 else ""
         if not name:
-            return
+            return None
         menu = QMenu(self)
         menu.addAction(f"Rename “{name}” everywhere…", lambda: self._ask_rename(name))
+        maybe = maybe_name(name)
+        if maybe:
+            menu.addAction(f"This is {maybe}", lambda: self.voice_named.emit(name, maybe))
+        menu.addAction("Remember this voice as…", lambda: self._ask_voice(name))
         rows = sorted({i.row() for i in self.selectionModel().selectedRows()} | {row})
         give = menu.addMenu("Give the selected segments to")
         for other in self.speakers():
             give.addAction(other, functools.partial(self.set_speaker, rows, other))
-        menu.popup(self.viewport().mapToGlobal(at))
+        return menu
+
+    def _ask_voice(self, name: str) -> None:
+        """A name for the speaker's voice, known in every later transcription."""
+        known = [v.name for v in VoiceLibrary().voices()]
+        start = maybe_name(name) or ("" if is_numbered(name) else name)
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Remember this voice")
+        dialog.setLabelText(
+            f"Who is “{name}”? Later transcriptions with speakers will know the voice\n"
+            "(a name already known learns from this recording too)."
+        )
+        dialog.setComboBoxEditable(True)
+        dialog.setComboBoxItems(sorted({*known, start} - {""}))
+        dialog.setTextValue(start)
+        if dialog.exec() and (new := dialog.textValue().strip()) and not is_numbered(new):
+            self.voice_named.emit(name, new)
 
     def _ask_rename(self, name: str) -> None:
         new = ask_name(self, "Rename speaker", f"New name for “{name}”, everywhere:", name)

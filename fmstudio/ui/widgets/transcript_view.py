@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from fmstudio.core.data.playback import Playback
 from fmstudio.core.speech.events import LiveText
 from fmstudio.core.speech.languages import NAMES
+from fmstudio.core.speech.requests import EnrolVoice
 from fmstudio.core.speech.transcripts import Segment, Transcript
 from fmstudio.core.speech.writers import export
 from fmstudio.core.wording import plural
@@ -35,6 +36,9 @@ def speaker_summary(speakers: list[str]) -> str:
 
 
 class TranscriptView(QWidget):
+    remember_voice = Signal(object)
+    """An `EnrolVoice`: the user named a speaker's voice in the table."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.transcript: Transcript | None = None
@@ -48,6 +52,7 @@ class TranscriptView(QWidget):
         self.segments.cellClicked.connect(self._play_row)
         self.segments.itemChanged.connect(self._edited)
         self.segments.speakers_changed.connect(self._show_info)
+        self.segments.voice_named.connect(self._voice_named)
         self.player = AudioPlayer(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -90,6 +95,16 @@ class TranscriptView(QWidget):
             about(self.transcript.language, self.transcript.language_probability)
             + speaker_summary(self.segments.speakers())
         )
+
+    @Slot(str, str)
+    def _voice_named(self, speaker: str, name: str) -> None:
+        """The speaker takes the name everywhere, and their segments teach the voice."""
+        transcript = self.edited()
+        if transcript is None or not transcript.ok:
+            return
+        spans = tuple((s.start, s.end) for s in transcript.segments if s.speaker == speaker)
+        self.segments.rename_speaker(speaker, name)
+        self.remember_voice.emit(EnrolVoice(name, transcript.path, spans, transcript.audio))
 
     @Slot()
     def _edited(self) -> None:

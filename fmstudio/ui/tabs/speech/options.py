@@ -4,7 +4,15 @@ filter, word times, beam."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
 
 from fmstudio.core.config import Settings
 from fmstudio.core.speech.languages import NAMES, model_languages
@@ -57,6 +65,11 @@ class SpeechOptionsBar(QWidget):
             "Who spoke when: Find them counts the voices; a number asks for that many.\n"
             "Rename a speaker or move a segment to another in the table after transcribing."
         )
+        self.voices_button = QPushButton("Voices…")
+        self.voices_button.setToolTip(
+            "The voices fmstudio names by itself when it finds speakers (Ctrl+Shift+V).\n"
+            "Right-click a speaker in a transcript to remember their voice."
+        )
         self.vad = QCheckBox("Skip silence")
         self.vad.setToolTip("Voice-activity filter: drops silent parts before decoding")
         self.words = QCheckBox("Word times")
@@ -84,7 +97,13 @@ class SpeechOptionsBar(QWidget):
                 ("", self.translate),
                 ("Device:", self.device),
             ),
-            (("Speakers:", self.speakers), ("", self.vad), ("", self.words), ("Beam:", self.beam)),
+            (
+                ("Speakers:", self.speakers),
+                ("", self.voices_button),
+                ("", self.vad),
+                ("", self.words),
+                ("Beam:", self.beam),
+            ),
         )
         for row, pairs in enumerate(rows):
             for col, (label, widget) in enumerate(pairs):

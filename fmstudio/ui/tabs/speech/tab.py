@@ -31,6 +31,7 @@ from fmstudio.ui.tabs.speech.curation import SpeechCuration
 from fmstudio.ui.tabs.speech.options import SpeechOptionsBar
 from fmstudio.ui.tabs.speech.record_panel import RecordPanel, RecordState
 from fmstudio.ui.tabs.speech.transcribe_panel import TranscribePanel
+from fmstudio.ui.tabs.speech.voices import SpeakerVoices, VoicesDialog
 from fmstudio.ui.widgets.dataset_row import DatasetRow
 from fmstudio.ui.widgets.drop_area import DropArea
 from fmstudio.ui.widgets.job_status import JobStatus
@@ -76,12 +77,18 @@ class SpeechTab(Tab):
             train_tip="Fine-tune Whisper on the speech dataset",
         )
         self.curation.dataset_changed.connect(self._show_dataset)
+        self.voices = SpeakerVoices(self)
+        self.voices.said.connect(self.status.say)
+        self.voices.jobs.started.connect(self.status.say)
+        self.view.remember_voice.connect(self.voices.remember)
+        self.options.voices_button.clicked.connect(self.show_voices)
         self._show_dataset(self.curation.folder())
         self._wire()
         self._lay_out()
         add_shortcut(self, "Record or stop", "Ctrl+R", self.record.toggle)
         add_shortcut(self, "Export transcript", EXPORT_KEYS, self.export_dialog)
         add_shortcut(self, "Stop", "Esc", self.stop)
+        add_shortcut(self, "Voice profiles", "Ctrl+Shift+V", self.show_voices)
         self.files.add_button.clicked.connect(self.open_files)
         self.status.say("Ready. Press Record, or drop audio files.")
         self._add(load_session(), keep=False)
@@ -122,7 +129,11 @@ class SpeechTab(Tab):
         layout.addWidget(self.status)
 
     def is_busy(self) -> bool:
-        return self.record.is_busy() or self.files.is_busy()
+        return self.record.is_busy() or self.files.is_busy() or self.voices.jobs.is_busy()
+
+    @Slot()
+    def show_voices(self) -> None:
+        VoicesDialog(self).exec()
 
     @Slot(list)
     def add_paths(self, paths: list[str]) -> None:
@@ -292,4 +303,5 @@ class SpeechTab(Tab):
         self._keep()
         self.record.shutdown(timeout_ms)
         self.files.shutdown(timeout_ms)
+        self.voices.shutdown(timeout_ms)
         self.view.shutdown(timeout_ms)
