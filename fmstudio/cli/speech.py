@@ -14,9 +14,10 @@ from fmstudio.cli.progress import ProgressDisplay, drive
 from fmstudio.core.events import Event, Log
 from fmstudio.core.modalities import SPEECH
 from fmstudio.core.speech.events import FileDone
-from fmstudio.core.speech.requests import MAX_SPEAKERS, SpeechOptions, Transcribe
+from fmstudio.core.speech.requests import MAX_SPEAKERS, SpeechOptions, Transcribe, WatchFolder
 from fmstudio.core.speech.transcripts import Transcript
 from fmstudio.core.speech.writers import FORMATS
+from fmstudio.core.wording import plural
 
 
 def speaker_count(text: str) -> int:
@@ -50,10 +51,7 @@ class _WriteEach:
 def _transcribe(args: argparse.Namespace) -> int:
     from fmstudio.core.speech.transcribe import transcribe_files
 
-    options = SpeechOptions(
-        args.language, args.beam_size, args.vad, args.word_timestamps, args.speakers, args.task
-    )
-    request = Transcribe(tuple(args.paths), args.model, options, args.device)
+    request = Transcribe(tuple(args.paths), args.model, _options(args), args.device)
     display = ProgressDisplay()
     write = _WriteEach(display, args.format, args.output_dir) if args.output_dir else None
     results = drive(transcribe_files(request), display, write)
@@ -79,8 +77,75 @@ def _print(results: list[Transcript], fmt: str) -> None:
             sys.stdout.write(writers.render(t, fmt))
 
 
+def add_decoding_options(parser: argparse.ArgumentParser) -> None:
+    """How speech is decoded: the options transcribe and watch share."""
+    parser.add_argument("--language", help="language code such as en or de; default: detect")
+    add_device_option(parser)
+    parser.add_argument("--beam-size", type=positive_int, default=SpeechOptions.beam_size)
+    parser.add_argument(
+        "--vad", action="store_true", help="skip silence with the voice-activity filter"
+    )
+    parser.add_argument("--word-timestamps", action="store_true")
+    parser.add_argument(
+        "--speakers",
+        type=speaker_count,
+        metavar="auto|N",
+        help="find who speaks when: auto finds how many, N asks for N (default: off)",
+    )
+    parser.add_argument(
+        "--task",
+        choices=("transcribe", "translate"),
+        default="transcribe",
+        help="translate writes English whatever is spoken (multilingual models only)",
+    )
+
+
+def _options(args: argparse.Namespace) -> SpeechOptions:
+    return SpeechOptions(
+        args.language, args.beam_size, args.vad, args.word_timestamps, args.speakers, args.task
+    )
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from fmstudio.core.speech.watch import watch_folder
+
+    request = WatchFolder(
+        args.folder,
+        args.output_dir,
+        tuple(dict.fromkeys(args.format)),
+        args.model,
+        _options(args),
+        args.device,
+        once=args.once,
+    )
+    count = drive(watch_folder(request), ProgressDisplay())
+    print(f"transcribed {plural(count, 'file')}")
+    return EXIT_OK
+
+
+def add_watch_command(group: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    watch = group.add_parser(
+        "watch",
+        help="transcribe every new audio or video file in a folder, once, until Ctrl-C",
+        description="Watch DIR (and its sub-folders): each new recording is transcribed once, "
+        "when it is no longer being written, into each --format beside it or under "
+        "--output-dir. What was done is remembered: started again, the watch skips it, "
+        "and a file that failed is tried again only when it changes.",
+    )
+    watch.add_argument("folder", metavar="DIR")
+    add_model_option(watch, SPEECH, "bundled name, a faster-whisper size or a folder")
+    watch.add_argument(
+        "--format", nargs="+", choices=FORMATS, default=["srt"], help="one or more (default srt)"
+    )
+    watch.add_argument("--output-dir", help="write the transcripts here (sub-folders kept)")
+    watch.add_argument("--once", action="store_true", help="stop when every file there now is done")
+    add_decoding_options(watch)
+    watch.set_defaults(func=_watch)
+
+
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    transcribe = subcommands(sub, SPEECH, "speech transcription").add_parser(
+    group = subcommands(sub, SPEECH, "speech transcription")
+    transcribe = group.add_parser(
         "transcribe",
         help="transcribe audio files (wav, flac, ogg, mp3, m4a, webm; folders recurse)",
         description="Transcribe audio with Whisper. Exit status 0 when every file was "
@@ -88,29 +153,12 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     transcribe.add_argument("paths", nargs="+", metavar="PATH")
     add_model_option(transcribe, SPEECH, "bundled name, a faster-whisper size or a folder")
-    transcribe.add_argument("--language", help="language code such as en or de; default: detect")
     transcribe.add_argument("--format", choices=FORMATS, default="txt")
     transcribe.add_argument(
         "--output-dir",
         help="write <stem>.<format> here as each file finishes, instead of printing",
     )
-    add_device_option(transcribe)
-    transcribe.add_argument("--beam-size", type=positive_int, default=SpeechOptions.beam_size)
-    transcribe.add_argument(
-        "--vad", action="store_true", help="skip silence with the voice-activity filter"
-    )
-    transcribe.add_argument("--word-timestamps", action="store_true")
-    transcribe.add_argument(
-        "--speakers",
-        type=speaker_count,
-        metavar="auto|N",
-        help="find who speaks when: auto finds how many, N asks for N (default: off)",
-    )
-    transcribe.add_argument(
-        "--task",
-        choices=("transcribe", "translate"),
-        default="transcribe",
-        help="translate writes English whatever is spoken (multilingual models only)",
-    )
+    add_decoding_options(transcribe)
     transcribe.set_defaults(func=_transcribe)
+    add_watch_command(group)
     speakers_cli.add_commands(sub)

@@ -101,6 +101,11 @@ class CancelToken:
         if self._event.is_set():
             raise Cancelled("cancelled by the user")
 
+    def sleep(self, seconds: float) -> None:
+        """Wait `seconds`, or until cancelled, which raises `Cancelled` at once."""
+        self._event.wait(seconds)
+        self.raise_if_cancelled()
+
 
 def in_background(work: Callable[[], T], name: str) -> Future[T]:
     """`work` on a daemon thread of its own, its outcome in the future returned.

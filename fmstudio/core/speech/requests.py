@@ -79,3 +79,18 @@ class EnrolVoice:
     """(start, end) seconds of the speaker's segments."""
     audio: Any = field(default=None, repr=False, compare=False)
     """The decoded samples when the tab kept them; else the file is read again."""
+
+
+@dataclass(frozen=True)
+class WatchFolder:
+    """Transcribe every new audio or video file in `folder` (and its sub-folders), once."""
+
+    folder: str
+    output_dir: str | None = None
+    """Where the transcripts go (sub-folders kept); beside each file when None."""
+    formats: tuple[str, ...] = ("srt",)
+    model: AnySpeechModel = ""
+    options: SpeechOptions = field(default_factory=SpeechOptions)
+    device: str = "auto"
+    once: bool = False
+    """Stop when every file there now is done (files still being written are waited for)."""

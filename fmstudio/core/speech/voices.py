@@ -148,7 +148,7 @@ NUMBERED = re.compile(r"Speaker \d+(?: \(maybe (?P<maybe>.+)\?\))?")
 
 
 def maybe_name(label: str) -> str | None:
-    """"Ana" for "Speaker 2 (maybe Ana?)"; None for any other label."""
+    """ "Ana" for "Speaker 2 (maybe Ana?)"; None for any other label."""
     found = NUMBERED.fullmatch(label)
     return found["maybe"] if found else None
 
