@@ -60,6 +60,9 @@ class Settings:
     """Translate multilingual speech into English."""
     min_score: float = 0.3
     """The Detect tab's threshold: boxes scoring less are not shown or exported."""
+    watch: dict[str, Any] = field(default_factory=dict)
+    """The Speech tab's folder watch: folder, output_dir ("": beside each file), formats,
+    and on (it was watching when the app closed, so it watches again when it starts)."""
 
     def model(self, task: str) -> str:
         return self.models.get(task) or catalog.default_model(task)

@@ -32,6 +32,7 @@ from fmstudio.ui.tabs.speech.options import SpeechOptionsBar
 from fmstudio.ui.tabs.speech.record_panel import RecordPanel, RecordState
 from fmstudio.ui.tabs.speech.transcribe_panel import TranscribePanel
 from fmstudio.ui.tabs.speech.voices import SpeakerVoices, VoicesDialog
+from fmstudio.ui.tabs.speech.watch_panel import WatchPanel
 from fmstudio.ui.widgets.dataset_row import DatasetRow
 from fmstudio.ui.widgets.drop_area import DropArea
 from fmstudio.ui.widgets.job_status import JobStatus
@@ -51,7 +52,8 @@ class SpeechTab(Tab):
         self._shown = -1
         """The row of `files.transcripts` the view shows, or -1 (a job's output, or nothing)."""
         self.record = RecordPanel(self.options)
-        self.files = TranscribePanel(self.options)
+        self.watch = WatchPanel(settings, self.options)
+        self.files = TranscribePanel(self.options, self.watch)
         self.status = JobStatus(self.files.jobs, stop_key=None)
         """The tab's status line: the files' jobs' progress, and what any part says."""
         self.view = TranscriptView()
@@ -77,6 +79,8 @@ class SpeechTab(Tab):
             train_tip="Fine-tune Whisper on the speech dataset",
         )
         self.curation.dataset_changed.connect(self._show_dataset)
+        self.watch.transcribed.connect(self._watched)
+        self.watch.said.connect(self.status.say)
         self.voices = SpeakerVoices(self)
         self.voices.said.connect(self.status.say)
         self.voices.jobs.started.connect(self.status.say)
@@ -209,6 +213,16 @@ class SpeechTab(Tab):
             self._keep()
 
     @Slot(object)
+    def _watched(self, transcript: Transcript) -> None:
+        """A recording the folder watch transcribed joins the list; the view changes to it
+        only when it showed nothing (the user may be correcting another)."""
+        self._keep_edits()
+        self.files.transcripts.add(transcript)
+        if self._shown < 0 and not self.is_busy() and transcript.ok:
+            self.files.transcripts.setCurrentRow(self.files.transcripts.count() - 1)
+        self._keep()
+
+    @Slot(object)
     def _segments(self, event: Partial[Segment]) -> None:
         for segment in event.items:
             self.view.add_segment(segment)
@@ -303,5 +317,6 @@ class SpeechTab(Tab):
         self._keep()
         self.record.shutdown(timeout_ms)
         self.files.shutdown(timeout_ms)
+        self.watch.shutdown(timeout_ms)
         self.voices.shutdown(timeout_ms)
         self.view.shutdown(timeout_ms)

@@ -33,7 +33,9 @@ class TranscribePanel(QWidget):
     said = Signal(str)
     """A line for the tab's status."""
 
-    def __init__(self, options: SpeechOptionsBar, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, options: SpeechOptionsBar, watch: QWidget, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.options = options
         self._pending: list[str] = []
@@ -52,6 +54,7 @@ class TranscribePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.add_button)
+        layout.addWidget(watch)
         layout.addWidget(QLabel("Transcripts (pick one to see it):"))
         layout.addWidget(self.transcripts, 2)
         layout.addWidget(QLabel("Recordings (double-click to transcribe):"))
