@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QSpinBox,
@@ -98,8 +99,7 @@ class SpeechOptionsBar(QWidget):
                 ("Device:", self.device),
             ),
             (
-                ("Speakers:", self.speakers),
-                ("", self.voices_button),
+                ("Speakers:", self._speakers_row()),
                 ("", self.vad),
                 ("", self.words),
                 ("Beam:", self.beam),
@@ -113,6 +113,15 @@ class SpeechOptionsBar(QWidget):
                 left = Qt.AlignmentFlag(0) if stretch else Qt.AlignmentFlag.AlignLeft
                 layout.addWidget(widget, row, col * 2 + 1, alignment=left)
         layout.setColumnStretch(1, 1)
+
+    def _speakers_row(self) -> QWidget:
+        """The speakers choice with its Voices… button, in one cell of the grid."""
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.speakers)
+        layout.addWidget(self.voices_button)
+        return row
 
     @Slot()
     def _model_changed(self) -> None:
