@@ -18,9 +18,10 @@ declare -A LIBS=(
   [libdbus-1.so.3]=libdbus-1-3
 )
 # desktop-file-validate and appstreamcli: the tests check the menu entry with them; slurm-wlm
-# and munge: a test submits a job folder to a real single-node Slurm (tests/slurm.py)
+# and munge: a test submits a job folder to a real single-node Slurm (tests/slurm.py);
+# pactl and parec record the computer's sound, and the tests run a private PulseAudio
 declare -A TOOLS=([espeak-ng]=espeak-ng [sox]=sox [desktop-file-validate]=desktop-file-utils [appstreamcli]=appstream
-  [slurmd]=slurm-wlm [munged]=munge)
+  [slurmd]=slurm-wlm [munged]=munge [pulseaudio]=pulseaudio [parec]=pulseaudio-utils)
 
 if ! command -v apt-get >/dev/null 2>&1; then
   exit 0  # not Debian-like: the README lists what to install by hand

@@ -14,6 +14,8 @@ from fmstudio.core.events import Activity, CancelToken, Event, in_background, wa
 if TYPE_CHECKING:
     import numpy as np
 
+    from fmstudio.core.data.sources import InputId
+
 BLOCK_SECONDS = 0.1
 
 
@@ -32,7 +34,7 @@ def recording_unavailable_reason() -> str | None:
     return None
 
 
-def input_devices() -> list[tuple[int, str]]:
+def input_devices() -> list[tuple[InputId, str]]:
     import sounddevice as sd
 
     return [(i, d["name"]) for i, d in enumerate(sd.query_devices()) if d["max_input_channels"] > 0]
@@ -43,7 +45,10 @@ class Inputs:
     """The microphones found, or why recording is off on this machine."""
 
     unavailable: str | None
-    devices: list[tuple[int, str]] = field(default_factory=list)
+    devices: list[tuple[InputId, str]] = field(default_factory=list)
+    """Microphones (PortAudio), then the computer's own sound where it can be recorded."""
+    note: str | None = None
+    """What is missing to record the computer's sound, when it cannot be."""
 
 
 PROBE_PATIENCE_S = 10.0
@@ -66,8 +71,13 @@ def probe_inputs(*, cancel: CancelToken | None = None) -> Generator[Event, None,
 
 
 def _inputs() -> Inputs:
+    from fmstudio.core.data.system_audio import system_inputs
+
     reason = recording_unavailable_reason()
-    return Inputs(reason, [] if reason else input_devices())
+    system, note = system_inputs()
+    if reason and not system:
+        return Inputs(reason, note=note)
+    return Inputs(None, ([] if reason else input_devices()) + list(system), note)
 
 
 class MicrophoneSource:

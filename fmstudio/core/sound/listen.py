@@ -18,9 +18,9 @@ import numpy as np
 
 from fmstudio.core.data.audio import load_audio
 from fmstudio.core.data.capture import CaptureEnded, new_recording_path
-from fmstudio.core.data.microphone import MicrophoneSource
 from fmstudio.core.data.recording import StreamResampler, WavWriter, level, write_block
 from fmstudio.core.data.sources import AudioSource
+from fmstudio.core.data.system_audio import open_input
 from fmstudio.core.events import Activity, CancelToken, Event, Log
 from fmstudio.core.sound.classify import load_sound_model, named
 from fmstudio.core.sound.heard import SoundModel
@@ -84,7 +84,7 @@ def listen(
     """
     cancel = cancel or CancelToken()
     model = yield from load_sound_model(request.model, request.device, cancel)
-    source = request.source or MicrophoneSource(request.input_device)
+    source = request.source or open_input(request.input_device)
     path = request.path or new_recording_path()
     writer = WavWriter(path, source.sample_rate)
     yield Log(f"Recording to {path}")

@@ -46,7 +46,8 @@ class Listen:
     top_k: int = 5
     device: str = "auto"
     source: AudioSource | None = None
-    input_device: int | None = None
+    input_device: int | str | None = None
+    """A PortAudio device number (None: the default) or a system-audio id (`system_audio`)."""
     path: Path | None = None
     """Where to save the WAV; a new file in the recordings folder when None."""
 

@@ -18,9 +18,9 @@ import numpy as np
 
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.data.capture import CaptureEnded, new_recording_path
-from fmstudio.core.data.microphone import MicrophoneSource
 from fmstudio.core.data.recording import StreamResampler, WavWriter, level, write_block
 from fmstudio.core.data.sources import AudioSource
+from fmstudio.core.data.system_audio import open_input
 from fmstudio.core.events import Activity, CancelToken, Event, Log, run_to_end
 from fmstudio.core.speech.events import LiveText
 from fmstudio.core.speech.models import SpeechModel
@@ -165,7 +165,7 @@ def record(
     transcription, never the recording: the WAV stays on disk either way.
     """
     cancel = cancel or CancelToken()
-    source = request.source or MicrophoneSource(request.input_device)
+    source = request.source or open_input(request.input_device)
     path = request.path or new_recording_path()
     writer = WavWriter(path, source.sample_rate)
     yield Log(f"Recording to {path}")

@@ -59,7 +59,8 @@ class Record:
     """
 
     source: AudioSource | None = None
-    input_device: int | None = None
+    input_device: int | str | None = None
+    """A PortAudio device number (None: the default) or a system-audio id (`system_audio`)."""
     model: AnySpeechModel | None = None
     """None records only; a name loads that model (on `device`) for the transcription."""
     live: bool = True

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from fmstudio.core.classify.results import ItemResult
 from fmstudio.core.config import Settings
-from fmstudio.core.data.sources import AudioSource
+from fmstudio.core.data.sources import AudioSource, InputId
 from fmstudio.core.events import Event
 from fmstudio.core.modalities import SOUND
 from fmstudio.core.sound.requests import ClassifySounds, Listen
@@ -70,7 +70,7 @@ class ListenPanel(MicrophonePanel):
             self.now.setText("")
 
     def job(
-        self, source: AudioSource | None, input_device: int | None, stop: threading.Event
+        self, source: AudioSource | None, input_device: InputId, stop: threading.Event
     ) -> JobFactory:
         c = self.sound_controls
         request = Listen(c.remember(), c.top_k.value(), c.settings.device, source, input_device)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from fmstudio.core.data.capture import CaptureEnded, Level
 from fmstudio.core.data.microphone import Inputs
-from fmstudio.core.data.sources import AudioSource
+from fmstudio.core.data.sources import AudioSource, InputId
 from fmstudio.core.events import CancelToken, Event
 from fmstudio.core.modalities import import_target
 from fmstudio.ui.jobs import JobController
@@ -150,6 +150,10 @@ class MicrophonePanel(QWidget):
             return
         for index, name in inputs.devices:
             self.input_device.addItem(name, index)
+        self.input_device.setToolTip(
+            "Where to record from: a microphone, or the computer's own sound"
+            + (f"\n{inputs.note}" if inputs.note else "")
+        )
         self._set_state(RecordState.IDLE)
 
     @Slot(object)
@@ -172,7 +176,7 @@ class MicrophonePanel(QWidget):
             self.start()
 
     def job(
-        self, source: AudioSource | None, input_device: int | None, stop: threading.Event
+        self, source: AudioSource | None, input_device: InputId, stop: threading.Event
     ) -> JobFactory:
         """The task's recording job (a `lazy_job`) from `source`, or the microphone."""
         raise NotImplementedError

@@ -7,7 +7,7 @@ import threading
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QWidget
 
-from fmstudio.core.data.sources import AudioSource
+from fmstudio.core.data.sources import AudioSource, InputId
 from fmstudio.core.events import Event
 from fmstudio.core.speech.events import LiveText
 from fmstudio.core.speech.requests import Record
@@ -42,7 +42,7 @@ class RecordPanel(MicrophonePanel):
         self.controls.insertWidget(self.controls.indexOf(self.record_button) + 1, self.live)
 
     def job(
-        self, source: AudioSource | None, input_device: int | None, stop: threading.Event
+        self, source: AudioSource | None, input_device: InputId, stop: threading.Event
     ) -> JobFactory:
         self.options.remember()
         request = Record(

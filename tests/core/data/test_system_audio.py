@@ -1,0 +1,134 @@
+"""Recording what the computer plays: a real PulseAudio (tests/pulse.py), its monitor listed
+as "System audio (…)", recorded through parec by the same record job as the microphone,
+alone and mixed with the microphone into one file."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fmstudio.core.data import system_audio
+from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
+from fmstudio.core.data.microphone import probe_inputs
+from fmstudio.core.data.system_audio import MixedSource, ParecSource
+from fmstudio.core.events import run_to_end
+from fmstudio.core.speech.record import record
+from fmstudio.core.speech.requests import Record, SpeechOptions
+from tests import pulse
+
+pytestmark = pytest.mark.slow  # a sound server, and real time
+
+
+@pytest.fixture(scope="module")
+def sound(tmp_path_factory):
+    why = pulse.missing()
+    if why:
+        pytest.fail(f"{why}: scripts/system-deps.sh installs them")
+    root = tmp_path_factory.mktemp("pulse")
+    with pulse.server(root) as env, pytest.MonkeyPatch.context() as patch:
+        for key, value in env.items():
+            patch.setenv(key, value)
+        yield env
+
+
+@pytest.fixture(scope="module")
+def lines(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("lines")
+    said = {
+        "them": ("en-us+m3", "The system audio says the meeting starts at nine."),
+        "you": ("en-us+f2", "And the microphone answers that it is too early."),
+    }
+    for name, (voice, text) in said.items():
+        target = folder / f"{name}.wav"
+        subprocess.run(["espeak-ng", "-v", voice, "-w", str(target), text], check=True)
+    return {name: folder / f"{name}.wav" for name in said}
+
+
+def test_monitors_are_listed_beside_the_microphones(sound):
+    inputs = run_to_end(probe_inputs())
+    names = dict(inputs.devices)
+    assert names["system:speakers.monitor"] == "System audio (Speakers)"
+    assert names["mix:speakers.monitor"] == "Microphone + System audio (Speakers)"
+    assert inputs.unavailable is None
+
+
+def test_what_plays_is_recorded_with_its_pauses(sound, lines, tmp_path):
+    stop = threading.Event()
+
+    def play_then_stop() -> None:
+        time.sleep(1.5)  # nothing plays: the monitor sends nothing, the recording keeps time
+        pulse.play(lines["them"], pulse.SPEAKERS, sound).wait()
+        time.sleep(1.0)
+        stop.set()
+
+    threading.Thread(target=play_then_stop).start()
+    request = Record(
+        input_device="system:speakers.monitor",
+        model="whisper-tiny.en",
+        options=SpeechOptions(language="en"),
+        path=tmp_path / "call.wav",
+    )
+    started = time.monotonic()
+    recording = run_to_end(record(request, stop=stop))
+    took = time.monotonic() - started
+    audio = load_audio(recording.path)
+    assert "meeting" in recording.transcript.text.lower()
+    loud = np.flatnonzero(np.abs(audio) > 0.05)
+    assert loud[0] / SAMPLE_RATE > 1.0  # the pause before it is in the file
+    assert len(audio) / SAMPLE_RATE < took  # never longer than it took
+
+
+def test_microphone_and_system_make_one_recording(sound, lines, tmp_path):
+    stop = threading.Event()
+
+    def a_call() -> None:
+        time.sleep(0.5)
+        pulse.play(lines["them"], pulse.SPEAKERS, sound).wait()
+        pulse.play(lines["you"], pulse.MIC_FEED, sound).wait()
+        time.sleep(1.0)
+        stop.set()
+
+    threading.Thread(target=a_call).start()
+    request = Record(
+        input_device="mix:speakers.monitor",
+        model="whisper-tiny.en",
+        options=SpeechOptions(language="en"),
+        path=tmp_path / "call.wav",
+    )
+    text = run_to_end(record(request, stop=stop)).transcript.text.lower()
+    assert "meeting" in text and "microphone" in text and "early" in text
+
+
+def test_a_source_that_goes_away_is_named(sound):
+    blocks = ParecSource("no-such-source").blocks(threading.Event())
+    with pytest.raises(OSError, match="no-such-source stopped"):
+        next(blocks)
+
+
+def test_the_mix_adds_the_second_source_where_it_has_samples():
+    class Fixed:
+        sample_rate = 16_000
+
+        def __init__(self, blocks):
+            self._blocks = blocks
+
+        def blocks(self, stop):
+            yield from self._blocks
+
+    lead = Fixed([np.full(4, 0.5, np.float32)] * 3)
+    other = Fixed([np.full(6, 0.75, np.float32)])
+    mixed = list(MixedSource(lead, other).blocks(threading.Event()))
+    joined = np.concatenate(mixed)
+    assert len(joined) == 12 and joined.max() == 1.0  # clipped at full scale
+    assert np.count_nonzero(joined == 0.5) >= 6  # where the second had nothing
+
+
+def test_other_systems_say_what_is_missing(monkeypatch):
+    monkeypatch.setattr(system_audio.sys, "platform", "win32")
+    found, note = system_audio.system_inputs()
+    assert found == [] and "loopback" in note
