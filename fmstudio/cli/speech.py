@@ -85,7 +85,11 @@ def add_decoding_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--vad", action="store_true", help="skip silence with the voice-activity filter"
     )
-    parser.add_argument("--word-timestamps", action="store_true")
+    parser.add_argument(
+        "--word-timestamps",
+        action="store_true",
+        help="a time for every word, in json and vtt (speakers keep theirs anyway)",
+    )
     parser.add_argument(
         "--speakers",
         type=speaker_count,

@@ -15,6 +15,14 @@ from fmstudio.core.events import CancelToken, Event, Log
 
 
 @dataclass(frozen=True)
+class Playing(Event):
+    """Where playback is now, in seconds from the start of the audio (about every 50 ms):
+    the window highlights the word being said."""
+
+    position_s: float
+
+
+@dataclass(frozen=True)
 class Playback:
     """Play part of decoded 16 kHz audio, or of a file."""
 
@@ -41,9 +49,11 @@ def play(request: Playback, *, cancel: CancelToken | None = None) -> Generator[E
     except Exception as exc:  # PortAudio's errors are not a stable type; playback is optional
         raise FmError(f"cannot play audio: {exc}") from exc
     yield Log(f"Playing {start / SAMPLE_RATE:.1f}–{end / SAMPLE_RATE:.1f} s")
-    deadline = time.monotonic() + (end - start) / SAMPLE_RATE + 1.0
+    began = time.monotonic()
+    deadline = began + (end - start) / SAMPLE_RATE + 1.0
     try:
         while time.monotonic() < deadline and not cancel.cancelled:
             time.sleep(0.05)
+            yield Playing(min(start / SAMPLE_RATE + time.monotonic() - began, end / SAMPLE_RATE))
     finally:
         sd.stop()

@@ -95,7 +95,7 @@ def transcribe_audio(
         yield Progress(position / duration if duration else 1.0, Path(path).name, eta_s=eta)
     if options.speakers is not None and segments:
         segments = yield from _with_speakers(model, audio, segments, info, options, path)
-    if not options.word_timestamps:
+    if not options.word_timestamps and options.speakers is None:
         segments = [replace(s, words=()) for s in segments]
     return Transcript(
         path,

@@ -23,7 +23,13 @@ class Segment:
     speaker: str = ""
     """Who says it, once speakers were found ("Speaker 1", or the name the user gave)."""
     words: tuple[Word, ...] = ()
-    """Word times, when they were asked for (or needed to split a segment between speakers)."""
+    """Word times, when they were asked for or computed to find speakers."""
+
+    def spoken_words(self) -> tuple[Word, ...]:
+        """The word times while they still spell the text: a segment the user corrected
+        has none (its words and times no longer match)."""
+        spelled = "".join(w.text for w in self.words).split()
+        return self.words if spelled and spelled == self.text.split() else ()
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {

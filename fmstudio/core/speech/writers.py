@@ -28,7 +28,8 @@ def _cues(segments: Sequence[Segment]) -> list[Segment]:
     for s in segments:
         text = " ".join(s.text.split())
         if text:
-            cues.append(Segment(s.start, max(s.end, s.start + 0.001), text, s.speaker))
+            end = max(s.end, s.start + 0.001)
+            cues.append(Segment(s.start, end, text, s.speaker, s.spoken_words()))
     return cues
 
 
@@ -60,7 +61,8 @@ def _readable(cues: list[Segment]) -> list[Segment]:
 
 
 def _joined(first: Segment, second: Segment) -> Segment:
-    return Segment(first.start, second.end, f"{first.text} {second.text}", first.speaker)
+    words = first.words + second.words if first.words and second.words else ()
+    return Segment(first.start, second.end, f"{first.text} {second.text}", first.speaker, words)
 
 
 def _said(s: Segment) -> str:
@@ -84,10 +86,27 @@ def _vtt_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("-->", "→")
 
 
+def _timed_words(cue: Segment) -> str:
+    """The cue's text with each word after the first led by its start time (WebVTT's
+    karaoke timestamps, which players use to show words as they are said), where the
+    times rise strictly inside the cue; plain text when the cue has no word times."""
+    words = cue.spoken_words()
+    if not words:
+        return _vtt_escape(cue.text)
+    parts, last = [_vtt_escape(words[0].text.strip())], cue.start
+    for word in words[1:]:
+        text = _vtt_escape(word.text.strip())
+        if last < word.start < cue.end:
+            last = word.start
+            text = f"<{timestamp(word.start, '.')}>{text}"
+        parts.append(text)
+    return " ".join(parts)
+
+
 def to_vtt(t: Transcript) -> str:
     blocks = ["WEBVTT\n"]
     for s in _readable(_cues(t.segments)):
-        text = _vtt_escape(s.text)
+        text = _timed_words(s)
         if s.speaker:  # a voice span: players show the name, and it may hold spaces
             text = f"<v {_vtt_escape(s.speaker)}>{text}"
         blocks.append(f"{timestamp(s.start, '.')} --> {timestamp(s.end, '.')}\n{text}\n")

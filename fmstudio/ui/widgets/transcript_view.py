@@ -7,10 +7,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtGui import QGuiApplication, QTextCursor
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from fmstudio.core.data.playback import Playback
+from fmstudio.core.data.playback import Playback, Playing
 from fmstudio.core.speech.events import LiveText
 from fmstudio.core.speech.languages import NAMES
 from fmstudio.core.speech.requests import EnrolVoice
@@ -19,6 +19,7 @@ from fmstudio.core.speech.writers import export
 from fmstudio.core.wording import plural
 from fmstudio.ui.widgets.audio_player import AudioPlayer
 from fmstudio.ui.widgets.segments_table import SegmentsTable
+from fmstudio.ui.widgets.words_view import WordsView
 
 
 def about(language: str | None, probability: float | None) -> str:
@@ -42,10 +43,10 @@ class TranscriptView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.transcript: Transcript | None = None
-        self.live_view = QPlainTextEdit()
-        self.live_view.setReadOnly(True)
+        self.live_view = WordsView()
         self.live_view.setPlaceholderText("The transcript appears here.")
-        self.live_view.setMaximumHeight(110)
+        self.live_view.setMaximumHeight(130)
+        self.live_view.word_clicked.connect(self._play_from)
         self.info = QLabel()
         self.info.setToolTip("The language (detected, with how sure the model was) and speakers")
         self.segments = SegmentsTable()
@@ -54,6 +55,8 @@ class TranscriptView(QWidget):
         self.segments.speakers_changed.connect(self._show_info)
         self.segments.voice_named.connect(self._voice_named)
         self.player = AudioPlayer(self)
+        self.player.jobs.other_event.connect(self._playing)
+        self.player.jobs.busy_changed.connect(self._played)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.info)
@@ -68,23 +71,18 @@ class TranscriptView(QWidget):
 
     @Slot(object)
     def show_live(self, event: LiveText) -> None:
-        tentative = f" <span style='color:gray'>{event.tentative}</span>" if event.tentative else ""
-        self.live_view.clear()
-        self.live_view.appendHtml(f"{event.committed}{tentative}")
+        self.live_view.show_live(event.committed, event.tentative)
 
     def add_segment(self, segment: Segment) -> None:
         """A segment of a file being transcribed: in the table and in the box above it, so
         the box does not say "The transcript appears here." beside a filling table."""
         self.segments.append(segment)
-        cursor = self.live_view.textCursor()
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        text = segment.text.strip()
-        cursor.insertText(f" {text}" if self.live_view.toPlainText() else text)
+        self.live_view.add_text(segment.text.strip())
 
     def show_transcript(self, transcript: Transcript) -> None:
         self.transcript = transcript
         self.segments.set_segments(transcript.segments)
-        self.live_view.setPlainText(transcript.text)
+        self.live_view.show_segments(transcript.segments)
         self._show_info()
 
     @Slot()
@@ -111,7 +109,7 @@ class TranscriptView(QWidget):
         """A corrected segment shows in the text above at once."""
         transcript = self.edited()
         if transcript is not None:
-            self.live_view.setPlainText(transcript.text)
+            self.live_view.show_segments(transcript.segments)
 
     def edited(self) -> Transcript | None:
         """The shown transcript with the user's corrections, or None before there is one."""
@@ -148,6 +146,24 @@ class TranscriptView(QWidget):
         if transcript is None:
             raise ValueError("nothing to export yet")
         export(transcript, target)
+
+    @Slot(float)
+    def _play_from(self, seconds: float) -> None:
+        """A clicked word: play on from it to the end (a click elsewhere moves there)."""
+        if self.transcript is not None and self.transcript.ok:
+            audio = self.transcript.audio
+            source = audio if audio is not None else self.transcript.path
+            self.player.play(Playback(source, seconds, None))
+
+    @Slot(object)
+    def _playing(self, event: object) -> None:
+        if isinstance(event, Playing):
+            self.live_view.highlight(event.position_s)
+
+    @Slot(bool)
+    def _played(self, busy: bool) -> None:
+        if not busy:
+            self.live_view.highlight(None)
 
     @Slot(int, int)
     def _play_row(self, row: int, _column: int) -> None:

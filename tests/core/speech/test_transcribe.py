@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import wave
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from fmstudio.core.events import CancelToken, Partial, Progress, run_to_end
 from fmstudio.core.speech import writers
 from fmstudio.core.speech.requests import SpeechOptions, Transcribe
 from fmstudio.core.speech.transcribe import transcribe_files
-from fmstudio.core.speech.transcripts import Segment, Transcript
+from fmstudio.core.speech.transcripts import Segment, Transcript, Word
 from tests.checks import TRANSCRIPT_KEYS, word_error_rate
 
 
@@ -149,6 +150,17 @@ def test_vtt_header_escaping_and_timestamps() -> None:
     vtt = writers.to_vtt(SAMPLE)
     assert vtt.startswith("WEBVTT\n\n00:00:00.000 --> 00:00:01.250\nHello there.\n")
     assert "01:01:01.500 --> 01:02:05.500\n&lt;b&gt;Bold&lt;/b&gt; &amp; more\n" in vtt
+
+
+def test_vtt_carries_word_times_while_the_words_spell_the_text() -> None:
+    words = (Word(1.0, 1.4, " Good"), Word(1.5, 1.9, " morning"), Word(2.0, 2.6, " all."))
+    timed = Segment(1.0, 2.6, "Good morning all.", "Ana", words)
+    vtt = writers.to_vtt(Transcript("t.wav", segments=[timed]))
+    assert "<v Ana>Good <00:00:01.500>morning <00:00:02.000>all.\n" in vtt
+    data = json.loads(writers.to_json(Transcript("t.wav", segments=[timed])))
+    assert [w["start"] for w in data["segments"][0]["words"]] == [1.0, 1.5, 2.0]
+    corrected = replace(timed, text="Good evening all.")  # the user's words, no times
+    assert "<v Ana>Good evening all.\n" in writers.to_vtt(Transcript("t.wav", segments=[corrected]))
 
 
 def test_json_and_txt(tmp_path: Path) -> None:

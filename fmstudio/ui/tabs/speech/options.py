@@ -74,7 +74,10 @@ class SpeechOptionsBar(QWidget):
         self.vad = QCheckBox("Skip silence")
         self.vad.setToolTip("Voice-activity filter: drops silent parts before decoding")
         self.words = QCheckBox("Word times")
-        self.words.setToolTip("Compute a timestamp for every word (slower)")
+        self.words.setToolTip(
+            "A time for every word (slower; speakers find them anyway): click a word in the\n"
+            "transcript to play from it, and VTT and JSON exports carry the times"
+        )
         self.beam = QSpinBox()
         self.beam.setRange(1, 10)
         self.beam.setValue(SpeechOptions.beam_size)
