@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -203,3 +204,18 @@ def stalled_hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     while loading._loading and time.monotonic() < deadline:  # the abandoned load fails now
         time.sleep(0.05)
     assert not loading._loading, "an abandoned load never ended"
+
+
+@pytest.fixture(scope="module")
+def sound(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A private PulseAudio (tests/pulse.py) that the module's tests reach, and only they."""
+    from tests import pulse
+
+    why = pulse.missing()
+    if why:
+        pytest.fail(f"{why}: scripts/system-deps.sh installs them")
+    root = tmp_path_factory.mktemp("pulse")
+    with pulse.server(root) as env, pytest.MonkeyPatch.context() as patch:
+        for key, value in env.items():
+            patch.setenv(key, value)
+        yield env

@@ -60,6 +60,8 @@ class Settings:
     """Translate multilingual speech into English."""
     min_score: float = 0.3
     """The Detect tab's threshold: boxes scoring less are not shown or exported."""
+    inputs: dict[str, str] = field(default_factory=dict)
+    """The input each recording tab last used, by name (task → "System audio (…)", say)."""
     watch: dict[str, Any] = field(default_factory=dict)
     """The Speech tab's folder watch: folder, output_dir ("": beside each file), formats,
     and on (it was watching when the app closed, so it watches again when it starts)."""

@@ -77,6 +77,13 @@ class ListenPanel(MicrophonePanel):
         self.now.setText("")
         return lazy_job(LISTEN, request, stop=stop)
 
+    def last_input(self) -> str:
+        return self.sound_controls.settings.inputs.get("sound", "")
+
+    def keep_input(self, name: str) -> None:
+        settings = self.sound_controls.settings
+        settings.inputs = {**settings.inputs, "sound": name}
+
     def live_event(self, event: Event) -> None:
         if isinstance(event, LiveSounds):
             self.now.setText(

@@ -150,6 +150,7 @@ class MicrophonePanel(QWidget):
             return
         for index, name in inputs.devices:
             self.input_device.addItem(name, index)
+        self.input_device.setCurrentIndex(max(0, self.input_device.findText(self.last_input())))
         self.input_device.setToolTip(
             "Where to record from: a microphone, or the computer's own sound"
             + (f"\n{inputs.note}" if inputs.note else "")
@@ -184,7 +185,15 @@ class MicrophonePanel(QWidget):
     def live_event(self, event: Event) -> None:
         """An event of the task's own (live text, live sounds) while recording."""
 
+    def last_input(self) -> str:
+        """The name of the input the task recorded from last time ("" for the first)."""
+        return ""
+
+    def keep_input(self, name: str) -> None:
+        """Remember the input being recorded from, for the next start of the app."""
+
     def start(self) -> bool:
+        self.keep_input(self.input_device.currentText())
         self._stop = threading.Event()
         source = self.source_factory() if self.source_factory is not None else None
         job = self.job(source, self.input_device.currentData(), self._stop)

@@ -100,5 +100,7 @@ class WordsView(QTextBrowser):
         mark.cursor.setPosition(last, QTextCursor.MoveMode.KeepAnchor)
         mark.format.setBackground(HIGHLIGHT)
         self.setExtraSelections([mark])
-        self.setTextCursor(QTextCursor(mark.cursor))
+        at = QTextCursor(self.document())  # no selection: the mark's colour shows, and
+        at.setPosition(first)  # the box scrolls to the word
+        self.setTextCursor(at)
         self.ensureCursorVisible()

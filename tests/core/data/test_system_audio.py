@@ -25,18 +25,6 @@ pytestmark = pytest.mark.slow  # a sound server, and real time
 
 
 @pytest.fixture(scope="module")
-def sound(tmp_path_factory):
-    why = pulse.missing()
-    if why:
-        pytest.fail(f"{why}: scripts/system-deps.sh installs them")
-    root = tmp_path_factory.mktemp("pulse")
-    with pulse.server(root) as env, pytest.MonkeyPatch.context() as patch:
-        for key, value in env.items():
-            patch.setenv(key, value)
-        yield env
-
-
-@pytest.fixture(scope="module")
 def lines(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("lines")
     said = {

@@ -55,6 +55,12 @@ class RecordPanel(MicrophonePanel):
         )
         return lazy_job(RECORD, request, stop=stop)
 
+    def last_input(self) -> str:
+        return self.options.settings.inputs.get("speech", "")
+
+    def keep_input(self, name: str) -> None:
+        self.options.settings.inputs = {**self.options.settings.inputs, "speech": name}
+
     def live_event(self, event: Event) -> None:
         if isinstance(event, LiveText):
             self.live_text.emit(event)
