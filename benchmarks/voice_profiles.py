@@ -4,10 +4,11 @@ Inputs: the AMI meeting clips of pyannote.audio 3.1.1's tests (benchmarks/_datas
 AMI corpus, CC BY 4.0), where some people speak in two clips. For each case below, two voices
 are enrolled from two clips each, cut from other recordings (each person's two longest
 turns that nobody talks over), and recordings they are not enrolled from are transcribed with
-speakers found automatically, through the same `transcribe_audio` the tab and the CLI use. Scored on the
-speech time where one person talks alone: an enrolled person's time is right when it carries
-their name; an unenrolled person's when it carries no enrolled name ("Speaker 2 (maybe Ana?)"
-counts as unnamed). The cost is the transcription's time with the profiles over without.
+speakers found automatically, through the same `transcribe_audio` the tab and the CLI use.
+Scored on the speech time where one person talks alone: an enrolled person's time is right
+when it carries their name; an unenrolled person's when it carries no enrolled name
+("Speaker 2 (maybe Ana?)" counts as unnamed). The cost is the transcription's time with the
+profiles over without.
 
 Run: .venv/bin/python benchmarks/voice_profiles.py
 """

@@ -137,15 +137,15 @@ def hung_sound_system(monkeypatch: pytest.MonkeyPatch):
     (this machine's PortAudio cannot be made to hang on purpose); released on teardown."""
     import threading
 
-    from fmstudio.core.data import microphone
+    from fmstudio.core.data import inputs
 
     hung = threading.Event()
 
-    def portaudio_starting() -> microphone.Inputs:
+    def portaudio_starting() -> inputs.Inputs:
         hung.wait(60)
-        return microphone.Inputs(None)
+        return inputs.Inputs(None)
 
-    monkeypatch.setattr(microphone, "_inputs", portaudio_starting)
+    monkeypatch.setattr(inputs, "_inputs", portaudio_starting)
     yield
     hung.set()
 
@@ -218,4 +218,13 @@ def sound(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     with pulse.server(root) as env, pytest.MonkeyPatch.context() as patch:
         for key, value in env.items():
             patch.setenv(key, value)
+        _restart_portaudio()  # it lists devices once: now with the server's
         yield env
+    _restart_portaudio()  # and without it again, for the tests that follow
+
+
+def _restart_portaudio() -> None:
+    import sounddevice
+
+    sounddevice._terminate()
+    sounddevice._initialize()

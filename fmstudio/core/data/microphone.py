@@ -5,16 +5,11 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
-
-from fmstudio.core.events import Activity, CancelToken, Event, in_background, wait_for
 
 if TYPE_CHECKING:
     import numpy as np
-
-    from fmstudio.core.data.sources import InputId
 
 BLOCK_SECONDS = 0.1
 
@@ -34,50 +29,10 @@ def recording_unavailable_reason() -> str | None:
     return None
 
 
-def input_devices() -> list[tuple[InputId, str]]:
+def input_devices() -> list[tuple[int, str]]:
     import sounddevice as sd
 
     return [(i, d["name"]) for i, d in enumerate(sd.query_devices()) if d["max_input_channels"] > 0]
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """The microphones found, or why recording is off on this machine."""
-
-    unavailable: str | None
-    devices: list[tuple[InputId, str]] = field(default_factory=list)
-    """Microphones (PortAudio), then the computer's own sound where it can be recorded."""
-    note: str | None = None
-    """What is missing to record the computer's sound, when it cannot be."""
-
-
-PROBE_PATIENCE_S = 10.0
-"""PortAudio starts in well under a second; one that has not answered by then is hung (a
-stale JACK lock left by a crashed program does that) and stays hung until the app restarts."""
-
-
-def probe_inputs(*, cancel: CancelToken | None = None) -> Generator[Event, None, Inputs]:
-    """A job for the window: initialising PortAudio takes a moment, so it runs on the worker,
-    and on a thread of its own that neither a Stop nor a closing window waits for."""
-    yield Activity("Looking for microphones…")
-    found = in_background(_inputs, "microphone probe")
-    try:
-        return wait_for(found, cancel, timeout=PROBE_PATIENCE_S)
-    except TimeoutError:
-        return Inputs(
-            f"the sound system did not answer within {PROBE_PATIENCE_S:.0f} s (PortAudio did "
-            "not start); restart fmstudio to try again"
-        )
-
-
-def _inputs() -> Inputs:
-    from fmstudio.core.data.system_audio import system_inputs
-
-    reason = recording_unavailable_reason()
-    system, note = system_inputs()
-    if reason and not system:
-        return Inputs(reason, note=note)
-    return Inputs(None, ([] if reason else input_devices()) + list(system), note)
 
 
 class MicrophoneSource:

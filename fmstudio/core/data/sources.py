@@ -19,11 +19,6 @@ if TYPE_CHECKING:
     import numpy as np
 
 
-InputId = int | str | None
-"""An input to record from: a PortAudio device number (None: the default), or a
-system-audio id (`system_audio.SYSTEM`, `system_audio.MIXED`)."""
-
-
 class AudioSource(Protocol):
     sample_rate: int
 

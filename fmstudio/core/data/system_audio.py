@@ -227,15 +227,3 @@ class MixedSource:
                 pending.put(block)
         except OSError:
             return
-
-
-def open_input(device: int | str | None) -> AudioSource:
-    """The source an input id names: a PortAudio device number (None: the default), a
-    monitor (`system:`), or the default microphone with a monitor (`mix:`)."""
-    if isinstance(device, str) and device.startswith(SYSTEM):
-        return ParecSource(device.removeprefix(SYSTEM))
-    if isinstance(device, str) and device.startswith(MIXED):
-        return MixedSource(ParecSource(default_source()), ParecSource(device.removeprefix(MIXED)))
-    from fmstudio.core.data.microphone import MicrophoneSource
-
-    return MicrophoneSource(device if isinstance(device, int) else None)

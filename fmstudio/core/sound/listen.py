@@ -18,9 +18,9 @@ import numpy as np
 
 from fmstudio.core.data.audio import load_audio
 from fmstudio.core.data.capture import CaptureEnded, new_recording_path
+from fmstudio.core.data.inputs import open_input
 from fmstudio.core.data.recording import StreamResampler, WavWriter, level, write_block
 from fmstudio.core.data.sources import AudioSource
-from fmstudio.core.data.system_audio import open_input
 from fmstudio.core.events import Activity, CancelToken, Event, Log
 from fmstudio.core.sound.classify import load_sound_model, named
 from fmstudio.core.sound.heard import SoundModel

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from fmstudio.core.classify.results import ItemResult
 from fmstudio.core.config import Settings
-from fmstudio.core.data.sources import AudioSource, InputId
+from fmstudio.core.data.inputs import InputId
+from fmstudio.core.data.sources import AudioSource
 from fmstudio.core.events import Event
 from fmstudio.core.modalities import SOUND
 from fmstudio.core.sound.requests import ClassifySounds, Listen

@@ -26,15 +26,15 @@ from PySide6.QtWidgets import (
 )
 
 from fmstudio.core.data.capture import CaptureEnded, Level
-from fmstudio.core.data.microphone import Inputs
-from fmstudio.core.data.sources import AudioSource, InputId
+from fmstudio.core.data.inputs import InputId, Inputs
+from fmstudio.core.data.sources import AudioSource
 from fmstudio.core.events import CancelToken, Event
 from fmstudio.core.modalities import import_target
 from fmstudio.ui.jobs import JobController
 from fmstudio.ui.widgets.job_status import JobStatus
 from fmstudio.ui.worker import JobFactory
 
-PROBE = "fmstudio.core.data.microphone:probe_inputs"
+PROBE = "fmstudio.core.data.inputs:probe_inputs"
 
 
 class RecordState(enum.Enum):

@@ -14,7 +14,7 @@ import pytest
 
 from fmstudio.core.data import system_audio
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
-from fmstudio.core.data.microphone import probe_inputs
+from fmstudio.core.data.inputs import probe_inputs
 from fmstudio.core.data.system_audio import MixedSource, ParecSource
 from fmstudio.core.events import run_to_end
 from fmstudio.core.speech.record import record

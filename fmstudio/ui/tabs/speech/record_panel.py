@@ -7,7 +7,8 @@ import threading
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QWidget
 
-from fmstudio.core.data.sources import AudioSource, InputId
+from fmstudio.core.data.inputs import InputId
+from fmstudio.core.data.sources import AudioSource
 from fmstudio.core.events import Event
 from fmstudio.core.speech.events import LiveText
 from fmstudio.core.speech.requests import Record
