@@ -1,4 +1,4 @@
-"""`fmstudio speech transcribe`: the Speech tab's file job, headless."""
+"""`fmstudio speech transcribe` and `watch`: the Speech tab's file jobs, headless."""
 
 from __future__ import annotations
 
@@ -8,29 +8,18 @@ import sys
 from pathlib import Path
 
 from fmstudio.cli import speakers as speakers_cli
-from fmstudio.cli.options import add_device_option, add_model_option, positive_int, subcommands
+from fmstudio.cli.options import add_model_option, subcommands
 from fmstudio.cli.output import EXIT_OK, EXIT_SOME_FAILED
 from fmstudio.cli.progress import ProgressDisplay, drive
+from fmstudio.cli.speech_options import add_decoding_options, speech_options
+from fmstudio.cli.speech_record import add_record_command
 from fmstudio.core.events import Event, Log
 from fmstudio.core.modalities import SPEECH
 from fmstudio.core.speech.events import FileDone
-from fmstudio.core.speech.requests import MAX_SPEAKERS, SpeechOptions, Transcribe, WatchFolder
+from fmstudio.core.speech.requests import Transcribe, WatchFolder
 from fmstudio.core.speech.transcripts import Transcript
 from fmstudio.core.speech.writers import FORMATS
 from fmstudio.core.wording import plural
-
-
-def speaker_count(text: str) -> int:
-    """`auto` (0: find how many) or a number of speakers from 1 to 20."""
-    if text.strip().lower() == "auto":
-        return 0
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be auto or a number, not {text!r}") from None
-    if not 1 <= value <= MAX_SPEAKERS:
-        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_SPEAKERS}, not {value}")
-    return value
 
 
 class _WriteEach:
@@ -51,7 +40,7 @@ class _WriteEach:
 def _transcribe(args: argparse.Namespace) -> int:
     from fmstudio.core.speech.transcribe import transcribe_files
 
-    request = Transcribe(tuple(args.paths), args.model, _options(args), args.device)
+    request = Transcribe(tuple(args.paths), args.model, speech_options(args), args.device)
     display = ProgressDisplay()
     write = _WriteEach(display, args.format, args.output_dir) if args.output_dir else None
     results = drive(transcribe_files(request), display, write)
@@ -77,39 +66,6 @@ def _print(results: list[Transcript], fmt: str) -> None:
             sys.stdout.write(writers.render(t, fmt))
 
 
-def add_decoding_options(parser: argparse.ArgumentParser) -> None:
-    """How speech is decoded: the options transcribe and watch share."""
-    parser.add_argument("--language", help="language code such as en or de; default: detect")
-    add_device_option(parser)
-    parser.add_argument("--beam-size", type=positive_int, default=SpeechOptions.beam_size)
-    parser.add_argument(
-        "--vad", action="store_true", help="skip silence with the voice-activity filter"
-    )
-    parser.add_argument(
-        "--word-timestamps",
-        action="store_true",
-        help="a time for every word, in json and vtt (speakers keep theirs anyway)",
-    )
-    parser.add_argument(
-        "--speakers",
-        type=speaker_count,
-        metavar="auto|N",
-        help="find who speaks when: auto finds how many, N asks for N (default: off)",
-    )
-    parser.add_argument(
-        "--task",
-        choices=("transcribe", "translate"),
-        default="transcribe",
-        help="translate writes English whatever is spoken (multilingual models only)",
-    )
-
-
-def _options(args: argparse.Namespace) -> SpeechOptions:
-    return SpeechOptions(
-        args.language, args.beam_size, args.vad, args.word_timestamps, args.speakers, args.task
-    )
-
-
 def _watch(args: argparse.Namespace) -> int:
     from fmstudio.core.speech.watch import watch_folder
 
@@ -118,7 +74,7 @@ def _watch(args: argparse.Namespace) -> int:
         args.output_dir,
         tuple(dict.fromkeys(args.format)),
         args.model,
-        _options(args),
+        speech_options(args),
         args.device,
         once=args.once,
     )
@@ -165,4 +121,5 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     add_decoding_options(transcribe)
     transcribe.set_defaults(func=_transcribe)
     add_watch_command(group)
+    add_record_command(group)
     speakers_cli.add_commands(sub)

@@ -120,3 +120,23 @@ def test_other_systems_say_what_is_missing(monkeypatch):
     monkeypatch.setattr(system_audio.sys, "platform", "win32")
     found, note = system_audio.system_inputs()
     assert found == [] and "loopback" in note
+
+
+def test_the_cli_records_what_the_computer_plays(sound, lines):
+    from tests.cli.runner import command
+
+    listed = subprocess.run(
+        command("speech", "record", "--list-inputs"), capture_output=True, text=True, check=True
+    )
+    assert "system:speakers.monitor\tSystem audio (Speakers)" in listed.stdout
+    recorder = subprocess.Popen(
+        command("speech", "record", "--input", "System audio (Speak", "--seconds", "7"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(2.5)  # the CLI starts (imports, PortAudio), then the call plays
+    pulse.play(lines["them"], pulse.SPEAKERS, sound).wait()
+    out, err = recorder.communicate(timeout=120)
+    assert recorder.returncode == 0, err
+    assert "meeting" in out.lower() and "saved " in err
