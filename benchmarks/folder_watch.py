@@ -7,7 +7,8 @@ are copied into the watched folder together while `fmstudio speech watch DIR --f
 json` runs; once 8 are done it gets Ctrl-C (SIGINT, as a user stops it), and the same command
 with --once finishes the rest. Counted: the files each run says it transcribed (a file twice
 or never is a failure), transcripts that parse, no temp file left. Then the time of both
-watch runs against one `fmstudio speech transcribe` batch of the same files, ratio last.
+watch runs against one `fmstudio speech transcribe` batch of the same files (whose SRT files
+must be the same), ratio last.
 
 Run: .venv/bin/python benchmarks/folder_watch.py
 """
@@ -99,6 +100,8 @@ def main() -> None:
         batch = [*COMMAND, "transcribe", str(Path(tmp) / "made"), "--output-dir", str(out)]
         subprocess.run([*batch, "--format", "srt"], capture_output=True, check=True)
         batch_s = time.perf_counter() - started
+        same = sum((folder / p.name).read_text() == p.read_text() for p in out.glob("*.srt"))
+        print(f"the same SRT as one transcribe batch of the files: {same} of {len(files)}")
     report(
         "watch, stopped and restarted",
         watched_s,
