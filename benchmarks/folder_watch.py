@@ -47,11 +47,13 @@ def recordings(folder: Path) -> list[Path]:
         if len(audio) < 30 * SAMPLE_RATE:
             continue
         for half in (0, 1):
+            if len(made) == FILES:
+                return made
             piece = audio[half * 15 * SAMPLE_RATE : (half + 1) * 15 * SAMPLE_RATE]
             target = folder / f"{path.stem}-{half}.wav"
             target.write_bytes(wav_bytes(piece))
             made.append(target)
-    return made[:FILES]
+    return made
 
 
 def transcribed(stderr: str) -> list[str]:
@@ -100,7 +102,10 @@ def main() -> None:
         batch = [*COMMAND, "transcribe", str(Path(tmp) / "made"), "--output-dir", str(out)]
         subprocess.run([*batch, "--format", "srt"], capture_output=True, check=True)
         batch_s = time.perf_counter() - started
-        same = sum((folder / p.name).read_text() == p.read_text() for p in out.glob("*.srt"))
+        same = sum(
+            (folder / f"{p.stem}.srt").read_text() == (out / f"{p.stem}.srt").read_text()
+            for p in files
+        )
         print(f"the same SRT as one transcribe batch of the files: {same} of {len(files)}")
     report(
         "watch, stopped and restarted",
