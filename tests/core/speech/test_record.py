@@ -253,21 +253,21 @@ def test_the_live_buffer_forgets_committed_audio() -> None:
 def test_a_hung_sound_system_turns_recording_off_and_a_stop_never_waits_for_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from fmstudio.core.data import microphone
+    from fmstudio.core.data import inputs
 
-    monkeypatch.setattr(microphone, "PROBE_PATIENCE_S", 0.3)
-    found = run_to_end(microphone.probe_inputs())
+    monkeypatch.setattr(inputs, "PROBE_PATIENCE_S", 0.3)
+    found = run_to_end(inputs.probe_inputs())
     assert found.unavailable and "did not answer within" in found.unavailable
     assert "restart fmstudio" in found.unavailable
     cancel = CancelToken()
     threading.Timer(0.1, cancel.cancel).start()
-    monkeypatch.setattr(microphone, "PROBE_PATIENCE_S", 30.0)
+    monkeypatch.setattr(inputs, "PROBE_PATIENCE_S", 30.0)
     with pytest.raises(Cancelled):
-        run_to_end(microphone.probe_inputs(cancel=cancel))
+        run_to_end(inputs.probe_inputs(cancel=cancel))
 
 
 def test_the_probe_finds_what_portaudio_lists() -> None:
-    from fmstudio.core.data import microphone
+    from fmstudio.core.data import inputs
 
-    found = run_to_end(microphone.probe_inputs())
-    assert found == microphone._inputs()
+    found = run_to_end(inputs.probe_inputs())
+    assert found == inputs._inputs()
