@@ -120,3 +120,48 @@ def test_output_dir_writes_each_file_as_it_is_done(
     assert process.returncode != 0
     assert (out_dir / f"{speech_wav[0].stem}.txt").is_file()
     assert sorted(p.name for p in out_dir.iterdir()) == [f"{speech_wav[0].stem}.txt"]
+
+
+def test_watch_stopped_and_started_again_transcribes_each_file_once(
+    speech_wav: tuple[Path, str], tmp_path: Path
+) -> None:
+    """Files dropped at once, Ctrl-C after the first transcript, then --once: each file
+    transcribed by exactly one of the two runs, every transcript whole."""
+    import shutil
+    import signal
+    import subprocess
+
+    from tests.cli.runner import command
+
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    args = ("speech", "watch", str(folder), "--format", "txt", "json")
+    process = subprocess.Popen(
+        command(*args),
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # see above
+    )
+    assert process.stderr is not None
+    for i in range(5):
+        shutil.copy(speech_wav[0], folder / f"call{i}.wav")
+    first: list[str] = []
+    try:
+        for line in process.stderr:
+            if " → " in line:
+                first.append(line.split(" → ")[0])
+                process.send_signal(signal.SIGINT)
+                break
+        _, rest = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    first += [line.split(" → ")[0] for line in rest.splitlines() if " → " in line]
+    again = fmstudio(*args, "--once")
+    assert again.returncode == 0, again.stderr
+    second = [line.split(" → ")[0] for line in again.stderr.splitlines() if " → " in line]
+    assert 1 <= len(first) < 5
+    assert sorted(first + second) == [f"call{i}.wav" for i in range(5)]
+    for i in range(5):
+        assert "lazy dog" in (folder / f"call{i}.txt").read_text().lower()
+        assert json.loads((folder / f"call{i}.json").read_text())["error"] is None
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]
