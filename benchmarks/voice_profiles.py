@@ -15,6 +15,7 @@ Run: .venv/bin/python benchmarks/voice_profiles.py
 
 from __future__ import annotations
 
+import itertools
 import os
 import statistics
 import sys
@@ -33,9 +34,9 @@ from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
 from fmstudio.core.events import CancelToken, run_to_end
 from fmstudio.core.speech.dataset import wav_bytes
 from fmstudio.core.speech.requests import SpeechOptions
-from fmstudio.core.speech.speakers import enroll
+from fmstudio.core.speech.speakers import enroll, voice_of
 from fmstudio.core.speech.transcribe import transcribe_audio
-from fmstudio.core.speech.voices import VoiceLibrary
+from fmstudio.core.speech.voices import NAMED_AT, VoiceLibrary
 
 Turn = tuple[str, float, float]
 CASES = (  # (recording, person) enrolled, then recordings to name speakers in
@@ -105,6 +106,28 @@ def score(
     return per
 
 
+def similarities(clips: dict[str, tuple[Path, list[Turn]]]) -> None:
+    """How alike one person's voice is across two clips, and two people's: the ranges the
+    naming thresholds (voices.NAMED_AT, MAYBE_AT) were set from."""
+    vectors = {}
+    for stem, (path, turns) in clips.items():
+        audio = load_audio(path)
+        for who in sorted({t[0] for t in turns}):
+            spans = [(a, b) for w, a, b in solo(turns) if w == who]
+            if sum(b - a for a, b in spans) >= 2.0:
+                pieces = [audio[int(a * SAMPLE_RATE) : int(b * SAMPLE_RATE)] for a, b in spans]
+                vectors[stem, who] = voice_of(np.concatenate(pieces))[0]
+    same, other = [], []
+    for (a, va), (b, vb) in itertools.combinations(vectors.items(), 2):
+        if a[0] != b[0] or a[1] != b[1]:
+            (same if a[1] == b[1] else other).append(float(va @ vb))
+    print(
+        f"one person in two clips: {min(same):.2f}-{max(same):.2f} ({len(same)} pairs); "
+        f"two people: {min(other):.2f}-{max(other):.2f}, "
+        f"{np.mean(np.array(other) < NAMED_AT):.0%} under {NAMED_AT} ({len(other)} pairs)"
+    )
+
+
 def transcribe_twice(model, audio: np.ndarray, homes: dict[bool, Path], times) -> list[Turn]:
     """The speakers found without profiles (timed only) and with them (kept)."""
     options = SpeechOptions(language="en", speakers=0)
@@ -118,6 +141,7 @@ def transcribe_twice(model, audio: np.ndarray, homes: dict[bool, Path], times) -
 
 def main() -> None:
     clips = {path.stem: (path, turns) for path, turns in ami_clips()}
+    similarities(clips)
     model = loading.cached_load(MODEL, "speech", "cpu")
     named, unnamed = [0.0, 0.0], [0.0, 0.0]
     times: dict[bool, list[float]] = {False: [], True: []}

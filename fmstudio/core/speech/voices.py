@@ -23,8 +23,8 @@ from fmstudio.core.errors import FmError
 
 NAMED_AT = 0.86
 """A speaker at least this like an enrolled voice (cosine) is given its name. Measured on
-the AMI meeting clips (benchmarks/voice_profiles.py): one person across two clips 0.80–0.93;
-two people 0.68–0.90, mostly under 0.85."""
+the AMI meeting clips (benchmarks/voice_profiles.py prints it): one person across two clips
+0.73–0.93; two people 0.50–0.84, all 184 pairs under 0.86."""
 MAYBE_AT = 0.78
 """Between this and NAMED_AT a speaker keeps its number and shows the likely name."""
 
