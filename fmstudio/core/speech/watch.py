@@ -53,6 +53,8 @@ class Ledger:
     """Which files of a watched folder were done or failed, as they were then."""
 
     def __init__(self, folder: Path) -> None:
+        self.root = folder
+        """As the watch lists it: files are keyed by their place under it."""
         self.folder = folder.resolve()
         key = hashlib.sha1(str(self.folder).encode()).hexdigest()[:16]
         self.path = paths.data_dir() / "watch" / f"{key}.json"
@@ -76,15 +78,14 @@ class Ledger:
         atomic_write_text(self.path, json.dumps(data, indent=1, ensure_ascii=False))
 
     def _key(self, path: Path) -> str:
-        return str(path.resolve().relative_to(self.folder))
+        return str(path.relative_to(self.root))
 
 
 def outputs(request: WatchFolder, path: Path) -> list[Path]:
     """Where `path`'s transcripts go: beside it, or under the output folder at the same place."""
-    root = Path(request.folder).resolve()
-    place = path.resolve().parent
+    place = path.parent
     if request.output_dir:
-        place = Path(request.output_dir) / place.relative_to(root)
+        place = Path(request.output_dir) / place.relative_to(Path(request.folder).expanduser())
     twins = [p for p in path.parent.glob(f"{path.stem}.*") if p.suffix.lower() in AUDIO_SUFFIXES]
     stem = path.name if len(twins) > 1 else path.stem  # talk.mp3 and talk.wav: two transcripts
     return [place / f"{stem}.{fmt}" for fmt in request.formats]

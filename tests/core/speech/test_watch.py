@@ -118,3 +118,14 @@ def test_a_stop_ends_the_watch_at_once_and_bad_requests_are_named(tmp_path, mode
     assert time.monotonic() - started < 3
     with pytest.raises(InputFileError, match="no such folder"):
         run_to_end(watch_folder(WatchFolder(str(tmp_path / "gone"), model=model)))
+
+
+def test_a_link_to_a_recording_elsewhere_is_transcribed_beside_the_link(
+    tmp_path, speech_wav, model
+):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "linked.wav").symlink_to(speech_wav[0])  # the file itself lives elsewhere
+    events = _events(WatchFolder(str(folder), formats=("txt",), model=model, once=True))
+    assert _done(events) == ["linked.wav"]
+    assert "lazy dog" in (folder / "linked.txt").read_text().lower()
