@@ -77,3 +77,17 @@ def test_a_watch_transcribes_lists_and_resumes_after_a_restart(
     qtbot.waitUntil(lambda: not again.watch.is_busy(), timeout=10_000)
     assert again.watch.button.text() == "Watch a folder…" and settings.watch["on"] is False
     again.shutdown()
+
+
+def test_the_watch_goes_on_with_the_tabs_new_options(qtbot, tmp_path):
+    settings = Settings(watch={"folder": str(tmp_path), "formats": ["txt"], "on": True})
+    tab = _tab(qtbot, settings)
+    assert tab.watch.is_busy() and tab.watch.request.options.speakers is None
+    tab.options.beam.setValue(2)  # a choice the watch did not start with…
+    qtbot.waitUntil(lambda: tab.watch.request.options.beam_size == 2, timeout=30_000)
+    assert tab.watch.is_busy() and "new options" in tab.status.text()
+    started = tab.watch.request
+    tab.options.changed.emit()  # a signal that changes nothing (a list filled again, say)
+    qtbot.wait(200)
+    assert tab.watch.request is started
+    tab.shutdown()

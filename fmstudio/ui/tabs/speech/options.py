@@ -3,7 +3,7 @@ filter, word times, beam."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -44,6 +44,9 @@ def language_menu(combo: QComboBox, languages: tuple[str, ...]) -> None:
 
 
 class SpeechOptionsBar(QWidget):
+    changed = Signal()
+    """The user changed a choice that decides how speech is transcribed."""
+
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
@@ -89,6 +92,11 @@ class SpeechOptionsBar(QWidget):
         self._lay_out()
         self.model_picker.currentTextChanged.connect(self._model_changed)
         self._model_changed()
+        for combo in (self.model_picker, self.language, self.speakers, self.device):
+            combo.currentIndexChanged.connect(self.changed)
+        for box in (self.translate, self.vad, self.words):
+            box.toggled.connect(self.changed)
+        self.beam.valueChanged.connect(self.changed)
 
     def _lay_out(self) -> None:
         """Two rows: what is said and how it is written; then how it is decoded."""

@@ -118,6 +118,10 @@ class WatchPanel(QWidget):
         self.jobs.other_event.connect(self._event)
         self.jobs.logged.connect(self._logged)
         self.jobs.busy_changed.connect(self._show)
+        self.request: WatchFolder | None = None
+        """What the running (or last) watch was asked to do."""
+        self._restart = False
+        options.changed.connect(self._options_changed)
         self.button = QPushButton()
         self.button.clicked.connect(self.toggle)
         self.line = QLabel()
@@ -153,6 +157,7 @@ class WatchPanel(QWidget):
         )
         self.settings.watch = {**choice, "on": True}
         self.count = 0
+        self.request = request
         self.jobs.start(
             lazy_job("fmstudio.core.speech.watch:watch_folder", request),
             f"Watching {request.folder}…",
@@ -160,8 +165,23 @@ class WatchPanel(QWidget):
         )
         self._show(True)
 
+    @Slot()
+    def _options_changed(self) -> None:
+        """The watch goes on with the tab's new choices (a file being transcribed is done
+        again with them)."""
+        now = (self.options.model_name(), self.options.options(), self.options.device_name())
+        asked = self.request
+        if asked and self.jobs.is_busy() and now != (asked.model, asked.options, asked.device):
+            self._restart = True
+            self.jobs.stop()
+
     @Slot(bool)
     def _show(self, busy: bool) -> None:
+        if not busy and self._restart:
+            self._restart = False
+            self.start(self.settings.watch)
+            self.said.emit("The watch goes on with the tab's new options.")
+            return
         self.button.setText("Stop watching" if busy else "Watch a folder…")
         self.button.setToolTip(
             "Stop transcribing new recordings in the folder"
