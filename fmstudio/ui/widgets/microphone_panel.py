@@ -145,7 +145,7 @@ class MicrophonePanel(QWidget):
         self.unavailable = inputs.unavailable
         if self.unavailable:
             self.input_device.addItem("recording off")
-            self.input_device.setToolTip(self.unavailable)
+            self.input_device.setToolTip("\n".join(filter(None, (self.unavailable, inputs.note))))
             self._set_state(RecordState.UNAVAILABLE)
             return
         for index, name in inputs.devices:
