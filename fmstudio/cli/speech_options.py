@@ -22,7 +22,7 @@ def speaker_count(text: str) -> int:
 
 
 def add_decoding_options(parser: argparse.ArgumentParser) -> None:
-    """How speech is decoded: the options transcribe and watch share."""
+    """How speech is decoded: the options transcribe, watch and record share."""
     parser.add_argument("--language", help="language code such as en or de; default: detect")
     add_device_option(parser)
     parser.add_argument("--beam-size", type=positive_int, default=SpeechOptions.beam_size)

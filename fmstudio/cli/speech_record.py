@@ -73,7 +73,9 @@ def _record(args: argparse.Namespace) -> int:
     stop = threading.Event()
     _stop_on_ctrl_c(stop)
     if args.seconds:
-        threading.Timer(args.seconds, stop.set).start()
+        timer = threading.Timer(args.seconds, stop.set)
+        timer.daemon = True  # a second Ctrl-C quits at once, not when the timer is due
+        timer.start()
     request = Record(
         input_device=_chosen(args.input),
         model=args.model,

@@ -31,7 +31,7 @@ from fmstudio.core.speech.speaker_encoder import (
     normalise_loudness,
 )
 from fmstudio.core.speech.transcripts import Segment, Word
-from fmstudio.core.speech.voices import NAMED_AT, Voice, VoiceLibrary, match_voices
+from fmstudio.core.speech.voices import NAMED_AT, Voice, VoiceLibrary, match_voices, unit
 
 FRAMES_PER_SECOND = SAMPLE_RATE // HOP
 STEP_FRAMES = 50
@@ -260,8 +260,7 @@ def voice_of(audio: np.ndarray) -> tuple[np.ndarray, float]:
     mels = _speech(audio, regions)
     windows = _windows(regions, len(mels))
     vectors = embed_windows(mels, [(w.start, w.frames) for w in windows])
-    mean = vectors.mean(axis=0)
-    return mean / max(float(np.linalg.norm(mean)), 1e-9), sum(b - a for a, b in regions)
+    return unit(vectors.mean(axis=0)), sum(b - a for a, b in regions)
 
 
 def find_speakers(

@@ -91,14 +91,19 @@ def outputs(request: WatchFolder, path: Path) -> list[Path]:
     return [place / f"{stem}.{fmt}" for fmt in request.formats]
 
 
-def _media(folder: Path) -> list[Path]:
-    """The audio and video files under `folder`, oldest first (hidden ones left out)."""
+def _media(folder: Path) -> list[tuple[Path, Stamp]]:
+    """The audio and video files under `folder` with their stamps, oldest first (hidden
+    ones left out, and any gone since the listing)."""
     found = []
     for path in folder.rglob("*"):
         hidden = any(part.startswith(".") for part in path.relative_to(folder).parts)
-        if not hidden and path.suffix.lower() in AUDIO_SUFFIXES and path.is_file():
-            found.append(path)
-    return sorted(found, key=lambda p: (p.stat().st_mtime, str(p)))
+        if hidden or path.suffix.lower() not in AUDIO_SUFFIXES or not path.is_file():
+            continue
+        try:
+            found.append((path, Stamp.of(path)))
+        except OSError:
+            continue
+    return sorted(found, key=lambda item: (item[1].mtime, str(item[0])))
 
 
 class Settling:
@@ -132,11 +137,7 @@ def watch_folder(
     yield Activity(f"Watching {folder} for new recordings…")
     while True:
         waiting = False
-        for path in _media(folder):
-            try:
-                stamp = Stamp.of(path)
-            except OSError:  # gone since the listing
-                continue
+        for path, stamp in _media(folder):
             if ledger.known(path, stamp) or _written(request, path, stamp, ledger):
                 continue
             if not settling.ready(path, stamp, time.monotonic()):

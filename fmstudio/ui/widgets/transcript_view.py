@@ -150,10 +150,7 @@ class TranscriptView(QWidget):
     @Slot(float)
     def _play_from(self, seconds: float) -> None:
         """A clicked word: play on from it to the end (a click elsewhere moves there)."""
-        if self.transcript is not None and self.transcript.ok:
-            audio = self.transcript.audio
-            source = audio if audio is not None else self.transcript.path
-            self.player.play(Playback(source, seconds, None))
+        self._play(seconds, None)
 
     @Slot(object)
     def _playing(self, event: object) -> None:
@@ -167,13 +164,17 @@ class TranscriptView(QWidget):
 
     @Slot(int, int)
     def _play_row(self, row: int, _column: int) -> None:
-        """Play the clicked segment from the audio the transcribe job kept (on the worker)."""
+        """Play the clicked segment."""
+        segment = self.segments.segments()[row]
+        self._play(segment.start, segment.end)
+
+    def _play(self, start: float, end: float | None) -> None:
+        """Play from the audio the transcribe job kept, else from the file (on the worker)."""
         if self.transcript is None or not self.transcript.ok:
             return
-        segment = self.segments.segments()[row]
         audio = self.transcript.audio
         source = audio if audio is not None else self.transcript.path
-        self.player.play(Playback(source, segment.start, segment.end))
+        self.player.play(Playback(source, start, end))
 
     def shutdown(self, timeout_ms: int = 30_000) -> None:
         self.player.shutdown(timeout_ms)

@@ -12,11 +12,9 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QWidget,
 )
@@ -29,24 +27,7 @@ from fmstudio.core.speech.writers import FORMATS
 from fmstudio.core.wording import plural
 from fmstudio.ui.jobs import JobController, lazy_job
 from fmstudio.ui.tabs.speech.options import SpeechOptionsBar
-
-
-def _folder_row(edit: QLineEdit, title: str, parent: QWidget) -> QWidget:
-    """A path box with a Browse… button that fills it."""
-    row = QWidget()
-    layout = QHBoxLayout(row)
-    layout.setContentsMargins(0, 0, 0, 0)
-    browse = QPushButton("Browse…")
-
-    def pick() -> None:
-        chosen = QFileDialog.getExistingDirectory(parent, title, edit.text())
-        if chosen:
-            edit.setText(chosen)
-
-    browse.clicked.connect(pick)
-    layout.addWidget(edit, 1)
-    layout.addWidget(browse)
-    return row
+from fmstudio.ui.widgets.folder_field import FolderField, ok_cancel
 
 
 class WatchDialog(QDialog):
@@ -55,10 +36,11 @@ class WatchDialog(QDialog):
     def __init__(self, choice: dict[str, Any], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Watch a folder")
-        self.folder = QLineEdit(str(choice.get("folder") or ""))
-        self.folder.setPlaceholderText("the folder new recordings arrive in")
-        self.output = QLineEdit(str(choice.get("output_dir") or ""))
-        self.output.setPlaceholderText("beside each recording")
+        arrive = "the folder new recordings arrive in"
+        self.folder = FolderField(str(choice.get("folder") or ""), "Folder to watch", arrive)
+        self.output = FolderField(
+            str(choice.get("output_dir") or ""), "Transcripts into", "beside each recording"
+        )
         chosen = choice.get("formats") or ["srt"]
         self.formats = {f: QCheckBox(f.upper()) for f in FORMATS}
         formats = QWidget()
@@ -67,18 +49,14 @@ class WatchDialog(QDialog):
         for fmt, box in self.formats.items():
             box.setChecked(fmt in chosen)
             row.addWidget(box)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
+        self.buttons = ok_cancel(self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Start watching")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
         self.folder.textChanged.connect(self._check)
         for box in self.formats.values():
             box.toggled.connect(self._check)
         form = QFormLayout(self)
-        form.addRow("Folder:", _folder_row(self.folder, "Folder to watch", self))
-        form.addRow("Transcripts into:", _folder_row(self.output, "Transcripts into", self))
+        form.addRow("Folder:", self.folder)
+        form.addRow("Transcripts into:", self.output)
         form.addRow("Formats:", formats)
         form.addRow(QLabel("New files are transcribed with the tab's model and options."))
         form.addRow(self.buttons)
@@ -87,7 +65,7 @@ class WatchDialog(QDialog):
 
     @Slot()
     def _check(self) -> None:
-        folder = self.folder.text().strip()
+        folder = self.folder.text()
         ok = (
             bool(folder)
             and Path(folder).is_dir()
@@ -97,8 +75,8 @@ class WatchDialog(QDialog):
 
     def choice(self) -> dict[str, Any]:
         return {
-            "folder": self.folder.text().strip(),
-            "output_dir": self.output.text().strip(),
+            "folder": self.folder.text(),
+            "output_dir": self.output.text(),
             "formats": [f for f, box in self.formats.items() if box.isChecked()],
         }
 
@@ -117,7 +95,7 @@ class WatchPanel(QWidget):
         self.jobs = JobController(self)
         self.jobs.other_event.connect(self._event)
         self.jobs.logged.connect(self._logged)
-        self.jobs.busy_changed.connect(self._show)
+        self.jobs.busy_changed.connect(self._busy_changed)
         self.request: WatchFolder | None = None
         """What the running (or last) watch was asked to do."""
         self._restart = False
@@ -176,12 +154,16 @@ class WatchPanel(QWidget):
             self.jobs.stop()
 
     @Slot(bool)
-    def _show(self, busy: bool) -> None:
+    def _busy_changed(self, busy: bool) -> None:
+        """A watch stopped for new options starts again at once; otherwise say what it does."""
         if not busy and self._restart:
             self._restart = False
             self.start(self.settings.watch)
             self.said.emit("The watch goes on with the tab's new options.")
-            return
+        else:
+            self._show(busy)
+
+    def _show(self, busy: bool) -> None:
         self.button.setText("Stop watching" if busy else "Watch a folder…")
         self.button.setToolTip(
             "Stop transcribing new recordings in the folder"
