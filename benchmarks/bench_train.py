@@ -7,7 +7,8 @@ CUDA for both: bf16 where supported, else fp16 with a gradient scaler). The plai
 what one writes by hand: DataLoader with the default collate, forward, cross-entropy,
 backward, AdamW step, in PyTorch's default memory layout. fmstudio's loop adds events,
 pause/cancel checks, gradient clipping, the LR schedule and validation bookkeeping, and runs
-images channels-last (`image/finetune.MEMORY_FORMAT`) as the fine-tune job does. Each is timed
+images channels-last (`image/finetune.MEMORY_FORMAT`) as the fine-tune job does; on a GPU,
+worker processes make its batches (`train/loaders.py`), as in the job. Each is timed
 over whole epochs after a warm-up epoch; median of --repeats.
 
 Quality (unless --no-quality): benchmarks/train_quality.py's comparison with the defaults
@@ -36,6 +37,7 @@ from _datasets import digits, docstrings
 from fmstudio.core.classify.scan import scan
 from fmstudio.core.devices import resolve_device
 from fmstudio.core.events import CancelToken, run_to_end
+from fmstudio.core.train.loaders import loader_workers
 from fmstudio.core.train.loop import LoopConfig, autocast_dtype, fit, to_device
 from fmstudio.core.train.objectives import logits_of
 
@@ -89,7 +91,8 @@ def engine_epochs(model, dataset, tuner, batch: int, lr: float, device: str, epo
 
         model.to(memory_format=MEMORY_FORMAT)
     collate = tuner.collate
-    config = LoopConfig("full", epochs, batch, lr, device, patience=0)
+    workers = loader_workers(device, tuner.augments)  # as the fine-tune job chooses
+    config = LoopConfig("full", epochs, batch, lr, device, patience=0, workers=workers)
     times: list[float] = []
     start = time.perf_counter()
 

@@ -32,6 +32,7 @@ from fmstudio.core.train import distributed
 from fmstudio.core.train.events import WARM_UP, EpochMetrics
 from fmstudio.core.train.finetuner import ClassifierFinetuner, Finetuner
 from fmstudio.core.train.job import run
+from fmstudio.core.train.loaders import loader_workers
 from fmstudio.core.train.loop import FitResult, LoopConfig, fit
 from fmstudio.core.train.plan import RunPlan
 from fmstudio.core.train.spec import TrainSpec
@@ -181,7 +182,12 @@ def _train(
         warm = replace(config, phase=WARM_UP, epochs=WARM_HEAD_EPOCHS, lr=WARM_HEAD_LR, patience=0)
         yield from phase(_head(tuner, data, warm, 0, cancel, pause), 0.0, TRAIN_START)
     full = replace(
-        config, phase="full", label_smoothing=0.1, keep_start=True, freeze_norm_stats=True
+        config,
+        phase="full",
+        label_smoothing=0.1,
+        keep_start=True,
+        freeze_norm_stats=True,
+        workers=loader_workers(plan.device, tuner.augments),
     )
     job = fit(
         tuner.model,

@@ -275,7 +275,7 @@ class CenterNetObjective:
 
     def loss(
         self, model: nn.Module, inputs: Any, targets: torch.Tensor
-    ) -> tuple[torch.Tensor, float]:
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         loss, out, heat = self._losses(model, inputs, targets)
         return loss, _found_share(out["heatmap_logits"], heat)
 
@@ -326,9 +326,9 @@ def rescored(shares: list[Evidence]) -> tuple[float, dict[str, float]]:
     return scores.recall, {"map": scores.map, "map_50": scores.map_50}
 
 
-def _found_share(logits: torch.Tensor, heat: torch.Tensor) -> float:
+def _found_share(logits: torch.Tensor, heat: torch.Tensor) -> torch.Tensor:
     """The sum over images of each one's share of centres scored at least MIN_SCORE."""
     centre = heat.eq(1)
     hit = (torch.sigmoid(logits.detach().float()) >= MIN_SCORE) & centre
     per_image = hit.flatten(1).sum(1).float() / centre.flatten(1).sum(1).clamp(min=1)
-    return float(per_image.sum())
+    return per_image.sum()

@@ -24,6 +24,7 @@ from fmstudio.core.modalities import DETECT
 from fmstudio.core.train.events import EpochMetrics
 from fmstudio.core.train.finetuner import Finetuner
 from fmstudio.core.train.job import run
+from fmstudio.core.train.loaders import loader_workers
 from fmstudio.core.train.loop import FitResult, LoopConfig, fit
 from fmstudio.core.train.plan import RunPlan
 from fmstudio.core.train.spec import TrainSpec
@@ -110,7 +111,9 @@ class _Detector:
             finetuner.model,
             finetuner.dataset(train, [], train=plan.spec.augment),
             finetuner.dataset(val, [], train=False) if val else None,
-            LoopConfig.from_spec(plan.spec, plan.device, "full"),
+            LoopConfig.from_spec(
+                plan.spec, plan.device, "full", workers=loader_workers(plan.device)
+            ),
             objective=finetuner.objective(),
             collate=finetuner.collate,
             cancel=cancel,

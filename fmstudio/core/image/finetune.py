@@ -146,7 +146,8 @@ class ImageFinetuner:
             return features
 
         label = f"features of {what} images"
-        return (yield from batched_features(dataset, pooled, cancel, label, batch_size))
+        job = batched_features(dataset, pooled, cancel, label, batch_size, self.device)
+        return (yield from job)
 
     def objective(self) -> None:
         """A classifier's cross-entropy, as the run configures it (class weights)."""

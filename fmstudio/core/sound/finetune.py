@@ -126,7 +126,8 @@ class SoundFinetuner:
             return vectors
 
         label = f"features of {what} recordings"
-        return (yield from batched_features(dataset, embedded, cancel, label, batch_size))
+        job = batched_features(dataset, embedded, cancel, label, batch_size, self.device)
+        return (yield from job)
 
     def objective(self) -> None:
         """A classifier's cross-entropy, as the run configures it (class weights)."""

@@ -127,7 +127,7 @@ class Transcription:
 
     def loss(
         self, model: nn.Module, inputs: Any, targets: torch.Tensor
-    ) -> tuple[torch.Tensor, float]:
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         logits = model(**inputs).logits.float()
         loss = nn.functional.cross_entropy(
             logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE
@@ -148,7 +148,7 @@ class Transcription:
                 logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE, reduction="sum"
             ).item()
             tokens += int((targets != IGNORE).sum())
-            right += _token_accuracy(logits, targets)
+            right += float(_token_accuracy(logits, targets))
             references += [self._text(row[row != IGNORE].tolist()) for row in targets]
             # A model that loops (early in training) stops at twice the longest reference.
             longest = int((targets != IGNORE).sum(1).max())
@@ -176,8 +176,8 @@ class Transcription:
         return str(self.whisper.tokenizer.decode(ids, skip_special_tokens=True)).strip()
 
 
-def _token_accuracy(logits: torch.Tensor, targets: torch.Tensor) -> float:
+def _token_accuracy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """The sum over examples of each one's share of target tokens predicted right."""
     mask = targets != IGNORE
     hits = ((logits.argmax(-1) == targets) & mask).sum(1).float()
-    return float((hits / mask.sum(1).clamp(min=1)).sum())
+    return (hits / mask.sum(1).clamp(min=1)).sum()

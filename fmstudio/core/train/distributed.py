@@ -36,8 +36,8 @@ class Group:
     world: int = 1
     local_rank: int = 0
     active: bool = False
-    """Joined a process group: torchrun started this process (also as the only one, so one
-    GPU runs the same DDP and NCCL path as many)."""
+    """Joined a process group: torchrun started this process (also as the only one; then
+    there are no gradients to average and no one to vote with, see `shared`)."""
 
     @property
     def main(self) -> bool:
@@ -72,6 +72,12 @@ def current() -> Group:
     return Group(dist.get_rank(), dist.get_world_size(), local, active=True)
 
 
+def shared() -> bool:
+    """Whether other processes train with this one (a torchrun of one process trains alone:
+    DistributedDataParallel and stop votes would only cost it time)."""
+    return current().world > 1
+
+
 def local_device(device: str) -> str:
     """Each process on a machine takes its own GPU."""
     group = current()
@@ -83,7 +89,7 @@ def local_device(device: str) -> str:
 def wrap(model: nn.Module, device: str) -> nn.Module:
     """The model as the training step sees it: DistributedDataParallel when there are several
     processes (it averages gradients during backward), else the model itself."""
-    if not current().active:
+    if not shared():
         return model
     from torch.nn.parallel import DistributedDataParallel
 
@@ -106,7 +112,7 @@ def shard(items: Sequence[T], pad: bool) -> list[T]:
 
 def sums(*values: float) -> list[float]:
     """Each value summed over all processes."""
-    if not current().active:
+    if not shared():
         return list(values)
     on = f"cuda:{current().local_rank}" if dist.get_backend() == "nccl" else "cpu"
     tensor = torch.tensor(values, dtype=torch.float64, device=on)
@@ -116,7 +122,7 @@ def sums(*values: float) -> list[float]:
 
 def anyone(flag: bool) -> bool:
     """Whether any process says yes: a stop on one is a stop on all, between the same steps."""
-    if not current().active:
+    if not shared():
         return flag
     return sums(float(flag))[0] > 0
 
@@ -135,13 +141,13 @@ def unshared(cancel: CancelToken) -> CancelToken:
     """The token for work that ends in a collective step (validation, gathering features):
     under torchrun one that never fires, so every process reaches the collective;
     `stop_together` then stops them all."""
-    return CancelToken() if current().active else cancel
+    return CancelToken() if shared() else cancel
 
 
 def gather(value: Any) -> list[Any]:
     """Every process's value, in rank order."""
     group = current()
-    if not group.active:
+    if group.world == 1:
         return [value]
     out: list[Any] = [None] * group.world
     dist.all_gather_object(out, value)
@@ -150,7 +156,7 @@ def gather(value: Any) -> list[Any]:
 
 def from_main(value: T) -> T:
     """Rank 0's value on every process."""
-    if not current().active:
+    if not shared():
         return value
     box = [value]
     dist.broadcast_object_list(box, src=0)
@@ -173,5 +179,5 @@ def on_main(make: Callable[[], T]) -> T:
 
 
 def barrier() -> None:
-    if current().active:
+    if shared():
         dist.barrier()

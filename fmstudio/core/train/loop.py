@@ -35,16 +35,22 @@ from fmstudio.core.events import (
 from fmstudio.core.train import distributed
 from fmstudio.core.train.checkpoints import Checkpoint, StateDict
 from fmstudio.core.train.events import NAMES, EpochMetrics, StepMetrics, figure
+from fmstudio.core.train.loaders import batch_loader
 from fmstudio.core.train.objectives import LOSS, Classification, Decider, Objective, Validation
+from fmstudio.core.train.readout import EpochSums, StepFigures
 from fmstudio.core.train.schedule import length_grouped_batches, make_optimizer, warmup_cosine
 from fmstudio.core.train.spec import TrainSpec
 from fmstudio.core.wording import plural
 
 STEP_EVENT_INTERVAL_S = 0.05
-VALIDATION_POLL_S = 0.2
-"""How often a running validation says how many batches it has scored."""
 """Fast steps (a head on cached features) are merged so that at most ~20 step events a
 second reach the GUI; their loss is the mean over the merged steps."""
+VALIDATION_POLL_S = 0.2
+"""How often a running validation says how many batches it has scored."""
+STOP_VOTE_STEPS = 8
+"""Under torchrun the processes vote on stopping once every this many steps: a vote is a
+collective that waits for every step queued on the GPU, so a vote a step kept the GPU idle
+while the host queued the next one."""
 
 Collate = Callable[[list[Any]], Any]
 
@@ -65,6 +71,8 @@ class LoopConfig:
     freeze_norm_stats: bool = False
     """Keep BatchNorm running statistics as pretrained: small, augmented batches would
     otherwise replace them with noisy estimates and shift every feature the head relies on."""
+    workers: int = 0
+    """Processes that make the batches ahead of the model (`loaders.loader_workers`)."""
     keep_start: bool = False
     """Count the starting weights as epoch 0: if no epoch beats them on validation loss,
     the run returns them (a fine-tune that only hurts gives back its warm start)."""
@@ -171,6 +179,7 @@ class _Fit:
         self.run_start = time.monotonic()
         self.paused_s = 0.0
         self.steps_done = 0
+        self.epoch_paused = 0.0
         self.last_step = 0
         """The run's step reached so far (across epochs, resumed ones included)."""
 
@@ -230,7 +239,13 @@ class _Fit:
             shuffled = torch.randperm(_size(self.train_set), generator=generator).tolist()
             order = distributed.shard(shuffled, pad=True)
             batches = [order[i : i + size] for i in range(0, len(order), size)]
-        return DataLoader(self.train_set, batch_sampler=batches, collate_fn=self.collate)
+        return batch_loader(
+            self.train_set,
+            self.device,
+            self.config.workers,
+            batch_sampler=batches,
+            collate=self.collate,
+        )
 
     def _train_mode(self) -> None:
         self.model.train()
@@ -239,9 +254,10 @@ class _Fit:
                 if isinstance(module, nn.modules.batchnorm._BatchNorm):
                     module.eval()
 
-    def _step(self, inputs: Any, targets: torch.Tensor) -> tuple[float, float, float]:
-        """One optimiser step: (loss, correct examples, the learning rate it used)."""
-        inputs, targets = to_device(inputs, self.device), targets.to(self.device)
+    def _step(self, inputs: Any, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """One optimiser step: its loss and right examples, left on the device (reading them
+        would make the host wait for the step)."""
+        inputs, targets = to_device(inputs, self.device), targets.to(self.device, non_blocking=True)
         with torch.autocast("cuda", dtype=self.dtype, enabled=self.dtype is not None):
             loss, correct = self.objective.loss(self.stepped, inputs, targets)
         self.optimizer.zero_grad(set_to_none=True)
@@ -250,38 +266,40 @@ class _Fit:
         nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
         self.scaler.step(self.optimizer)
         self.scaler.update()
-        lr = float(self.optimizer.param_groups[0]["lr"])
         self.scheduler.step()
-        return loss.item(), correct, lr
+        return loss.detach(), correct
+
+    def _stop_point(self, step_in_epoch: int) -> None:
+        """Wait out a pause and stop on Stop or Finish, between steps. Under torchrun the
+        processes vote on stopping every STOP_VOTE_STEPS steps, at the same steps everywhere."""
+        waited = self.pause.wait(self.cancel)
+        self.paused_s += waited
+        self.epoch_paused += waited
+        if not distributed.shared() or step_in_epoch % STOP_VOTE_STEPS == 1:
+            distributed.stop_together(self.cancel)
+        if self.pause.finishing:
+            raise FinishNow
 
     def train_epoch(self, epoch: int) -> Generator[Event, None, tuple[float, float, float]]:
         """Train one epoch; returns its mean loss, accuracy and active seconds."""
         self._train_mode()
-        epoch_start, last_emit = time.monotonic(), time.monotonic()
-        epoch_paused, loss_sum, seen, correct = 0.0, 0.0, 0, 0.0
-        pending: list[float] = []
+        epoch_start = last_emit = time.monotonic()
+        self.epoch_paused = 0.0
+        sums, figures = EpochSums(self.device), StepFigures(self.device)
         for step_in_epoch, (inputs, targets) in enumerate(self._loader(epoch), 1):
-            waited = self.pause.wait(self.cancel)
-            epoch_paused += waited
-            self.paused_s += waited
-            distributed.stop_together(self.cancel)
-            if self.pause.finishing:
-                raise FinishNow
-            value, right, lr = self._step(inputs, targets)
-            loss_sum += value * len(targets)
-            seen += len(targets)
-            correct += right
-            pending.append(value)
+            self._stop_point(step_in_epoch)
+            lr = float(self.optimizer.param_groups[0]["lr"])
+            loss, right = self._step(inputs, targets)
+            sums.add(loss, right, len(targets))
+            figures.add(loss)
             self.steps_done += 1
             now = time.monotonic()
             if now - last_emit >= STEP_EVENT_INTERVAL_S or step_in_epoch == self.steps_per_epoch:
-                rate = seen / max(now - epoch_start - epoch_paused, 1e-9)
-                yield from self._step_events(
-                    epoch, step_in_epoch, sum(pending) / len(pending), lr, rate
-                )
-                pending.clear()
+                rate = sums.examples / max(now - epoch_start - self.epoch_paused, 1e-9)
+                yield from self._step_events(epoch, step_in_epoch, figures.read(), lr, rate)
                 last_emit = now
-        active = time.monotonic() - epoch_start - epoch_paused
+        loss_sum, correct, seen = sums.totals()
+        active = time.monotonic() - epoch_start - self.epoch_paused
         loss_total, count, right_total = distributed.sums(loss_sum, seen, correct)
         return loss_total / max(count, 1), right_total / max(count, 1), active
 
@@ -313,10 +331,12 @@ class _Fit:
             return None
         self.model.eval()
         mine = distributed.shard(range(_size(self.val_set)), pad=False)
-        loader = DataLoader(
+        loader = batch_loader(
             Subset(self.val_set, mine),
+            self.device,
+            self.config.workers,
             batch_size=self.batch_size * 2,
-            collate_fn=self.collate,
+            collate=self.collate,
         )
         scored = yield from self._scored(loader, when)
         shares = distributed.gather((mine, scored))

@@ -112,9 +112,10 @@ class Validation:
 class Objective(Protocol):
     def loss(
         self, model: nn.Module, inputs: Any, targets: torch.Tensor
-    ) -> tuple[torch.Tensor, float]:
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """The batch's loss to minimise, and how many of its examples the model got right
-        (a sum of per-example shares where an example can be partly right)."""
+        (a sum of per-example shares where an example can be partly right), both on the
+        device: the loop reads them without waiting for each step."""
         ...
 
     def validate(
@@ -144,12 +145,12 @@ class Classification:
 
     def loss(
         self, model: nn.Module, inputs: Any, targets: torch.Tensor
-    ) -> tuple[torch.Tensor, float]:
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         logits = logits_of(model, inputs).float()
         loss = nn.functional.cross_entropy(
             logits, targets, weight=self.class_weights, label_smoothing=self.label_smoothing
         )
-        return loss, int((logits.argmax(-1) == targets).sum())
+        return loss, (logits.detach().argmax(-1) == targets).sum()
 
     @torch.no_grad()
     def validate(
