@@ -17,6 +17,7 @@ from fmstudio.core.devices import resolve_device
 from fmstudio.core.errors import InputFileError
 from fmstudio.core.events import Activity, CancelToken, EtaTracker, Event, Partial, Runtime
 from fmstudio.core.export import graphs
+from fmstudio.core.image import device_decode
 from fmstudio.core.image.models import ImageClassifier
 from fmstudio.core.image.requests import ClassifyImages
 from fmstudio.core.image.transforms import to_tensor
@@ -36,8 +37,29 @@ def _decode(path: Path, model: ImageClassifier, thumb_size: int) -> Decoded:
         return path, None, f"{type(exc).__name__}: {exc}", None
 
 
-def _gather(futures: list[Future[Decoded]]) -> list[Decoded]:
-    return [f.result() for f in futures]
+def _device_batch(paths: Sequence[Path], model: ImageClassifier, thumb_size: int) -> list[Decoded]:
+    """A batch whose JPEGs decode and preprocess on the model's GPU (`device_decode`); the
+    other files, and JPEGs the GPU refuses, are decoded by Pillow."""
+    done: dict[Path, Decoded] = {}
+    jpegs: list[device_decode.EncodedJpeg] = []
+    for path in paths:
+        try:
+            jpeg = device_decode.read_jpeg(path)
+        except InputFileError as exc:
+            done[path] = (path, None, exc.reason, None)
+            continue
+        if jpeg is None:
+            done[path] = _decode(path, model, thumb_size)
+        else:
+            jpegs.append(jpeg)
+    images = device_decode.decode_batch(jpegs, model.device) if jpegs else []
+    if images is None:
+        images = []
+        done.update((j.path, _decode(j.path, model, thumb_size)) for j in jpegs)
+    for jpeg, img in zip(jpegs, images, strict=False):
+        thumb = device_decode.thumbnail(img, thumb_size) if thumb_size else None
+        done[jpeg.path] = (jpeg.path, device_decode.preprocess(img, model.preprocess), None, thumb)
+    return [done[path] for path in paths]
 
 
 def _batches(items: Sequence[Path], size: int) -> Iterator[Sequence[Path]]:
@@ -48,14 +70,20 @@ def _batches(items: Sequence[Path], size: int) -> Iterator[Sequence[Path]]:
 def _decoded_batches(
     files: Sequence[Path], model: ImageClassifier, batch_size: int, workers: int, thumb_size: int
 ) -> Iterator[list[Decoded]]:
-    """Decode batch n+1 on a thread pool while the caller runs the model on batch n."""
+    """Decode batch n+1 on a thread pool while the caller runs the model on batch n: each
+    file on a thread of its own, or the whole batch on the GPU where it can decode."""
+    on_device = model.fast is None and device_decode.decodes_on_device(model.device)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode") as pool:
         pending: list[Future[list[Decoded]]] = []
         batches = iter(_batches(files, batch_size))
 
         def submit_next() -> None:
             batch = next(batches, None)
-            if batch is not None:
+            if batch is None:
+                return
+            if on_device:
+                pending.append(pool.submit(_device_batch, batch, model, thumb_size))
+            else:
                 futures = [pool.submit(_decode, p, model, thumb_size) for p in batch]
                 pending.append(pool.submit(_gather, futures))
 
@@ -65,6 +93,10 @@ def _decoded_batches(
             current = pending.pop(0).result()
             submit_next()
             yield current
+
+
+def _gather(futures: list[Future[Decoded]]) -> list[Decoded]:
+    return [f.result() for f in futures]
 
 
 def classify_images(

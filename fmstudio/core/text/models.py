@@ -38,8 +38,8 @@ class _TextModel:
     device: str = "cpu"
     max_length: int = 256
     bf16: bool = False
-    """Run under bf16 autocast: set by `speed_up` where the CPU computes bf16 natively
-    and the model's outputs were checked against fp32."""
+    """Run under bf16 autocast: set by `speed_up` where the device computes bf16 natively
+    (a recent CPU, a GPU) and the model's outputs were checked against fp32."""
     runtime: str = "PyTorch"
     """How the outputs are computed, for the status bar."""
     runtime_reason: str = ""
@@ -47,7 +47,8 @@ class _TextModel:
 
     def forward(self, batch: dict[str, torch.Tensor]) -> Any:
         """The model on one tokenized batch, in bf16 autocast where that was checked."""
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+        kind = torch.device(self.device).type
+        with torch.autocast(kind, dtype=torch.bfloat16, enabled=self.bf16):
             return self.model(**batch)
 
     def encode(self, texts: list[str]) -> dict[str, torch.Tensor]:
@@ -240,22 +241,25 @@ FP32 = "PyTorch fp32 on CPU"
 
 
 def speed_up(model: Any) -> Any:
-    """bf16 autocast on a CPU that computes bf16 natively (1.6x here), once this model's
-    outputs on CHECK_TEXTS match fp32's; `runtime` says which path runs, and why. Only
-    the models this module builds are touched (not the multilingual encoder or heads)."""
+    """bf16 autocast on a CPU that computes bf16 natively (1.6x here) or a GPU that does, once
+    this model's outputs on CHECK_TEXTS match fp32's; `runtime` says which path runs, and
+    why. Only the models this module builds are touched (not the multilingual encoder or
+    heads)."""
     if not isinstance(model, TextEncoder | TextClassifier):
         return model
-    if model.device != "cpu":
+    on_gpu = model.device.startswith("cuda")
+    plain = f"PyTorch fp32 on {model.device}" if on_gpu else FP32
+    if model.device != "cpu" and not on_gpu:
         model.runtime = f"PyTorch on {model.device}"
-        return model
-    if not graphs.fast_paths_wanted():
-        model.runtime, model.runtime_reason = FP32, f"{graphs.RUNTIME_ENV}=torch"
-    elif not bf16_native():
-        model.runtime, model.runtime_reason = FP32, "no native bf16 here"
+    elif not graphs.fast_paths_wanted():
+        model.runtime, model.runtime_reason = plain, f"{graphs.RUNTIME_ENV}=torch"
+    elif not (torch.cuda.is_bf16_supported() if on_gpu else bf16_native()):
+        model.runtime, model.runtime_reason = plain, "no native bf16 here"
     else:
         problem = _bf16_problem(model)
         model.bf16 = not problem
-        model.runtime = FP32 if problem else "PyTorch bf16 autocast on CPU"
+        where = model.device if on_gpu else "CPU"
+        model.runtime = plain if problem else f"PyTorch bf16 autocast on {where}"
         model.runtime_reason = problem or "checked against fp32"
     return model
 
