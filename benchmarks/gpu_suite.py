@@ -221,6 +221,7 @@ def speech_part(args: argparse.Namespace, work: Path, meter: GpuMeter) -> Row:
     _without_pyav()
     from bench_transcribe import direct, ours
 
+    from fmstudio.core.errors import ModelUnavailableError
     from fmstudio.core.speech.models import bundled_folder, load_whisper
     from fmstudio.core.speech.scoring import score
 
@@ -241,8 +242,33 @@ def speech_part(args: argparse.Namespace, work: Path, meter: GpuMeter) -> Row:
         f"sequential {wer['plain']:.4f} (difference {wer['ours'] - wer['plain']:+.4f}, "
         "goal within 0.01)"
     )
+    try:
+        on_device, on_cpu = _speaker_pass(recording, args.device)
+        note += f"; speaker pass {on_device:.2f} s on {args.device}, {on_cpu:.2f} s on the CPU"
+    except ModelUnavailableError as exc:
+        note += f"; no speaker pass: {exc}"
     # Higher is better: recordings a second, so the ratio reads as the others do.
     return Row("speech", 1 / ours_s, 1 / plain_s, "recordings/s", (ours_busy, plain_busy), [note])
+
+
+def _speaker_pass(recording: Path, device: str) -> tuple[float, float]:
+    """Seconds the speaker pass takes on `device` and on the CPU (after a warm-up each), over
+    the recording cut in 10-second segments."""
+    from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
+    from fmstudio.core.speech.speakers import find_speakers
+    from fmstudio.core.speech.transcripts import Segment
+
+    audio = load_audio(recording)
+    end = len(audio) / SAMPLE_RATE
+    segments = [Segment(t, min(t + 10.0, end), "words") for t in range(0, int(end), 10)]
+    seconds = []
+    for where in (device, "cpu"):
+        find_speakers(audio[: 30 * SAMPLE_RATE], segments[:3], device=where)
+        start = time.perf_counter()
+        find_speakers(audio, segments, device=where)
+        synchronize()
+        seconds.append(time.perf_counter() - start)
+    return seconds[0], seconds[1]
 
 
 def _recording(args: argparse.Namespace, work: Path) -> tuple[Path, str]:

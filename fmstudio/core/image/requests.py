@@ -27,7 +27,8 @@ class ClassifyImages:
     device: str = "auto"
     thumbnail_size: int = 0
     """Give each result an RGB thumbnail this big, for the window's table (0: none)."""
-    workers: int = 2
+    workers: int = 0
+    """Threads that decode ahead of the model (0: as many as suit its device)."""
 
 
 def for_examples(

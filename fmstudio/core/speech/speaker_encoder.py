@@ -79,9 +79,10 @@ def package_weights(target: Path = PACKAGED) -> Path:
     return target
 
 
-@functools.lru_cache(maxsize=1)
-def load_encoder() -> SpeakerEncoder:
-    """The encoder on the CPU: it is small enough that a GPU would not pay for the copy."""
+@functools.lru_cache(maxsize=2)
+def load_encoder(device: str = "cpu") -> SpeakerEncoder:
+    """The encoder on `device`: a GPU runs the LSTM over a meeting's windows in batches of
+    hundreds (cuDNN), where the CPU takes seconds a minute of speech."""
     if PACKAGED.is_file():
         from safetensors.torch import load_file
 
@@ -90,7 +91,7 @@ def load_encoder() -> SpeakerEncoder:
         state = resemblyzer_state()
     encoder = SpeakerEncoder()
     encoder.load_state_dict(state)
-    return encoder.eval()
+    return encoder.eval().to(device)
 
 
 @functools.lru_cache(maxsize=1)
@@ -131,11 +132,12 @@ def mel_frames(audio: np.ndarray) -> np.ndarray:
 
 @torch.inference_mode()
 def embed_windows(
-    mels: np.ndarray, windows: Sequence[tuple[int, int]], batch: int = 64
+    mels: np.ndarray, windows: Sequence[tuple[int, int]], device: str = "cpu"
 ) -> np.ndarray:
     """One unit-length voice vector per window (first frame, frame count); windows of one
-    length go through the encoder together."""
-    encoder = load_encoder()
+    length go through the encoder together, more of them at once on a GPU."""
+    encoder = load_encoder(device)
+    batch = 512 if device.startswith("cuda") else 64
     out = np.zeros((len(windows), EMBEDDING_SIZE), dtype=np.float32)
     by_length: dict[int, list[int]] = {}
     for index, (_, frames) in enumerate(windows):
@@ -144,5 +146,5 @@ def embed_windows(
         for i in range(0, len(indices), batch):
             picked = indices[i : i + batch]
             chunk = np.stack([mels[windows[j][0] : windows[j][0] + frames] for j in picked])
-            out[picked] = encoder(torch.from_numpy(chunk)).numpy()
+            out[picked] = encoder(torch.from_numpy(chunk).to(device)).cpu().numpy()
     return out

@@ -264,18 +264,23 @@ def voice_of(audio: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def find_speakers(
-    audio: np.ndarray, segments: Sequence[Segment], count: int = 0, voices: Sequence[Voice] = ()
+    audio: np.ndarray,
+    segments: Sequence[Segment],
+    count: int = 0,
+    voices: Sequence[Voice] = (),
+    device: str = "cpu",
 ) -> list[Segment]:
     """The segments with speakers, split where the speaker changes; `count` 0 finds the
     number of speakers, N asks for N (never more than there are ~3 s pieces of speech);
-    a speaker whose voice is enrolled in `voices` takes its name."""
+    a speaker whose voice is enrolled in `voices` takes its name. The voice encoder runs
+    on `device` (the transcribing model's)."""
     if not segments:
         return []
     regions = speech_regions(audio, segments)
     mels = _speech(audio, regions)
     windows = _windows(regions, len(mels))
     centres = np.array([w.centre for w in windows])
-    vectors = embed_windows(mels, [(w.start, w.frames) for w in windows])
+    vectors = embed_windows(mels, [(w.start, w.frames) for w in windows], device)
     pieces, piece_of = _pieces(windows, vectors)
     seconds = np.zeros(len(pieces))
     for w, piece in zip(windows, piece_of, strict=True):

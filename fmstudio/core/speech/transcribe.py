@@ -128,7 +128,7 @@ def _with_speakers(
     for problem in problems:
         yield Log(problem, "warning")
     try:
-        found = find_speakers(audio, segments, options.speakers or 0, voices)
+        found = find_speakers(audio, segments, options.speakers or 0, voices, model.device)
     except ModelUnavailableError as exc:  # the words are worth having without speakers
         yield Log(f"{Path(path).name}: no speakers: {exc}", "warning")
         return segments
