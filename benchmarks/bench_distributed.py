@@ -6,6 +6,7 @@ Full fine-tuning of the bundled EfficientNet-Lite0 on scikit-learn's digits (as 
 Throughput is the training set over the median epoch time of the "full" phase (from the JSON
 progress events), for the whole job and per process; the validation accuracy of each run shows
 that N processes learn what one does. The ratio (N processes / 1, total samples/s) is last.
+`--against-plain` times a torchrun of one process against a plain `fmstudio train` instead.
 
 On a CPU, torchrun gives each process one thread (OMP_NUM_THREADS=1) where one process alone
 uses every core; on GPUs (`--device cuda`) each process takes its own GPU.
@@ -30,14 +31,13 @@ from fmstudio.core.classify.scan import scan
 
 
 def train(data: Path, processes: int, args: argparse.Namespace) -> tuple[float, float]:
-    """Samples/s of the whole job and its validation accuracy."""
+    """Samples/s of the whole job and its validation accuracy; 0 processes: a plain
+    `fmstudio train`, without torchrun."""
     home = tempfile.mkdtemp()
+    launcher = ["-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={processes}"]
     command = [
         sys.executable,
-        "-m",
-        "torch.distributed.run",
-        "--standalone",
-        f"--nproc_per_node={processes}",
+        *(launcher if processes else []),
         "-m",
         "fmstudio",
         "train",
@@ -58,6 +58,8 @@ def train(data: Path, processes: int, args: argparse.Namespace) -> tuple[float, 
         "--json-progress",
     ]
     env = {**os.environ, "FMSTUDIO_HOME": home}
+    if args.against_plain:  # torchrun would give its one process one thread
+        env["OMP_NUM_THREADS"] = str(os.cpu_count())
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if done.returncode:
         raise SystemExit(done.stderr[-3000:])
@@ -74,8 +76,27 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument(
+        "--against-plain",
+        action="store_true",
+        help="time a torchrun of one process against a plain run (every core for both)",
+    )
     args = parser.parse_args()
     train_dir, _ = digits(Path(tempfile.mkdtemp()), args.per_class, 0)
+    if args.against_plain:
+        runs = {"plain": 0.0, "torchrun": 0.0}
+        for name, processes in (("plain", 0), ("torchrun", 1)) * 2:  # taking turns
+            runs[name] = max(runs[name], train(train_dir, processes, args)[0])
+        print("best of 2 runs each, every core for both")
+        report(
+            "torchrun, 1 process",
+            runs["torchrun"],
+            "plain",
+            runs["plain"],
+            "samples/s",
+            "torchrun of one / plain, goal >= 0.95",
+        )
+        return
     one, one_accuracy = train(train_dir, 1, args)
     print(f"1 process: {one:.1f} samples/s, validation accuracy {one_accuracy:.1%}")
     if args.processes > 1:
