@@ -38,6 +38,13 @@ def _decode(path: Path, model: ImageClassifier, thumb_size: int) -> Decoded:
         return path, None, f"{type(exc).__name__}: {exc}", None
 
 
+def _decode_onto(path: Path, model: ImageClassifier, thumb_size: int) -> Decoded:
+    """A file decoded by Pillow, its tensor then moved to the model's device to join a batch
+    decoded there."""
+    path, tensor, reason, thumb = _decode(path, model, thumb_size)
+    return path, tensor.to(model.device) if tensor is not None else None, reason, thumb
+
+
 def _device_batch(paths: Sequence[Path], model: ImageClassifier, thumb_size: int) -> list[Decoded]:
     """A batch whose JPEGs decode and preprocess on the model's GPU (`device_decode`); the
     other files, and JPEGs the GPU refuses, are decoded by Pillow."""
@@ -50,13 +57,13 @@ def _device_batch(paths: Sequence[Path], model: ImageClassifier, thumb_size: int
             done[path] = (path, None, exc.reason, None)
             continue
         if jpeg is None:
-            done[path] = _decode(path, model, thumb_size)
+            done[path] = _decode_onto(path, model, thumb_size)
         else:
             jpegs.append(jpeg)
     images = device_decode.decode_batch(jpegs, model.device) if jpegs else []
     if images is None:
         images = []
-        done.update((j.path, _decode(j.path, model, thumb_size)) for j in jpegs)
+        done.update((j.path, _decode_onto(j.path, model, thumb_size)) for j in jpegs)
     for jpeg, img in zip(jpegs, images, strict=False):
         thumb = device_decode.thumbnail(img, thumb_size) if thumb_size else None
         done[jpeg.path] = (jpeg.path, device_decode.preprocess(img, model.preprocess), None, thumb)

@@ -144,3 +144,19 @@ def test_the_classify_job_on_a_decoding_device_matches_pillow(
 def test_more_decoding_threads_beside_a_gpu_than_beside_a_cpu_model() -> None:
     assert classify.decode_threads("cpu") == 2
     assert 2 <= classify.decode_threads("cuda") <= 8
+
+
+def test_a_mixed_batch_is_all_on_the_models_device(
+    photos: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pillow's tensors join the GPU's. 'meta' stands for the GPU: the photos decode on the
+    CPU and their preprocessed tensors land on it, as nvJPEG's land on the GPU."""
+    Image.open(skimage_photo("chelsea.png")).convert("RGB").save(tmp_path / "cat.png")
+    decode, preprocess = device_decode.decode_batch, device_decode.preprocess
+    monkeypatch.setattr(device_decode, "decode_batch", lambda jpegs, device: decode(jpegs, "cpu"))
+    monkeypatch.setattr(
+        device_decode, "preprocess", lambda img, pre: preprocess(img, pre).to("meta")
+    )
+    model = dataclasses.replace(load_bundled(), device="meta")
+    batch = classify._device_batch([photos[0], tmp_path / "cat.png", photos[1]], model, 0)
+    assert [t.device.type for _, t, _, _ in batch if t is not None] == ["meta"] * 3
