@@ -24,6 +24,16 @@ if "FMSTUDIO_CACHE" not in os.environ:  # one joined Whisper base for the whole 
     atexit.register(shutil.rmtree, os.environ["FMSTUDIO_CACHE"], True)
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Let models that tabs preload on background threads finish before the interpreter
+    exits: one still inside CTranslate2 then aborts the process ("terminate called without
+    an active exception"), which the app avoids in `ui/app._leave`. A test run alone ended
+    that way, its test passed."""
+    from fmstudio.core.events import background_settled
+
+    background_settled(timeout=120)
+
+
 @pytest.fixture(autouse=True)
 def fm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Config, data and logs go to a temp folder, never the developer's real ones."""
