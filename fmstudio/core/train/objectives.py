@@ -156,22 +156,26 @@ class Classification:
     def validate(
         self, model: nn.Module, batches: Iterable[tuple[Any, torch.Tensor]], cancel: CancelToken
     ) -> Validation:
-        total_loss, n, correct = 0.0, 0, 0
-        predictions: list[int] = []
-        scores: list[float] = []
-        all_logits: list[list[float]] = []
+        """Scored on the device, read once at the end (a read per batch made a GPU wait)."""
+        losses: list[torch.Tensor] = []
+        outputs: list[torch.Tensor] = []
+        truths: list[torch.Tensor] = []
         for inputs, targets in batches:
             cancel.raise_if_cancelled()
             logits = logits_of(model, inputs).float()
-            total_loss += nn.functional.cross_entropy(
-                logits, targets, reduction="sum", label_smoothing=self.label_smoothing
-            ).item()
-            top, pred = logits.softmax(-1).max(-1)
-            correct += int((pred == targets).sum())
-            n += len(targets)
-            predictions += pred.tolist()
-            scores += top.tolist()
-            all_logits += logits.tolist()
-        if not n:
+            losses.append(
+                nn.functional.cross_entropy(
+                    logits, targets, reduction="sum", label_smoothing=self.label_smoothing
+                )
+            )
+            outputs.append(logits)
+            truths.append(targets)
+        if not truths:
             return Validation(0.0, 0.0)
-        return Validation(total_loss / n, correct / n, predictions, scores, logits=all_logits)
+        logits, targets = torch.cat(outputs), torch.cat(truths)
+        top, pred = logits.softmax(-1).max(-1)
+        n = len(targets)
+        total_loss, correct = float(torch.stack(losses).sum()), int((pred == targets).sum())
+        return Validation(
+            total_loss / n, correct / n, pred.tolist(), top.tolist(), logits=logits.tolist()
+        )
