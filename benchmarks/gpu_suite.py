@@ -213,7 +213,7 @@ def _texts(args: argparse.Namespace) -> list[str]:
         from _datasets import docstring_sentences
 
         return docstring_sentences(64, 0)
-    texts: list[str] = json.loads((args.data / "texts.json").read_text(encoding="utf-8"))
+    texts: list[str] = json.loads(args.texts.read_text(encoding="utf-8"))
     return texts
 
 
@@ -276,7 +276,8 @@ def _recording(args: argparse.Namespace, work: Path) -> tuple[Path, str]:
         from bench_transcribe import make_recording
 
         return make_recording(work, 70, 0)
-    return args.data / "meeting.wav", (args.data / "meeting.txt").read_text(encoding="utf-8")
+    words = args.recording.with_suffix(".txt").read_text(encoding="utf-8")
+    return args.recording, words
 
 
 def _seconds(path: Path) -> float:
@@ -337,6 +338,9 @@ def run(args: argparse.Namespace) -> list[Row]:
             except ImportError as exc:
                 print(f"{part}: skipped, {exc.name or exc} is not installed", flush=True)
                 continue
+            except FileNotFoundError as exc:
+                print(f"{part}: skipped, {exc.filename} is missing (see prepare)", flush=True)
+                continue
         rows.append(row)
         print(describe(row), flush=True)
     for row in rows:
@@ -364,7 +368,10 @@ def main() -> None:
     go.add_argument("--device", default="auto")
     go.add_argument("--images", type=int, default=256)
     go.add_argument("--per-class", type=int, default=200, help="training photos per class")
-    go.add_argument("--data", type=Path, default=Path(".gpu/data"))
+    go.add_argument("--texts", type=Path, default=Path(".gpu/texts/texts.json"))
+    go.add_argument(
+        "--recording", type=Path, default=Path(".gpu/speech/meeting.wav"), help="its words: .txt"
+    )
     go.add_argument("--text-model", type=Path, help="a MiniLM folder (else the bundled one)")
     go.add_argument("--whisper", type=Path, help="a faster-whisper folder (else tiny.en)")
     go.add_argument("--quick", action="store_true", help="small inputs (a check, not figures)")
