@@ -19,10 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import wave
 from pathlib import Path
-
-import numpy as np
 
 LIMIT_MB = 56
 """What a call's carried folders may hold together beside the repository (64 MiB a call)."""
@@ -63,16 +60,15 @@ def texts(out: Path) -> None:
 def meeting(out: Path) -> None:
     from bench_transcribe import make_recording
 
-    from fmstudio.core.data.audio import load_audio
+    from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
+    from fmstudio.core.data.recording import WavWriter
 
     with tempfile.TemporaryDirectory() as tmp:
         path, words = make_recording(Path(tmp), 300, 0)
         samples = load_audio(path)
-    with wave.open(str(out / "meeting.wav"), "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(16_000)
-        wav.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    writer = WavWriter(out / "meeting.wav", SAMPLE_RATE)
+    writer.write(samples)
+    writer.close()
     (out / "meeting.txt").write_text(words, encoding="utf-8")
 
 

@@ -89,10 +89,15 @@ def detect_job(
     return describe(resolve_device(choice))
 
 
-def bf16_native() -> bool:
-    """Whether this CPU multiplies bf16 in hardware (AVX512-BF16 or AMX): only there is
-    bf16 autocast faster than fp32; elsewhere it is emulated and slower."""
+def bf16_native(device: str = "cpu") -> bool:
+    """Whether `device` multiplies bf16 in hardware (a CPU with AVX512-BF16 or AMX, a GPU
+    from Ampere on): only there is bf16 autocast faster than fp32; elsewhere it is emulated
+    and slower."""
     import torch
 
+    if device.startswith("cuda"):
+        return bool(torch.cuda.is_bf16_supported())
+    if device != "cpu":
+        return False
     checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
     return any(bool(getattr(torch.cpu, name, lambda: False)()) for name in checks)

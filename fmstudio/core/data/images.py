@@ -34,6 +34,14 @@ def _to_rgb(img: Image.Image) -> Image.Image:
     return img.convert("RGB")
 
 
+def check_pixels(path: Path, width: int, height: int) -> None:
+    """Refuse an image over MAX_PIXELS, from its header's size, before it is decoded."""
+    if width * height > MAX_PIXELS:
+        raise InputFileError(
+            path, f"image too large ({width}x{height} pixels; the limit is {MAX_PIXELS:,})"
+        )
+
+
 def load_image(path: str | Path, data: bytes | None = None) -> Image.Image:
     """Open an image as RGB with EXIF orientation applied (from `data` if already read).
 
@@ -46,12 +54,7 @@ def load_image(path: str | Path, data: bytes | None = None) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data) if data is not None else path) as img:
-                width, height = img.size
-                if width * height > MAX_PIXELS:
-                    raise InputFileError(
-                        path,
-                        f"image too large ({width}x{height} pixels; the limit is {MAX_PIXELS:,})",
-                    )
+                check_pixels(path, *img.size)
                 img.seek(0)
                 img.load()
                 img = ImageOps.exif_transpose(img) or img

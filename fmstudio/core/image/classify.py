@@ -61,12 +61,13 @@ def _device_batch(paths: Sequence[Path], model: ImageClassifier, thumb_size: int
         else:
             jpegs.append(jpeg)
     images = device_decode.decode_batch(jpegs, model.device) if jpegs else []
-    if images is None:
-        images = []
+    if images is None:  # the decoder refused the batch: Pillow takes its JPEGs
         done.update((j.path, _decode_onto(j.path, model, thumb_size)) for j in jpegs)
-    for jpeg, img in zip(jpegs, images, strict=False):
-        thumb = device_decode.thumbnail(img, thumb_size) if thumb_size else None
-        done[jpeg.path] = (jpeg.path, device_decode.preprocess(img, model.preprocess), None, thumb)
+    else:
+        for jpeg, img in zip(jpegs, images, strict=True):
+            thumb = device_decode.thumbnail(img, thumb_size) if thumb_size else None
+            tensor = device_decode.preprocess(img, model.preprocess)
+            done[jpeg.path] = (jpeg.path, tensor, None, thumb)
     return [done[path] for path in paths]
 
 

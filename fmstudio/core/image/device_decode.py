@@ -23,9 +23,8 @@ from PIL import Image, UnidentifiedImageError
 from torchvision.transforms import functional as F
 
 from fmstudio.core.data.files import check_input_file
-from fmstudio.core.data.images import MAX_PIXELS
+from fmstudio.core.data.images import check_pixels
 from fmstudio.core.data.thumbnail import Thumbnail
-from fmstudio.core.errors import InputFileError
 from fmstudio.core.image.models import Preprocess
 from fmstudio.core.image.transforms import interpolation
 
@@ -59,16 +58,13 @@ def read_jpeg(path: Path) -> EncodedJpeg | None:
     data = path.read_bytes()
     try:
         with Image.open(io.BytesIO(data)) as img:
-            width, height = img.size
+            size = img.size
             if img.format != "JPEG" or img.mode not in DEVICE_MODES:
                 return None
             orientation = int(img.getexif().get(ORIENTATION_TAG, 1))
     except (UnidentifiedImageError, OSError, ValueError):
         return None  # Pillow's full decode names the reason
-    if width * height > MAX_PIXELS:
-        raise InputFileError(
-            path, f"image too large ({width}x{height} pixels; the limit is {MAX_PIXELS:,})"
-        )
+    check_pixels(path, *size)
     return EncodedJpeg(path, torch.frombuffer(bytearray(data), dtype=torch.uint8), orientation)
 
 

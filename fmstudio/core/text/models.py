@@ -253,7 +253,7 @@ def speed_up(model: Any) -> Any:
         model.runtime = f"PyTorch on {model.device}"
     elif not graphs.fast_paths_wanted():
         model.runtime, model.runtime_reason = plain, f"{graphs.RUNTIME_ENV}=torch"
-    elif not (torch.cuda.is_bf16_supported() if on_gpu else bf16_native()):
+    elif not bf16_native(model.device):
         model.runtime, model.runtime_reason = plain, "no native bf16 here"
     else:
         problem = _bf16_problem(model)

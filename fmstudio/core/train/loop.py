@@ -179,7 +179,6 @@ class _Fit:
         self.run_start = time.monotonic()
         self.paused_s = 0.0
         self.steps_done = 0
-        self.epoch_paused = 0.0
         self.last_step = 0
         """The run's step reached so far (across epochs, resumed ones included)."""
 
@@ -269,25 +268,26 @@ class _Fit:
         self.scheduler.step()
         return loss.detach(), correct
 
-    def _stop_point(self, step_in_epoch: int) -> None:
-        """Wait out a pause and stop on Stop or Finish, between steps. Under torchrun the
-        processes vote on stopping every STOP_VOTE_STEPS steps, at the same steps everywhere."""
+    def _stop_point(self, step_in_epoch: int) -> float:
+        """Wait out a pause and stop on Stop or Finish, between steps; returns the seconds
+        paused. Under torchrun the processes vote on stopping every STOP_VOTE_STEPS steps,
+        at the same steps everywhere."""
         waited = self.pause.wait(self.cancel)
         self.paused_s += waited
-        self.epoch_paused += waited
         if not distributed.shared() or step_in_epoch % STOP_VOTE_STEPS == 1:
             distributed.stop_together(self.cancel)
         if self.pause.finishing:
             raise FinishNow
+        return waited
 
     def train_epoch(self, epoch: int) -> Generator[Event, None, tuple[float, float, float]]:
         """Train one epoch; returns its mean loss, accuracy and active seconds."""
         self._train_mode()
         epoch_start = last_emit = time.monotonic()
-        self.epoch_paused = 0.0
+        epoch_paused = 0.0
         sums, figures = EpochSums(self.device), StepFigures(self.device)
         for step_in_epoch, (inputs, targets) in enumerate(self._loader(epoch), 1):
-            self._stop_point(step_in_epoch)
+            epoch_paused += self._stop_point(step_in_epoch)
             lr = float(self.optimizer.param_groups[0]["lr"])
             loss, right = self._step(inputs, targets)
             sums.add(loss, right, len(targets))
@@ -295,11 +295,11 @@ class _Fit:
             self.steps_done += 1
             now = time.monotonic()
             if now - last_emit >= STEP_EVENT_INTERVAL_S or step_in_epoch == self.steps_per_epoch:
-                rate = sums.examples / max(now - epoch_start - self.epoch_paused, 1e-9)
+                rate = sums.examples / max(now - epoch_start - epoch_paused, 1e-9)
                 yield from self._step_events(epoch, step_in_epoch, figures.read(), lr, rate)
                 last_emit = now
         loss_sum, correct, seen = sums.totals()
-        active = time.monotonic() - epoch_start - self.epoch_paused
+        active = time.monotonic() - epoch_start - epoch_paused
         loss_total, count, right_total = distributed.sums(loss_sum, seen, correct)
         return loss_total / max(count, 1), right_total / max(count, 1), active
 
