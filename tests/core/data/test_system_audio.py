@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -14,11 +15,13 @@ import pytest
 
 from fmstudio.core.data import system_audio
 from fmstudio.core.data.audio import SAMPLE_RATE, load_audio
+from fmstudio.core.data.capture import Level
 from fmstudio.core.data.inputs import probe_inputs
 from fmstudio.core.data.system_audio import MixedSource, ParecSource
-from fmstudio.core.events import run_to_end
+from fmstudio.core.events import Event, run_to_end
 from fmstudio.core.speech.record import record
 from fmstudio.core.speech.requests import Record, SpeechOptions
+from fmstudio.core.speech.transcripts import Recording
 from tests import pulse
 
 pytestmark = pytest.mark.slow  # a sound server, and real time
@@ -45,25 +48,44 @@ def test_monitors_are_listed_beside_the_microphones(sound):
     assert inputs.unavailable is None
 
 
-def test_what_plays_is_recorded_with_its_pauses(sound, lines, tmp_path):
-    stop = threading.Event()
+def record_while(request: Record, plays: Callable[[], None]) -> tuple[Recording, float]:
+    """The record job, with `plays` run on a thread once it captures (its first level; a
+    loaded machine can take seconds to start parec, and what played before is not on the
+    monitor to record), and stopped after; also the seconds the whole job took."""
+    stop, capturing = threading.Event(), threading.Event()
 
-    def play_then_stop() -> None:
-        time.sleep(1.5)  # nothing plays: the monitor sends nothing, the recording keeps time
-        pulse.play(lines["them"], pulse.SPEAKERS, sound).wait()
-        time.sleep(1.0)
+    def script() -> None:
+        capturing.wait(60)
+        plays()
         stop.set()
 
-    threading.Thread(target=play_then_stop).start()
+    def heard(event: Event) -> None:
+        if isinstance(event, Level):
+            capturing.set()
+
+    threading.Thread(target=script).start()
+    started = time.monotonic()
+    recording = run_to_end(record(request, stop=stop), heard)
+    return recording, time.monotonic() - started
+
+
+def played(path: Path, sink: str, env: dict[str, str]) -> None:
+    assert pulse.play(path, sink, env).wait() == 0, f"paplay could not play {path}"
+
+
+def test_what_plays_is_recorded_with_its_pauses(sound, lines, tmp_path):
+    def pause_then_play() -> None:
+        time.sleep(1.5)  # nothing plays: the monitor sends nothing, the recording keeps time
+        played(lines["them"], pulse.SPEAKERS, sound)
+        time.sleep(1.0)
+
     request = Record(
         input_device="system:speakers.monitor",
         model="whisper-tiny.en",
         options=SpeechOptions(language="en"),
         path=tmp_path / "call.wav",
     )
-    started = time.monotonic()
-    recording = run_to_end(record(request, stop=stop))
-    took = time.monotonic() - started
+    recording, took = record_while(request, pause_then_play)
     audio = load_audio(recording.path)
     assert "meeting" in recording.transcript.text.lower()
     loud = np.flatnonzero(np.abs(audio) > 0.05)
@@ -72,23 +94,20 @@ def test_what_plays_is_recorded_with_its_pauses(sound, lines, tmp_path):
 
 
 def test_microphone_and_system_make_one_recording(sound, lines, tmp_path):
-    stop = threading.Event()
-
     def a_call() -> None:
         time.sleep(0.5)
-        pulse.play(lines["them"], pulse.SPEAKERS, sound).wait()
-        pulse.play(lines["you"], pulse.MIC_FEED, sound).wait()
+        played(lines["them"], pulse.SPEAKERS, sound)
+        played(lines["you"], pulse.MIC_FEED, sound)
         time.sleep(1.0)
-        stop.set()
 
-    threading.Thread(target=a_call).start()
     request = Record(
         input_device="mix:speakers.monitor",
         model="whisper-tiny.en",
         options=SpeechOptions(language="en"),
         path=tmp_path / "call.wav",
     )
-    text = run_to_end(record(request, stop=stop)).transcript.text.lower()
+    recording, _ = record_while(request, a_call)
+    text = recording.transcript.text.lower()
     assert "meeting" in text and "microphone" in text and "early" in text
 
 
